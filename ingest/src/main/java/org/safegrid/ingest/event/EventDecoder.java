@@ -87,15 +87,20 @@ public final class EventDecoder {
   /**
    * Decodes a message.
    *
-   * @param topic topic it came on; when it is a source topic, the message's source must match it
-   * @param value the message bytes (may be null)
+   * @param topicSource the source whose topic the message came on, or null when unknown; when
+   *                    given, the message's source must match it
+   * @param value       the message bytes (may be null)
    */
-  public Result decode(String topic, byte[] value) {
+  public Result decode(Source topicSource, byte[] value) {
     if (value == null || value.length == 0) {
       return new Refused(Refusal.MALFORMED_JSON, "empty message");
     }
     if (value.length > rules.maxBytes()) {
       return new Refused(Refusal.TOO_LARGE, value.length + " bytes > limit " + rules.maxBytes());
+    }
+    if (containsNulEscape(value)) {
+      // PostgreSQL text and jsonb cannot hold U+0000
+      return new Refused(Refusal.SCHEMA_VIOLATION, "text contains \\u0000, which cannot be stored");
     }
     JsonNode root;
     try {
@@ -113,9 +118,9 @@ public final class EventDecoder {
       return new Refused(Refusal.UNKNOWN_SOURCE, "source " + (sourceNode == null ? "missing" : sourceNode.toString())
           + "; expected camera, checkpoint or patrol");
     }
-    Optional<Source> topicSource = Source.findByTopic(topic);
-    if (topicSource.isPresent() && topicSource.get() != source.get()) {
-      return new Refused(Refusal.SOURCE_TOPIC_MISMATCH, "source " + source.get().wireName() + " on topic " + topic);
+    if (topicSource != null && topicSource != source.get()) {
+      return new Refused(Refusal.SOURCE_TOPIC_MISMATCH, "source " + source.get().wireName() + " on the "
+          + topicSource.wireName() + " topic");
     }
     Source src = source.get();
     JsonNode kindNode = root.get("kind");
@@ -185,6 +190,16 @@ public final class EventDecoder {
     Map<String, Object> attrs = MAPPER.convertValue(attrsNode, MAP);
     Event event = new Event(id, src, sourceId, kind, severity, observedAt, lon, lat, Datum.WGS84, attrs);
     return new Accepted(event, attrsJson, sha);
+  }
+
+  private static boolean containsNulEscape(byte[] v) {
+    for (int i = 0; i + 5 < v.length; i++) {
+      if (v[i] == '\\' && v[i + 1] == 'u' && v[i + 2] == '0' && v[i + 3] == '0' && v[i + 4] == '0'
+          && v[i + 5] == '0') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static byte[] sha256(String s) {

@@ -24,7 +24,9 @@ public enum Refusal {
   /** observedAt further in the future than the allowed clock skew. */
   TIMESTAMP_IN_FUTURE("timestamp_in_future"),
   /** observedAt older than the allowed age. */
-  TIMESTAMP_TOO_OLD("timestamp_too_old");
+  TIMESTAMP_TOO_OLD("timestamp_too_old"),
+  /** Passed every check but the database refused the row for a permanent reason (never used for outages). */
+  DATABASE_REJECTED("database_rejected");
 
   private final String code;
 

@@ -21,11 +21,11 @@ class EventDecoderTest {
         + "\"attrs\":{\"cameraId\":\"CAM-441302-0042\",\"class\":\"person\",\"confidence\":0.91}" + overrides + "}";
   }
 
-  EventDecoder.Result decode(String topic, String json) {
+  EventDecoder.Result decode(Source topic, String json) {
     return decoder.decode(topic, json.getBytes(StandardCharsets.UTF_8));
   }
 
-  Refusal refusal(String topic, String json) {
+  Refusal refusal(Source topic, String json) {
     EventDecoder.Result r = decode(topic, json);
     assertThat(r).as(json).isInstanceOf(EventDecoder.Refused.class);
     return ((EventDecoder.Refused) r).reason();
@@ -33,7 +33,7 @@ class EventDecoderTest {
 
   @Test
   void acceptsTheDesignExampleAndKeepsItsFields() {
-    EventDecoder.Result r = decode("safegrid.events.camera", camera(""));
+    EventDecoder.Result r = decode(Source.CAMERA, camera(""));
     assertThat(r).isInstanceOf(EventDecoder.Accepted.class);
     Event e = ((EventDecoder.Accepted) r).event();
     assertThat(e.observedAt()).isEqualTo(Instant.parse("2026-11-22T13:15:30Z"));
@@ -46,9 +46,9 @@ class EventDecoderTest {
     String reordered = "{\"attrs\":{\"confidence\":0.91,\"class\":\"person\",\"cameraId\":\"CAM-441302-0042\"},"
         + "\"lat\":23.1115,\"lon\":114.4152,\"observedAt\":\"2026-11-22T21:15:30+08:00\",\"severity\":3,"
         + "\"kind\":\"intrusion\",\"sourceId\":\"CAM-441302-0042\",\"source\":\"camera\",\"id\":\"c-1\"}";
-    byte[] a = ((EventDecoder.Accepted) decode("safegrid.events.camera", camera(""))).sha256();
-    byte[] b = ((EventDecoder.Accepted) decode("safegrid.events.camera", reordered)).sha256();
-    byte[] c = ((EventDecoder.Accepted) decode("safegrid.events.camera",
+    byte[] a = ((EventDecoder.Accepted) decode(Source.CAMERA, camera(""))).sha256();
+    byte[] b = ((EventDecoder.Accepted) decode(Source.CAMERA, reordered)).sha256();
+    byte[] c = ((EventDecoder.Accepted) decode(Source.CAMERA,
         camera("").replace("114.4152", "114.4153"))).sha256();
     assertThat(b).isEqualTo(a);
     assertThat(c).isNotEqualTo(a);
@@ -59,7 +59,7 @@ class EventDecoderTest {
     double[] g = Gcj02.fromWgs84(114.4152, 23.1115);
     String json = camera(",\"datum\":\"gcj02\"").replace("114.4152", Double.toString(g[0]))
         .replace("23.1115", Double.toString(g[1]));
-    Event e = ((EventDecoder.Accepted) decode("safegrid.events.camera", json)).event();
+    Event e = ((EventDecoder.Accepted) decode(Source.CAMERA, json)).event();
     assertThat(e.lon()).isCloseTo(114.4152, org.assertj.core.data.Offset.offset(1e-7));
     assertThat(e.lat()).isCloseTo(23.1115, org.assertj.core.data.Offset.offset(1e-7));
     assertThat(e.datum()).isEqualTo(Datum.WGS84);
@@ -67,12 +67,14 @@ class EventDecoderTest {
 
   @Test
   void everyRefusalReasonIsRecognised() {
-    String t = "safegrid.events.camera";
+    Source t = Source.CAMERA;
     assertThat(refusal(t, "{not json")).isEqualTo(Refusal.MALFORMED_JSON);
+    assertThat(refusal(t, camera("").replace("CAM-441302-0042\",\"class", "CAM\\u0000\",\"class")))
+        .isEqualTo(Refusal.SCHEMA_VIOLATION);
     assertThat(refusal(t, camera(",\"x\":\"" + "a".repeat(70_000) + "\""))).isEqualTo(Refusal.TOO_LARGE);
     assertThat(refusal(t, camera("").replace("\"source\":\"camera\"", "\"source\":\"drone\"")))
         .isEqualTo(Refusal.UNKNOWN_SOURCE);
-    assertThat(refusal("safegrid.events.patrol", camera(""))).isEqualTo(Refusal.SOURCE_TOPIC_MISMATCH);
+    assertThat(refusal(Source.PATROL, camera(""))).isEqualTo(Refusal.SOURCE_TOPIC_MISMATCH);
     assertThat(refusal(t, camera("").replace("intrusion", "teleport"))).isEqualTo(Refusal.UNKNOWN_KIND);
     assertThat(refusal(t, camera("").replace("23.1115", "95.0"))).isEqualTo(Refusal.COORDINATES_OUT_OF_RANGE);
     assertThat(refusal(t, camera("").replace("23.1115", "1e400"))).isEqualTo(Refusal.COORDINATES_OUT_OF_RANGE);
@@ -94,20 +96,20 @@ class EventDecoderTest {
     String vehicle = "{\"id\":\"k-1\",\"source\":\"checkpoint\",\"sourceId\":\"KP-17\",\"kind\":\"check\",\"severity\":1,"
         + "\"observedAt\":\"2026-11-22T21:15:30+08:00\",\"lon\":114.41,\"lat\":23.11,"
         + "\"attrs\":{\"checkpointId\":\"KP-17\",\"subject\":\"vehicle\",\"result\":\"clear\"%s}}";
-    assertThat(refusal("safegrid.events.checkpoint", vehicle.formatted(""))).isEqualTo(Refusal.SCHEMA_VIOLATION);
-    assertThat(decode("safegrid.events.checkpoint", vehicle.formatted(",\"plate\":\"粤L12345\"")))
+    assertThat(refusal(Source.CHECKPOINT, vehicle.formatted(""))).isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(decode(Source.CHECKPOINT, vehicle.formatted(",\"plate\":\"粤L12345\"")))
         .isInstanceOf(EventDecoder.Accepted.class);
     String ping = "{\"id\":\"p-1\",\"source\":\"patrol\",\"sourceId\":\"U-1\",\"kind\":\"%s\",\"severity\":0,"
         + "\"observedAt\":\"2026-11-22T21:15:30+08:00\",\"lon\":114.41,\"lat\":23.11,\"attrs\":{\"unitId\":\"U-1\"}}";
-    assertThat(refusal("safegrid.events.patrol", ping.formatted("position"))).isEqualTo(Refusal.SCHEMA_VIOLATION);
-    assertThat(decode("safegrid.events.patrol", ping.formatted("incident"))).isInstanceOf(EventDecoder.Accepted.class);
+    assertThat(refusal(Source.PATROL, ping.formatted("position"))).isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(decode(Source.PATROL, ping.formatted("incident"))).isInstanceOf(EventDecoder.Accepted.class);
   }
 
   @Test
   void codecOutputIsAccepted() {
     Event e = new Event("p-9", Source.PATROL, "U-9", "position", 0, Instant.parse("2026-11-22T13:00:00Z"), 114.4,
         23.1, Datum.WGS84, new PatrolAttrs("U-9", 32.5, 270.0, "patrolling", null).toMap());
-    EventDecoder.Result r = decoder.decode(e.topic(), EventCodec.encode(e));
+    EventDecoder.Result r = decoder.decode(e.source(), EventCodec.encode(e));
     assertThat(r).isInstanceOf(EventDecoder.Accepted.class);
     assertThat(((EventDecoder.Accepted) r).event()).isEqualTo(e.equals(null) ? null : ((EventDecoder.Accepted) r).event());
     assertThat(((EventDecoder.Accepted) r).event().attrs()).isEqualTo(Map.of("unitId", "U-9", "speed", 32.5,
@@ -123,7 +125,7 @@ class EventDecoderTest {
       long t0 = System.nanoTime();
       int n = 20_000;
       for (int i = 0; i < n; i++) {
-        decoder.decode("safegrid.events.camera", msg);
+        decoder.decode(Source.CAMERA, msg);
       }
       perSecond = Math.max(perSecond, n / ((System.nanoTime() - t0) / 1e9));
     }

@@ -55,7 +55,7 @@ class IngestStatsService {
       }
       sources.put(s.wireName(), m);
     }
-    Timestamp sinceTs = since == null ? new Timestamp(Long.MIN_VALUE / 2) : Timestamp.from(since);
+    Timestamp sinceTs = Timestamp.from(since == null ? Instant.parse("1970-01-01T00:00:00Z") : since);
     // minute buckets: "since" counts whole minutes from the one that contains it
     jdbc.query("SELECT source, sum(events), sum(events) FILTER (WHERE minute >= date_trunc('minute', ?::timestamptz)) "
         + "FROM event_count GROUP BY source", rs -> {

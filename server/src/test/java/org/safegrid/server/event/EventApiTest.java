@@ -14,7 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.safegrid.ingest.event.CameraAttrs;
 import org.safegrid.ingest.event.Datum;
@@ -59,8 +59,14 @@ class EventApiTest {
   MockMvc mvc;
   final ObjectMapper json = new ObjectMapper();
 
-  @BeforeAll
-  static void writeEvents() throws Exception {
+  static boolean written;
+
+  @BeforeEach
+  void writeEventsOnce() throws Exception {
+    if (written) {
+      return;
+    }
+    written = true;
     EventDecoder decoder = new EventDecoder(EventRules.DEFAULT);
     List<EventDecoder.Accepted> batch = new ArrayList<>();
     for (int i = 0; i < N; i++) {

@@ -113,14 +113,6 @@ public final class BoundaryReader {
   }
 
   private void checkPlausible(Envelope all, double maxAbsX, double maxAbsY) {
-    if (maxAbsX > 180 || maxAbsY > 90 || Math.abs(all.getMinX()) > 180 || Math.abs(all.getMaxY()) > 90
-        || Math.abs(all.getMinY()) > 90 || Math.abs(all.getMaxX()) > 180) {
-      throw new BoundaryReadException("implausible_coordinates", String.format(Locale.ROOT,
-          "The coordinates reach %.0f, %.0f, far beyond longitude/latitude: they look like metres read as degrees."
-              + " Give the file's EPSG code with the epsg parameter (e.g. 3857 for Web Mercator, 4547 for CGCS2000"
-              + " 3-degree Gauss-Kruger CM 114E).", Math.max(maxAbsX, Math.abs(all.getMaxX())),
-          Math.max(maxAbsY, Math.abs(all.getMaxY()))));
-    }
     if (all.intersects(jurisdiction)) {
       return;
     }
@@ -130,6 +122,14 @@ public final class BoundaryReader {
           "The data lies at longitude %.2f–%.2f, latitude %.2f–%.2f: latitude and longitude look swapped."
               + " GeoJSON and Shapefile store longitude first.", all.getMinX(), all.getMaxX(), all.getMinY(),
           all.getMaxY()));
+    }
+    if (maxAbsX > 180 || maxAbsY > 90 || Math.abs(all.getMinX()) > 180 || Math.abs(all.getMaxY()) > 90
+        || Math.abs(all.getMinY()) > 90 || Math.abs(all.getMaxX()) > 180) {
+      throw new BoundaryReadException("implausible_coordinates", String.format(Locale.ROOT,
+          "The coordinates reach %.0f, %.0f, far beyond longitude/latitude: they look like metres read as degrees."
+              + " Give the file's EPSG code with the epsg parameter (e.g. 3857 for Web Mercator, 4547 for CGCS2000"
+              + " 3-degree Gauss-Kruger CM 114E).", Math.max(maxAbsX, Math.abs(all.getMaxX())),
+          Math.max(maxAbsY, Math.abs(all.getMaxY()))));
     }
     throw new BoundaryReadException("outside_jurisdiction", String.format(Locale.ROOT,
         "The data lies at longitude %.2f–%.2f, latitude %.2f–%.2f, outside the jurisdiction (longitude %.2f–%.2f,"

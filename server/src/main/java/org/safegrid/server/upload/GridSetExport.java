@@ -57,7 +57,7 @@ public class GridSetExport {
   }
 
   /** Records the export in the audit trail. */
-  public void audit(long id, String format, UploadAudit.Actor actor) {
+  public void audit(long id, String format, Actor actor) {
     tx.executeWithoutResult(s -> {
       var d = audit.detail();
       d.put("format", format);

@@ -38,7 +38,7 @@ public class GridSetLifecycle {
   }
 
   /** Makes grid set {@code id} the active one; throws if it does not exist. */
-  public Activation activateGridSet(long id, UploadAudit.Actor actor) {
+  public Activation activateGridSet(long id, Actor actor) {
     long start = System.nanoTime();
     Activation a = tx.execute(s -> {
       // serialise activations: the one-active index would refuse a concurrent second one anyway
@@ -63,7 +63,7 @@ public class GridSetLifecycle {
   }
 
   /** Makes overlay draft {@code id} the live version of its layer. */
-  public Activation activateOverlayDraft(long id, UploadAudit.Actor actor) {
+  public Activation activateOverlayDraft(long id, Actor actor) {
     long start = System.nanoTime();
     Activation a = tx.execute(s -> {
       var row = jdbc.sql("SELECT layer, version, source FROM overlay_draft WHERE id = ? FOR UPDATE").param(id)

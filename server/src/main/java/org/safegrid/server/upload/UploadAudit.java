@@ -17,9 +17,6 @@ class UploadAudit {
     this.json = json;
   }
 
-  /** Who and from where, as taken from the request. */
-  record Actor(String username, String sourceIp) {}
-
   void record(Actor actor, String action, String objectType, Object objectId, String outcome, ObjectNode detail) {
     try {
       jdbc.sql("INSERT INTO audit_event (username, source_ip, action, object_type, object_id, outcome, detail) "

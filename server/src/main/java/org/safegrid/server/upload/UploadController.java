@@ -122,7 +122,7 @@ class UploadController {
     }
   }
 
-  static UploadAudit.Actor actor(Principal principal, HttpServletRequest request) {
-    return new UploadAudit.Actor(principal == null ? null : principal.getName(), request.getRemoteAddr());
+  static Actor actor(Principal principal, HttpServletRequest request) {
+    return new Actor(principal == null ? null : principal.getName(), request.getRemoteAddr());
   }
 }

@@ -67,7 +67,7 @@ public class UploadService {
   }
 
   /** Reads, validates and stores an upload as a draft; throws with the reason when refused. */
-  public Draft upload(InputStream body, UploadRequest req, UploadAudit.Actor actor) {
+  public Draft upload(InputStream body, UploadRequest req, Actor actor) {
     Path tmp = null;
     String sha256 = null;
     try {
@@ -106,7 +106,7 @@ public class UploadService {
     }
   }
 
-  private void refuse(UploadAudit.Actor actor, UploadRequest req, String sha256, String reason, String message) {
+  private void refuse(Actor actor, UploadRequest req, String sha256, String reason, String message) {
     ObjectNode d = audit.detail();
     d.put("fileName", req.fileName());
     d.put("layer", req.layer().apiName());
@@ -142,7 +142,7 @@ public class UploadService {
   }
 
   private Draft storeGridSet(ValidationReport report, ObjectNode reportNode, UploadRequest req, String sha256,
-      UploadAudit.Actor actor) {
+      Actor actor) {
     List<ValidatedFeature> cells = report.features();
     Long id = jdbc.sql("INSERT INTO grid_set (name, city_code, status, synthetic, source, source_sha256, cell_count, "
             + "report, created_by) VALUES (?, ?, 'draft', false, ?, ?, ?, ?::jsonb, ?) RETURNING id")
@@ -176,7 +176,7 @@ public class UploadService {
   }
 
   private Draft storeOverlay(ValidationReport report, ObjectNode reportNode, UploadRequest req, String sha256,
-      UploadAudit.Actor actor) {
+      Actor actor) {
     String layer = req.layer().apiName();
     jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('safegrid-overlay-' || ?))").param(layer).query().singleRow();
     int version = jdbc.sql("SELECT GREATEST((SELECT coalesce(max(version), 0) FROM overlay_feature WHERE layer = ?), "

@@ -26,7 +26,7 @@ public final class Fixtures {
     try (InputStream in = Fixtures.class.getClassLoader().getResourceAsStream(res)) {
       if (in != null) {
         Path p = tmp.resolve("districts_wgs84.geojson");
-        Files.copy(in, p);
+        Files.copy(in, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return p;
       }
     }

@@ -80,8 +80,7 @@ public class UploadService {
       reportNode.put("sha256", sha256);
       if (report.blocked()) {
         refuse(actor, req, sha256, "blocking_problems", reportNode.path("counts").toString());
-        throw new UploadRefusedException("The file has problems that must be fixed before it can be stored: "
-            + reportNode.path("counts"), reportNode);
+        throw new UploadRefusedException(blockingSummary(report), reportNode);
       }
       String digest = sha256;
       return tx.execute(s -> req.layer() == LayerKind.GRID
@@ -104,6 +103,17 @@ public class UploadService {
         }
       }
     }
+  }
+
+  /** "3 problems block this file (duplicate_code ×2, missing_code ×1); fix them in your GIS and upload again." */
+  private static String blockingSummary(ValidationReport report) {
+    java.util.Map<String, Integer> blocking = new java.util.TreeMap<>();
+    report.problems().stream().filter(p -> p.blocking()).forEach(p -> blocking.merge(p.type().code(), 1, Integer::sum));
+    int n = blocking.values().stream().mapToInt(Integer::intValue).sum();
+    StringBuilder sb = new StringBuilder();
+    blocking.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(" ×").append(v));
+    return n + (n == 1 ? " problem blocks" : " problems block") + " this file (" + sb
+        + "); nothing was stored. Fix them in your GIS and upload again; the report lists every problem.";
   }
 
   private void refuse(Actor actor, UploadRequest req, String sha256, String reason, String message) {

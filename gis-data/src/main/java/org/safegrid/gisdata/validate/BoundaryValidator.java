@@ -118,41 +118,32 @@ public final class BoundaryValidator {
         data.datum(), mapping, problems, out);
   }
 
-  /** Overlapping pairs (STRtree candidates, exact intersection) and holes in the union of all cells. */
+  /**
+   * Overlapping pairs and holes in the union of all cells. The union comes first: when the cells'
+   * areas add up to the union's area there is no overlap to look for, so a clean grid costs one
+   * union; otherwise STRtree candidates are intersected pairwise (pairs whose envelopes only touch
+   * are skipped: they cannot share area).
+   */
   private void checkTiling(List<ValidatedFeature> features, List<Problem> problems) {
-    STRtree tree = new STRtree();
     List<Geometry> polys = new ArrayList<>();
+    double sumM2 = 0;
     for (ValidatedFeature f : features) {
       if (f.geometry() != null) {
-        tree.insert(f.geometry().getEnvelopeInternal(), f);
         polys.add(f.geometry());
-      }
-    }
-    tree.build();
-    for (ValidatedFeature a : features) {
-      if (a.geometry() == null) {
-        continue;
-      }
-      PreparedGeometry pa = PreparedGeometryFactory.prepare(a.geometry());
-      @SuppressWarnings("unchecked")
-      List<ValidatedFeature> candidates = tree.query(a.geometry().getEnvelopeInternal());
-      for (ValidatedFeature b : candidates) {
-        if (b.index() <= a.index() || !pa.intersects(b.geometry())) {
-          continue;
-        }
-        Geometry inter = a.geometry().intersection(b.geometry());
-        double area = areaM2(inter);
-        if (area >= minAreaM2) {
-          problems.add(new Problem(ProblemType.OVERLAP, false, a.index(), a.code(), b.index(), b.code(),
-              String.format(Locale.ROOT, "Cells %s and %s overlap by %.0f m².", label(a.index(), a.code()),
-                  label(b.index(), b.code()), area), area, null, polygonal(inter)));
-        }
+        sumM2 += areaM2(f.geometry());
       }
     }
     if (polys.isEmpty()) {
       return;
     }
     Geometry union = UnaryUnionOp.union(polys);
+    double unionM2 = 0;
+    for (int i = 0; i < union.getNumGeometries(); i++) {
+      unionM2 += areaM2(union.getGeometryN(i));
+    }
+    if (sumM2 - unionM2 >= minAreaM2 * 0.5) {
+      checkOverlaps(features, problems);
+    }
     GeometryFactory gf = union.getFactory();
     for (int i = 0; i < union.getNumGeometries(); i++) {
       if (!(union.getGeometryN(i) instanceof Polygon p)) {
@@ -166,6 +157,47 @@ public final class BoundaryValidator {
           problems.add(new Problem(ProblemType.GAP, false, null, null, null, null,
               String.format(Locale.ROOT, "A gap of %.0f m² inside the city is covered by no cell (near %.5f, %.5f).",
                   area, c.x, c.y), area, null, hole));
+        }
+      }
+    }
+  }
+
+  private void checkOverlaps(List<ValidatedFeature> features, List<Problem> problems) {
+    STRtree tree = new STRtree();
+    for (ValidatedFeature f : features) {
+      if (f.geometry() != null) {
+        tree.insert(f.geometry().getEnvelopeInternal(), f);
+      }
+    }
+    tree.build();
+    for (ValidatedFeature a : features) {
+      if (a.geometry() == null) {
+        continue;
+      }
+      Envelope ea = a.geometry().getEnvelopeInternal();
+      PreparedGeometry pa = null;
+      @SuppressWarnings("unchecked")
+      List<ValidatedFeature> candidates = tree.query(ea);
+      for (ValidatedFeature b : candidates) {
+        if (b.index() <= a.index()) {
+          continue;
+        }
+        Envelope common = ea.intersection(b.geometry().getEnvelopeInternal());
+        if (common.getWidth() <= 0 || common.getHeight() <= 0) {
+          continue;
+        }
+        if (pa == null) {
+          pa = PreparedGeometryFactory.prepare(a.geometry());
+        }
+        if (!pa.intersects(b.geometry())) {
+          continue;
+        }
+        Geometry inter = a.geometry().intersection(b.geometry());
+        double area = areaM2(inter);
+        if (area >= minAreaM2) {
+          problems.add(new Problem(ProblemType.OVERLAP, false, a.index(), a.code(), b.index(), b.code(),
+              String.format(Locale.ROOT, "Cells %s and %s overlap by %.0f m².", label(a.index(), a.code()),
+                  label(b.index(), b.code()), area), area, null, polygonal(inter)));
         }
       }
     }

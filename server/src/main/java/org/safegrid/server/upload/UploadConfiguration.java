@@ -30,6 +30,20 @@ class UploadConfiguration {
     return new ReportJson(mapper);
   }
 
+  /** Loads the EPSG dataset in the background at start-up, so the first upload does not pay for it (seconds). */
+  @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+  void warmUpCrs() {
+    Thread t = new Thread(() -> {
+      try {
+        new org.safegrid.gisdata.crs.CrsResolver().fromCode("4547");
+      } catch (RuntimeException ignored) {
+        // warm-up only: a real upload reports any problem with the EPSG dataset
+      }
+    }, "safegrid-crs-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
   static Envelope jurisdiction(UploadProperties p) {
     return new Envelope(p.minLon(), p.maxLon(), p.minLat(), p.maxLat());
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.locationtech.jts.geom.Envelope;
 import org.safegrid.gisdata.boundary.BoundaryReader;
 import org.safegrid.gisdata.boundary.ReadLimits;
+import org.safegrid.gisdata.datum.Gcj02;
 import org.safegrid.gisdata.validate.BoundaryValidator;
 import org.safegrid.gisdata.validate.ReportJson;
 import org.springframework.context.annotation.Bean;
@@ -17,7 +18,7 @@ class UploadConfiguration {
   BoundaryReader boundaryReader(UploadProperties p) {
     ReadLimits limits = new ReadLimits(p.maxFileBytes(), p.maxUncompressedBytes(), p.maxZipEntries(),
         p.maxCompressionRatio(), p.maxFeatures(), p.maxVerticesPerFeature(), 64, p.converterTimeout());
-    return new BoundaryReader(limits, jurisdiction(p), Gcj02Shift.find());
+    return new BoundaryReader(limits, jurisdiction(p), Gcj02::toWgs84);
   }
 
   @Bean

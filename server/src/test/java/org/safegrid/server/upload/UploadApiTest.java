@@ -162,6 +162,28 @@ class UploadApiTest {
   }
 
   @Test
+  void districtsTracedFromWebMapsInGcj02ComeBackOnTheWgs84Reference() throws Exception {
+    byte[] gcj02;
+    try (var in = getClass().getClassLoader()
+        .getResourceAsStream("org/safegrid/gisdata/reference/huizhou/districts_gcj02.geojson")) {
+      gcj02 = in.readAllBytes();
+    }
+    JsonNode up = body(upload("gis", "gis-pw", "districts_gcj02.geojson", gcj02, "districts", "datum", "gcj02"), 201);
+    assertThat(up.path("report").path("datum").asText()).isEqualTo("gcj02");
+    long draft = up.path("draftId").asLong();
+    int version = jdbc.queryForObject("SELECT version FROM overlay_draft WHERE id = ?", Integer.class, draft);
+    JsonNode original = json.readTree(UploadFixtures.districtsWgs84());
+    GeoJsonReader gj = new GeoJsonReader();
+    for (JsonNode o : original.path("features")) {
+      String name = o.path("properties").path("name").asText();
+      String back = jdbc.queryForObject("SELECT ST_AsGeoJSON(geom) FROM overlay_feature WHERE layer = 'districts' "
+          + "AND version = ? AND name = ?", String.class, version, name);
+      double metres = DiscreteHausdorffDistance.distance(gj.read(o.path("geometry").toString()), gj.read(back)) * 111_319.49;
+      assertThat(metres).as("metres off for %s", name).isLessThan(1.0);
+    }
+  }
+
+  @Test
   void plantedDefectsAreReportedAndNothingIsStored() throws Exception {
     byte[] file = UploadFixtures.collection(List.of(
         // A reaches 0.001° into B

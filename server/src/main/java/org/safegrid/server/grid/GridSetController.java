@@ -1,0 +1,30 @@
+package org.safegrid.server.grid;
+
+import java.util.List;
+import org.safegrid.server.geojson.BoundingBox;
+import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/grid-sets} and {@code GET /api/grid-sets/{id}/cells}. */
+@RestController
+class GridSetController {
+
+  private final GridSetService gridSets;
+
+  GridSetController(GridSetService gridSets) {
+    this.gridSets = gridSets;
+  }
+
+  @GetMapping("/api/grid-sets")
+  List<GridSetService.GridSet> list() {
+    return gridSets.listGridSets();
+  }
+
+  @GetMapping(value = "/api/grid-sets/{id}/cells", produces = {"application/geo+json", "application/json"})
+  GeoJsonFeatureCollection cells(@PathVariable long id, @RequestParam(required = false) String bbox) {
+    return gridSets.getCells(id, BoundingBox.parse(bbox));
+  }
+}

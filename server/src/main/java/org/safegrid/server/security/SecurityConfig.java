@@ -1,0 +1,101 @@
+package org.safegrid.server.security;
+
+import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher;
+
+/**
+ * Deny-by-default access rules. Every endpoint has an explicit rule below; a request that matches
+ * none is refused. API clients use HTTP Basic; the browser uses the login form and a session.
+ */
+@Configuration
+public class SecurityConfig {
+
+  private static final String[] READ_ROLES = {"VIEWER", "PLANNER", "GIS_ADMIN", "ADMIN"};
+
+  /** A browser asking for a page (Accept names text/html explicitly, not just a wildcard). */
+  private static MediaTypeRequestMatcher browserPage() {
+    MediaTypeRequestMatcher m = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
+    m.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
+    return m;
+  }
+
+  private static BasicAuthenticationEntryPoint basicEntryPoint() {
+    BasicAuthenticationEntryPoint entryPoint = new BasicAuthenticationEntryPoint();
+    entryPoint.setRealmName("SafeGrid");
+    entryPoint.afterPropertiesSet();
+    return entryPoint;
+  }
+
+  @Bean
+  PasswordEncoder passwordEncoder() {
+    return new BCryptPasswordEncoder();
+  }
+
+  @Bean
+  SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
+    http.authorizeHttpRequests(auth -> auth
+        // open: health probes, the login page and the static assets it needs
+        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/health"), antMatcher(HttpMethod.GET, "/actuator/health/**"),
+            antMatcher(HttpMethod.GET, "/login.html"), antMatcher(HttpMethod.GET, "/css/**"),
+            antMatcher(HttpMethod.GET, "/img/**"), antMatcher(HttpMethod.GET, "/favicon.ico"),
+            antMatcher("/error")).permitAll()
+        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/**")).hasRole("ADMIN")
+        // the map and its scripts: any signed-in user
+        .requestMatchers(antMatcher(HttpMethod.GET, "/"), antMatcher(HttpMethod.GET, "/index.html"),
+            antMatcher(HttpMethod.GET, "/js/**"), antMatcher(HttpMethod.GET, "/webjars/**"),
+            antMatcher(HttpMethod.GET, "/upload.html"), antMatcher(HttpMethod.GET, "/upload.js"),
+            antMatcher(HttpMethod.GET, "/upload.css")).authenticated()
+        // --- feature rules: keep one block per feature ---
+        // reference layers and grid sets
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/overlays/**")).hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
+            .hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/me")).authenticated()
+        // --- end of feature rules ---
+        .anyRequest().denyAll());
+
+    http.httpBasic(Customizer.withDefaults());
+    http.formLogin(form -> form.loginPage("/login.html").loginProcessingUrl("/login")
+        .defaultSuccessUrl("/", true).failureUrl("/login.html?error").permitAll());
+    http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login.html?logout"));
+    // API clients get 401 with a Basic challenge; browsers asking for HTML go to the login page
+    http.exceptionHandling(e -> e
+        .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login.html"), browserPage())
+        .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
+            new RequestHeaderRequestMatcher("X-Requested-With", "XMLHttpRequest"))
+        .defaultAuthenticationEntryPointFor(basicEntryPoint(), antMatcher("/**")));
+    // Browser sessions need the CSRF token (cookie XSRF-TOKEN, sent back as header X-XSRF-TOKEN or
+    // form field _csrf); requests that carry their own credentials (HTTP Basic) are not forgeable.
+    http.csrf(c -> c.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
+        .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null));
+    http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
+    http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()));
+    http.headers(h -> h
+        .contentSecurityPolicy(csp -> csp.policyDirectives(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"))
+        .frameOptions(f -> f.deny())
+        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
+    return http.build();
+  }
+}

@@ -1,0 +1,21 @@
+package org.safegrid.server;
+
+import org.safegrid.ingest.testing.PostgisExtension;
+import org.safegrid.ingest.testing.TestDatabase;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/** Points a Spring test context at a fresh real PostGIS database from {@link PostgisExtension}. */
+public final class PostgisTestSupport {
+
+  private PostgisTestSupport() {
+  }
+
+  /** Registers datasource properties for a new database named after the test class; returns it. */
+  public static TestDatabase register(DynamicPropertyRegistry registry, Class<?> testClass) {
+    TestDatabase db = PostgisExtension.createDatabase(testClass.getSimpleName());
+    registry.add("spring.datasource.url", db::jdbcUrl);
+    registry.add("spring.datasource.username", db::user);
+    registry.add("spring.datasource.password", db::password);
+    return db;
+  }
+}

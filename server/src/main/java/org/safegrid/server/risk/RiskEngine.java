@@ -45,11 +45,12 @@ public final class RiskEngine {
   private int[][] counts;
 
   private final int cap;
-  private final long[] rTime;
-  private final int[] rCell;
-  private final short[] rKind;
-  private final float[] rWeight;
-  private final byte[] rIn;
+  private int len;
+  private long[] rTime;
+  private int[] rCell;
+  private short[] rKind;
+  private float[] rWeight;
+  private byte[] rIn;
   private long firstSeq;
   private long nextSeq;
   private final long[] cursor;
@@ -81,11 +82,12 @@ public final class RiskEngine {
     decayed = new double[windowMs.length][n * kcap];
     counts = new int[windowMs.length][n * kcap];
     cap = cfg.maxLiveEvents();
-    rTime = new long[cap];
-    rCell = new int[cap];
-    rKind = new short[cap];
-    rWeight = new float[cap];
-    rIn = new byte[cap];
+    len = Math.min(cap, 1 << 16);
+    rTime = new long[len];
+    rCell = new int[len];
+    rKind = new short[len];
+    rWeight = new float[len];
+    rIn = new byte[len];
     cursor = new long[windowMs.length];
     Arrays.fill(pingBinHour, Long.MIN_VALUE);
   }
@@ -122,10 +124,14 @@ public final class RiskEngine {
       return false;
     }
     int k = kindIndex(source + ":" + kind);
-    if (nextSeq - firstSeq == cap) {
-      dropOldest();
+    if (nextSeq - firstSeq == len) {
+      if (len < cap) {
+        growRing();
+      } else {
+        dropOldest();
+      }
     }
-    int slot = (int) (nextSeq % cap);
+    int slot = (int) (nextSeq % len);
     rTime[slot] = observedMs;
     rCell[slot] = cell;
     rKind[slot] = (short) k;
@@ -173,7 +179,7 @@ public final class RiskEngine {
     byte bit = (byte) (1 << wi);
     long s = Math.max(cursor[wi], firstSeq);
     for (; s < nextSeq; s++) {
-      int slot = (int) (s % cap);
+      int slot = (int) (s % len);
       if ((rIn[slot] & bit) == 0) {
         continue;
       }
@@ -194,8 +200,32 @@ public final class RiskEngine {
     rIn[slot] &= (byte) ~(1 << wi);
   }
 
+  private void growRing() {
+    int newLen = (int) Math.min(cap, (long) len * 2);
+    long[] t = new long[newLen];
+    int[] c = new int[newLen];
+    short[] k = new short[newLen];
+    float[] w = new float[newLen];
+    byte[] in = new byte[newLen];
+    for (long s = firstSeq; s < nextSeq; s++) {
+      int from = (int) (s % len);
+      int to = (int) (s % newLen);
+      t[to] = rTime[from];
+      c[to] = rCell[from];
+      k[to] = rKind[from];
+      w[to] = rWeight[from];
+      in[to] = rIn[from];
+    }
+    rTime = t;
+    rCell = c;
+    rKind = k;
+    rWeight = w;
+    rIn = in;
+    len = newLen;
+  }
+
   private void dropOldest() {
-    int slot = (int) (firstSeq % cap);
+    int slot = (int) (firstSeq % len);
     for (int wi = 0; wi < windowMs.length; wi++) {
       if ((rIn[slot] & (1 << wi)) != 0) {
         removeFromWindow(wi, slot);
@@ -212,7 +242,7 @@ public final class RiskEngine {
       Arrays.fill(counts[wi], 0);
     }
     for (long s = firstSeq; s < nextSeq; s++) {
-      int slot = (int) (s % cap);
+      int slot = (int) (s % len);
       byte in = 0;
       for (int wi = 0; wi < windowMs.length; wi++) {
         if (rTime[slot] > nowMs - windowMs[wi]) {
@@ -226,7 +256,7 @@ public final class RiskEngine {
     }
     Arrays.fill(cursor, firstSeq);
     // drop the head of the ring that no window holds any more
-    while (firstSeq < nextSeq && rIn[(int) (firstSeq % cap)] == 0) {
+    while (firstSeq < nextSeq && rIn[(int) (firstSeq % len)] == 0) {
       firstSeq++;
     }
   }

@@ -27,7 +27,7 @@ public record HotspotForecast(double halfLifeDays, double bandwidthMeters, doubl
 
   /** Defaults chosen on a validation period before the reported test (see the backtest docs). */
   public static HotspotForecast defaults(double cellSizeMeters) {
-    return new HotspotForecast(180, Math.max(2.0 * cellSizeMeters, 400), 0.5);
+    return new HotspotForecast(180, Math.max(1.6 * cellSizeMeters, 400), 0.3);
   }
 
   /** The quartic (biweight) kernel density at distance² d2 for radius h, per square metre. */

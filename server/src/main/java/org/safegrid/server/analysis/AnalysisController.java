@@ -8,7 +8,9 @@ import org.safegrid.server.hotspot.HotspotProperties;
 import org.safegrid.server.web.ApiExceptionHandler;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.safegrid.server.risk.RiskService;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -19,9 +21,19 @@ import org.springframework.web.bind.annotation.RestController;
 class AnalysisController {
 
   private final HotspotProperties cfg;
+  private final ScorecardService scorecard;
+  private final RiskService risk;
 
-  AnalysisController(HotspotProperties cfg) {
+  AnalysisController(HotspotProperties cfg, ScorecardService scorecard, RiskService risk) {
     this.cfg = cfg;
+    this.scorecard = scorecard;
+    this.risk = risk;
+  }
+
+  /** Last week's forecast against this week's events on the active grid. */
+  @GetMapping("/api/analysis/scorecard")
+  Map<String, Object> scorecard() {
+    return scorecard.scorecard(risk.snapshot().grid(), java.time.Instant.now());
   }
 
   @PostMapping(path = "/api/analysis/hotspots", consumes = {"application/json", "application/geo+json"})

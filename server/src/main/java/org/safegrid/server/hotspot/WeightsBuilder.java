@@ -41,11 +41,10 @@ public final class WeightsBuilder {
       long by = b.by(y[i]);
       for (long dx = -1; dx <= 1; dx++) {
         for (long dy = -1; dy <= 1; dy++) {
-          int[] members = b.get(bx + dx, by + dy);
-          if (members == null) {
-            continue;
-          }
-          for (int j : members) {
+          int[] all = b.indices();
+          int hi = b.to(bx + dx, by + dy);
+          for (int k = b.from(bx + dx, by + dy); k < hi; k++) {
+            int j = all[k];
             if (j == i) {
               continue;
             }
@@ -102,11 +101,10 @@ public final class WeightsBuilder {
         for (long dx = -ring; dx <= ring; dx++) {
           boolean edge = Math.abs(dx) == ring;
           for (long dy = -ring; dy <= ring; dy += edge || ring == 0 ? 1 : 2L * ring) {
-            int[] members = b.get(bx + dx, by + dy);
-            if (members == null) {
-              continue;
-            }
-            for (int j : members) {
+            int[] all = b.indices();
+            int hi = b.to(bx + dx, by + dy);
+            for (int k = b.from(bx + dx, by + dy); k < hi; k++) {
+              int j = all[k];
               if (j != i) {
                 double ddx = x[i] - x[j];
                 double ddy = y[i] - y[j];
@@ -116,7 +114,8 @@ public final class WeightsBuilder {
           }
         }
         // every point not yet seen lies at least ring*size away
-        if (best2 <= (ring * size) * (ring * size) || ring > maxRing) {
+        double eff = b.size();
+        if (best2 <= (ring * eff) * (ring * eff) || ring > maxRing) {
           break;
         }
       }
@@ -161,43 +160,103 @@ public final class WeightsBuilder {
     return SpatialWeights.fromLists(lists);
   }
 
-  /** A uniform hash grid of point indices. */
+  /**
+   * A uniform grid of point indices in CSR form (counting sort): bucket (bx, by) holds
+   * {@code idx[start[b] .. start[b+1])}. The bucket size is raised when the extent would need far
+   * more buckets than points (a few far-away islands), which only adds candidates, never misses one.
+   */
   private static final class Buckets {
     private final double size;
-    private final Map<Long, int[]> cells = new HashMap<>();
+    private final double minX;
+    private final double minY;
+    private final int nx;
+    private final int ny;
+    private final int[] start;
+    private final int[] idx;
 
-    Buckets(double[] x, double[] y, double size) {
-      this.size = size;
-      Map<Long, int[]> counts = new HashMap<>();
-      Map<Long, Integer> fill = new HashMap<>();
-      for (int i = 0; i < x.length; i++) {
-        counts.merge(key(bx(x[i]), by(y[i])), new int[] {1}, (a, c) -> {
-          a[0]++;
-          return a;
-        });
+    Buckets(double[] x, double[] y, double requestedSize) {
+      int n = x.length;
+      double x0 = Double.MAX_VALUE, y0 = Double.MAX_VALUE, x1 = -Double.MAX_VALUE, y1 = -Double.MAX_VALUE;
+      for (int i = 0; i < n; i++) {
+        x0 = Math.min(x0, x[i]);
+        x1 = Math.max(x1, x[i]);
+        y0 = Math.min(y0, y[i]);
+        y1 = Math.max(y1, y[i]);
       }
-      counts.forEach((k, v) -> cells.put(k, new int[v[0]]));
-      for (int i = 0; i < x.length; i++) {
-        long k = key(bx(x[i]), by(y[i]));
-        int f = fill.merge(k, 1, Integer::sum) - 1;
-        cells.get(k)[f] = i;
+      if (n == 0) {
+        x0 = y0 = x1 = y1 = 0;
+      }
+      double s = requestedSize;
+      double maxBuckets = 8.0 * n + 1024;
+      while (((x1 - x0) / s + 1) * ((y1 - y0) / s + 1) > maxBuckets) {
+        s *= 1.5;
+      }
+      size = s;
+      minX = x0;
+      minY = y0;
+      nx = (int) Math.floor((x1 - x0) / s) + 1;
+      ny = (int) Math.floor((y1 - y0) / s) + 1;
+      start = new int[nx * ny + 1];
+      int[] bucketOf = new int[n];
+      for (int i = 0; i < n; i++) {
+        bucketOf[i] = (int) bx(x[i]) * ny + (int) by(y[i]);
+        start[bucketOf[i] + 1]++;
+      }
+      for (int b = 0; b < nx * ny; b++) {
+        start[b + 1] += start[b];
+      }
+      idx = new int[n];
+      int[] fill = Arrays.copyOf(start, nx * ny);
+      for (int i = 0; i < n; i++) {
+        idx[fill[bucketOf[i]]++] = i;
       }
     }
 
     long bx(double v) {
-      return (long) Math.floor(v / size);
+      return (long) Math.floor((v - minX) / size);
     }
 
     long by(double v) {
-      return (long) Math.floor(v / size);
+      return (long) Math.floor((v - minY) / size);
     }
 
+    double size() {
+      return size;
+    }
+
+    /** Indices in bucket (bx, by), or null when it is outside the grid or empty. */
     int[] get(long bx, long by) {
-      return cells.get(key(bx, by));
+      if (bx < 0 || by < 0 || bx >= nx || by >= ny) {
+        return null;
+      }
+      int b = (int) bx * ny + (int) by;
+      if (start[b] == start[b + 1]) {
+        return null;
+      }
+      return Arrays.copyOfRange(idx, start[b], start[b + 1]);
     }
 
-    private static long key(long bx, long by) {
-      return (bx << 32) ^ (by & 0xffffffffL);
+    /** Calls back each index in bucket (bx, by). */
+    void forEach(long bx, long by, java.util.function.IntConsumer c) {
+      if (bx < 0 || by < 0 || bx >= nx || by >= ny) {
+        return;
+      }
+      int b = (int) bx * ny + (int) by;
+      for (int k = start[b]; k < start[b + 1]; k++) {
+        c.accept(idx[k]);
+      }
+    }
+
+    int[] indices() {
+      return idx;
+    }
+
+    int from(long bx, long by) {
+      return bx < 0 || by < 0 || bx >= nx || by >= ny ? 0 : start[(int) bx * ny + (int) by];
+    }
+
+    int to(long bx, long by) {
+      return bx < 0 || by < 0 || bx >= nx || by >= ny ? 0 : start[(int) bx * ny + (int) by + 1];
     }
   }
 }

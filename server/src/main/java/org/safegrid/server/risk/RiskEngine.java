@@ -30,6 +30,7 @@ public final class RiskEngine {
 
   private static final int COVERAGE_BINS = 24 * 7 + 1;
   private static final long HOUR_MS = 3_600_000L;
+  private static final double LN2 = Math.log(2);
 
   private final GridModel grid;
   private final RiskProperties cfg;
@@ -116,14 +117,18 @@ public final class RiskEngine {
     if (nowMs == Long.MIN_VALUE) {
       nowMs = observedMs;
     }
-    double w = cfg.eventWeight(source, kind, severity);
+    KindInfo info = kindInfo(source, kind);
+    double w = info.weightBySeverity[Math.max(0, Math.min(5, severity))];
     if (w == 0) {
       if ("position".equals(kind)) {
         addPing(cell, observedMs);
       }
       return false;
     }
-    int k = kindIndex(source + ":" + kind);
+    if (info.index < 0) {
+      info.index = kindIndex(source + ":" + kind);
+    }
+    int k = info.index;
     if (nextSeq - firstSeq == len) {
       if (len < cap) {
         growRing();
@@ -142,7 +147,7 @@ public final class RiskEngine {
       if (observedMs > nowMs - windowMs[wi]) {
         in |= (byte) (1 << wi);
         int idx = cell * kcap + k;
-        decayed[wi][idx] += rWeight[slot] * Math.pow(2, -(nowMs - t) / halfLifeMs[wi]);
+        decayed[wi][idx] += rWeight[slot] * Math.exp(-(nowMs - t) * LN2 / halfLifeMs[wi]);
         counts[wi][idx]++;
       }
     }
@@ -162,7 +167,7 @@ public final class RiskEngine {
       return;
     }
     for (int wi = 0; wi < windowMs.length; wi++) {
-      double f = Math.pow(2, -(t - nowMs) / halfLifeMs[wi]);
+      double f = Math.exp(-(t - nowMs) * LN2 / halfLifeMs[wi]);
       double[] d = decayed[wi];
       for (int i = 0; i < d.length; i++) {
         d[i] *= f;
@@ -193,7 +198,7 @@ public final class RiskEngine {
 
   private void removeFromWindow(int wi, int slot) {
     int idx = rCell[slot] * kcap + rKind[slot];
-    double v = decayed[wi][idx] - rWeight[slot] * Math.pow(2, -(nowMs - Math.min(rTime[slot], nowMs)) / halfLifeMs[wi]);
+    double v = decayed[wi][idx] - rWeight[slot] * Math.exp(-(nowMs - Math.min(rTime[slot], nowMs)) * LN2 / halfLifeMs[wi]);
     int c = --counts[wi][idx];
     // floating drift must not leave a ghost of a score behind
     decayed[wi][idx] = c == 0 || v < 0 ? 0 : v;
@@ -248,7 +253,7 @@ public final class RiskEngine {
         if (rTime[slot] > nowMs - windowMs[wi]) {
           in |= (byte) (1 << wi);
           int idx = rCell[slot] * kcap + rKind[slot];
-          decayed[wi][idx] += rWeight[slot] * Math.pow(2, -(nowMs - Math.min(rTime[slot], nowMs)) / halfLifeMs[wi]);
+          decayed[wi][idx] += rWeight[slot] * Math.exp(-(nowMs - Math.min(rTime[slot], nowMs)) * LN2 / halfLifeMs[wi]);
           counts[wi][idx]++;
         }
       }
@@ -272,6 +277,27 @@ public final class RiskEngine {
       pingBins[b] = new int[n];
     }
     pingBins[b][cell]++;
+  }
+
+  /** Weight by severity and accumulator index of one source/kind pair, cached to keep string work off the hot path. */
+  private static final class KindInfo {
+    final double[] weightBySeverity = new double[6];
+    int index = -1;
+  }
+
+  private final Map<String, Map<String, KindInfo>> kindInfos = new HashMap<>();
+
+  private KindInfo kindInfo(String source, String kind) {
+    Map<String, KindInfo> bySource = kindInfos.computeIfAbsent(source, s -> new HashMap<>());
+    KindInfo info = bySource.get(kind);
+    if (info == null) {
+      info = new KindInfo();
+      for (int sev = 0; sev <= 5; sev++) {
+        info.weightBySeverity[sev] = cfg.eventWeight(source, kind, sev);
+      }
+      bySource.put(kind, info);
+    }
+    return info;
   }
 
   private int kindIndex(String key) {

@@ -93,6 +93,11 @@ class SpatialEngineApiTest {
         }
       }
     }
+    // a coastline running west-east through the cluster's row, about 4.6 km: five 1 km segments
+    jdbc.update("INSERT INTO overlay_layer (layer, version, source, licence) VALUES ('coastline', 1, 'test', 'test')");
+    jdbc.update("INSERT INTO overlay_feature (layer, version, geom) VALUES ('coastline', 1, "
+        + "ST_SetSRID(ST_MakeLine(ST_MakePoint(?, ?), ST_MakePoint(?, ?)), 4326))",
+        LON0 - 0.01, LAT0 + 5.5 * SIZE, LON0 + 0.035, LAT0 + 5.5 * SIZE);
     // activated only when complete, as the grid-set workflow does
     jdbc.update("UPDATE grid_set SET status = 'active' WHERE id = ?", set);
     live.refresh();
@@ -174,6 +179,49 @@ class SpatialEngineApiTest {
     assertThat(first.path("eventsByKind").path("camera:intrusion").asInt()).isPositive();
     assertThat(get("/api/hotspots?window=24h&format=csv").body()).startsWith("rank,class,cells");
     assertThat(get("/api/hotspots?minConfidence=80").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void coastSegmentsAreAtMostOneKilometreAndTheClusterSegmentIsRiskiest() throws Exception {
+    JsonNode fc = getJson("/api/coast/segments?window=24h");
+    assertThat(fc.path("features").size()).isEqualTo(5);
+    double best = -1;
+    double bestLon = 0;
+    for (JsonNode f : fc.path("features")) {
+      assertThat(f.path("properties").path("lengthM").asDouble()).isLessThanOrEqualTo(1000.0001);
+      if (f.path("properties").path("risk").asDouble() > best) {
+        best = f.path("properties").path("risk").asDouble();
+        JsonNode coords = f.path("geometry").path("coordinates");
+        bestLon = (coords.get(0).get(0).asDouble() + coords.get(coords.size() - 1).get(0).asDouble()) / 2;
+      }
+    }
+    assertThat(bestLon).isCloseTo(LON0 + 4.5 * SIZE, within(0.006));
+  }
+
+  @Test
+  void heatPeaksAtTheClusterAndScorecardReportsThreeCoverages() throws Exception {
+    JsonNode heat = getJson("/api/heat?window=24h");
+    assertThat(heat.path("kernel").asText()).isEqualTo("quartic");
+    JsonNode peak = null;
+    for (JsonNode f : heat.path("features")) {
+      if (peak == null || f.path("properties").path("density").asDouble() > peak.path("properties").path("density").asDouble()) {
+        peak = f;
+      }
+    }
+    assertThat(peak.path("geometry").path("coordinates").get(0).asDouble()).isCloseTo(LON0 + 4.5 * SIZE, within(2 * SIZE));
+    assertThat(peak.path("geometry").path("coordinates").get(1).asDouble()).isCloseTo(LAT0 + 5.5 * SIZE, within(2 * SIZE));
+    JsonNode card = getJson("/api/analysis/scorecard");
+    assertThat(card.path("results").size()).isEqualTo(3);
+    assertThat(card.path("testEvents").asLong()).isPositive();
+  }
+
+  @Test
+  void emergingHotspotsAnswerWithCategoriesAndStability() throws Exception {
+    JsonNode fc = getJson("/api/hotspots/emerging?bin=hour&bins=8&all=true");
+    assertThat(fc.path("features").size()).isEqualTo(100);
+    assertThat(fc.path("stability").path("alternativeBin").asText()).isEqualTo("PT2H");
+    assertThat(fc.path("definition").asText()).contains("sfdep");
+    assertThat(get("/api/hotspots/emerging?bin=week").statusCode()).isEqualTo(400);
   }
 
   @Test

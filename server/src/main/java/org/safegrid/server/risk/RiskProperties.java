@@ -16,8 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                           default to 0 (they measure coverage, not risk)
  * @param defaultKindWeight  weight of a kind not listed (default 1.0)
  * @param severityWeights    multiplier by severity 0..5 (default 0.5, 1, 1.5, 2, 3, 4)
- * @param halfLives          half-life of the time decay per live window (default PT1H→PT30M,
- *                           PT24H→PT6H, P7D→P2D); an ad-hoc interval uses a quarter of its length
+ * @param halfLives          half-life of the time decay by window (keys PT1H or 1h style; default
+ *                           1h→PT30M, 24h→PT6H, 7d→P2D); an ad-hoc interval uses a quarter of its length
  * @param campusWeight       risk per unit of campus exposure (default 0.5)
  * @param campusRadiusMeters distance over which campus exposure falls linearly to 0 (default 300)
  * @param campusNightFactor  multiplier of the campus term at night 20:00–06:00 local (default 1.5)
@@ -43,7 +43,7 @@ public record RiskProperties(
     Map<String, Double> kindWeights,
     Double defaultKindWeight,
     List<Double> severityWeights,
-    Map<Duration, Duration> halfLives,
+    Map<String, Duration> halfLives,
     Double campusWeight,
     Double campusRadiusMeters,
     Double campusNightFactor,
@@ -70,14 +70,15 @@ public record RiskProperties(
       throw new IllegalArgumentException("safegrid.risk.severity-weights needs 6 values (severity 0..5), got " + severityWeights.size());
     }
     if (halfLives == null) {
-      Map<Duration, Duration> h = new LinkedHashMap<>();
-      h.put(Duration.ofHours(1), Duration.ofMinutes(30));
-      h.put(Duration.ofHours(24), Duration.ofHours(6));
-      h.put(Duration.ofDays(7), Duration.ofDays(2));
+      Map<String, Duration> h = new LinkedHashMap<>();
+      h.put("PT1H", Duration.ofMinutes(30));
+      h.put("PT24H", Duration.ofHours(6));
+      h.put("P7D", Duration.ofDays(2));
       halfLives = h;
     }
     halfLives.forEach((w, h) -> {
-      if (w.isNegative() || w.isZero() || h.isNegative() || h.isZero()) {
+      Duration window = parseWindow(w);
+      if (window.isNegative() || window.isZero() || h.isNegative() || h.isZero()) {
         throw new IllegalArgumentException("safegrid.risk.half-lives: window and half-life must be positive, got " + w + "=" + h);
       }
     });
@@ -129,7 +130,31 @@ public record RiskProperties(
 
   /** Half-life for a window: the configured one, else a quarter of the window. */
   public Duration halfLifeFor(Duration window) {
-    Duration h = halfLives.get(window);
-    return h != null ? h : window.dividedBy(4);
+    for (Map.Entry<String, Duration> e : halfLives.entrySet()) {
+      if (parseWindow(e.getKey()).equals(window)) {
+        return e.getValue();
+      }
+    }
+    return window.dividedBy(4);
+  }
+
+  /** A window key: ISO-8601 ({@code PT1H}, {@code P7D}) or short ({@code 1h}, {@code 7d}). */
+  static Duration parseWindow(String key) {
+    String k = key.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (k.startsWith("p")) {
+        return k.contains("t") ? Duration.parse(k.toUpperCase(java.util.Locale.ROOT))
+            : Duration.ofDays(java.time.Period.parse(k.toUpperCase(java.util.Locale.ROOT)).getDays());
+      }
+      long v = Long.parseLong(k.substring(0, k.length() - 1));
+      return switch (k.charAt(k.length() - 1)) {
+        case 'h' -> Duration.ofHours(v);
+        case 'd' -> Duration.ofDays(v);
+        case 'm' -> Duration.ofMinutes(v);
+        default -> throw new IllegalArgumentException();
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("safegrid.risk.half-lives: '" + key + "' is not a window (use PT1H, P7D, 1h or 7d)");
+    }
   }
 }

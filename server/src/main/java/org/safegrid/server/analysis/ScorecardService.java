@@ -47,7 +47,7 @@ public class ScorecardService {
     double[] naive = new double[n];
     long[] test = new long[n];
     LocalMetricProjection proj = LocalMetricProjection.around(centroidLats(grid));
-    repository.forEachEventObserved(forecastAt.minus(TRAIN), now, r -> {
+    repository.forEachEventObserved(forecastAt.minus(TRAIN), now, true, r -> {
       if (cfg.eventWeight(r.source(), r.kind(), r.severity()) == 0) {
         return;
       }

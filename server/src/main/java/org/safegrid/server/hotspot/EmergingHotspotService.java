@@ -48,7 +48,7 @@ public class EmergingHotspotService {
     Instant start = end.minus(bin.multipliedBy(bins));
     double[][] cube = new double[bins][grid.size()];
     long[] used = {0};
-    repository.forEachEventObserved(start, end, r -> {
+    repository.forEachEventObserved(start, end, true, r -> {
       if (kinds != null && !kinds.isEmpty() && !kinds.contains(r.kind()) && !kinds.contains(r.source() + ":" + r.kind())) {
         return;
       }

@@ -135,7 +135,13 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
     Set<String> ids = new HashSet<>();
     long overlapFrom = now - cfg.pollOverlap().toMillis() * 3;
     long[] newest = {Long.MIN_VALUE};
-    repository.forEachEventObserved(Instant.ofEpochMilli(now).minus(longest), Instant.ofEpochMilli(now).plusSeconds(3600),
+    Instant from = Instant.ofEpochMilli(now).minus(longest);
+    Instant to = Instant.ofEpochMilli(now).plusSeconds(3600);
+    // older pings arrive aggregated; the recent ones one by one with their ids, so that the tail's
+    // copies of them can be recognised and skipped like any other event
+    Instant recent = Instant.ofEpochMilli(overlapFrom);
+    repository.forEachPingCount(from, to, recent, p -> e.addPings(p.lon(), p.lat(), p.hourStartMs(), p.count()));
+    repository.forEachEventObserved(from, to, recent,
         r -> {
           e.accept(r.observedMs(), r.lon(), r.lat(), r.source(), r.kind(), r.severity());
           if (r.receivedMs() >= overlapFrom) {

@@ -266,7 +266,19 @@ public final class RiskEngine {
     }
   }
 
+  /** Adds {@code count} patrol position pings seen in {@code cell} at time t (history load). */
+  public void addPings(double lon, double lat, long t, long count) {
+    int cell = grid.locate(lon, lat);
+    if (cell >= 0) {
+      addPing(cell, t, (int) Math.min(Integer.MAX_VALUE, count));
+    }
+  }
+
   private void addPing(int cell, long t) {
+    addPing(cell, t, 1);
+  }
+
+  private void addPing(int cell, long t, int count) {
     long hour = Math.floorDiv(t, HOUR_MS);
     int b = (int) Math.floorMod(hour, COVERAGE_BINS);
     if (pingBinHour[b] != hour) {
@@ -276,7 +288,7 @@ public final class RiskEngine {
       pingBinHour[b] = hour;
       pingBins[b] = new int[n];
     }
-    pingBins[b][cell]++;
+    pingBins[b][cell] += count;
   }
 
   /** Weight by severity and accumulator index of one source/kind pair, cached to keep string work off the hot path. */

@@ -22,6 +22,40 @@ import org.locationtech.jts.io.WKBReader;
  */
 public final class RiskRepository {
 
+  /** Patrol position pings counted per hour and ~10 m spot, for coverage. */
+  public record PingCount(long hourStartMs, double lon, double lat, long count) {}
+
+  /**
+   * Counts patrol position pings observed in [from, to) per hour and per spot rounded to 1e-4°
+   * (about 10 m), so that a week of pings loads as a few hundred thousand rows, not hundreds of
+   * millions; a ping within ~5 m of a cell border may be counted in the neighbouring cell.
+   */
+  public void forEachPingCount(Instant from, Instant to, Instant receivedBefore,
+                               java.util.function.Consumer<PingCount> consumer) {
+    String sql = "SELECT extract(epoch FROM date_trunc('hour', observed_at))::bigint * 1000, "
+        + "round(ST_X(geom)::numeric, 4)::float8, round(ST_Y(geom)::numeric, 4)::float8, count(*) "
+        + "FROM event WHERE source = 'patrol' AND kind = 'position' AND observed_at >= ? AND observed_at < ? "
+        + "AND received_at < ? GROUP BY 1, 2, 3";
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setFetchSize(10_000);
+        ps.setTimestamp(1, Timestamp.from(from));
+        ps.setTimestamp(2, Timestamp.from(to));
+        ps.setTimestamp(3, Timestamp.from(receivedBefore));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            consumer.accept(new PingCount(rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4)));
+          }
+        }
+      } finally {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot count patrol pings: " + e.getMessage(), e);
+    }
+  }
+
   /** One event row as the engine consumes it. */
   public record EventRow(String id, String source, String kind, int severity, long observedMs, long receivedMs,
                          double lon, double lat) {}
@@ -146,14 +180,38 @@ public final class RiskRepository {
 
   /** Streams the events observed in [from, to) to the consumer, in observed order. */
   public void forEachEventObserved(Instant from, Instant to, java.util.function.Consumer<EventRow> consumer) {
+    forEachEventObserved(from, to, false, consumer);
+  }
+
+  /**
+   * Streams the events observed in [from, to), in observed order; {@code withoutPositions} leaves
+   * out patrol position pings (the densest stream, which carries coverage, not risk).
+   */
+  public void forEachEventObserved(Instant from, Instant to, boolean withoutPositions,
+                                   java.util.function.Consumer<EventRow> consumer) {
+    forEachEventObserved(from, to, withoutPositions ? Instant.parse("9999-12-31T00:00:00Z") : null, consumer);
+  }
+
+  /**
+   * Streams the events observed in [from, to), in observed order, with patrol position pings only
+   * when they were received at or after {@code positionsReceivedFrom} (null: all of them).
+   */
+  public void forEachEventObserved(Instant from, Instant to, Instant positionsReceivedFrom,
+                                   java.util.function.Consumer<EventRow> consumer) {
+    boolean filter = positionsReceivedFrom != null;
     String sql = "SELECT event_id, source, kind, severity, observed_at, received_at, ST_X(geom), ST_Y(geom) "
-        + "FROM event WHERE observed_at >= ? AND observed_at < ? ORDER BY observed_at";
+        + "FROM event WHERE observed_at >= ? AND observed_at < ? "
+        + (filter ? "AND NOT (source = 'patrol' AND kind = 'position' AND received_at < ?) " : "")
+        + "ORDER BY observed_at";
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false); // lets the driver stream with a fetch size
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setFetchSize(10_000);
         ps.setTimestamp(1, Timestamp.from(from));
         ps.setTimestamp(2, Timestamp.from(to));
+        if (filter) {
+          ps.setTimestamp(3, Timestamp.from(positionsReceivedFrom));
+        }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             consumer.accept(new EventRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),

@@ -91,7 +91,9 @@ public class RiskService {
     Duration window = Duration.between(from, to);
     RiskEngine e = new RiskEngine(grid, cfg, env, List.of(window));
     e.advanceTo(to.toEpochMilli());
-    repository.forEachEventObserved(from, to,
+    repository.forEachPingCount(from, to, Instant.parse("9999-12-31T00:00:00Z"),
+        p -> e.addPings(p.lon(), p.lat(), p.hourStartMs(), p.count()));
+    repository.forEachEventObserved(from, to, true,
         r -> e.accept(r.observedMs(), r.lon(), r.lat(), r.source(), r.kind(), r.severity()));
     return e.snapshot().windows().get(0);
   }

@@ -93,6 +93,10 @@ class SpatialEngineApiTest {
         }
       }
     }
+    // a patrol unit pinging 12 times in cell G0: coverage, not risk
+    for (int i = 0; i < 12; i++) {
+      insertEvent("ping-" + i, "patrol", "position", 0, now.minusSeconds(600 + 5 * i), LON0 + 0.3 * SIZE, LAT0 + 0.3 * SIZE);
+    }
     // a coastline running west-east through the cluster's row, about 4.6 km: five 1 km segments
     jdbc.update("INSERT INTO overlay_layer (layer, version, source, licence) VALUES ('coastline', 1, 'test', 'test')");
     jdbc.update("INSERT INTO overlay_feature (layer, version, geom) VALUES ('coastline', 1, "
@@ -151,6 +155,9 @@ class SpatialEngineApiTest {
     assertThat(top.path("code").asText()).isIn("G43", "G44", "G45", "G53", "G54", "G55", "G63", "G64", "G65");
     assertThat(top.path("level").asText()).isEqualTo("critical");
     assertThat(top.path("events").asInt()).isEqualTo(12);
+    JsonNode g0 = fc.path("features").get(0).path("properties");
+    assertThat(g0.path("code").asText()).isEqualTo("G0");
+    assertThat(g0.path("coverageHours").asDouble()).as("12 pings of 5 s").isCloseTo(12 * 5 / 3600.0, within(1e-9));
   }
 
   @Test

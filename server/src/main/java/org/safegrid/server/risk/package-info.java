@@ -9,7 +9,7 @@
  *       {@link org.safegrid.server.risk.RiskEngine} and touches it only from its own
  *       single-threaded executor ("risk-engine").</li>
  *   <li><b>Input.</b> The server's event tail (package {@code live}) reads PostGIS every 250 ms for
- *       rows with {@code received_at} past its watermark (index {@code event_received_at_idx}),
+ *       rows with {@code received_at} past its watermark (BRIN index {@code event_received_at_brin}),
  *       re-reading an overlap window so late commits are not missed, and hands each event once to
  *       {@code onEvents}, which only enqueues. On start and whenever the active grid set changes,
  *       the engine loads the last 7 days of events itself and skips the tail's copies of them.</li>

@@ -76,6 +76,15 @@ public class SecurityConfig {
             antMatcher(HttpMethod.GET, "/api/heat"), antMatcher(HttpMethod.GET, "/api/coast/segments"),
             antMatcher(HttpMethod.GET, "/api/analysis/scorecard")).hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/analysis/hotspots")).hasAnyRole("PLANNER", "GIS_ADMIN", "ADMIN")
+        // uploads and the grid-set lifecycle (server.upload): only GIS administrators change boundaries
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/uploads"),
+            antMatcher(HttpMethod.POST, "/api/grid-sets/*/activate"),
+            antMatcher(HttpMethod.POST, "/api/overlay-drafts/*/activate")).hasAnyRole("GIS_ADMIN", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/report"),
+            antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)
+        // OGC API - Features (server.ogc): read-only, for QGIS/GDAL with HTTP Basic
+        .requestMatchers(antMatcher(HttpMethod.GET, "/ogc"), antMatcher(HttpMethod.GET, "/ogc/**")).hasAnyRole(READ_ROLES)
         // --- end of feature rules ---
         .anyRequest().denyAll());
 

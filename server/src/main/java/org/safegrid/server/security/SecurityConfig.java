@@ -70,6 +70,12 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/me")).authenticated()
+        // spatial engine: risk, hotspots, heat, coast segments, scorecard (read); ad-hoc analysis (compute)
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/risk"), antMatcher(HttpMethod.GET, "/api/risk/**"),
+            antMatcher(HttpMethod.GET, "/api/hotspots"), antMatcher(HttpMethod.GET, "/api/hotspots/**"),
+            antMatcher(HttpMethod.GET, "/api/heat"), antMatcher(HttpMethod.GET, "/api/coast/segments"),
+            antMatcher(HttpMethod.GET, "/api/analysis/scorecard")).hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/analysis/hotspots")).hasAnyRole("PLANNER", "GIS_ADMIN", "ADMIN")
         // uploads and the grid-set lifecycle (server.upload): only GIS administrators change boundaries
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/uploads"),
             antMatcher(HttpMethod.POST, "/api/grid-sets/*/activate"),

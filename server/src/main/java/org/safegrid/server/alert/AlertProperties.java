@@ -35,7 +35,7 @@ public record AlertProperties(@DefaultValue("true") boolean enabled, @DefaultVal
                               Map<AlertSeverity, Duration> ackDeadline, @DefaultValue("10s") Duration escalationCheck,
                               @DefaultValue("40") double unitSpeedKmh, @DefaultValue("3") int nearestUnits,
                               Set<String> availableStatuses, @DefaultValue("10m") Duration positionMaxAge,
-                              @DefaultValue("5m") Duration zoneRefresh, String kafkaBootstrap,
+                              @DefaultValue("30s") Duration zoneRefresh, String kafkaBootstrap,
                               @DefaultValue("safegrid.alerts") String kafkaTopic) {
 
   public AlertProperties {

@@ -1,5 +1,6 @@
 package org.safegrid.server.alert;
 
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,11 +48,27 @@ public final class RuleEngine {
     return rules;
   }
 
-  /** Judges one event with its parsed attributes. */
+  /** Judges one event with its parsed attributes against every event rule. */
   public List<AlertCandidate> judge(LiveEvent e, Map<String, Object> attrs) {
+    List<AlertCandidate> out = judgeStateless(e, attrs);
+    out.addAll(judgeTracked(e, attrs));
+    return out;
+  }
+
+  /** Judges an event against the rules that keep no state (may run as soon as the event arrives). */
+  public List<AlertCandidate> judgeStateless(LiveEvent e, Map<String, Object> attrs) {
+    return judge(e, attrs, false);
+  }
+
+  /** Judges an event against the enter/exit rules; feed these in observed-time order per subject. */
+  public List<AlertCandidate> judgeTracked(LiveEvent e, Map<String, Object> attrs) {
+    return judge(e, attrs, true);
+  }
+
+  private List<AlertCandidate> judge(LiveEvent e, Map<String, Object> attrs, boolean tracked) {
     List<AlertCandidate> out = new ArrayList<>();
     for (AlertRule r : rules) {
-      if (r.type() != AlertRule.Type.EVENT || !matches(r.match(), e, attrs)) {
+      if (r.type() != AlertRule.Type.EVENT || trackers.containsKey(r.id()) != tracked || !matches(r.match(), e, attrs)) {
         continue;
       }
       boolean armed = schedules.get(r.id()).isActive(e.observedAt());
@@ -114,6 +131,33 @@ public final class RuleEngine {
       }
     }
     return out;
+  }
+
+  /** Judges a source that feed health found silent for longer than its expected interval. */
+  public List<AlertCandidate> judgeSilence(String source, String sourceId, Instant lastSeenAt, java.time.Duration expected,
+                                           double lon, double lat, Instant now) {
+    List<AlertCandidate> out = new ArrayList<>();
+    for (AlertRule r : rules) {
+      if (r.type() == AlertRule.Type.SILENCE && source.equals(r.match().source()) && schedules.get(r.id()).isActive(now)) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", source);
+        d.put("sourceId", sourceId);
+        d.put("lastSeenAt", lastSeenAt.toString());
+        d.put("expectedIntervalSeconds", expected.toSeconds());
+        out.add(new AlertCandidate(r, sourceId, lon, lat, now, null, d));
+      }
+    }
+    return out;
+  }
+
+  /** Whether any enter/exit rule follows this event's subject (those events go through the reorder buffer). */
+  public boolean isTracked(LiveEvent e, Map<String, Object> attrs) {
+    for (AlertRule r : rules) {
+      if (trackers.containsKey(r.id()) && matches(r.match(), e, attrs)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean matches(AlertRule.Match m, LiveEvent e, Map<String, Object> attrs) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.server.PostgisTestSupport;
 import org.safegrid.server.feedhealth.FeedHealthMonitor;
 import org.safegrid.server.live.LiveEvent;
@@ -48,6 +49,7 @@ class AlertApiTest {
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
     PostgisTestSupport.register(registry, AlertApiTest.class);
+    registry.add("safegrid.alerts.kafka-bootstrap", KafkaExtension::bootstrapServers);
   }
 
   @LocalServerPort
@@ -130,6 +132,28 @@ class AlertApiTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The first message about this alert on the alerts topic. */
+  private String readAlertsTopic(long alertId) {
+    java.util.Properties c = new java.util.Properties();
+    c.put("bootstrap.servers", KafkaExtension.bootstrapServers());
+    c.put("group.id", "alert-test-" + System.nanoTime());
+    c.put("auto.offset.reset", "earliest");
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(c,
+        new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.StringDeserializer())) {
+      consumer.subscribe(List.of("safegrid.alerts"));
+      long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (System.nanoTime() < end) {
+        for (var rec : consumer.poll(Duration.ofMillis(200))) {
+          if (rec.key().equals(Long.toString(alertId))) {
+            return rec.value();
+          }
+        }
+      }
+    }
+    throw new AssertionError("alert " + alertId + " not on topic safegrid.alerts within 20 s");
+  }
+
   private long auditCount(long alertId, String action) {
     return jdbc.queryForObject("SELECT count(*) FROM audit_event WHERE object_type = 'alert' AND object_id = ? AND action = ?",
         Long.class, Long.toString(alertId), action);
@@ -161,6 +185,7 @@ class AlertApiTest {
     // 300 m at 40 km/h is 0.45 min
     assertThat(((Number) units.get(0).get("etaMinutes")).doubleValue()).isBetween(0.4, 0.5);
     assertThat(auditCount(a.id(), "alert.raise")).isEqualTo(1);
+    assertThat(readAlertsTopic(a.id())).as("on the Kafka alerts topic").contains("\"type\":\"raised\"", "SCH-0001");
 
     // the same campus pressing again while the alert is open is the same cause: no second alert
     insertEvent("alarm-2", "camera", "CAM-SCH-1", "campus_alarm", "now()", point,

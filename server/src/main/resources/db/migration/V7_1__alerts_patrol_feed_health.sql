@@ -49,6 +49,7 @@ CREATE TABLE feed_source (
   source       text        NOT NULL CHECK (source IN ('camera', 'checkpoint', 'patrol')),
   source_id    text        NOT NULL,
   last_seen_at timestamptz NOT NULL,
+  status       text,
   geom         geometry(Point, 4326),
   PRIMARY KEY (source, source_id)
 );

@@ -152,21 +152,22 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
       dirty.remove(key);
       Seen s = seen.get(key);
       if (s != null) {
-        rows.add(new Object[] {s.source(), s.sourceId(), Timestamp.from(s.lastSeenAt()), s.lon(), s.lat()});
+        rows.add(new Object[] {s.source(), s.sourceId(), Timestamp.from(s.lastSeenAt()), s.status(), s.lon(), s.lat()});
       }
     }
     if (!rows.isEmpty()) {
-      jdbc.batchUpdate("INSERT INTO feed_source (source, source_id, last_seen_at, geom) "
-          + "VALUES (?, ?, ?, ST_SetSRID(ST_MakePoint(?, ?), 4326)) ON CONFLICT (source, source_id) DO UPDATE "
-          + "SET last_seen_at = greatest(feed_source.last_seen_at, excluded.last_seen_at), geom = excluded.geom", rows);
+      jdbc.batchUpdate("INSERT INTO feed_source (source, source_id, last_seen_at, status, geom) "
+          + "VALUES (?, ?, ?, ?, ST_SetSRID(ST_MakePoint(?, ?), 4326)) ON CONFLICT (source, source_id) DO UPDATE "
+          + "SET last_seen_at = greatest(feed_source.last_seen_at, excluded.last_seen_at), status = excluded.status, "
+          + "geom = excluded.geom", rows);
     }
   }
 
   /** Loads last-seen times remembered from before a restart. */
   public void load() {
-    jdbc.query("SELECT source, source_id, last_seen_at, ST_X(geom), ST_Y(geom) FROM feed_source", rs -> {
+    jdbc.query("SELECT source, source_id, last_seen_at, ST_X(geom), ST_Y(geom), status FROM feed_source", rs -> {
       Seen s = new Seen(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getDouble(4),
-          rs.getDouble(5), null);
+          rs.getDouble(5), rs.getString(6));
       seen.merge(s.source() + "|" + s.sourceId(), s, (old, loaded) -> old);
     });
   }

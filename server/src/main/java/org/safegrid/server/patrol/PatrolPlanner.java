@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Allocates patrol units to places (hotspots, high-risk cells) to maximise the risk covered in a
@@ -18,7 +19,8 @@ import java.util.Set;
  *   <li>{@link Method#GREEDY}: cheapest insertion by marginal risk per minute of added route time;</li>
  *   <li>{@link Method#LOCAL_SEARCH}: greedy, then 2-opt inside routes, relocation of places between
  *       routes (both shorten routes and so free time), re-insertion, and swapping a visited place for
- *       a riskier unvisited one, until no move improves (risk first, then total time).</li>
+ *       a riskier unvisited one, until no move improves (risk first, then total time); then a few
+ *       rounds of ruin and recreate that keep only improvements.</li>
  * </ul>
  * Plain, single-threaded, deterministic for a given input.
  */
@@ -133,10 +135,11 @@ public final class PatrolPlanner {
     Set<Integer> visited = new HashSet<>();
     switch (method) {
       case NEAREST -> nearest(routes, visited);
-      case GREEDY -> insertGreedily(routes, visited);
+      case GREEDY -> insertGreedily(routes, visited, null);
       case LOCAL_SEARCH -> {
-        insertGreedily(routes, visited);
+        insertGreedily(routes, visited, null);
         improve(routes, visited);
+        ruinAndRecreate(routes, visited);
       }
     }
     return toPlan(routes, method);
@@ -193,7 +196,8 @@ public final class PatrolPlanner {
     return before + dwellMinutes + between[p][r.get(i)] - old;
   }
 
-  private void insertGreedily(List<List<Integer>> routes, Set<Integer> visited) {
+  /** Inserts by best risk per added minute while anything fits; {@code noise} (or null) perturbs the scores. */
+  private void insertGreedily(List<List<Integer>> routes, Set<Integer> visited, SplittableRandom noise) {
     double[] dur = new double[units.size()];
     for (int u = 0; u < units.size(); u++) {
       dur[u] = duration(u, routes.get(u));
@@ -207,6 +211,9 @@ public final class PatrolPlanner {
         double risk = places.get(p).risk();
         if (visited.contains(p) || risk <= 0) {
           continue;
+        }
+        if (noise != null) {
+          risk *= 1 + 0.3 * noise.nextDouble();
         }
         for (int u = 0; u < units.size(); u++) {
           List<Integer> r = routes.get(u);
@@ -242,13 +249,72 @@ public final class PatrolPlanner {
       }
       changed |= relocate(routes);
       int before = visited.size();
-      insertGreedily(routes, visited);
+      insertGreedily(routes, visited, null);
       changed |= visited.size() > before;
       changed |= swapInRiskier(routes, visited);
       if (!changed) {
         return;
       }
     }
+  }
+
+  /**
+   * Ruin and recreate: removes a spatial cluster of visits (a random visited place and its nearest
+   * visited neighbours), re-inserts with slightly noisy scores, improves, and keeps the result only
+   * if it covers more risk (or the same in less time). A fixed seed keeps plans reproducible; the
+   * number of rounds shrinks as instances grow so that a plan stays within about a second.
+   */
+  private void ruinAndRecreate(List<List<Integer>> routes, Set<Integer> visited) {
+    int rounds = places.size() <= 100 ? 40 : places.size() <= 250 ? 15 : 4;
+    SplittableRandom rnd = new SplittableRandom(0x5AFE6121L);
+    double bestRisk = risk(visited);
+    double bestTime = totalDuration(routes);
+    for (int round = 0; round < rounds && !visited.isEmpty(); round++) {
+      List<List<Integer>> trial = new ArrayList<>();
+      for (List<Integer> r : routes) {
+        trial.add(new ArrayList<>(r));
+      }
+      Set<Integer> tv = new HashSet<>(visited);
+      List<Integer> all = new ArrayList<>(visited);
+      java.util.Collections.sort(all);
+      int seed = all.get(rnd.nextInt(all.size()));
+      all.sort(java.util.Comparator.comparingDouble(p -> between[seed][p]));
+      int k = Math.max(2, Math.min(all.size(), (int) Math.ceil(visited.size() * 0.15)));
+      Set<Integer> removed = new HashSet<>(all.subList(0, k));
+      for (List<Integer> r : trial) {
+        r.removeIf(removed::contains);
+      }
+      tv.removeAll(removed);
+      insertGreedily(trial, tv, rnd);
+      improve(trial, tv);
+      double r = risk(tv);
+      double t = totalDuration(trial);
+      if (r > bestRisk + 1e-9 || (r > bestRisk - 1e-9 && t < bestTime - 1e-9)) {
+        for (int u = 0; u < routes.size(); u++) {
+          routes.set(u, trial.get(u));
+        }
+        visited.clear();
+        visited.addAll(tv);
+        bestRisk = r;
+        bestTime = t;
+      }
+    }
+  }
+
+  private double risk(Set<Integer> visited) {
+    double r = 0;
+    for (int p : visited) {
+      r += places.get(p).risk();
+    }
+    return r;
+  }
+
+  private double totalDuration(List<List<Integer>> routes) {
+    double t = 0;
+    for (int u = 0; u < routes.size(); u++) {
+      t += duration(u, routes.get(u));
+    }
+    return t;
   }
 
   /** Reverses segments of a route while that shortens it. */

@@ -279,7 +279,7 @@ public final class PatrolPlanner {
       java.util.Collections.sort(all);
       int seed = all.get(rnd.nextInt(all.size()));
       all.sort(java.util.Comparator.comparingDouble(p -> between[seed][p]));
-      int k = Math.max(2, Math.min(all.size(), (int) Math.ceil(visited.size() * 0.15)));
+      int k = Math.min(all.size(), Math.max(2, (int) Math.ceil(visited.size() * 0.15)));
       Set<Integer> removed = new HashSet<>(all.subList(0, k));
       for (List<Integer> r : trial) {
         r.removeIf(removed::contains);

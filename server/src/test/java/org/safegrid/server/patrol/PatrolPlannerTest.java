@@ -76,6 +76,15 @@ class PatrolPlannerTest {
   }
 
   @Test
+  void planWithASingleVisitSurvivesRuinAndRecreate() {
+    PatrolPlanner planner = new PatrolPlanner(List.of(new PatrolPlanner.Unit("U", 114.0, 23.0)),
+        List.of(new PatrolPlanner.Place("only", 114.001, 23.0, 2), new PatrolPlanner.Place("far", 115.0, 23.0, 9)), 20, 30, 15);
+    PatrolPlanner.Plan plan = planner.plan(PatrolPlanner.Method.LOCAL_SEARCH);
+    assertFeasible(plan, 20);
+    assertThat(plan.routes().get(0).visits()).extracting(PatrolPlanner.Visit::placeId).containsExactly("only");
+  }
+
+  @Test
   void refusesNoUnitsAndANonPositiveShift() {
     List<PatrolPlanner.Place> places = List.of(new PatrolPlanner.Place("p", 114, 23, 1));
     assertThatThrownBy(() -> new PatrolPlanner(List.of(), places, 60, 30, 10)).isInstanceOf(IllegalArgumentException.class);

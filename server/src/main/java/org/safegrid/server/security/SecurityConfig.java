@@ -70,6 +70,15 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/me")).authenticated()
+        // uploads and the grid-set lifecycle (server.upload): only GIS administrators change boundaries
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/uploads"),
+            antMatcher(HttpMethod.POST, "/api/grid-sets/*/activate"),
+            antMatcher(HttpMethod.POST, "/api/overlay-drafts/*/activate")).hasAnyRole("GIS_ADMIN", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/report"),
+            antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)
+        // OGC API - Features (server.ogc): read-only, for QGIS/GDAL with HTTP Basic
+        .requestMatchers(antMatcher(HttpMethod.GET, "/ogc"), antMatcher(HttpMethod.GET, "/ogc/**")).hasAnyRole(READ_ROLES)
         // alerts, feed health, patrol coverage and allocation: the command center reads and acts on
         // alerts, planners read coverage and plan, admins upload the officer roster
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/alerts"), antMatcher(HttpMethod.GET, "/api/alerts/*"),

@@ -73,6 +73,9 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
   @Override
   public void onEvents(List<LiveEvent> batch) {
     for (LiveEvent e : batch) {
+      if (properties.ignoreKinds().contains(e.kind())) {
+        continue;
+      }
       String id = e.sourceId();
       String status = null;
       if (e.source().equals("patrol")) {

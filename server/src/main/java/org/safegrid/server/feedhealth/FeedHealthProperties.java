@@ -15,11 +15,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param checkInterval    how often silence is looked for
  * @param flushInterval    how often last-seen times are written to the database (for restarts)
  * @param ignoreStatuses   patrol statuses whose silence is expected (e.g. off_duty)
+ * @param ignoreKinds      event kinds that do not make their sender a watched feed: a campus alarm
+ *                         station speaks only when pressed, so its silence means nothing
  */
 @ConfigurationProperties("safegrid.feed-health")
 public record FeedHealthProperties(@DefaultValue("true") boolean enabled, Map<String, Duration> expectedInterval,
                                    @DefaultValue("5s") Duration checkInterval, @DefaultValue("10s") Duration flushInterval,
-                                   Set<String> ignoreStatuses) {
+                                   Set<String> ignoreStatuses, Set<String> ignoreKinds) {
 
   public FeedHealthProperties {
     Map<String, Duration> m = new HashMap<>(Map.of("camera", Duration.ofMinutes(10), "checkpoint", Duration.ofMinutes(15),
@@ -35,5 +37,6 @@ public record FeedHealthProperties(@DefaultValue("true") boolean enabled, Map<St
     }
     expectedInterval = Map.copyOf(m);
     ignoreStatuses = ignoreStatuses == null ? Set.of("off_duty") : Set.copyOf(ignoreStatuses);
+    ignoreKinds = ignoreKinds == null ? Set.of("campus_alarm") : Set.copyOf(ignoreKinds);
   }
 }

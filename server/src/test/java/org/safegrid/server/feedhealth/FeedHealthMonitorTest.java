@@ -27,14 +27,15 @@ class FeedHealthMonitorTest {
   void silenceIsReportedOnceOffDutyUnitsAreNotSilentAndARestartRemembersLastSeen(TestDatabase db) {
     JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
     FeedHealthProperties props = new FeedHealthProperties(true, Map.of("patrol", Duration.ofMinutes(2)),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Set.of("off_duty"));
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Set.of("off_duty"), Set.of("campus_alarm"));
     List<Object> signals = new ArrayList<>();
     FeedHealthMonitor monitor = new FeedHealthMonitor(jdbc, props, signals::add);
     Instant t = Instant.parse("2026-11-23T01:00:00Z");
     monitor.onEvents(List.of(
         ping("patrol", "GPS-1", t, "{\"unitId\":\"U-1\",\"status\":\"patrolling\"}"),
         ping("patrol", "GPS-2", t, "{\"unitId\":\"U-2\",\"status\":\"off_duty\"}"),
-        ping("checkpoint", "CP-1", t, "{}")));
+        ping("checkpoint", "CP-1", t, "{}"),
+        new LiveEvent("alarm", "camera", "ALM-SCH-1", "campus_alarm", 4, t, t, 114.4, 23.1, "{}")));
 
     assertThat(monitor.check(t.plusSeconds(110))).as("within the interval").isEmpty();
     assertThat(monitor.check(t.plusSeconds(130))).extracting(FeedHealthMonitor.Seen::sourceId).containsExactly("U-1");
@@ -51,7 +52,7 @@ class FeedHealthMonitorTest {
     restarted.load();
     var layer = restarted.toGeoJson(t.plus(Duration.ofHours(1)), false);
     assertThat(layer.features()).extracting(f -> f.properties().get("sourceId")).containsExactlyInAnyOrder("U-1", "CP-1")
-        .as("the off-duty unit stays off duty after the restart").doesNotContain("U-2");
+        .as("the off-duty unit stays off duty after the restart; alarm stations are not feeds").doesNotContain("U-2");
     assertThat(layer.features()).filteredOn(f -> f.properties().get("sourceId").equals("U-1"))
         .singleElement().satisfies(f -> assertThat(f.properties().get("lastSeenAt")).isEqualTo(t.plusSeconds(300).toString()));
   }

@@ -85,6 +85,15 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)
         // OGC API - Features (server.ogc): read-only, for QGIS/GDAL with HTTP Basic
         .requestMatchers(antMatcher(HttpMethod.GET, "/ogc"), antMatcher(HttpMethod.GET, "/ogc/**")).hasAnyRole(READ_ROLES)
+        // alerts, feed health, patrol coverage and allocation: the command center reads and acts on
+        // alerts, planners read coverage and plan, admins upload the officer roster
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/alerts"), antMatcher(HttpMethod.GET, "/api/alerts/*"),
+            antMatcher(HttpMethod.GET, "/api/feed-health")).hasAnyRole("VIEWER", "PLANNER", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/*/ack"), antMatcher(HttpMethod.POST, "/api/alerts/*/resolve"),
+            antMatcher(HttpMethod.POST, "/api/alerts/*/dismiss")).hasAnyRole("VIEWER", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/roster")).hasRole("ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/patrol/coverage"), antMatcher(HttpMethod.POST, "/api/patrol/plan"))
+            .hasAnyRole("PLANNER", "ADMIN")
         // --- end of feature rules ---
         .anyRequest().denyAll());
 

@@ -113,12 +113,12 @@
     if (e.checkbox) e.checkbox.checked = on;
     if (e.legendEl) e.legendEl.hidden = !on;
     if (e.onToggle) e.onToggle(on);
-    if (name === 'grid') bringOrder();
+    if (on && state.ready) bringOrder();
   }
 
-  // keep reference layers below and points above, whatever the toggle order
+  // keep reference layers below and points above, whatever the toggle order (ORDER is bottom to top)
   function bringOrder() {
-    ['hotspots', 'coastline', 'coast_segments', 'campuses', 'checkpoints', 'cameras', 'feed_health', 'patrol'].forEach(function (n) {
+    ORDER.forEach(function (n) {
       var e = entries[n];
       if (e && e.layer && app.map.hasLayer(e.layer) && e.layer.bringToFront) e.layer.bringToFront();
     });
@@ -309,6 +309,10 @@
   }
 
   function onEventsDrawn(layer) {
+    if (tracing) {
+      var now = Date.now();
+      Object.keys(traced).forEach(function (id) { var tr = traced[id]; if (tr.pending) { tr.pending = false; tr.drawn = now; } });
+    }
     setCount('events', layer.drawn);
     state.newestEventTime = layer.newestShown ? new Date(layer.newestShown).toISOString() : state.newestEventTime;
     state.lastDrawMs = Math.round(layer.drawMs * 10) / 10;
@@ -331,8 +335,14 @@
   }
 
   /** Takes one column batch from the stream or a catch-up. */
+  var traced = {}, tracing = 0; // id -> { arrived, drawn } (epoch ms), for latency measurements
   function takeEvents(cols) {
     countArrivals(cols.id.length);
+    var n = cols.receivedAt.length;
+    if (n) state.stream.lagMs = Date.now() + state.clockOffset - cols.receivedAt[n - 1];
+    if (tracing) {
+      for (var i = 0; i < n; i++) { var tr = traced[cols.id[i]]; if (tr && !tr.arrived) { tr.arrived = Date.now(); tr.pending = true; } }
+    }
     if (cols.watermark > state.stream.watermark) state.stream.watermark = cols.watermark;
     if (app.onStreamEvents) app.onStreamEvents(cols);
     if (state.mode !== 'live') return;
@@ -513,56 +523,71 @@
       }, ['id', 'sourceId', 'severity', 'observed'])).openOn(map);
     });
 
-    var requests = [
-      api('/api/overlays/land'), api('/api/overlays/districts'), api('/api/overlays/coastline'),
-      api('/api/overlays/coastal_zone'), api('/api/overlays/campuses'), api('/api/overlays/checkpoints'),
-      api('/api/overlays/cameras'), api('/api/grid-sets')
+    var canvas = app.canvas, c2l = D.coordsToLatLng;
+    // every layer is drawn as soon as its own data is there; "ready" when the default-on ones are
+    register('heat', heatLayer, 0, false, heatLegend);
+    register('events', eventLayer, 0, true, eventsLegend);
+    register('patrol', patrolGroup, 0, true, patrolLegend);
+    var ready = [
+      early.land.then(function (land) {
+        register('land', L.geoJSON(land, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
+          land.features.length, !config.baseTileUrl, function (box) { swatchRow(box, '#263226', t('layer.land')); });
+      }),
+      early.districts.then(function (districts) {
+        register('districts', L.geoJSON(districts, {
+          renderer: canvas, coordsToLatLng: c2l,
+          style: function (f) { return { color: DISTRICT_COLORS[f.properties.code] || '#aaa', weight: 2, fillOpacity: 0.05 }; },
+          onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(f.properties.name, f.properties, ['code']); }); }
+        }), districts.features.length, true, function (box) {
+          districts.features.forEach(function (f) { swatchRow(box, DISTRICT_COLORS[f.properties.code] || '#aaa', f.properties.name); });
+        });
+        app.districts = districts.features.map(function (f) { return { code: f.properties.code, name: f.properties.name }; });
+      }),
+      early.coastal_zone.then(function (zone) {
+        register('coastal_zone', L.geoJSON(zone, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
+          zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
+      }),
+      early.coastline.then(function (coast) {
+        register('coastline', L.geoJSON(coast, { renderer: canvas, coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
+          function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
+      }),
+      early.campuses.then(function (campuses) {
+        register('campuses', pointLayer(campuses, { radius: 3, color: '#ffd33d', weight: 1, fillOpacity: 0.9 }, '校园', ['code', 'kind', 'students', 'synthetic']),
+          campuses.features.length, true, function (box) { swatchRow(box, '#ffd33d', t('layer.campuses'), 'dot'); });
+      }),
+      early.cells.then(function (r) {
+        var active = r.active, cells = r.cells;
+        state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
+        if (!active) return null;
+        app.cells = cells;
+        register('grid', L.geoJSON(cells, {
+          renderer: canvas, coordsToLatLng: c2l, style: gridStyle,
+          onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
+        }), cells.features.length, true, gridLegend);
+        document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
+        return loadRisk();
+      }),
+      loadRecentEvents(), loadPatrol(), loadHotspots()
     ];
-    return Promise.all(requests).then(function (r) {
-      var land = r[0], districts = r[1], coast = r[2], zone = r[3], campuses = r[4], checkpoints = r[5], cameras = r[6], sets = r[7];
-      var canvas = app.canvas, c2l = D.coordsToLatLng;
-      register('land', L.geoJSON(land, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
-        land.features.length, !config.baseTileUrl, function (box) { swatchRow(box, '#263226', t('layer.land')); });
-      register('districts', L.geoJSON(districts, {
-        renderer: canvas, coordsToLatLng: c2l,
-        style: function (f) { return { color: DISTRICT_COLORS[f.properties.code] || '#aaa', weight: 2, fillOpacity: 0.05 }; },
-        onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(f.properties.name, f.properties, ['code']); }); }
-      }), districts.features.length, true, function (box) {
-        districts.features.forEach(function (f) { swatchRow(box, DISTRICT_COLORS[f.properties.code] || '#aaa', f.properties.name); });
-      });
-      app.districts = districts.features.map(function (f) { return { code: f.properties.code, name: f.properties.name }; });
-      register('coastal_zone', L.geoJSON(zone, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
-        zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
-      register('coastline', L.geoJSON(coast, { renderer: canvas, coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
-        function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
-      register('campuses', pointLayer(campuses, { radius: 3, color: '#ffd33d', weight: 1, fillOpacity: 0.9 }, '校园', ['code', 'kind', 'students', 'synthetic']),
-        campuses.features.length, true, function (box) { swatchRow(box, '#ffd33d', t('layer.campuses'), 'dot'); });
-      register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
-        checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
-      register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
-        cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
-      register('heat', heatLayer, 0, false, heatLegend);
-      register('events', eventLayer, 0, true, eventsLegend);
-      register('patrol', patrolGroup, 0, true, patrolLegend);
-      var active = sets.filter(function (s) { return s.status === 'active'; })[0];
-      state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
-      var waits = [loadRecentEvents(), loadPatrol(), loadFeedHealth(), loadHotspots(), loadCoastSegments()];
-      if (active) {
-        waits.push(api('/api/grid-sets/' + active.id + '/cells').then(function (cells) {
-          app.cells = cells;
-          register('grid', L.geoJSON(cells, {
-            renderer: canvas, coordsToLatLng: c2l, style: gridStyle,
-            onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
-          }), cells.features.length, true, gridLegend);
-          document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
-          return loadRisk();
-        }));
-      }
-      return Promise.all(waits);
-    }).then(function () {
+    // off by default: loaded beside, not waited for
+    var later = [
+      early.checkpoints.then(function (checkpoints) {
+        register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
+          checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
+      }),
+      early.cameras.then(function (cameras) {
+        register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
+          cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
+      }),
+      loadFeedHealth(), loadCoastSegments()
+    ];
+    Promise.all(later.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
+      .then(function () { return Promise.all(ready); }).then(function () { bringOrder(); state.allLoaded = true; });
+    return Promise.all(ready).then(function () {
       bringOrder();
       state.ready = true;
-      state.firstPaintMs = Math.round(performance.now());
+      // first paint: Leaflet's canvas draws on the next frame
+      L.Util.requestAnimFrame(function () { state.firstPaintMs = Math.round(performance.now()); });
       connect();
       if (window.SafeGridPanels) window.SafeGridPanels.init(app);
       setInterval(function () { if (state.mode === 'live') loadPatrol(); }, 10000);
@@ -684,6 +709,15 @@
     logout.appendChild(input);
   });
 
+  // every request starts at once, before the map exists: the page is as fast as the slowest answer
+  var early = {};
+  ['land', 'districts', 'coastline', 'coastal_zone', 'campuses', 'checkpoints', 'cameras'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  early.cells = api('/api/grid-sets').then(function (sets) {
+    var active = sets.filter(function (s) { return s.status === 'active'; })[0];
+    if (!active) return { active: null, cells: null };
+    return api('/api/grid-sets/' + active.id + '/cells').then(function (cells) { return { active: active, cells: cells }; });
+  });
+
   api('/api/map-config').catch(function () {
     return { baseTileUrl: '', baseDatum: 'wgs84', center: [114.6, 23.1], zoom: 9, eventWindowMinutes: 60, baseMaxZoom: 18 };
   }).then(init);
@@ -698,6 +732,9 @@
     live: goLive,
     toggle: setOn,
     setLang: I.setLang,
+    /** Starts timing when an event id arrives and is drawn; traced() reads the times (epoch ms). */
+    trace: function (id) { traced[id] = { arrived: 0, drawn: 0 }; tracing++; },
+    traced: function () { return traced; },
     state: function () {
       var layers = {};
       Object.keys(state.layers).forEach(function (k) {
@@ -709,8 +746,8 @@
         newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openAlerts: state.openAlerts,
         mode: state.mode, replayTime: state.replayTime, eventsPerSecond: state.eventsPerSecond,
         longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs }, lastDrawMs: state.lastDrawMs || 0,
-        stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark },
-        firstPaintMs: state.firstPaintMs, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
+        stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },
+        firstPaintMs: state.firstPaintMs, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
         riskAvailable: !!risk.available, silent: state.silent || null
       };
     }

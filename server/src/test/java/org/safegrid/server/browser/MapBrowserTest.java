@@ -114,6 +114,7 @@ class MapBrowserTest {
     browser.login("admin", "browser-pw");
     Map<String, Object> state = browser.waitForMapReady(Duration.ofSeconds(60));
     assertThat(state.get("error")).isNull();
+    waitFor(Duration.ofSeconds(30), () -> Boolean.TRUE.equals(state().get("allLoaded")));
     Map<String, Map<String, Object>> layers = layers();
     long districts = jdbc.queryForObject("SELECT count(*) FROM overlay_feature WHERE layer = 'districts'", Long.class);
     long cells = jdbc.queryForObject("SELECT count(*) FROM grid_cell", Long.class);
@@ -231,6 +232,9 @@ class MapBrowserTest {
         + ".concat([location.href])");
     assertThat(urls).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith("http://127.0.0.1:" + port + "/"));
     Map<String, Object> longTasks = (Map<String, Object>) state().get("longTasks");
+    System.out.println("slowest requests " + browser.js("return performance.getEntriesByType('resource')"
+        + ".sort(function (a, b) { return b.duration - a.duration; }).slice(0, 8)"
+        + ".map(function (e) { return e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime) + '+' + Math.round(e.duration); })"));
     System.out.println("first paint " + state().get("firstPaintMs") + " ms; long tasks " + longTasks);
   }
 }

@@ -12,7 +12,7 @@
     layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openAlerts: 0,
     mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0 },
     stream: { messages: 0, reconnects: 0, watermark: 0, lastMessageAt: 0 }, clockOffset: 0,
-    firstPaintMs: null, wall: params.get('wall') === '1'
+    firstPaintMs: null, marks: {}, wall: params.get('wall') === '1'
   };
 
   // --- long tasks (>50 ms) on the main thread, read through the hook ---
@@ -93,6 +93,7 @@
 
   /** Adds a layer to the panel; layer may be null when its data is not available yet. */
   function register(name, layer, count, on, legend) {
+    state.marks[name] = Math.round(performance.now());
     var e = entries[name] || (entries[name] = {});
     var wasOn = !!(e.layer && app.map.hasLayer(e.layer));
     if (e.layer && e.layer !== layer && wasOn) app.map.removeLayer(e.layer);
@@ -735,6 +736,7 @@
     /** Starts timing when an event id arrives and is drawn; traced() reads the times (epoch ms). */
     trace: function (id) { traced[id] = { arrived: 0, drawn: 0 }; tracing++; },
     traced: function () { return traced; },
+    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; },
     state: function () {
       var layers = {};
       Object.keys(state.layers).forEach(function (k) {
@@ -747,7 +749,7 @@
         mode: state.mode, replayTime: state.replayTime, eventsPerSecond: state.eventsPerSecond,
         longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs }, lastDrawMs: state.lastDrawMs || 0,
         stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },
-        firstPaintMs: state.firstPaintMs, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
+        firstPaintMs: state.firstPaintMs, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
         riskAvailable: !!risk.available, silent: state.silent || null
       };
     }

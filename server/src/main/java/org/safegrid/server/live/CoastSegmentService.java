@@ -26,21 +26,43 @@ public class CoastSegmentService {
         SELECT id, part, n, ST_LineSubstring(g, n * 1000.0 / len, least(1.0, (n + 1) * 1000.0 / len)) AS g
         FROM measured, generate_series(0, ceil(len / 1000.0)::int - 1) AS n WHERE len > 0)
       SELECT s.id || '-' || s.part || '-' || s.n AS segment, ST_AsGeoJSON(s.g, 6) AS geojson,
-             ST_Length(s.g::geography) AS len,
-             (SELECT count(*) FROM event e
-              WHERE e.observed_at > now() - interval '24 hours' AND e.kind <> 'position'
-                AND e.geom && ST_Expand(s.g, 0.006)
-                AND ST_DWithin(e.geom::geography, s.g::geography, 500)) AS n
-      FROM seg s ORDER BY 1""";
+             ST_Length(s.g::geography) AS len, count(e.event_id) AS n
+      FROM seg s LEFT JOIN event e
+        ON e.geom && ST_Expand(s.g, 0.006) AND ST_DWithin(e.geom::geography, s.g::geography, 500)
+       AND e.observed_at > now() - interval '24 hours' AND e.kind <> 'position'
+      GROUP BY s.id, s.part, s.n, s.g ORDER BY 1""";
+
+  /** Segment counts change slowly; one computation serves every map for this long. */
+  private static final long CACHE_MILLIS = 60_000;
 
   private final JdbcTemplate jdbc;
+  private volatile GeoJsonFeatureCollection cached;
+  private volatile long cachedAt;
 
   public CoastSegmentService(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
   }
 
-  /** The coastline's 1 km segments with {@code events24h}, {@code perKm} and {@code lengthM}. */
+  /**
+   * The coastline's 1 km segments with {@code events24h}, {@code perKm} and {@code lengthM}, at
+   * most a minute old.
+   */
   public GeoJsonFeatureCollection listSegments() {
+    GeoJsonFeatureCollection c = cached;
+    if (c != null && System.currentTimeMillis() - cachedAt < CACHE_MILLIS) {
+      return c;
+    }
+    synchronized (this) {
+      if (cached != null && System.currentTimeMillis() - cachedAt < CACHE_MILLIS) {
+        return cached;
+      }
+      cached = compute();
+      cachedAt = System.currentTimeMillis();
+      return cached;
+    }
+  }
+
+  private GeoJsonFeatureCollection compute() {
     List<GeoJsonFeature> features = jdbc.query(SQL, (rs, i) -> {
       Map<String, Object> props = new LinkedHashMap<>();
       double len = rs.getDouble("len");

@@ -135,8 +135,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   /** Ends every open stream (clients reconnect by themselves); for shutdown and tests. */
   public void closeAll() {
     for (Client c : List.copyOf(clients)) {
-      clients.remove(c);
-      c.emitter.complete();
+      drop(c, "closed by the server");
     }
   }
 
@@ -192,7 +191,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
 
   private void drain(Client c) {
     try {
-      while (true) {
+      while (!c.closed) {
         List<Message> out = new ArrayList<>();
         c.queue.drainTo(out);
         if (out.isEmpty()) {
@@ -218,17 +217,42 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
         }
         c.emitter.send(Set.of(new ResponseBodyEmitter.DataWithMediaType(text.toString(), UTF8_TEXT)));
       }
+      // dropped while this writer was busy: end the response from the writer, never from the hub
+      complete(c);
     } catch (IOException | IllegalStateException e) {
-      c.writing.set(false);
-      drop(c, e.getMessage());
+      // the connection is gone; the container ends the request itself
+      c.closed = true;
+      if (clients.remove(c)) {
+        dropped.increment();
+        log.debug("live stream of {} ended: {}", c.user, e.getMessage());
+      }
     }
   }
 
+  /**
+   * Stops serving a client. Never blocks the caller: a writer that is stuck on a full socket ends
+   * the response when its write returns (or the container's write timeout fails it).
+   */
   private void drop(Client c, String why) {
     if (clients.remove(c)) {
+      c.closed = true;
       dropped.increment();
       log.info("live stream of {} dropped: {}", c.user, why);
-      c.emitter.completeWithError(new IOException("dropped: " + why));
+      if (c.writing.compareAndSet(false, true)) {
+        try {
+          writers.execute(() -> complete(c));
+        } catch (RejectedExecutionException e) {
+          log.debug("no writer free to end a dropped stream; the container will time it out");
+        }
+      }
+    }
+  }
+
+  private static void complete(Client c) {
+    try {
+      c.emitter.complete();
+    } catch (RuntimeException e) {
+      log.debug("ending a live stream failed: {}", e.getMessage());
     }
   }
 
@@ -284,6 +308,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     final SseEmitter emitter;
     final ArrayBlockingQueue<Message> queue;
     final AtomicBoolean writing = new AtomicBoolean();
+    volatile boolean closed;
 
     Client(String user, SseEmitter emitter, ArrayBlockingQueue<Message> queue) {
       this.user = user;

@@ -182,7 +182,8 @@
     var interval = p.interval || p.ci || null;
     var lo = p.lower != null ? p.lower : p.ciLow != null ? p.ciLow : p.scoreLow != null ? p.scoreLow : interval ? interval[0] : null;
     var hi = p.upper != null ? p.upper : p.ciHigh != null ? p.ciHigh : p.scoreHigh != null ? p.scoreHigh : interval ? interval[1] : null;
-    var norm = p.normalized || p.normalised || p.exposureNormalized || null;
+    var norm = p.normalized != null ? p.normalized : p.normalised != null ? p.normalised : null;
+    if (typeof norm === 'number') norm = { score: norm };
     return {
       code: p.code || p.cellCode || p.cell_code, level: p.level || p.riskLevel, score: p.score != null ? p.score : p.risk,
       percentile: p.percentile != null ? p.percentile : p.percentRank, lower: lo, upper: hi,
@@ -234,26 +235,89 @@
   }
 
   /** Loads grid risk (as it was at `at`, or now); a missing engine leaves the grid as outlines. */
-  function loadRisk(at) {
-    var q = at ? '?at=' + new Date(at).toISOString() : '';
-    return api('/api/risk' + q).then(function (fc) {
-      var features = fc.features || fc.cells || fc;
+  /** Query of the engine's 24 h window, ending at `at` when replaying. */
+  function windowQuery(at) {
+    return at ? 'from=' + new Date(at - 24 * HOUR).toISOString() + '&to=' + new Date(at).toISOString() : 'window=24h';
+  }
+  app.windowQuery = windowQuery;
+
+  // the engine returns the coverage-normalised score; its level uses the same percentile cut-offs
+  function normalisedLevels(by) {
+    var list = Object.keys(by).map(function (k) { return by[k]; }).filter(function (r) { return typeof r.normScore === 'number'; });
+    list.sort(function (a, b) { return a.normScore - b.normScore; });
+    var n = list.length, i = 0;
+    while (i < n) {
+      var j = i;
+      while (j + 1 < n && list[j + 1].normScore === list[i].normScore) j++;
+      var pct = (j + 1) / n;
+      for (var k = i; k <= j; k++) {
+        var r = list[k];
+        if (!r.normLevel) r.normLevel = r.normScore <= 0 ? 'low' : pct >= 0.99 ? 'critical' : pct >= 0.95 ? 'high' : pct >= 0.8 ? 'elevated' : 'low';
+      }
+      i = j + 1;
+    }
+  }
+
+  /** Parses CSV text (quoted fields with "" escapes) into rows of strings. */
+  function parseCsv(text) {
+    var rows = [], row = [], field = '', q = false;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text[i];
+      if (q) {
+        if (ch === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; } else field += ch;
+      } else if (ch === '"') q = true;
+      else if (ch === ',') { row.push(field); field = ''; }
+      else if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+      else if (ch !== '\r') field += ch;
+    }
+    if (field || row.length) { row.push(field); rows.push(row); }
+    return rows;
+  }
+
+  /**
+   * Loads grid risk as CSV (no geometry: the cells are on the map already), for the 24 h window
+   * ending at `at` when replaying; a missing engine leaves the grid as outlines.
+   */
+  function loadRisk(at, pending) {
+    risk.at = at || null;
+    return (pending || api('/api/risk?format=csv&' + windowQuery(at))).then(function (text) {
+      if (typeof text !== 'string') throw new Error('no risk');
+      var rows = parseCsv(text), head = rows[0], col = {};
+      head.forEach(function (h, i) { col[h] = i; });
+      var num = function (v) { return v === '' || v == null ? null : parseFloat(v); };
       var by = {};
-      (features || []).forEach(function (f) {
-        var info = riskInfo(f.properties || f);
-        if (!info.code && f.id != null) info.code = String(f.id);
-        if (info.code) by[info.code] = info;
-      });
-      risk.byCode = by; risk.available = true;
+      for (var r = 1; r < rows.length; r++) {
+        var x = rows[r];
+        if (x.length < head.length) continue;
+        var info = riskInfo({ code: x[col.code], level: x[col.level], score: num(x[col.score]), percentile: num(x[col.percentile]),
+          lower: num(x[col.lower]), upper: num(x[col.upper]), normalized: num(x[col.normalized]) });
+        info.events = num(x[col.events]);
+        by[info.code] = info;
+      }
+      normalisedLevels(by);
+      risk.byCode = by; risk.available = true; risk.detail = null;
     }).catch(function () { risk.byCode = null; risk.available = false; })
       .then(function () { restyleGrid(); if (entries.grid) register('grid', entries.grid.layer, entries.grid.count, state.layers.grid.on, gridLegend); });
   }
+
+  /** The full risk record of one cell with its breakdown (the GeoJSON answer, fetched on first use). */
+  app.riskDetail = function (code) {
+    var key = windowQuery(risk.at);
+    if (!risk.detail || risk.detail.key !== key || Date.now() - risk.detail.time > 60000) {
+      risk.detail = { key: key, time: Date.now(), promise: api('/api/risk?' + key).then(function (fc) {
+        var by = {};
+        fc.features.forEach(function (f) { by[f.properties.code] = f.properties; });
+        return by;
+      }) };
+    }
+    return risk.detail.promise.then(function (by) { return by[code] ? riskInfo(by[code]) : null; });
+  };
   app.loadRisk = loadRisk;
 
   // ------------------------------------------------------------------ hotspots
   var HOT = { 'hot-99': '#b2182b', 'hot-95': '#ef8a62', 'hot-90': '#fddbc7', 'cold-99': '#2166ac', 'cold-95': '#67a9cf', 'cold-90': '#d1e5f0' };
   function hotspotClass(p) {
-    var kind = String(p.kind || p.type || p.classification || (p.zScore != null && p.zScore < 0 ? 'cold' : 'hot')).toLowerCase();
+    var kind = String(p['class'] || p.kind || p.type || (p.peakZ != null && p.peakZ < 0 ? 'cold' : 'hot')).toLowerCase();
     kind = kind.indexOf('cold') >= 0 ? 'cold' : 'hot';
     var c = p.confidence != null ? p.confidence : p.confidenceLevel != null ? p.confidenceLevel : p.level;
     if (typeof c === 'string') c = parseFloat(c);
@@ -269,7 +333,7 @@
     });
   }
   function loadHotspots(at) {
-    var q = at ? '?at=' + new Date(at).toISOString() : '';
+    var q = '?includeCold=true&' + windowQuery(at);
     return api('/api/hotspots' + q).then(function (fc) {
       app.hotspots = fc;
       var layer = L.geoJSON(fc, {
@@ -389,13 +453,15 @@
       if (cols.truncated) catchUp();
     });
     es.addEventListener('hb', touch);
-    ['alert', 'alerts', 'risk', 'hotspots'].forEach(function (type) {
+    ['alert', 'alerts', 'risk', 'hotspots', 'feed', 'gridset'].forEach(function (type) {
       es.addEventListener(type, function (m) {
         touch();
         var payload = null;
         try { payload = JSON.parse(m.data); } catch (e) { /* keep null */ }
         if (type === 'risk' && state.mode === 'live') loadRisk();
         if (type === 'hotspots' && state.mode === 'live') loadHotspots();
+        if (type === 'feed') loadFeedHealth();
+        if (type === 'gridset') window.location.reload();
         if (app.onLiveMessage) app.onLiveMessage(type, payload);
       });
     });
@@ -482,17 +548,28 @@
     return R[R.length - 1][1];
   }
   function loadCoastSegments() {
-    return api('/api/live/coast-segments').then(function (fc) {
+    // the engine's segment risk (mean risk of the cells crossed, with Gi*) when it answers, else events per km
+    return api('/api/coast/segments').then(function (fc) {
+      fc.features.forEach(function (f) { f.properties.value = f.properties.risk || 0; });
+      fc.unit = 'risk';
+      return fc;
+    }).catch(function () {
+      return api('/api/live/coast-segments').then(function (fc) {
+        fc.features.forEach(function (f) { f.properties.value = f.properties.perKm || 0; });
+        fc.unit = '/ km · 24 h';
+        return fc;
+      });
+    }).then(function (fc) {
       var max = 0;
-      fc.features.forEach(function (f) { max = Math.max(max, f.properties.perKm || 0); });
+      fc.features.forEach(function (f) { max = Math.max(max, f.properties.value); });
       var layer = L.geoJSON(fc, {
         renderer: app.canvas, coordsToLatLng: D.coordsToLatLng,
-        style: function (f) { return { color: segmentColor(max ? (f.properties.perKm || 0) / max : 0), weight: 5, opacity: 0.9 }; },
-        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('layer.coast_segments') + ' ' + f.properties.segment, f.properties, ['events24h', 'perKm', 'lengthM']); }); }
+        style: function (f) { return { color: segmentColor(max ? f.properties.value / max : 0), weight: 5, opacity: 0.9 }; },
+        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('layer.coast_segments') + ' ' + f.properties.segment, f.properties, ['risk', 'class', 'z', 'p', 'events24h', 'perKm', 'lengthM']); }); }
       });
       register('coast_segments', layer, fc.features.length, false, function (box) {
         box.appendChild(el('div', 'ramp-bar'));
-        box.appendChild(el('div', 'lg-note', '0 … ' + max.toFixed(1) + ' / km · 24 h'));
+        box.appendChild(el('div', 'lg-note', '0 … ' + max.toFixed(2) + ' ' + fc.unit));
       });
     }).catch(function () { register('coast_segments', null, 0, false, null); });
   }
@@ -566,7 +643,7 @@
           onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
         }), cells.features.length, true, gridLegend);
         document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
-        return loadRisk();
+        return loadRisk(null, early.risk);
       }),
       loadRecentEvents(), loadPatrol(), loadHotspots()
     ];
@@ -593,6 +670,7 @@
       if (window.SafeGridPanels) window.SafeGridPanels.init(app);
       setInterval(function () { if (state.mode === 'live') loadPatrol(); }, 10000);
       setInterval(loadFeedHealth, 60000);
+      setInterval(function () { if (state.mode === 'live') { loadRisk(); loadHotspots(); } }, 60000);
     }).catch(function (e) {
       state.error = String(e);
       document.getElementById('status-layers').textContent = t('load.failed') + ': ' + e.message;
@@ -713,6 +791,8 @@
   // every request starts at once, before the map exists: the page is as fast as the slowest answer
   var early = {};
   ['land', 'districts', 'coastline', 'coastal_zone', 'campuses', 'checkpoints', 'cameras'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  early.risk = api('/api/risk?format=csv&window=24h');
+  early.risk.catch(function () { /* loadRisk reports it */ });
   early.cells = api('/api/grid-sets').then(function (sets) {
     var active = sets.filter(function (s) { return s.status === 'active'; })[0];
     if (!active) return { active: null, cells: null };

@@ -27,7 +27,7 @@
     function reloadHotspots() {
       var w = filters.window.value;
       if (!w) { app.loadHotspots(); return; }
-      api('/api/hotspots?window=' + encodeURIComponent(w)).then(function (fc) { app.hotspots = fc; renderHotspots(); }).catch(function () { renderHotspots(); });
+      api('/api/hotspots?includeCold=true&window=' + encodeURIComponent(w)).then(function (fc) { app.hotspots = fc; renderHotspots(); }).catch(function () { renderHotspots(); });
     }
     function hotspotRows() {
       var fc = app.hotspots;
@@ -40,7 +40,7 @@
         return true;
       }).sort(function (a, b) { return rank(b.properties) - rank(a.properties); });
     }
-    function rank(p) { return p.rank != null ? -p.rank : p.riskSum != null ? p.riskSum : p.zScore != null ? Math.abs(p.zScore) : p.maxZ != null ? p.maxZ : p.score || 0; }
+    function rank(p) { return p.rank != null ? -p.rank : p.peakZ != null ? Math.abs(p.peakZ) : p.score || 0; }
     function renderHotspots() {
       var list = document.getElementById('hotspot-list');
       list.textContent = '';
@@ -52,10 +52,12 @@
         var row = el('button', 'list-row hs-' + c.kind);
         row.type = 'button';
         row.appendChild(el('span', 'rank', String(i + 1)));
-        row.appendChild(el('span', 'title', (p.name || p.id || f.id || '') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
+        var dn = (app.districts || []).filter(function (d) { return d.code === p.district; })[0];
+        row.appendChild(el('span', 'title', '#' + (p.rank || i + 1) + ' ' + (dn ? dn.name : p.district || '') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
         var stats = [];
         if (p.cellCount != null) stats.push(p.cellCount + ' ' + t('cell'));
-        if (p.zScore != null || p.maxZ != null) stats.push('z ' + Number(p.zScore != null ? p.zScore : p.maxZ).toFixed(2));
+        if (p.peakZ != null) stats.push('z ' + Number(p.peakZ).toFixed(2));
+        if (p.events != null) stats.push(p.events + ' ev');
         if (p.lastPatrolAt) stats.push('🚓 ' + app.fmtDateTime(Date.parse(p.lastPatrolAt)));
         row.appendChild(el('span', 'stats', stats.join(' · ')));
         row.addEventListener('click', function () {
@@ -121,7 +123,7 @@
     var alerts = {}, alertsAvailable = false;
     var sound = document.getElementById('alert-sound');
     function alertList(body) { return Array.isArray(body) ? body : body.items || body.alerts || body.content || (body.features ? body.features.map(function (f) { return Object.assign({ id: f.id }, f.properties, { geometry: f.geometry }); }) : []); }
-    function isOpen(a) { var s = String(a.status || 'open').toLowerCase(); return s !== 'resolved' && s !== 'closed'; }
+    function isOpen(a) { var s = String(a.status || 'open').toLowerCase(); return s === 'open' || s === 'acknowledged'; }
     function loadAlerts() {
       api('/api/alerts').then(function (body) {
         alertsAvailable = true;
@@ -203,8 +205,11 @@
         if (r.score != null) row(box, t('score'), fmt(r.score));
         if (r.lower != null && r.upper != null) row(box, t('interval'), fmt(r.lower) + ' – ' + fmt(r.upper));
         if (r.percentile != null) row(box, t('percentile'), fmt(r.percentile));
-        if (r.normLevel) row(box, t('risk.normalised'), t('risk.' + r.normLevel));
-        if (r.breakdown) box.appendChild(breakdownBars(r.breakdown));
+        if (r.normLevel) row(box, t('risk.normalised'), t('risk.' + r.normLevel) + (r.normScore != null ? ' (' + fmt(r.normScore) + ')' : ''));
+        var bd = el('div');
+        box.appendChild(bd);
+        app.riskDetail(p.code).then(function (d) { if (d && d.breakdown) bd.appendChild(breakdownBars(d.breakdown)); })
+          .catch(function () { /* breakdown stays out */ });
       } else {
         box.appendChild(el('div', 'muted', t('risk.none')));
       }

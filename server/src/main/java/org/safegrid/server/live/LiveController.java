@@ -32,10 +32,10 @@ class LiveController {
   private final PatrolService patrol;
   private final FeedHealthService feedHealth;
   private final LiveProperties properties;
-  private final CoastSegmentService coast;
+  private final CoastEventDensityService coast;
 
   LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol, FeedHealthService feedHealth,
-                 LiveProperties properties, CoastSegmentService coast) {
+                 LiveProperties properties, CoastEventDensityService coast) {
     this.coast = coast;
     this.hub = hub;
     this.events = events;

@@ -130,12 +130,9 @@ class MapBrowserTest {
     assertThat(count("feed_health")).as("every camera and checkpoint (none sent anything) and the stale unit").isEqualTo(silent);
     assertThat(count("coast_segments")).isPositive();
     assertThat(state.get("liveStatus")).isIn("connecting", "live");
-    // the engine's layers degrade to "not available" while their APIs are missing, without breaking the page
-    for (Map.Entry<String, Map<String, Object>> e : layers.entrySet()) {
-      if (!Boolean.TRUE.equals(e.getValue().get("available"))) {
-        assertThat(e.getKey()).isIn("hotspots");
-      }
-    }
+    // with the engine present every layer is available (a missing API would show "not available")
+    assertThat(layers).allSatisfy((name, l) -> assertThat(l.get("available")).as(name).isEqualTo(true));
+    assertThat(state().get("riskAvailable")).as("grid coloured by the engine's risk").isEqualTo(true);
     // every available layer toggles off and on through its checkbox and draws again
     for (Map.Entry<String, Map<String, Object>> e : layers.entrySet()) {
       if (!Boolean.TRUE.equals(e.getValue().get("available"))) {
@@ -153,6 +150,10 @@ class MapBrowserTest {
     Number drawn = (Number) browser.js(
         "var n = 0; window.safegrid.overlays.districts.eachLayer(function (l) { if (l._map) n++; }); return n;");
     assertThat(drawn.longValue()).isEqualTo(5);
+    // a cell's detail: level, interval and the 24 h history chart drawn as SVG
+    browser.js("var f = window.safegrid.app.cells.features[0]; window.safegrid.app.showCell(f, window.safegrid.map.getCenter());");
+    waitFor(Duration.ofSeconds(5), () -> !browser.driver().findElements(By.cssSelector(".leaflet-popup .chart svg rect, .leaflet-popup .chart svg text")).isEmpty());
+    assertThat(browser.driver().findElement(By.cssSelector(".leaflet-popup")).getText()).contains("HZ-");
     Path shot = browser.screenshot("map");
     assertThat(Files.size(shot)).isGreaterThan(10_000);
   }
@@ -191,6 +192,24 @@ class MapBrowserTest {
 
   @Test
   @Order(4)
+  void anAlertRaisedByAnEventStandsOutAndIsAcknowledgedThenResolvedFromThePanel() {
+    browser.driver().findElement(By.id("tabbtn-alerts")).click();
+    long open = ((Number) state().get("openAlerts")).longValue();
+    jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) VALUES "
+        + "('hit-1', 'checkpoint', 'CKP-001', 'vehicle_check', 4, now(), ST_SetSRID(ST_MakePoint(114.41, 23.1), 4326), "
+        + "'{\"result\":\"hit\"}')");
+    waitFor(Duration.ofSeconds(5), () -> ((Number) state().get("openAlerts")).longValue() == open + 1);
+    assertThat(browser.driver().findElements(By.cssSelector("#alert-list .alert-row.new"))).isNotEmpty();
+    browser.driver().findElement(By.cssSelector("#alert-list .alert-row.status-open button")).click();
+    waitFor(Duration.ofSeconds(5), () -> !browser.driver().findElements(By.cssSelector("#alert-list .alert-row.status-acknowledged")).isEmpty());
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE status = 'acknowledged'", Long.class)).isEqualTo(1);
+    browser.driver().findElement(By.cssSelector("#alert-list .alert-row.status-acknowledged button:last-of-type")).click();
+    waitFor(Duration.ofSeconds(5), () -> ((Number) state().get("openAlerts")).longValue() == open);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE status = 'resolved'", Long.class)).isEqualTo(1);
+  }
+
+  @Test
+  @Order(5)
   void theSliderReplaysAPastEventAtItsTime() {
     String id = insertEvent("camera", "intrusion", 4, "now() - interval '5 hours'", 114.44, 23.10);
     long observed = jdbc.queryForObject("SELECT floor(extract(epoch FROM observed_at) * 1000)::bigint FROM event WHERE event_id = ?",
@@ -204,11 +223,11 @@ class MapBrowserTest {
     browser.js("window.safegrid.replay(arguments[0])", observed - 2 * 3600_000L);
     waitFor(Duration.ofSeconds(5), () -> count("events") == 0);
     browser.driver().findElement(By.id("live-button")).click();
-    waitFor(Duration.ofSeconds(5), () -> "live".equals(state().get("mode")) && count("events") >= 5);
+    waitFor(Duration.ofSeconds(5), () -> "live".equals(state().get("mode")) && count("events") >= 6);
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void languageSwitchesAndTheWallScreenShowsClockCountersAndAlerts() throws Exception {
     browser.driver().findElement(By.id("lang-button")).click();
     assertThat(browser.js("return document.documentElement.lang")).isEqualTo("en");
@@ -220,12 +239,13 @@ class MapBrowserTest {
     waitFor(Duration.ofSeconds(5), () -> !browser.driver().findElement(By.id("wall-clock")).getText().startsWith("--"));
     assertThat(browser.driver().findElement(By.id("wall-hud")).isDisplayed()).isTrue();
     assertThat(browser.driver().findElement(By.id("layer-panel")).isDisplayed()).isFalse();
-    waitFor(Duration.ofSeconds(5), () -> Long.parseLong(browser.driver().findElement(By.id("wall-count-camera")).getText()) >= 4);
+    waitFor(Duration.ofSeconds(5), () -> Long.parseLong(browser.driver().findElement(By.id("wall-count-camera")).getText()) >= 4
+        && Long.parseLong(browser.driver().findElement(By.id("wall-count-checkpoint")).getText()) >= 2);
     browser.screenshot("wall");
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void thePageRequestsNothingFromAnotherOrigin() {
     @SuppressWarnings("unchecked")
     List<String> urls = (List<String>) browser.js("return performance.getEntriesByType('resource').map(function (e) { return e.name; })"

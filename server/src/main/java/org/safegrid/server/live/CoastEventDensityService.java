@@ -13,7 +13,7 @@ import org.springframework.stereotype.Service;
  * 500 m of each (position pings left out): the coastal zone's segment risk as the map shows it.
  */
 @Service
-public class CoastSegmentService {
+public class CoastEventDensityService {
 
   private static final String SQL = """
       WITH parts AS (
@@ -39,7 +39,7 @@ public class CoastSegmentService {
   private volatile GeoJsonFeatureCollection cached;
   private volatile long cachedAt;
 
-  public CoastSegmentService(JdbcTemplate jdbc) {
+  public CoastEventDensityService(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
   }
 

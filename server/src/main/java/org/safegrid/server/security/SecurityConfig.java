@@ -2,6 +2,7 @@ package org.safegrid.server.security;
 
 import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
 
+import org.safegrid.server.map.MapProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -50,8 +51,16 @@ public class SecurityConfig {
     return new BCryptPasswordEncoder();
   }
 
+  /** The Content-Security-Policy: nothing outside this origin, except the configured base-map tile server. */
+  static String contentSecurityPolicy(MapProperties map) {
+    String tiles = map.baseTileOrigin().isEmpty() ? "" : " " + map.baseTileOrigin();
+    return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:" + tiles + "; "
+        + "connect-src 'self'" + tiles + "; font-src 'self'; media-src 'self' data:; object-src 'none'; "
+        + "frame-ancestors 'none'; base-uri 'self'";
+  }
+
   @Bean
-  SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
+  SecurityFilterChain filterChain(HttpSecurity http, MapProperties map) throws Exception {
     http.authorizeHttpRequests(auth -> auth
         // open: health probes, the login page and the static assets it needs
         .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/health"), antMatcher(HttpMethod.GET, "/actuator/health/**"),
@@ -70,6 +79,12 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/me")).authenticated()
+        // live map: stream, stored events, feed health, patrol positions, map config, vector tiles
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/live"), antMatcher(HttpMethod.GET, "/api/live/events"),
+            antMatcher(HttpMethod.GET, "/api/live/feed-health"),
+            antMatcher(HttpMethod.GET, "/api/live/counts"), antMatcher(HttpMethod.GET, "/api/live/coast-segments"), antMatcher(HttpMethod.GET, "/api/live/cell-history"), antMatcher(HttpMethod.GET, "/api/patrol/positions"),
+            antMatcher(HttpMethod.GET, "/api/map-config"), antMatcher(HttpMethod.GET, "/api/tiles/**"))
+            .hasAnyRole(READ_ROLES)
         // spatial engine: risk, hotspots, heat, coast segments, scorecard (read); ad-hoc analysis (compute)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/risk"), antMatcher(HttpMethod.GET, "/api/risk/**"),
             antMatcher(HttpMethod.GET, "/api/hotspots"), antMatcher(HttpMethod.GET, "/api/hotspots/**"),
@@ -106,6 +121,8 @@ public class SecurityConfig {
         .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login.html"), browserPage())
         .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
             new RequestHeaderRequestMatcher("X-Requested-With", "XMLHttpRequest"))
+        // the browser's EventSource cannot send headers: a Basic challenge would pop up a password dialog
+        .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), antMatcher("/api/live"))
         .defaultAuthenticationEntryPointFor(basicEntryPoint(), antMatcher("/**")));
     // Browser sessions need the CSRF token (cookie XSRF-TOKEN, sent back as header X-XSRF-TOKEN or
     // form field _csrf); requests that carry their own credentials (HTTP Basic) are not forgeable.
@@ -115,9 +132,7 @@ public class SecurityConfig {
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
     http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()));
     http.headers(h -> h
-        .contentSecurityPolicy(csp -> csp.policyDirectives(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-                + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"))
+        .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(map)))
         .frameOptions(f -> f.deny())
         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
     return http.build();

@@ -205,6 +205,7 @@ class SpatialEngineApiTest {
   void hotspotsFindThePlantedClusterAsOnePolygon() throws Exception {
     JsonNode fc = getJson("/api/hotspots?window=24h&minConfidence=95");
     assertThat(fc.path("features").size()).isGreaterThanOrEqualTo(1);
+    assertThat(fc.path("cellsWithoutNeighbours").asInt()).isZero();
     JsonNode first = fc.path("features").get(0).path("properties");
     assertThat(first.path("rank").asInt()).isEqualTo(1);
     assertThat(first.path("class").asText()).startsWith("hot");

@@ -111,8 +111,8 @@ class EventDecoderTest {
         23.1, Datum.WGS84, new PatrolAttrs("U-9", 32.5, 270.0, "patrolling", null).toMap());
     EventDecoder.Result r = decoder.decode(e.source(), EventCodec.encode(e));
     assertThat(r).isInstanceOf(EventDecoder.Accepted.class);
-    assertThat(((EventDecoder.Accepted) r).event()).isEqualTo(e.equals(null) ? null : ((EventDecoder.Accepted) r).event());
-    assertThat(((EventDecoder.Accepted) r).event().attrs()).isEqualTo(Map.of("unitId", "U-9", "speed", 32.5,
-        "heading", 270.0, "status", "patrolling"));
+    Event back = ((EventDecoder.Accepted) r).event();
+    assertThat(back).isEqualTo(e);
+    assertThat(back.attrs()).isEqualTo(Map.of("unitId", "U-9", "speed", 32.5, "heading", 270.0, "status", "patrolling"));
   }
 }

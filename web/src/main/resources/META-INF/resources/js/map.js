@@ -643,9 +643,11 @@
           onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
         }), cells.features.length, true, gridLegend);
         document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
-        return loadRisk(null, early.risk);
+        // the engine's colours follow when it answers: the outlines are the first paint
+        app.riskLoaded = loadRisk(null, early.risk);
+        return null;
       }),
-      loadRecentEvents(), loadPatrol(), loadHotspots()
+      loadRecentEvents(), loadPatrol()
     ];
     // off by default: loaded beside, not waited for
     var later = [
@@ -657,7 +659,8 @@
         register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
           cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
       }),
-      loadFeedHealth(), loadCoastSegments()
+      loadFeedHealth(), loadCoastSegments(), loadHotspots(),
+      early.cells.then(function () { return app.riskLoaded; })
     ];
     Promise.all(later.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
       .then(function () { return Promise.all(ready); }).then(function () { bringOrder(); state.allLoaded = true; });

@@ -474,6 +474,9 @@
       clearTimeout(retryTimer);
       retryTimer = setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 15000);
+      // an EventSource cannot tell a 401 from a dropped network: after a few failures ask /api/me,
+      // which sends a signed-out page to the login form
+      if (retryDelay >= 8000) api('/api/me').catch(function () { /* server still away: keep trying */ });
     };
   }
   function touch() { state.stream.messages++; state.stream.lastMessageAt = Date.now(); }

@@ -474,6 +474,9 @@
       clearTimeout(retryTimer);
       retryTimer = setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 15000);
+      // an EventSource cannot tell a 401 from a dropped network: after a few failures ask /api/me,
+      // which sends a signed-out page to the login form
+      if (retryDelay >= 8000) api('/api/me').catch(function () { /* server still away: keep trying */ });
     };
   }
   function touch() { state.stream.messages++; state.stream.lastMessageAt = Date.now(); }
@@ -643,9 +646,11 @@
           onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
         }), cells.features.length, true, gridLegend);
         document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
-        return loadRisk(null, early.risk);
+        // the engine's colours follow when it answers: the outlines are the first paint
+        app.riskLoaded = loadRisk(null, early.risk);
+        return null;
       }),
-      loadRecentEvents(), loadPatrol(), loadHotspots()
+      loadRecentEvents(), loadPatrol()
     ];
     // off by default: loaded beside, not waited for
     var later = [
@@ -657,7 +662,8 @@
         register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
           cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
       }),
-      loadFeedHealth(), loadCoastSegments()
+      loadFeedHealth(), loadCoastSegments(), loadHotspots(),
+      early.cells.then(function () { return app.riskLoaded; })
     ];
     Promise.all(later.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
       .then(function () { return Promise.all(ready); }).then(function () { bringOrder(); state.allLoaded = true; });

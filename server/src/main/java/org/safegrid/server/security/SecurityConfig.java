@@ -23,19 +23,25 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher;
 
 /**
- * Deny-by-default access rules. Every endpoint has an explicit rule below; a request that matches
- * none is refused. API clients use HTTP Basic; the browser uses the login form and a session.
+ * Deny-by-default web security. Every endpoint has an explicit rule in {@link #endpointPolicy()}; a
+ * request that matches none is refused. API clients use HTTP Basic; the browser uses the login form and a session.
  */
 @Configuration
 public class SecurityConfig {
 
-  private static final String[] READ_ROLES = {"VIEWER", "PLANNER", "GIS_ADMIN", "ADMIN"};
+  /** Roles that read maps and reference data. */
+  public static final String[] READ_ROLES = {"VIEWER", "PLANNER", "GIS_ADMIN", "ADMIN"};
 
   /** A browser asking for a page (Accept names text/html explicitly, not just a wildcard). */
   private static MediaTypeRequestMatcher browserPage() {
     MediaTypeRequestMatcher m = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
     m.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
     return m;
+  }
+
+  private static boolean carriesBasicCredentials(jakarta.servlet.http.HttpServletRequest request) {
+    String header = request.getHeader("Authorization");
+    return header != null && header.regionMatches(true, 0, "Basic ", 0, 6);
   }
 
   private static BasicAuthenticationEntryPoint basicEntryPoint() {
@@ -50,32 +56,54 @@ public class SecurityConfig {
     return new BCryptPasswordEncoder();
   }
 
-  @Bean
-  SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
-    http.authorizeHttpRequests(auth -> auth
+  /**
+   * The access rules of every endpoint, in order; the first match decides and anything that matches
+   * no rule is denied. The deny-by-default matrix test checks every handler mapping against this table.
+   */
+  public static EndpointPolicy endpointPolicy() {
+    return new EndpointPolicy()
         // open: health probes, the login page and the static assets it needs
         .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/health"), antMatcher(HttpMethod.GET, "/actuator/health/**"),
             antMatcher(HttpMethod.GET, "/login.html"), antMatcher(HttpMethod.GET, "/css/**"),
             antMatcher(HttpMethod.GET, "/img/**"), antMatcher(HttpMethod.GET, "/favicon.ico"),
+            antMatcher(HttpMethod.POST, "/login"), antMatcher(HttpMethod.POST, "/logout"),
             antMatcher("/error")).permitAll()
-        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/**")).hasRole("ADMIN")
+        // operations: metrics for the scrape account, build info
+        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator"), antMatcher(HttpMethod.GET, "/actuator/info"),
+            antMatcher(HttpMethod.GET, "/actuator/prometheus"), antMatcher(HttpMethod.GET, "/actuator/metrics"),
+            antMatcher(HttpMethod.GET, "/actuator/metrics/*")).hasRole("ADMIN")
         // the map and its scripts: any signed-in user
         .requestMatchers(antMatcher(HttpMethod.GET, "/"), antMatcher(HttpMethod.GET, "/index.html"),
             antMatcher(HttpMethod.GET, "/js/**"), antMatcher(HttpMethod.GET, "/webjars/**"),
             antMatcher(HttpMethod.GET, "/upload.html"), antMatcher(HttpMethod.GET, "/upload.js"),
             antMatcher(HttpMethod.GET, "/upload.css")).authenticated()
+        // accounts: one's own, and user administration
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/me"), antMatcher(HttpMethod.POST, "/api/me/password"),
+            antMatcher(HttpMethod.POST, "/api/me/totp"), antMatcher(HttpMethod.POST, "/api/me/totp/confirm"))
+            .authenticated()
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/users"), antMatcher(HttpMethod.POST, "/api/users"),
+            antMatcher(HttpMethod.PUT, "/api/users/*/roles"), antMatcher(HttpMethod.PUT, "/api/users/*/enabled"),
+            antMatcher(HttpMethod.PUT, "/api/users/*/district"), antMatcher(HttpMethod.POST, "/api/users/*/unlock"),
+            antMatcher(HttpMethod.POST, "/api/users/*/totp/reset")).hasRole("ADMIN")
+        // audit trail
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/audit")).hasAnyRole("AUDITOR", "ADMIN")
         // --- feature rules: keep one block per feature ---
         // reference layers and grid sets
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/overlays/**")).hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
-        .requestMatchers(antMatcher(HttpMethod.GET, "/api/me")).authenticated()
         // --- end of feature rules ---
-        .anyRequest().denyAll());
+        ;
+  }
+
+  @Bean
+  SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
+    EndpointPolicy policy = endpointPolicy();
+    http.authorizeHttpRequests(policy::applyTo);
 
     http.httpBasic(Customizer.withDefaults());
     http.formLogin(form -> form.loginPage("/login.html").loginProcessingUrl("/login")
-        .defaultSuccessUrl("/", true).failureUrl("/login.html?error").permitAll());
+        .defaultSuccessUrl("/", true).failureUrl("/login.html?error"));
     http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login.html?logout"));
     // API clients get 401 with a Basic challenge; browsers asking for HTML go to the login page
     http.exceptionHandling(e -> e
@@ -87,7 +115,7 @@ public class SecurityConfig {
     // form field _csrf); requests that carry their own credentials (HTTP Basic) are not forgeable.
     http.csrf(c -> c.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
-        .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null));
+        .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
     http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()));
     http.headers(h -> h

@@ -11,7 +11,12 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.security.core.session.SessionRegistry;
+import org.springframework.security.core.session.SessionRegistryImpl;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.session.HttpSessionEventPublisher;
+import org.springframework.security.web.session.SessionInformationExpiredStrategy;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
@@ -27,6 +32,7 @@ import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher
  * request that matches none is refused. API clients use HTTP Basic; the browser uses the login form and a session.
  */
 @Configuration
+@EnableScheduling
 public class SecurityConfig {
 
   /** Roles that read maps and reference data. */
@@ -54,6 +60,38 @@ public class SecurityConfig {
   @Bean
   PasswordEncoder passwordEncoder() {
     return new BCryptPasswordEncoder();
+  }
+
+  /** The only authentication provider: passwords from app_user, plus the TOTP code where enrolled. */
+  @Bean
+  SecondFactorAuthenticationProvider authenticationProvider(UserAccountService users, PasswordEncoder encoder,
+                                                            TotpService totp) {
+    return new SecondFactorAuthenticationProvider(users, encoder, totp);
+  }
+
+  /** Browser sessions by user, so disabling a user or changing its rights can end them. */
+  @Bean
+  SessionRegistry sessionRegistry() {
+    return new SessionRegistryImpl();
+  }
+
+  /** Tells the session registry (and live streams) when the servlet container destroys a session. */
+  @Bean
+  HttpSessionEventPublisher httpSessionEventPublisher() {
+    return new HttpSessionEventPublisher();
+  }
+
+  /** A request in a session an admin has ended: browsers go to the login page, API calls get 401. */
+  private static SessionInformationExpiredStrategy expiredSession() {
+    return event -> {
+      var request = event.getRequest();
+      var response = event.getResponse();
+      if (browserPage().matches(request)) {
+        response.sendRedirect(request.getContextPath() + "/login.html?expired");
+      } else {
+        response.sendError(HttpStatus.UNAUTHORIZED.value(), "session ended; sign in again");
+      }
+    };
   }
 
   /**
@@ -97,12 +135,13 @@ public class SecurityConfig {
   }
 
   @Bean
-  SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
+  SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry) throws Exception {
     EndpointPolicy policy = endpointPolicy();
     http.authorizeHttpRequests(policy::applyTo);
 
     http.httpBasic(Customizer.withDefaults());
     http.formLogin(form -> form.loginPage("/login.html").loginProcessingUrl("/login")
+        .authenticationDetailsSource(SecondFactorAuthenticationProvider.formDetails())
         .defaultSuccessUrl("/", true).failureUrl("/login.html?error"));
     http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login.html?logout"));
     // API clients get 401 with a Basic challenge; browsers asking for HTML go to the login page
@@ -117,8 +156,15 @@ public class SecurityConfig {
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
         .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
-    http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()));
+    // idle timeout: server.servlet.session.timeout; unlimited sessions per user, but registered so they can be ended
+    http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId())
+        .maximumSessions(-1).sessionRegistry(sessionRegistry).expiredSessionStrategy(expiredSession()));
+    // nosniff, no-store caching and HSTS (sent on HTTPS requests only) are Spring Security defaults; stated here
+    // so that removing one is a visible change
     http.headers(h -> h
+        .contentTypeOptions(Customizer.withDefaults())
+        .cacheControl(Customizer.withDefaults())
+        .httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(365L * 24 * 3600))
         .contentSecurityPolicy(csp -> csp.policyDirectives(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                 + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"))

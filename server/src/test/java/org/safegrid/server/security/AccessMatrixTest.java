@@ -145,6 +145,15 @@ class AccessMatrixTest {
   }
 
   @Test
+  void hstsIsSentOverTlsOnly() throws Exception {
+    var secure = mvc.perform(MockMvcRequestBuilders.get("/login.html").secure(true)).andReturn().getResponse();
+    assertThat(secure.getHeader("Strict-Transport-Security")).contains("max-age=31536000").contains("includeSubDomains");
+    var plain = mvc.perform(MockMvcRequestBuilders.get("/login.html")).andReturn().getResponse();
+    assertThat(plain.getHeader("Strict-Transport-Security")).isNull();
+    assertThat(plain.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+  }
+
+  @Test
   void everyEndpointRoleAndPathVariantGetsTheStatusTheTableDecides() throws Exception {
     List<Set<Role>> callers = new ArrayList<>();
     callers.add(null);

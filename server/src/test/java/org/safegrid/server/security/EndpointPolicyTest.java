@@ -68,4 +68,14 @@ class EndpointPolicyTest {
           .isEqualTo(r == Role.ADMIN ? Decision.ALLOW : Decision.FORBIDDEN);
     }
   }
+
+  @Test
+  void policyReportHasOneRowPerRuleAndTheDefault() throws Exception {
+    EndpointPolicy app = SecurityConfig.endpointPolicy();
+    String md = PolicyReport.markdown(app);
+    assertThat(md.lines().count()).isEqualTo(app.rules().size() + 3);
+    assertThat(md).contains("`GET /api/audit` | AUDITOR, ADMIN |").contains("| — | anything else | no one");
+    // the table for docs/security.md
+    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "security-policy.md"), md);
+  }
 }

@@ -1,0 +1,58 @@
+package org.safegrid.ingest;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.safegrid.ingest.broker.EmbeddedBroker;
+import org.safegrid.ingest.worker.IngestMetrics;
+import org.safegrid.ingest.worker.IngestSettings;
+import org.safegrid.ingest.worker.IngestWorkers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs ingest workers alone, without the server: migrates the schema, then consumes until SIGTERM.
+ *
+ * <p>Environment: {@code SAFEGRID_DB_URL} (required), {@code SAFEGRID_DB_USER},
+ * {@code SAFEGRID_DB_PASSWORD}, {@code SAFEGRID_KAFKA_BOOTSTRAP} (default 127.0.0.1:9092),
+ * {@code SAFEGRID_INGEST_WORKERS} (threads, default 1), {@code SAFEGRID_INGEST_GROUP},
+ * {@code SAFEGRID_INGEST_TOPIC_PREFIX}, {@code SAFEGRID_INGEST_BATCH_SIZE}, {@code SAFEGRID_INGEST_LINGER_MS}.
+ * Start as many processes as needed: they share the consumer group.
+ */
+public final class IngestWorkerMain {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestWorkerMain.class);
+
+  private IngestWorkerMain() {
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    Map<String, String> env = System.getenv();
+    String url = env.get("SAFEGRID_DB_URL");
+    if (url == null || url.isBlank()) {
+      System.err.println("SAFEGRID_DB_URL is not set (e.g. jdbc:postgresql://127.0.0.1:5432/safegrid)");
+      System.exit(2);
+    }
+    EmbeddedBroker.quietLogging();
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(url);
+    ds.setUser(env.getOrDefault("SAFEGRID_DB_USER", "postgres"));
+    ds.setPassword(env.getOrDefault("SAFEGRID_DB_PASSWORD", ""));
+    ds.setConnectTimeout(5);
+    ds.setSocketTimeout(120);
+    Flyway.configure().dataSource(ds).load().migrate();
+    IngestSettings settings = IngestSettings.fromEnv(env);
+    IngestWorkers workers = IngestWorkers.start(settings, ds, new IngestMetrics(new SimpleMeterRegistry()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("SIGTERM: stopping ingest workers");
+      workers.close();
+      stopped.countDown();
+    }, "ingest-shutdown"));
+    System.out.println("SafeGrid ingest worker ready: " + settings.workers() + " thread(s), group "
+        + settings.groupId());
+    stopped.await();
+  }
+}

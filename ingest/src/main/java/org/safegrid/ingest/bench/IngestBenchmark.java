@@ -1,0 +1,341 @@
+package org.safegrid.ingest.bench;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.flywaydb.core.Flyway;
+import org.postgresql.PGConnection;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.safegrid.ingest.broker.EmbeddedBroker;
+import org.safegrid.ingest.event.CameraAttrs;
+import org.safegrid.ingest.event.CheckpointAttrs;
+import org.safegrid.ingest.event.Datum;
+import org.safegrid.ingest.event.Event;
+import org.safegrid.ingest.event.EventCodec;
+import org.safegrid.ingest.event.PatrolAttrs;
+import org.safegrid.ingest.event.Source;
+import org.safegrid.ingest.worker.IngestMetrics;
+import org.safegrid.ingest.worker.IngestSettings;
+import org.safegrid.ingest.worker.IngestWorkers;
+import org.safegrid.ingest.worker.Topics;
+
+/**
+ * The ingest macro-benchmark: in one run on one machine, (a) the physical limit (raw COPY of the
+ * same rows into the same indexed event table), (b) SafeGrid ingest draining pre-produced events
+ * from Kafka at full speed, and (c) produce-to-committed latency at a fixed 5,000 events/s.
+ *
+ * <p>Works in a scratch database it creates beside the one given (and drops at the end), so the
+ * given database is not touched; if it may not create databases it uses the given one and removes
+ * its rows afterwards. The last line printed is one JSON object.
+ *
+ * <p>Options: {@code --db-url --db-user --db-password} (required URL), {@code --bootstrap} (default:
+ * an embedded broker in a temporary directory), {@code --events} (default 200000), {@code --workers}
+ * (default 2), {@code --rate} (default 5000), {@code --latency-seconds} (default 20).
+ */
+public final class IngestBenchmark {
+
+  private String dbUrl;
+  private String dbUser = "postgres";
+  private String dbPassword = "";
+  private String bootstrap;
+  private int events = 200_000;
+  private int workers = 2;
+  private int rate = 5000;
+  private int latencySeconds = 20;
+
+  public static void main(String[] args) throws Exception {
+    IngestBenchmark b = new IngestBenchmark();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--db-url" -> b.dbUrl = args[++i];
+        case "--db-user" -> b.dbUser = args[++i];
+        case "--db-password" -> b.dbPassword = args[++i];
+        case "--bootstrap" -> b.bootstrap = args[++i];
+        case "--events" -> b.events = Integer.parseInt(args[++i]);
+        case "--workers" -> b.workers = Integer.parseInt(args[++i]);
+        case "--rate" -> b.rate = Integer.parseInt(args[++i]);
+        case "--latency-seconds" -> b.latencySeconds = Integer.parseInt(args[++i]);
+        default -> {
+          System.err.println("unknown option " + args[i]);
+          System.exit(2);
+        }
+      }
+    }
+    if (b.dbUrl == null) {
+      System.err.println("usage: IngestBenchmark --db-url jdbc:postgresql://host:port/db [--db-user u] "
+          + "[--db-password p] [--bootstrap host:port] [--events N] [--workers N] [--rate N] [--latency-seconds S]");
+      System.exit(2);
+    }
+    b.run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    EmbeddedBroker.quietLogging();
+    EmbeddedBroker broker = null;
+    if (bootstrap == null) {
+      broker = EmbeddedBroker.start(Files.createTempDirectory("safegrid-bench-kafka-"), 0, 6);
+      bootstrap = broker.bootstrapServers();
+    }
+    String scratch = "safegrid_bench_" + ProcessHandle.current().pid();
+    String url = createScratch(scratch);
+    boolean own = url != null;
+    if (!own) {
+      System.out.println("note: cannot create a scratch database; using the given one and cleaning up after");
+      url = dbUrl;
+    }
+    try {
+      PGSimpleDataSource ds = new PGSimpleDataSource();
+      ds.setUrl(url);
+      ds.setUser(dbUser);
+      ds.setPassword(dbPassword);
+      Flyway.configure().dataSource(ds).load().migrate();
+      String runId = "b" + Long.toString(System.currentTimeMillis(), 36);
+      Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+      System.out.printf(Locale.ROOT, "SafeGrid ingest benchmark: %,d events, %d workers, %d cores, db %s, kafka %s%n",
+          events, workers, Runtime.getRuntime().availableProcessors(), own ? "scratch " + scratch : dbUrl, bootstrap);
+
+      double copyEps = rawCopy(ds, runId + "c", base);
+      System.out.printf(Locale.ROOT, "(a) raw COPY into the indexed event table: %,.0f rows/s%n", copyEps);
+      if (own) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+          st.execute("TRUNCATE event");
+        }
+      } else {
+        cleanup(ds, runId + "c");
+      }
+
+      double ingestEps = drain(ds, runId + "i", base);
+      System.out.printf(Locale.ROOT, "(b) SafeGrid ingest from Kafka (validate, DLQ check, idempotent write): %,.0f events/s"
+          + " = %.0f %% of raw COPY%n", ingestEps, 100 * ingestEps / copyEps);
+
+      double[] lat = latency(ds, runId + "l");
+      System.out.printf(Locale.ROOT, "(c) produce -> committed row at %,d events/s: p50 %.1f ms, p99 %.1f ms%n", rate,
+          lat[0], lat[1]);
+      long rssMb = peakRssMb();
+      long heapMb = peakHeapMb();
+      System.out.printf(Locale.ROOT, "peak RSS of this process (workers + benchmark producer): %d MiB; peak heap %d MiB%n",
+          rssMb, heapMb);
+      if (!own) {
+        cleanup(ds, runId);
+      }
+      System.out.printf(Locale.ROOT, "{\"copy_eps\":%.0f,\"ingest_eps\":%.0f,\"ratio\":%.3f,\"p50_ms\":%.1f,"
+          + "\"p99_ms\":%.1f,\"worker_rss_mb\":%d,\"worker_heap_peak_mb\":%d,\"events\":%d,\"workers\":%d}%n",
+          copyEps, ingestEps, ingestEps / copyEps, lat[0], lat[1], rssMb, heapMb, events, workers);
+    } finally {
+      if (own) {
+        dropScratch(scratch);
+      }
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  // --- (a) the physical limit -----------------------------------------------------------------
+
+  private double rawCopy(PGSimpleDataSource ds, String prefix, Instant base) throws SQLException, IOException {
+    try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+      LocalDate d0 = LocalDate.ofInstant(base, ZoneOffset.UTC);
+      LocalDate d1 = LocalDate.ofInstant(base.plusMillis(events * 7L), ZoneOffset.UTC);
+      st.execute("SELECT safegrid_ensure_event_partitions('" + d0 + "', '" + d1 + "')");
+      StringBuilder sb = new StringBuilder(events * 200);
+      HexFormat hex = HexFormat.of();
+      ByteBuffer wkb = ByteBuffer.allocate(25).order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < events; i++) {
+        Event e = event(prefix, i, base);
+        wkb.clear();
+        wkb.put((byte) 1).putInt(0x20000001).putInt(4326).putDouble(e.lon()).putDouble(e.lat());
+        sb.append(e.id()).append('\t').append(e.source().wireName()).append('\t').append(e.sourceId()).append('\t')
+            .append(e.kind()).append('\t').append(e.severity()).append('\t').append(e.observedAt()).append('\t')
+            .append(hex.formatHex(wkb.array())).append('\t')
+            .append(EventCodec.toJson(e).get("attrs").toString().replace("\\", "\\\\"))
+            .append('\n');
+      }
+      byte[] data = sb.toString().getBytes(StandardCharsets.UTF_8);
+      long t0 = System.nanoTime();
+      ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
+          "COPY event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) FROM STDIN",
+          new ByteArrayInputStream(data));
+      double s = (System.nanoTime() - t0) / 1e9;
+      return events / s;
+    }
+  }
+
+  // --- (b) SafeGrid from Kafka at full speed ----------------------------------------------------
+
+  private double drain(PGSimpleDataSource ds, String prefix, Instant base) throws Exception {
+    IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
+        .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
+    Topics.ensure(s, 6);
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
+      for (int i = 0; i < events; i++) {
+        Event e = event(prefix, i, base);
+        p.send(new ProducerRecord<>(s.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
+            EventCodec.encode(e)));
+      }
+      p.flush();
+    }
+    System.out.printf(Locale.ROOT, "    %,d events pre-produced; draining%n", events);
+    IngestMetrics m = new IngestMetrics(new SimpleMeterRegistry());
+    try (IngestWorkers w = IngestWorkers.start(s, ds, m)) {
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (m.writtenTotal() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      // measured from the first committed batch, so group joining is not counted
+      long t0 = System.nanoTime();
+      double w0 = m.writtenTotal();
+      while (m.writtenTotal() < events && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      if (m.writtenTotal() < events) {
+        throw new IllegalStateException("only " + m.writtenTotal() + " of " + events + " events written in 10 min");
+      }
+      return (m.writtenTotal() - w0) / secs;
+    }
+  }
+
+  // --- (c) latency at a fixed rate ---------------------------------------------------------------
+
+  private double[] latency(PGSimpleDataSource ds, String prefix) throws Exception {
+    IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
+        .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
+    Topics.ensure(s, 6);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IngestMetrics m = new IngestMetrics(registry);
+    int total = rate * latencySeconds;
+    try (IngestWorkers w = IngestWorkers.start(s, ds, m);
+         KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
+      // warm-up: let the group form before the clock starts
+      Thread.sleep(3000);
+      long start = System.nanoTime();
+      long intervalNanos = 1_000_000_000L / rate;
+      for (int i = 0; i < total; i++) {
+        long due = start + i * intervalNanos;
+        long wait = due - System.nanoTime();
+        if (wait > 200_000) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+        // observedAt = now, so the event is inside the accepted time window
+        Event e = event(prefix, i, Instant.now().minusMillis(i * 7L));
+        p.send(new ProducerRecord<>(s.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
+            EventCodec.encode(e)));
+      }
+      p.flush();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (m.writtenTotal() < total && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    }
+    Timer t = registry.get("safegrid.ingest.latency").timer();
+    double p50 = 0;
+    double p99 = 0;
+    for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
+      if (v.percentile() == 0.5) {
+        p50 = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+      } else if (v.percentile() == 0.99) {
+        p99 = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+    return new double[] {p50, p99};
+  }
+
+  // --- the events -----------------------------------------------------------------------------------
+
+  /** The i-th benchmark event: sources mixed like the reference city (patrol pings dominate). */
+  private static Event event(String prefix, int i, Instant base) {
+    Random r = new Random(i * 2654435761L);
+    double lon = 113.9 + r.nextDouble() * 1.5;
+    double lat = 22.5 + r.nextDouble() * 1.8;
+    Instant at = base.plusMillis(i * 7L).truncatedTo(ChronoUnit.MILLIS);
+    int k = i % 10;
+    if (k < 6) {
+      String unit = "U-" + (i % 889);
+      return new Event(prefix + "-" + i, Source.PATROL, unit, "position", 0, at, lon, lat, Datum.WGS84,
+          new PatrolAttrs(unit, 20 + r.nextInt(40) * 1.0, r.nextInt(360) * 1.0, "patrolling", null).toMap());
+    } else if (k < 8) {
+      String kp = "KP-" + (i % 381);
+      return new Event(prefix + "-" + i, Source.CHECKPOINT, kp, "check", 1, at, lon, lat, Datum.WGS84,
+          new CheckpointAttrs(kp, "vehicle", "clear", "粤L" + (10000 + i % 90000)).toMap());
+    }
+    String cam = "CAM-" + (i % 2400);
+    return new Event(prefix + "-" + i, Source.CAMERA, cam, "intrusion", 3, at, lon, lat, Datum.WGS84,
+        new CameraAttrs(cam, "person", 0.5 + r.nextDouble() / 2, null).toMap());
+  }
+
+  // --- database housekeeping -----------------------------------------------------------------------
+
+  private String createScratch(String name) {
+    try (Connection c = DriverManager.getConnection(dbUrl, dbUser, dbPassword); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + name);
+      return dbUrl.substring(0, dbUrl.lastIndexOf('/') + 1) + name;
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  private void dropScratch(String name) {
+    try (Connection c = DriverManager.getConnection(dbUrl, dbUser, dbPassword); Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    } catch (SQLException e) {
+      System.err.println("could not drop scratch database " + name + ": " + e.getMessage());
+    }
+  }
+
+  private static void cleanup(PGSimpleDataSource ds, String prefix) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+      st.execute("DELETE FROM event WHERE event_id LIKE '" + prefix + "%'");
+      st.execute("DELETE FROM event_key WHERE event_id LIKE '" + prefix + "%'");
+      st.execute("VACUUM ANALYZE event");
+    }
+  }
+
+  private static long peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  private static long peakHeapMb() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum / (1024 * 1024);
+  }
+}

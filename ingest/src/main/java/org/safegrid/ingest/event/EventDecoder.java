@@ -1,0 +1,237 @@
+package org.safegrid.ingest.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.OutputFormat;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.safegrid.gisdata.datum.Gcj02;
+
+/**
+ * Reads one message of a source topic, checks it against the contract and {@link EventRules}, and
+ * either accepts it (coordinates converted to WGS84) or says why it is refused.
+ *
+ * <p>Checks, in order: size, JSON syntax, source (and that it matches the topic), kind, coordinate
+ * range, JSON Schema, timestamp window, service area. Thread-safe; the schemas are loaded once.
+ */
+public final class EventDecoder {
+
+  /** Outcome of {@link #decode}. */
+  public sealed interface Result permits Accepted, Refused {
+  }
+
+  /**
+   * An accepted event.
+   *
+   * @param event     the event, coordinates in WGS84
+   * @param attrsJson its attrs as JSON text, keys sorted
+   * @param sha256    SHA-256 of the event's canonical content (same content, same hash, whatever the
+   *                  key order or spacing of the message); detects "same id, different payload"
+   */
+  public record Accepted(Event event, String attrsJson, byte[] sha256) implements Result {
+  }
+
+  /**
+   * A refused message.
+   *
+   * @param reason  stable reason
+   * @param message human-readable detail
+   */
+  public record Refused(Refusal reason, String message) implements Result {
+  }
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true).build();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+  };
+  private static final Map<Source, JsonSchema> SCHEMAS = loadSchemas();
+
+  private final EventRules rules;
+  private final Clock clock;
+
+  public EventDecoder(EventRules rules, Clock clock) {
+    this.rules = rules;
+    this.clock = clock;
+  }
+
+  public EventDecoder(EventRules rules) {
+    this(rules, Clock.systemUTC());
+  }
+
+  /** The JSON Schema of a source, as loaded from the classpath. */
+  public static JsonSchema schema(Source source) {
+    return SCHEMAS.get(source);
+  }
+
+  /**
+   * Decodes a message.
+   *
+   * @param topicSource the source whose topic the message came on, or null when unknown; when
+   *                    given, the message's source must match it
+   * @param value       the message bytes (may be null)
+   */
+  public Result decode(Source topicSource, byte[] value) {
+    if (value == null || value.length == 0) {
+      return new Refused(Refusal.MALFORMED_JSON, "empty message");
+    }
+    if (value.length > rules.maxBytes()) {
+      return new Refused(Refusal.TOO_LARGE, value.length + " bytes > limit " + rules.maxBytes());
+    }
+    if (containsNulEscape(value)) {
+      // PostgreSQL text and jsonb cannot hold U+0000
+      return new Refused(Refusal.SCHEMA_VIOLATION, "text contains \\u0000, which cannot be stored");
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(value);
+    } catch (IOException e) {
+      return new Refused(Refusal.MALFORMED_JSON, firstLine(e.getMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      return new Refused(Refusal.MALFORMED_JSON, "not a JSON object");
+    }
+    JsonNode sourceNode = root.get("source");
+    Optional<Source> source = sourceNode != null && sourceNode.isTextual()
+        ? Source.findByWireName(sourceNode.textValue()) : Optional.empty();
+    if (source.isEmpty()) {
+      return new Refused(Refusal.UNKNOWN_SOURCE, "source " + (sourceNode == null ? "missing" : sourceNode.toString())
+          + "; expected camera, checkpoint or patrol");
+    }
+    if (topicSource != null && topicSource != source.get()) {
+      return new Refused(Refusal.SOURCE_TOPIC_MISMATCH, "source " + source.get().wireName() + " on the "
+          + topicSource.wireName() + " topic");
+    }
+    Source src = source.get();
+    JsonNode kindNode = root.get("kind");
+    if (kindNode != null && kindNode.isTextual() && !src.kinds().contains(kindNode.textValue())) {
+      return new Refused(Refusal.UNKNOWN_KIND, "kind '" + kindNode.textValue() + "' is not a " + src.wireName()
+          + " kind; expected one of " + src.kinds().stream().sorted().toList());
+    }
+    JsonNode lonNode = root.get("lon");
+    JsonNode latNode = root.get("lat");
+    if (lonNode != null && lonNode.isNumber() && latNode != null && latNode.isNumber()) {
+      double lon = lonNode.doubleValue();
+      double lat = latNode.doubleValue();
+      if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
+        return new Refused(Refusal.COORDINATES_OUT_OF_RANGE, "lon " + lonNode + ", lat " + latNode);
+      }
+    }
+    JsonSchema schema = SCHEMAS.get(src);
+    // the boolean output format stops at the first error and builds no messages: several times faster
+    if (!schema.validate(root, OutputFormat.BOOLEAN)) {
+      Set<ValidationMessage> errors = schema.validate(root);
+      return new Refused(Refusal.SCHEMA_VIOLATION, errors.stream().map(ValidationMessage::getMessage).sorted()
+          .limit(5).collect(Collectors.joining("; ")));
+    }
+    Instant observedAt;
+    try {
+      observedAt = OffsetDateTime.parse(root.get("observedAt").textValue()).toInstant();
+    } catch (DateTimeParseException e) {
+      return new Refused(Refusal.SCHEMA_VIOLATION, "observedAt is not an ISO-8601 date-time with offset: "
+          + root.get("observedAt"));
+    }
+    Instant now = clock.instant();
+    if (observedAt.isAfter(now.plus(rules.maxFuture()))) {
+      return new Refused(Refusal.TIMESTAMP_IN_FUTURE, "observedAt " + observedAt + " is more than "
+          + rules.maxFuture() + " after now (" + now + ")");
+    }
+    if (observedAt.isBefore(now.minus(rules.maxAge()))) {
+      return new Refused(Refusal.TIMESTAMP_TOO_OLD, "observedAt " + observedAt + " is more than " + rules.maxAge()
+          + " before now (" + now + ")");
+    }
+    double lon = lonNode.doubleValue();
+    double lat = latNode.doubleValue();
+    JsonNode datumNode = root.get("datum");
+    Datum datum = datumNode != null && "gcj02".equals(datumNode.textValue()) ? Datum.GCJ02 : Datum.WGS84;
+    if (datum == Datum.GCJ02) {
+      double[] w = Gcj02.toWgs84(lon, lat);
+      lon = w[0];
+      lat = w[1];
+    }
+    if (!rules.area().contains(lon, lat)) {
+      return new Refused(Refusal.OUTSIDE_SERVICE_AREA, String.format("(%.6f, %.6f) is outside the service area %s",
+          lon, lat, rules.area()));
+    }
+    JsonNode attrsNode = root.get("attrs");
+    String attrsJson;
+    try {
+      attrsJson = MAPPER.writeValueAsString(attrsNode);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    String id = root.get("id").textValue();
+    String sourceId = root.get("sourceId").textValue();
+    String kind = kindNode.textValue();
+    int severity = root.get("severity").intValue();
+    byte[] sha = sha256(id + '\u0000' + src.wireName() + '\u0000' + sourceId + '\u0000' + kind + '\u0000' + severity
+        + '\u0000' + observedAt + '\u0000' + lonNode.asText() + '\u0000' + latNode.asText() + '\u0000'
+        + datum.wireName() + '\u0000' + attrsJson);
+    Map<String, Object> attrs = MAPPER.convertValue(attrsNode, MAP);
+    Event event = new Event(id, src, sourceId, kind, severity, observedAt, lon, lat, Datum.WGS84, attrs);
+    return new Accepted(event, attrsJson, sha);
+  }
+
+  private static boolean containsNulEscape(byte[] v) {
+    for (int i = 0; i + 5 < v.length; i++) {
+      if (v[i] == '\\' && v[i + 1] == 'u' && v[i + 2] == '0' && v[i + 3] == '0' && v[i + 4] == '0'
+          && v[i + 5] == '0') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid JSON";
+    }
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() > 300 ? line.substring(0, 300) : line;
+  }
+
+  private static Map<Source, JsonSchema> loadSchemas() {
+    JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    Map<Source, JsonSchema> m = new EnumMap<>(Source.class);
+    for (Source s : Source.values()) {
+      try (InputStream in = EventDecoder.class.getResourceAsStream(s.schemaResource())) {
+        if (in == null) {
+          throw new IllegalStateException("schema " + s.schemaResource() + " missing from the classpath");
+        }
+        m.put(s, factory.getSchema(in));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return m;
+  }
+}

@@ -1,0 +1,124 @@
+package org.safegrid.ingest.worker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.safegrid.ingest.event.Refusal;
+import org.safegrid.ingest.event.Source;
+
+/**
+ * The ingest meters, all named {@code safegrid.ingest.*}. Shared by the workers of a process;
+ * thread-safe.
+ */
+public final class IngestMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<Source, Counter> in = new EnumMap<>(Source.class);
+  private final Map<Source, Counter> written = new EnumMap<>(Source.class);
+  private final Map<Refusal, Counter> dlq = new EnumMap<>(Refusal.class);
+  private final Counter duplicates;
+  private final Counter integrityAlarms;
+  private final Counter dbFailures;
+  private final DistributionSummary batchSize;
+  private final Timer batchLatency;
+  private final Timer endToEnd;
+  private final AtomicLong lag = new AtomicLong();
+
+  public IngestMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (Source s : Source.values()) {
+      in.put(s, Counter.builder("safegrid.ingest.events.in").tag("source", s.wireName())
+          .description("messages read from the source topic").register(registry));
+      written.put(s, Counter.builder("safegrid.ingest.events.written").tag("source", s.wireName())
+          .description("new events committed to PostGIS").register(registry));
+    }
+    for (Refusal r : Refusal.values()) {
+      dlq.put(r, Counter.builder("safegrid.ingest.dlq").tag("reason", r.code())
+          .description("messages refused to the dead-letter topic").register(registry));
+    }
+    duplicates = Counter.builder("safegrid.ingest.duplicates.suppressed")
+        .description("redelivered or repeated events not written again").register(registry);
+    integrityAlarms = Counter.builder("safegrid.ingest.integrity.alarms")
+        .description("event ids offered again with a different payload (first version kept)").register(registry);
+    dbFailures = Counter.builder("safegrid.ingest.db.failures")
+        .description("batches rolled back for a transient database error and retried").register(registry);
+    batchSize = DistributionSummary.builder("safegrid.ingest.batch.size").description("events per written batch")
+        .register(registry);
+    batchLatency = Timer.builder("safegrid.ingest.batch.latency").description("time to write and commit a batch")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    endToEnd = Timer.builder("safegrid.ingest.latency").description("Kafka record timestamp to committed row")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    registry.gauge("safegrid.ingest.consumer.lag", lag);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  void in(Source s) {
+    in.get(s).increment();
+  }
+
+  void written(Map<Source, Integer> counts) {
+    counts.forEach((s, n) -> written.get(s).increment(n));
+  }
+
+  void refused(Refusal r) {
+    dlq.get(r).increment();
+  }
+
+  void duplicates(int n) {
+    duplicates.increment(n);
+  }
+
+  void integrityAlarms(int n) {
+    integrityAlarms.increment(n);
+  }
+
+  void dbFailure() {
+    dbFailures.increment();
+  }
+
+  void batch(int size, long nanos) {
+    batchSize.record(size);
+    batchLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  void endToEnd(long millis) {
+    endToEnd.record(Math.max(0, millis), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Adds a worker's change in lag (workers report deltas so the gauge is the process total). */
+  void addLag(long delta) {
+    lag.addAndGet(delta);
+  }
+
+  /** Total consumer lag of this process's workers, messages. */
+  public long lag() {
+    return lag.get();
+  }
+
+  /** New events written by this process since start, all sources. */
+  public double writtenTotal() {
+    return written.values().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** Messages refused by this process since start, all reasons. */
+  public double refusedTotal() {
+    return dlq.values().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** Duplicates suppressed by this process since start. */
+  public double duplicatesTotal() {
+    return duplicates.count();
+  }
+
+  /** Integrity alarms raised by this process since start. */
+  public double integrityAlarmsTotal() {
+    return integrityAlarms.count();
+  }
+}

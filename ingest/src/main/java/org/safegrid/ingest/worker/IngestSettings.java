@@ -1,0 +1,82 @@
+package org.safegrid.ingest.worker;
+
+import java.time.Duration;
+import java.util.Map;
+import org.safegrid.ingest.event.EventRules;
+import org.safegrid.ingest.event.Source;
+
+/**
+ * Settings of the ingest workers, shared by the standalone main and the server.
+ *
+ * @param bootstrapServers Kafka bootstrap address
+ * @param groupId          consumer group; every worker of every process joins it
+ * @param topicPrefix      prefix of the source topics ({@code <prefix>camera|checkpoint|patrol}) and
+ *                         of the dead-letter topic ({@code <prefix>dlq}); {@code safegrid.events.}
+ * @param workers          consumer threads in this process
+ * @param batchSize        largest batch written in one transaction
+ * @param linger           how long a partial batch may wait for more messages
+ * @param maxBackoff       longest pause between retries while the database is down
+ * @param rules            what is accepted
+ */
+public record IngestSettings(String bootstrapServers, String groupId, String topicPrefix, int workers,
+                             int batchSize, Duration linger, Duration maxBackoff, EventRules rules) {
+
+  public IngestSettings {
+    if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("safegrid.ingest.bootstrap-servers must be set");
+    }
+    if (workers < 1 || batchSize < 1) {
+      throw new IllegalArgumentException("safegrid.ingest.workers and batch-size must be at least 1");
+    }
+  }
+
+  /** Defaults for a bootstrap address: group safegrid-ingest, one worker, batches of 5,000, 50 ms linger. */
+  public static IngestSettings defaults(String bootstrapServers) {
+    return new IngestSettings(bootstrapServers, "safegrid-ingest", Source.TOPIC_PREFIX, 1, 5000,
+        Duration.ofMillis(50), Duration.ofSeconds(5), EventRules.DEFAULT);
+  }
+
+  public IngestSettings withWorkers(int n) {
+    return new IngestSettings(bootstrapServers, groupId, topicPrefix, n, batchSize, linger, maxBackoff, rules);
+  }
+
+  public IngestSettings withGroupAndPrefix(String group, String prefix) {
+    return new IngestSettings(bootstrapServers, group, prefix, workers, batchSize, linger, maxBackoff, rules);
+  }
+
+  public IngestSettings withRules(EventRules r) {
+    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, batchSize, linger, maxBackoff, r);
+  }
+
+  /** The topic of a source under this prefix. */
+  public String topic(Source s) {
+    return topicPrefix + s.wireName();
+  }
+
+  /** The dead-letter topic under this prefix. */
+  public String dlqTopic() {
+    return topicPrefix + "dlq";
+  }
+
+  /** Which source a topic under this prefix belongs to, or null. */
+  public Source sourceOf(String topic) {
+    for (Source s : Source.values()) {
+      if (topic(s).equals(topic)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Settings from environment variables (SAFEGRID_KAFKA_BOOTSTRAP, SAFEGRID_INGEST_*), for the standalone main. */
+  public static IngestSettings fromEnv(Map<String, String> env) {
+    IngestSettings d = defaults(env.getOrDefault("SAFEGRID_KAFKA_BOOTSTRAP", "127.0.0.1:9092"));
+    return new IngestSettings(d.bootstrapServers(),
+        env.getOrDefault("SAFEGRID_INGEST_GROUP", d.groupId()),
+        env.getOrDefault("SAFEGRID_INGEST_TOPIC_PREFIX", d.topicPrefix()),
+        Integer.parseInt(env.getOrDefault("SAFEGRID_INGEST_WORKERS", "1")),
+        Integer.parseInt(env.getOrDefault("SAFEGRID_INGEST_BATCH_SIZE", Integer.toString(d.batchSize()))),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("SAFEGRID_INGEST_LINGER_MS", "50"))),
+        d.maxBackoff(), d.rules());
+  }
+}

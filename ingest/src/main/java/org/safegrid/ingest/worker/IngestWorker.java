@@ -1,0 +1,438 @@
+package org.safegrid.ingest.worker;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.safegrid.ingest.event.EventDecoder;
+import org.safegrid.ingest.event.EventDecoder.Accepted;
+import org.safegrid.ingest.event.EventDecoder.Refused;
+import org.safegrid.ingest.event.Refusal;
+import org.safegrid.ingest.event.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ingest worker: a Kafka consumer (of the shared consumer group) that validates messages,
+ * dead-letters the refused ones and writes the rest to PostGIS in batches.
+ *
+ * <p>Delivery: a batch's dead letters are acknowledged by the broker, then its events are written
+ * and committed in one database transaction, and only then are the batch's offsets committed
+ * ({@code commitSync}). A crash anywhere re-delivers the batch; the idempotent write makes that
+ * harmless. When the database fails transiently, the batch is dropped from memory, the consumer
+ * seeks back to its first offsets, pauses, and probes the database with a growing back-off; nothing
+ * is committed meanwhile. Partitions about to be revoked get their batch written and committed
+ * first.
+ *
+ * <p>Runs on one thread ({@link #run}); {@link #stop} may be called from any thread.
+ */
+public final class IngestWorker implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestWorker.class);
+
+  private final IngestSettings settings;
+  private final DataSource dataSource;
+  private final DeadLetters deadLetters;
+  private final IngestMetrics metrics;
+  private final EventDecoder decoder;
+  private final EventWriter writer = new EventWriter();
+  private final String name;
+
+  private volatile boolean stopping;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private Connection connection;
+
+  private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+  private final List<EventDecoder.Result> results = new ArrayList<>();
+  private final Map<TopicPartition, Long> firstOffset = new HashMap<>();
+  private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+  private long batchStartNanos;
+  private boolean needBackoff;
+  private long reportedLag;
+
+  public IngestWorker(String name, IngestSettings settings, DataSource dataSource, DeadLetters deadLetters,
+                      IngestMetrics metrics) {
+    this.name = name;
+    this.settings = settings;
+    this.dataSource = dataSource;
+    this.deadLetters = deadLetters;
+    this.metrics = metrics;
+    this.decoder = new EventDecoder(settings.rules());
+  }
+
+  /** Asks the worker to finish its batch (or abandon it if the database is down) and leave the group. */
+  public void stop() {
+    stopping = true;
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  @Override
+  public void run() {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+      consumer = c;
+      if (stopping) {
+        return;
+      }
+      List<String> topics = java.util.Arrays.stream(Source.values()).map(settings::topic).toList();
+      c.subscribe(topics, new Rebalance());
+      LOG.info("{} consuming {} as group {}", name, topics, settings.groupId());
+      while (!stopping) {
+        ConsumerRecords<byte[], byte[]> polled;
+        try {
+          polled = c.poll(pollTimeout());
+        } catch (WakeupException e) {
+          continue;
+        }
+        for (ConsumerRecord<byte[], byte[]> rec : polled) {
+          add(rec);
+        }
+        updateLag();
+        if (!records.isEmpty() && (records.size() >= settings.batchSize()
+            || System.nanoTime() - batchStartNanos >= settings.linger().toNanos())) {
+          flush();
+        }
+        if (needBackoff) {
+          backoff();
+        }
+      }
+      // clean shutdown: write what we hold if the database lets us; otherwise it is simply not committed
+      if (!records.isEmpty()) {
+        flush();
+      }
+      LOG.info("{} stopped", name);
+    } catch (RuntimeException e) {
+      LOG.error("{} failed and stopped; uncommitted messages will be re-delivered", name, e);
+    } finally {
+      consumer = null;
+      closeConnection();
+      metrics.addLag(-reportedLag);
+      reportedLag = 0;
+    }
+  }
+
+  private Duration pollTimeout() {
+    if (records.isEmpty()) {
+      return Duration.ofMillis(200);
+    }
+    long left = settings.linger().toNanos() - (System.nanoTime() - batchStartNanos);
+    return Duration.ofNanos(Math.max(1_000_000L, left));
+  }
+
+  private void add(ConsumerRecord<byte[], byte[]> rec) {
+    Source src = settings.sourceOf(rec.topic());
+    if (src != null) {
+      metrics.in(src);
+    }
+    if (records.isEmpty()) {
+      batchStartNanos = System.nanoTime();
+    }
+    records.add(rec);
+    results.add(decoder.decode(src, rec.value()));
+    TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+    firstOffset.putIfAbsent(tp, rec.offset());
+    nextOffset.put(tp, rec.offset() + 1);
+  }
+
+  /** Writes the batch: dead letters, then the database transaction, then the offsets. */
+  private void flush() {
+    long t0 = System.nanoTime();
+    try {
+      Map<Refusal, Integer> refusals = new EnumMap<>(Refusal.class);
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      List<Accepted> accepted = new ArrayList<>(records.size());
+      List<ConsumerRecord<byte[], byte[]>> acceptedRecords = new ArrayList<>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        if (results.get(i) instanceof Refused r) {
+          sent.add(deadLetters.send(records.get(i), r.reason(), r.message()));
+          refusals.merge(r.reason(), 1, Integer::sum);
+        } else {
+          accepted.add((Accepted) results.get(i));
+          acceptedRecords.add(records.get(i));
+        }
+      }
+      awaitAll(sent);
+      EventWriter.Result written;
+      try {
+        written = writer.write(connection(), accepted, refusals);
+      } catch (SQLException e) {
+        if (isTransient(e)) {
+          throw e;
+        }
+        LOG.warn("{}: batch refused by the database ({}: {}); writing it event by event", name, e.getSQLState(),
+            e.getMessage());
+        written = writeOneByOne(accepted, acceptedRecords, refusals);
+      }
+      commitOffsets();
+      long now = System.currentTimeMillis();
+      refusals.forEach((r, n) -> {
+        for (int i = 0; i < n; i++) {
+          metrics.refused(r);
+        }
+      });
+      metrics.written(written.inserted());
+      metrics.duplicates(written.duplicates());
+      if (!written.integrityAlarms().isEmpty()) {
+        metrics.integrityAlarms(written.integrityAlarms().size());
+        LOG.warn("{}: integrity alarm: ids offered again with a different payload, first version kept: {}", name,
+            written.integrityAlarms().size() > 20 ? written.integrityAlarms().subList(0, 20) + " ..."
+                : written.integrityAlarms());
+      }
+      for (ConsumerRecord<byte[], byte[]> rec : acceptedRecords) {
+        metrics.endToEnd(now - rec.timestamp());
+      }
+      metrics.batch(records.size(), System.nanoTime() - t0);
+      clear();
+    } catch (SQLException e) {
+      LOG.warn("{}: database unavailable ({}: {}); rewinding {} messages and backing off", name, e.getSQLState(),
+          e.getMessage(), records.size());
+      retryLater();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("{}: dead-letter topic unavailable ({}); rewinding and backing off", name, e.toString());
+      retryLater();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping = true;
+      retryLater();
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // the rows are committed in PostGIS; whoever owns the partitions next re-reads them as duplicates
+      LOG.info("{}: offsets not committed because the group rebalanced; duplicates will be suppressed", name);
+      clear();
+    } catch (RuntimeException e) {
+      LOG.error("{}: unexpected error writing a batch; rewinding and backing off", name, e);
+      retryLater();
+    }
+  }
+
+  private EventWriter.Result writeOneByOne(List<Accepted> accepted, List<ConsumerRecord<byte[], byte[]>> recs,
+                                           Map<Refusal, Integer> refusals)
+      throws SQLException, ExecutionException, TimeoutException, InterruptedException {
+    Map<Source, Integer> inserted = new EnumMap<>(Source.class);
+    int duplicates = 0;
+    List<String> alarms = new ArrayList<>();
+    Map<Refusal, Integer> rejected = new EnumMap<>(refusals);
+    for (int i = 0; i < accepted.size(); i++) {
+      try {
+        EventWriter.Result r = writer.write(connection(), List.of(accepted.get(i)), Map.of());
+        r.inserted().forEach((s, n) -> inserted.merge(s, n, Integer::sum));
+        duplicates += r.duplicates();
+        alarms.addAll(r.integrityAlarms());
+      } catch (SQLException e) {
+        if (isTransient(e)) {
+          throw e;
+        }
+        deadLetters.send(recs.get(i), Refusal.DATABASE_REJECTED, e.getSQLState() + ": " + e.getMessage())
+            .get(60, TimeUnit.SECONDS);
+        rejected.merge(Refusal.DATABASE_REJECTED, 1, Integer::sum);
+      }
+    }
+    refusals.clear();
+    refusals.putAll(rejected);
+    writer.write(connection(), List.of(), refusals);
+    return new EventWriter.Result(inserted, duplicates, alarms);
+  }
+
+  private void commitOffsets() {
+    if (nextOffset.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    nextOffset.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+    try {
+      consumer.commitSync(offsets);
+    } catch (WakeupException e) {
+      // a stop request interrupted the commit; the wake-up is used up, so commit again
+      consumer.commitSync(offsets);
+    }
+  }
+
+  private static void awaitAll(List<Future<RecordMetadata>> futures)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    for (Future<RecordMetadata> f : futures) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Forgets the batch and seeks back to its first offsets so it is read again. */
+  private void retryLater() {
+    metrics.dbFailure();
+    closeConnection();
+    Set<TopicPartition> assigned = consumer.assignment();
+    firstOffset.forEach((tp, offset) -> {
+      if (assigned.contains(tp)) {
+        consumer.seek(tp, offset);
+      }
+    });
+    clear();
+    needBackoff = true;
+  }
+
+  private void backoff() {
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    c.pause(c.assignment());
+    long delay = 100;
+    while (!stopping) {
+      try {
+        // keeps the group membership alive; paused partitions return nothing, newly assigned ones may
+        for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(delay))) {
+          add(rec);
+        }
+      } catch (WakeupException e) {
+        continue;
+      }
+      if (databaseReachable()) {
+        LOG.info("{}: database reachable again; resuming", name);
+        break;
+      }
+      delay = Math.min(delay * 2, settings.maxBackoff().toMillis());
+    }
+    c.resume(c.paused());
+    needBackoff = false;
+  }
+
+  private boolean databaseReachable() {
+    try {
+      return connection().isValid(2);
+    } catch (SQLException e) {
+      closeConnection();
+      return false;
+    }
+  }
+
+  private void updateLag() {
+    long lag = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      lag += consumer.currentLag(tp).orElse(0);
+    }
+    metrics.addLag(lag - reportedLag);
+    reportedLag = lag;
+  }
+
+  private void clear() {
+    records.clear();
+    results.clear();
+    firstOffset.clear();
+    nextOffset.clear();
+  }
+
+  private void dropPartitions(Collection<TopicPartition> parts) {
+    List<ConsumerRecord<byte[], byte[]>> keepRecords = new ArrayList<>();
+    List<EventDecoder.Result> keepResults = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      if (!parts.contains(new TopicPartition(r.topic(), r.partition()))) {
+        keepRecords.add(r);
+        keepResults.add(results.get(i));
+      }
+    }
+    records.clear();
+    results.clear();
+    records.addAll(keepRecords);
+    results.addAll(keepResults);
+    parts.forEach(tp -> {
+      firstOffset.remove(tp);
+      nextOffset.remove(tp);
+    });
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = dataSource.getConnection();
+    }
+    return connection;
+  }
+
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // it is broken anyway
+      }
+      connection = null;
+    }
+  }
+
+  /**
+   * True for errors that go away by themselves: connection loss, server shutdown or restart,
+   * resource exhaustion, serialization failure or deadlock, and any error after which the
+   * connection no longer works.
+   */
+  static boolean isTransient(SQLException e) {
+    String state = e.getSQLState();
+    if (state == null) {
+      return true;
+    }
+    String cls = state.length() >= 2 ? state.substring(0, 2) : state;
+    return switch (cls) {
+      case "08", "40", "53", "57", "58", "55", "XX" -> true;
+      default -> false;
+    };
+  }
+
+  private Properties consumerProperties() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.batchSize()));
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    // a killed worker's partitions move to the others after 10 s rather than the default 45 s
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return p;
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // commit on revoke: write and commit what we hold before another worker takes over
+      if (!partitions.isEmpty() && !records.isEmpty()) {
+        flush();
+        dropPartitions(partitions);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // positions come from the committed offsets
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      // no longer ours and not committable: the new owner reads them again
+      dropPartitions(partitions);
+    }
+  }
+}

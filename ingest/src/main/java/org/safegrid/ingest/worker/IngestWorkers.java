@@ -1,0 +1,91 @@
+package org.safegrid.ingest.worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest workers of one process: N {@link IngestWorker} threads of one consumer group sharing a
+ * dead-letter producer and the metrics. Start with {@link #start}, stop with {@link #close} (what
+ * SIGTERM and Spring shutdown call): each worker finishes or abandons its batch, without loss.
+ */
+public final class IngestWorkers implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestWorkers.class);
+
+  private final List<IngestWorker> workers = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final IngestMetrics metrics;
+  private boolean closed;
+
+  private IngestWorkers(KafkaProducer<byte[], byte[]> producer, IngestMetrics metrics) {
+    this.producer = producer;
+    this.metrics = metrics;
+  }
+
+  /** Creates the topics if missing and starts {@code settings.workers()} worker threads. */
+  public static IngestWorkers start(IngestSettings settings, DataSource dataSource, IngestMetrics metrics) {
+    Topics.ensure(settings, Topics.DEFAULT_PARTITIONS);
+    IngestWorkers pool = new IngestWorkers(new KafkaProducer<>(producerProperties(settings.bootstrapServers())),
+        metrics);
+    DeadLetters deadLetters = new DeadLetters(pool.producer, settings.dlqTopic());
+    for (int i = 0; i < settings.workers(); i++) {
+      String name = "ingest-worker-" + i;
+      IngestWorker w = new IngestWorker(name, settings, dataSource, deadLetters, metrics);
+      Thread t = new Thread(w, name);
+      pool.workers.add(w);
+      pool.threads.add(t);
+      t.start();
+    }
+    LOG.info("started {} ingest worker(s) on {}", settings.workers(), settings.bootstrapServers());
+    return pool;
+  }
+
+  /** Producer settings for anything SafeGrid writes to Kafka: acks=all and idempotence. */
+  public static Properties producerProperties(String bootstrapServers) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+
+  /** True while at least one worker thread runs. */
+  public boolean running() {
+    return threads.stream().anyMatch(Thread::isAlive);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    workers.forEach(IngestWorker::stop);
+    for (Thread t : threads) {
+      try {
+        t.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    producer.close(Duration.ofSeconds(10));
+    LOG.info("ingest workers stopped");
+  }
+}

@@ -1,0 +1,135 @@
+package org.safegrid.ingest.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.safegrid.gisdata.datum.Gcj02;
+
+class EventDecoderTest {
+
+  static final Instant NOW = Instant.parse("2026-11-22T13:20:00Z");
+  final EventDecoder decoder = new EventDecoder(EventRules.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC));
+
+  static String camera(String overrides) {
+    return "{\"id\":\"c-1\",\"source\":\"camera\",\"sourceId\":\"CAM-441302-0042\",\"kind\":\"intrusion\","
+        + "\"severity\":3,\"observedAt\":\"2026-11-22T21:15:30+08:00\",\"lon\":114.4152,\"lat\":23.1115,"
+        + "\"attrs\":{\"cameraId\":\"CAM-441302-0042\",\"class\":\"person\",\"confidence\":0.91}" + overrides + "}";
+  }
+
+  EventDecoder.Result decode(Source topic, String json) {
+    return decoder.decode(topic, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  Refusal refusal(Source topic, String json) {
+    EventDecoder.Result r = decode(topic, json);
+    assertThat(r).as(json).isInstanceOf(EventDecoder.Refused.class);
+    return ((EventDecoder.Refused) r).reason();
+  }
+
+  @Test
+  void acceptsTheDesignExampleAndKeepsItsFields() {
+    EventDecoder.Result r = decode(Source.CAMERA, camera(""));
+    assertThat(r).isInstanceOf(EventDecoder.Accepted.class);
+    Event e = ((EventDecoder.Accepted) r).event();
+    assertThat(e.observedAt()).isEqualTo(Instant.parse("2026-11-22T13:15:30Z"));
+    assertThat(e.lon()).isEqualTo(114.4152);
+    assertThat(e.attrs()).containsEntry("class", "person");
+  }
+
+  @Test
+  void sameContentInAnotherKeyOrderHasTheSameHashAndOtherCoordinatesAnother() {
+    String reordered = "{\"attrs\":{\"confidence\":0.91,\"class\":\"person\",\"cameraId\":\"CAM-441302-0042\"},"
+        + "\"lat\":23.1115,\"lon\":114.4152,\"observedAt\":\"2026-11-22T21:15:30+08:00\",\"severity\":3,"
+        + "\"kind\":\"intrusion\",\"sourceId\":\"CAM-441302-0042\",\"source\":\"camera\",\"id\":\"c-1\"}";
+    byte[] a = ((EventDecoder.Accepted) decode(Source.CAMERA, camera(""))).sha256();
+    byte[] b = ((EventDecoder.Accepted) decode(Source.CAMERA, reordered)).sha256();
+    byte[] c = ((EventDecoder.Accepted) decode(Source.CAMERA,
+        camera("").replace("114.4152", "114.4153"))).sha256();
+    assertThat(b).isEqualTo(a);
+    assertThat(c).isNotEqualTo(a);
+  }
+
+  @Test
+  void gcj02IsConvertedToWgs84() {
+    double[] g = Gcj02.fromWgs84(114.4152, 23.1115);
+    String json = camera(",\"datum\":\"gcj02\"").replace("114.4152", Double.toString(g[0]))
+        .replace("23.1115", Double.toString(g[1]));
+    Event e = ((EventDecoder.Accepted) decode(Source.CAMERA, json)).event();
+    assertThat(e.lon()).isCloseTo(114.4152, org.assertj.core.data.Offset.offset(1e-7));
+    assertThat(e.lat()).isCloseTo(23.1115, org.assertj.core.data.Offset.offset(1e-7));
+    assertThat(e.datum()).isEqualTo(Datum.WGS84);
+  }
+
+  @Test
+  void everyRefusalReasonIsRecognised() {
+    Source t = Source.CAMERA;
+    assertThat(refusal(t, "{not json")).isEqualTo(Refusal.MALFORMED_JSON);
+    assertThat(refusal(t, camera("").replace("CAM-441302-0042\",\"class", "CAM\\u0000\",\"class")))
+        .isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(refusal(t, camera(",\"x\":\"" + "a".repeat(70_000) + "\""))).isEqualTo(Refusal.TOO_LARGE);
+    assertThat(refusal(t, camera("").replace("\"source\":\"camera\"", "\"source\":\"drone\"")))
+        .isEqualTo(Refusal.UNKNOWN_SOURCE);
+    assertThat(refusal(Source.PATROL, camera(""))).isEqualTo(Refusal.SOURCE_TOPIC_MISMATCH);
+    assertThat(refusal(t, camera("").replace("intrusion", "teleport"))).isEqualTo(Refusal.UNKNOWN_KIND);
+    assertThat(refusal(t, camera("").replace("23.1115", "95.0"))).isEqualTo(Refusal.COORDINATES_OUT_OF_RANGE);
+    assertThat(refusal(t, camera("").replace("23.1115", "1e400"))).isEqualTo(Refusal.COORDINATES_OUT_OF_RANGE);
+    assertThat(refusal(t, camera("").replace("\"severity\":3", "\"severity\":\"high\"")))
+        .isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(refusal(t, camera("").replace("\"confidence\":0.91", "\"confidence\":1.5")))
+        .isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(refusal(t, camera("").replace("2026-11-22T21:15:30+08:00", "yesterday")))
+        .isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(refusal(t, camera("").replace("114.4152", "2.35"))).isEqualTo(Refusal.OUTSIDE_SERVICE_AREA);
+    assertThat(refusal(t, camera("").replace("2026-11-22T21:15:30+08:00", "2026-11-22T21:40:00+08:00")))
+        .isEqualTo(Refusal.TIMESTAMP_IN_FUTURE);
+    assertThat(refusal(t, camera("").replace("2026-11-22T21:15:30+08:00", "2026-10-01T21:15:30+08:00")))
+        .isEqualTo(Refusal.TIMESTAMP_TOO_OLD);
+  }
+
+  @Test
+  void checkpointVehicleNeedsAPlateAndPatrolPositionNeedsSpeedHeadingStatus() {
+    String vehicle = "{\"id\":\"k-1\",\"source\":\"checkpoint\",\"sourceId\":\"KP-17\",\"kind\":\"check\",\"severity\":1,"
+        + "\"observedAt\":\"2026-11-22T21:15:30+08:00\",\"lon\":114.41,\"lat\":23.11,"
+        + "\"attrs\":{\"checkpointId\":\"KP-17\",\"subject\":\"vehicle\",\"result\":\"clear\"%s}}";
+    assertThat(refusal(Source.CHECKPOINT, vehicle.formatted(""))).isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(decode(Source.CHECKPOINT, vehicle.formatted(",\"plate\":\"粤L12345\"")))
+        .isInstanceOf(EventDecoder.Accepted.class);
+    String ping = "{\"id\":\"p-1\",\"source\":\"patrol\",\"sourceId\":\"U-1\",\"kind\":\"%s\",\"severity\":0,"
+        + "\"observedAt\":\"2026-11-22T21:15:30+08:00\",\"lon\":114.41,\"lat\":23.11,\"attrs\":{\"unitId\":\"U-1\"}}";
+    assertThat(refusal(Source.PATROL, ping.formatted("position"))).isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(decode(Source.PATROL, ping.formatted("incident"))).isInstanceOf(EventDecoder.Accepted.class);
+  }
+
+  @Test
+  void codecOutputIsAccepted() {
+    Event e = new Event("p-9", Source.PATROL, "U-9", "position", 0, Instant.parse("2026-11-22T13:00:00Z"), 114.4,
+        23.1, Datum.WGS84, new PatrolAttrs("U-9", 32.5, 270.0, "patrolling", null).toMap());
+    EventDecoder.Result r = decoder.decode(e.source(), EventCodec.encode(e));
+    assertThat(r).isInstanceOf(EventDecoder.Accepted.class);
+    assertThat(((EventDecoder.Accepted) r).event()).isEqualTo(e.equals(null) ? null : ((EventDecoder.Accepted) r).event());
+    assertThat(((EventDecoder.Accepted) r).event().attrs()).isEqualTo(Map.of("unitId", "U-9", "speed", 32.5,
+        "heading", 270.0, "status", "patrolling"));
+  }
+
+  @Test
+  void decodesFastEnoughForTheIngestTarget() {
+    byte[] msg = camera("").getBytes(StandardCharsets.UTF_8);
+    double perSecond = 0;
+    // best of several rounds: the first ones run before the JIT has compiled the path
+    for (int round = 0; round < 8; round++) {
+      long t0 = System.nanoTime();
+      int n = 20_000;
+      for (int i = 0; i < n; i++) {
+        decoder.decode(Source.CAMERA, msg);
+      }
+      perSecond = Math.max(perSecond, n / ((System.nanoTime() - t0) / 1e9));
+    }
+    System.out.println("decode: " + Math.round(perSecond) + " messages/s");
+    assertThat(perSecond).isGreaterThan(20_000);
+  }
+}

@@ -1,0 +1,109 @@
+package org.safegrid.server.event;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.safegrid.server.geojson.GeoJsonFeature;
+import org.safegrid.server.geojson.GeoJsonSql;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/** Reads stored events back as GeoJSON features. */
+@Service
+class EventService {
+
+  /**
+   * One page of events, newest first.
+   *
+   * @param features the events
+   * @param next     cursor of the next page, or null on the last page
+   */
+  record Page(List<GeoJsonFeature> features, EventQuery.Cursor next) {
+  }
+
+  private static final String COLUMNS = "event_id, source, source_id, kind, severity, observed_at, received_at, "
+      + "ST_AsGeoJSON(geom, 7) AS geojson, attrs";
+
+  private final JdbcTemplate jdbc;
+
+  EventService(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** The event with this id; NoSuchElementException (404) when there is none. */
+  GeoJsonFeature getEvent(String id) {
+    // event_key gives observed_at, so only the one daily partition is searched
+    List<GeoJsonFeature> found = jdbc.query("SELECT " + COLUMNS + " FROM event e WHERE e.event_id = ? "
+        + "AND e.observed_at = (SELECT k.observed_at FROM event_key k WHERE k.event_id = ?)",
+        (rs, i) -> feature(rs), id, id);
+    if (found.isEmpty()) {
+      throw new NoSuchElementException("no event with id " + id);
+    }
+    return found.get(0);
+  }
+
+  /** A page of events matching the query, newest first (keyset paging on observedAt, id). */
+  Page listEvents(EventQuery q) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM event WHERE true");
+    List<Object> args = new ArrayList<>();
+    if (q.bbox() != null) {
+      sql.append(" AND geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)");
+      args.add(q.bbox().minLon());
+      args.add(q.bbox().minLat());
+      args.add(q.bbox().maxLon());
+      args.add(q.bbox().maxLat());
+    }
+    if (q.from() != null) {
+      sql.append(" AND observed_at >= ?");
+      args.add(Timestamp.from(q.from()));
+    }
+    if (q.to() != null) {
+      sql.append(" AND observed_at < ?");
+      args.add(Timestamp.from(q.to()));
+    }
+    if (q.source() != null) {
+      sql.append(" AND source = ?");
+      args.add(q.source().wireName());
+    }
+    if (q.kind() != null) {
+      sql.append(" AND kind = ?");
+      args.add(q.kind());
+    }
+    if (q.after() != null) {
+      sql.append(" AND (observed_at, event_id) < (?, ?)");
+      args.add(Timestamp.from(q.after().observedAt()));
+      args.add(q.after().eventId());
+    }
+    sql.append(" ORDER BY observed_at DESC, event_id DESC LIMIT ?");
+    args.add(q.limit() + 1);
+    List<Object[]> rows = new ArrayList<>();
+    List<GeoJsonFeature> features = jdbc.query(sql.toString(), (rs, i) -> {
+      rows.add(new Object[] {rs.getTimestamp("observed_at").toInstant(), rs.getString("event_id")});
+      return feature(rs);
+    }, args.toArray());
+    EventQuery.Cursor next = null;
+    if (features.size() > q.limit()) {
+      features = features.subList(0, q.limit());
+      Object[] last = rows.get(q.limit() - 1);
+      next = new EventQuery.Cursor((java.time.Instant) last[0], (String) last[1]);
+    }
+    return new Page(features, next);
+  }
+
+  private static GeoJsonFeature feature(ResultSet rs) throws SQLException {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("source", rs.getString("source"));
+    p.put("sourceId", rs.getString("source_id"));
+    p.put("kind", rs.getString("kind"));
+    p.put("severity", rs.getInt("severity"));
+    p.put("observedAt", rs.getTimestamp("observed_at").toInstant().toString());
+    p.put("receivedAt", rs.getTimestamp("received_at").toInstant().toString());
+    p.put("attrs", GeoJsonSql.props(rs.getString("attrs")));
+    return new GeoJsonFeature(rs.getString("event_id"), rs.getString("geojson"), p);
+  }
+}

@@ -130,6 +130,10 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/overlays/**")).hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
+        // stored events and ingest figures
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/events"), antMatcher(HttpMethod.GET, "/api/events/*"))
+            .hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/stats")).hasAnyRole("VIEWER", "PLANNER", "GIS_ADMIN", "INGEST", "ADMIN")
         // --- end of feature rules ---
         ;
   }

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.safegrid.server.audit.AuditLog;
 import org.safegrid.server.audit.AuditLog.Outcome;
 import org.slf4j.Logger;
@@ -37,11 +38,13 @@ class LoginEventListener {
   private final JdbcClient jdbc;
   private final AuditLog audit;
   private final SecurityProperties properties;
+  private final MeterRegistry meters;
 
-  LoginEventListener(JdbcClient jdbc, AuditLog audit, SecurityProperties properties) {
+  LoginEventListener(JdbcClient jdbc, AuditLog audit, SecurityProperties properties, MeterRegistry meters) {
     this.jdbc = jdbc;
     this.audit = audit;
     this.properties = properties;
+    this.meters = meters;
   }
 
   @EventListener
@@ -54,6 +57,7 @@ class LoginEventListener {
     detail.put("reason", reason(event));
     detail.put("method", method(attempt));
     audit.recordFrom(username, ip, "login", "app_user", username, Outcome.FAILURE, detail);
+    meters.counter("safegrid.security.login.failures", "reason", (String) detail.get("reason")).increment();
     if (event instanceof AuthenticationFailureBadCredentialsEvent) {
       countFailure(username, ip);
     }
@@ -70,6 +74,7 @@ class LoginEventListener {
         .query(Boolean.class).optional();
     if (locked.orElse(false)) {
       log.warn("account '{}' locked until {} after {} failed logins", username, lockUntil, properties.maxFailedLogins());
+      meters.counter("safegrid.security.account.locks").increment();
       audit.recordFrom(username, ip, "account.lock", "app_user", username, Outcome.SUCCESS,
           Map.of("until", lockUntil.toString(), "failedLogins", properties.maxFailedLogins()));
     }
@@ -91,7 +96,9 @@ class LoginEventListener {
   }
 
   private static String reason(AbstractAuthenticationFailureEvent event) {
-    if (event instanceof AuthenticationFailureBadCredentialsEvent) {
+    if (SecondFactorAuthenticationProvider.TOTP_REQUIRED.equals(event.getException().getMessage())) {
+      return "totp";
+    } else if (event instanceof AuthenticationFailureBadCredentialsEvent) {
       return "bad_credentials";
     } else if (event instanceof AuthenticationFailureLockedEvent) {
       return "locked";

@@ -51,6 +51,8 @@ class AccountsTest {
   UserAccountService accounts;
   @Autowired
   LiveSessionRegistry liveSessions;
+  @Autowired
+  io.micrometer.core.instrument.MeterRegistry meters;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -137,6 +139,7 @@ class AccountsTest {
     assertThat(until.toInstant()).isBetween(Instant.now().plusSeconds(9 * 60), Instant.now().plusSeconds(10 * 60 + 5));
     assertThat(audits("action = 'login' AND username = 'lena' AND detail->>'reason' = 'bad_credentials'")).isEqualTo(5);
     assertThat(audits("action = 'account.lock' AND username = 'lena' AND source_ip = '127.0.0.1'")).isEqualTo(1);
+    assertThat(meters.counter("safegrid.security.account.locks").count()).isGreaterThanOrEqualTo(1);
     assertThat(audits("action = 'login' AND username = 'lena' AND detail->>'reason' = 'locked'")).isEqualTo(2);
     JsonNode listed = findUser("lena");
     assertThat(listed.path("lockedUntil").isNull()).isFalse();
@@ -347,6 +350,7 @@ class AccountsTest {
     String next = Totp.code(secret, step + 1, 6);
     assertThat(formLogin("otto", "otto-password-12", next)).isNotNull();
     assertThat(audits("action = 'user.totp.enable' AND object_id = 'otto' AND outcome = 'success'")).isEqualTo(1);
+    assertThat(audits("action = 'login' AND username = 'otto' AND detail->>'reason' = 'totp'")).isEqualTo(3);
 
     assertThat(asAdmin("POST", "/api/users/otto/totp/reset", null).statusCode()).isEqualTo(200);
     assertThat(get("/api/me", "otto", "otto-password-12").statusCode()).isEqualTo(200);

@@ -1,7 +1,5 @@
 package org.safegrid.ingest.bench;
 
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -227,9 +225,16 @@ public final class IngestBenchmark {
     IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
         .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
     Topics.ensure(s, 6);
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    IngestMetrics m = new IngestMetrics(registry);
+    IngestMetrics m = new IngestMetrics(new SimpleMeterRegistry());
     int total = rate * latencySeconds;
+    long[] lat = new long[total * 2];
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    m.onEndToEnd(ms -> {
+      int i = n.getAndIncrement();
+      if (i < lat.length) {
+        lat[i] = ms;
+      }
+    });
     try (IngestWorkers w = IngestWorkers.start(s, ds, m);
          KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
       // warm-up: let the group form before the clock starts
@@ -253,16 +258,14 @@ public final class IngestBenchmark {
         Thread.sleep(10);
       }
     }
-    Timer t = registry.get("safegrid.ingest.latency").timer();
-    double p50 = 0;
-    double p99 = 0;
-    for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
-      if (v.percentile() == 0.5) {
-        p50 = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
-      } else if (v.percentile() == 0.99) {
-        p99 = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
-      }
+    int count = Math.min(n.get(), lat.length);
+    if (count == 0) {
+      throw new IllegalStateException("no event was written during the latency run");
     }
+    long[] sorted = java.util.Arrays.copyOf(lat, count);
+    java.util.Arrays.sort(sorted);
+    double p50 = sorted[(int) Math.min(count - 1, Math.round(0.50 * (count - 1)))];
+    double p99 = sorted[(int) Math.min(count - 1, Math.round(0.99 * (count - 1)))];
     return new double[] {p50, p99};
   }
 

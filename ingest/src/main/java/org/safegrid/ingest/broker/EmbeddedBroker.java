@@ -145,8 +145,15 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
   }
 
-  /** Quietens the broker's own INFO logging, which is very chatty. */
+  /**
+   * Logging for the standalone mains when no logging configuration is given: INFO, with the Kafka
+   * broker and clients (very chatty) at WARN.
+   */
   public static void quietLogging() {
+    if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root
+        && System.getProperty("logback.configurationFile") == null && root.getLevel() == Level.DEBUG) {
+      root.setLevel(Level.INFO);
+    }
     for (String name : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
       org.slf4j.Logger l = LoggerFactory.getLogger(name);
       if (l instanceof ch.qos.logback.classic.Logger lb) {

@@ -129,9 +129,13 @@ public final class EventWriter {
             inserted.put(Source.findByWireName(rs.getString(1)).orElseThrow(), rs.getInt(2));
           }
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(ALARMS)) {
-          while (rs.next()) {
-            alarms.add(rs.getString(1));
+        int stored = inserted.values().stream().mapToInt(Integer::intValue).sum();
+        // only a batch with duplicates can hold a conflicting version; most batches have none
+        if (stored < events.size()) {
+          try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(ALARMS)) {
+            while (rs.next()) {
+              alarms.add(rs.getString(1));
+            }
           }
         }
       }

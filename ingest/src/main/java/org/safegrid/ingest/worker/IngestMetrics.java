@@ -90,6 +90,20 @@ public final class IngestMetrics {
 
   void endToEnd(long millis) {
     endToEnd.record(Math.max(0, millis), java.util.concurrent.TimeUnit.MILLISECONDS);
+    java.util.function.LongConsumer l = latencyListener;
+    if (l != null) {
+      l.accept(millis);
+    }
+  }
+
+  private volatile java.util.function.LongConsumer latencyListener;
+
+  /**
+   * Also hands every record's produce-to-committed latency (ms) to this listener; for benchmarks that
+   * need exact percentiles. Called on worker threads.
+   */
+  public void onEndToEnd(java.util.function.LongConsumer listener) {
+    this.latencyListener = listener;
   }
 
   /** Adds a worker's change in lag (workers report deltas so the gauge is the process total). */

@@ -49,12 +49,16 @@ public final class IngestWorkers implements AutoCloseable {
     return pool;
   }
 
-  /** Producer settings for anything SafeGrid writes to Kafka: acks=all and idempotence. */
+  /** Producer settings for anything SafeGrid writes to Kafka: acks=all, idempotence, one request in flight. */
   public static Properties producerProperties(String bootstrapServers) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    // one request in flight: a batch retried after NOT_LEADER_OR_FOLLOWER (common right after a topic
+    // is created) can then never be overtaken by the next one, which the broker would refuse as out
+    // of sequence for good
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

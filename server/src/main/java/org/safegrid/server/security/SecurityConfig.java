@@ -134,6 +134,30 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/events"), antMatcher(HttpMethod.GET, "/api/events/*"))
             .hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/stats")).hasAnyRole("VIEWER", "PLANNER", "GIS_ADMIN", "INGEST", "ADMIN")
+        // spatial engine: risk, hotspots, heat, coast segments, scorecard (read); ad-hoc analysis (compute)
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/risk"), antMatcher(HttpMethod.GET, "/api/risk/**"),
+            antMatcher(HttpMethod.GET, "/api/hotspots"), antMatcher(HttpMethod.GET, "/api/hotspots/**"),
+            antMatcher(HttpMethod.GET, "/api/heat"), antMatcher(HttpMethod.GET, "/api/coast/segments"),
+            antMatcher(HttpMethod.GET, "/api/analysis/scorecard")).hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/analysis/hotspots")).hasAnyRole("PLANNER", "GIS_ADMIN", "ADMIN")
+        // uploads and the grid-set lifecycle (server.upload): only GIS administrators change boundaries
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/uploads"),
+            antMatcher(HttpMethod.POST, "/api/grid-sets/*/activate"),
+            antMatcher(HttpMethod.POST, "/api/overlay-drafts/*/activate")).hasAnyRole("GIS_ADMIN", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/report"),
+            antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)
+        // OGC API - Features (server.ogc): read-only, for QGIS/GDAL with HTTP Basic
+        .requestMatchers(antMatcher(HttpMethod.GET, "/ogc"), antMatcher(HttpMethod.GET, "/ogc/**")).hasAnyRole(READ_ROLES)
+        // alerts, feed health, patrol coverage and allocation: the command center reads and acts on
+        // alerts, planners read coverage and plan, admins upload the officer roster
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/alerts"), antMatcher(HttpMethod.GET, "/api/alerts/*"),
+            antMatcher(HttpMethod.GET, "/api/feed-health")).hasAnyRole("VIEWER", "PLANNER", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/*/ack"), antMatcher(HttpMethod.POST, "/api/alerts/*/resolve"),
+            antMatcher(HttpMethod.POST, "/api/alerts/*/dismiss")).hasAnyRole("VIEWER", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/roster")).hasRole("ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/patrol/coverage"), antMatcher(HttpMethod.POST, "/api/patrol/plan"))
+            .hasAnyRole("PLANNER", "ADMIN")
         // --- end of feature rules ---
         ;
   }

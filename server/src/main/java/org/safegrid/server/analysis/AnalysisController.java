@@ -1,0 +1,65 @@
+package org.safegrid.server.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.hotspot.HotspotProperties;
+import org.safegrid.server.web.ApiExceptionHandler;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.safegrid.server.risk.RiskService;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Gi* hotspot analysis of an uploaded layer: {@code POST /api/analysis/hotspots}. */
+@RestController
+class AnalysisController {
+
+  private final HotspotProperties cfg;
+  private final ScorecardService scorecard;
+  private final RiskService risk;
+
+  AnalysisController(HotspotProperties cfg, ScorecardService scorecard, RiskService risk) {
+    this.cfg = cfg;
+    this.scorecard = scorecard;
+    this.risk = risk;
+  }
+
+  /** Last week's forecast against this week's events on the active grid. */
+  @GetMapping("/api/analysis/scorecard")
+  Map<String, Object> scorecard() {
+    return scorecard.scorecard(risk.snapshot().grid(), java.time.Instant.now());
+  }
+
+  @PostMapping(path = "/api/analysis/hotspots", consumes = {"application/json", "application/geo+json"})
+  Map<String, Object> hotspots(@RequestBody JsonNode featureCollection,
+                               @RequestParam(required = false) String property,
+                               @RequestParam(defaultValue = "distance_band") String weights,
+                               @RequestParam(required = false) Double threshold) {
+    LayerHotspotAnalysis.Result r = LayerHotspotAnalysis.run(featureCollection, property, weights, threshold,
+        cfg.maxAnalysisFeatures());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("property", r.property());
+    out.put("weights", r.weights());
+    if (r.thresholdMeters() != null) {
+      out.put("thresholdMeters", r.thresholdMeters());
+    }
+    out.put("selfIncluded", true);
+    out.put("fdr", "Benjamini-Hochberg");
+    out.put("features", r.features());
+    out.put("hotspots", new GeoJsonFeatureCollection(
+        org.safegrid.server.hotspot.HotspotFeatures.toFeatures(r.hotspots())));
+    return out;
+  }
+
+  @ExceptionHandler(LayerHotspotAnalysis.BadLayerException.class)
+  ProblemDetail badLayer(LayerHotspotAnalysis.BadLayerException e) {
+    return ApiExceptionHandler.problem(e.tooLarge() ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.BAD_REQUEST,
+        e.tooLarge() ? "Layer too large" : "Layer refused", e.getMessage());
+  }
+}

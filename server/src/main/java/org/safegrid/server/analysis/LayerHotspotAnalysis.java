@@ -1,0 +1,185 @@
+package org.safegrid.server.analysis;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.Point;
+import org.locationtech.jts.io.ParseException;
+import org.locationtech.jts.io.geojson.GeoJsonReader;
+import org.safegrid.server.hotspot.FalseDiscoveryRate;
+import org.safegrid.server.hotspot.GiStar;
+import org.safegrid.server.hotspot.GiStarResult;
+import org.safegrid.server.hotspot.Hotspot;
+import org.safegrid.server.hotspot.HotspotClass;
+import org.safegrid.server.hotspot.HotspotDissolver;
+import org.safegrid.server.hotspot.LocalMetricProjection;
+import org.safegrid.server.hotspot.SpatialWeights;
+import org.safegrid.server.hotspot.WeightsBuilder;
+
+/**
+ * Gi* hotspot analysis of any GeoJSON layer of points or polygons carrying a numeric property:
+ * binary weights with the feature itself included (as {@code spdep::localG} on a listw built with
+ * {@code include.self}), Benjamini–Hochberg classes, dissolved hotspots. Plain class, no Spring.
+ *
+ * <p>Distance bands are measured between feature centroids (points: the point) in a local metric
+ * projection. Queen contiguity needs polygons. Hotspots of polygons are dissolved over queen
+ * contiguity; hotspots of points over the analysis weights, drawn as the convex hull of the group.
+ */
+public final class LayerHotspotAnalysis {
+
+  /** Refused input; the message says what to change. */
+  public static final class BadLayerException extends IllegalArgumentException {
+    private final boolean tooLarge;
+
+    BadLayerException(String message, boolean tooLarge) {
+      super(message);
+      this.tooLarge = tooLarge;
+    }
+
+    public boolean tooLarge() {
+      return tooLarge;
+    }
+  }
+
+  /** Result per input feature, in input order. */
+  public record FeatureResult(Object id, Double z, Double p, @JsonProperty("class") HotspotClass hotspotClass) {}
+
+  /** The whole answer. */
+  public record Result(String property, String weights, Double thresholdMeters, List<FeatureResult> features,
+                       List<Hotspot> hotspots) {}
+
+  private LayerHotspotAnalysis() {}
+
+  /**
+   * Runs the analysis.
+   *
+   * @param fc              a GeoJSON FeatureCollection
+   * @param property        the numeric property (null: the only property numeric in every feature)
+   * @param weights         {@code distance_band} or {@code queen}
+   * @param thresholdMeters distance band in metres; null = the smallest that gives every feature a neighbour
+   * @param maxFeatures     refuse more features than this
+   */
+  public static Result run(JsonNode fc, String property, String weights, Double thresholdMeters, int maxFeatures) {
+    if (fc == null || !"FeatureCollection".equals(fc.path("type").asText()) || !fc.path("features").isArray()) {
+      throw new BadLayerException("the body must be a GeoJSON FeatureCollection", false);
+    }
+    String w = weights == null ? "distance_band" : weights;
+    if (!w.equals("distance_band") && !w.equals("queen")) {
+      throw new BadLayerException("unknown weights type '" + w + "': use distance_band or queen", false);
+    }
+    if (thresholdMeters != null && !(thresholdMeters > 0)) {
+      throw new BadLayerException("threshold must be a positive number of metres", false);
+    }
+    JsonNode features = fc.path("features");
+    int n = features.size();
+    if (n > maxFeatures) {
+      throw new BadLayerException("the layer has " + n + " features; the limit is " + maxFeatures, true);
+    }
+    if (n < 3) {
+      throw new BadLayerException("Gi* needs at least 3 features, got " + n, false);
+    }
+    String prop = property != null && !property.isBlank() ? property : guessProperty(features);
+    GeoJsonReader reader = new GeoJsonReader();
+    List<Geometry> geoms = new ArrayList<>(n);
+    double[] values = new double[n];
+    Object[] ids = new Object[n];
+    int dimension = -1;
+    for (int i = 0; i < n; i++) {
+      JsonNode f = features.get(i);
+      JsonNode v = f.path("properties").path(prop);
+      if (!v.isNumber()) {
+        throw new BadLayerException("feature " + i + " has no numeric property '" + prop + "'", false);
+      }
+      values[i] = v.asDouble();
+      if (!Double.isFinite(values[i])) {
+        throw new BadLayerException("feature " + i + ": '" + prop + "' is not a finite number", false);
+      }
+      JsonNode id = f.get("id");
+      ids[i] = id == null || id.isNull() ? null : id.isNumber() ? id.numberValue() : id.asText();
+      Geometry g;
+      try {
+        JsonNode gj = f.get("geometry");
+        if (gj == null || gj.isNull()) {
+          throw new BadLayerException("feature " + i + " has no geometry", false);
+        }
+        g = reader.read(gj.toString());
+      } catch (ParseException e) {
+        throw new BadLayerException("feature " + i + " has an unreadable geometry: " + e.getMessage(), false);
+      }
+      int dim = g.getDimension();
+      if (dim == 1 || g.isEmpty()) {
+        throw new BadLayerException("feature " + i + ": only points or polygons are analysed", false);
+      }
+      if (dimension >= 0 && dim != dimension) {
+        throw new BadLayerException("mixed geometry types: feature " + i + " is not a "
+            + (dimension == 0 ? "point" : "polygon") + " like feature 0", false);
+      }
+      dimension = dim;
+      geoms.add(g);
+    }
+    double[] lon = new double[n];
+    double[] lat = new double[n];
+    for (int i = 0; i < n; i++) {
+      Point c = geoms.get(i).getDimension() == 0 ? geoms.get(i).getCentroid() : geoms.get(i).getInteriorPoint();
+      Point cen = geoms.get(i).getCentroid();
+      Point use = geoms.get(i).getDimension() == 2 && geoms.get(i).covers(cen) ? cen : c;
+      lon[i] = use.getX();
+      lat[i] = use.getY();
+    }
+    double[][] xy = LocalMetricProjection.around(lat).project(lon, lat);
+    SpatialWeights sw;
+    SpatialWeights contiguity;
+    Double threshold = null;
+    if (w.equals("queen")) {
+      if (dimension != 2) {
+        throw new BadLayerException("queen contiguity needs polygons; use distance_band for points", false);
+      }
+      sw = WeightsBuilder.queen(geoms, 1e-7);
+      contiguity = sw;
+    } else {
+      threshold = thresholdMeters != null ? thresholdMeters : WeightsBuilder.minConnectingDistance(xy[0], xy[1]);
+      sw = WeightsBuilder.distanceBand(xy[0], xy[1], threshold);
+      contiguity = dimension == 2 ? WeightsBuilder.queen(geoms, 1e-7) : sw;
+    }
+    GiStarResult gi = GiStar.compute(values, sw);
+    HotspotClass[] classes = FalseDiscoveryRate.classify(gi);
+    List<FeatureResult> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      double z = gi.z(i);
+      out.add(new FeatureResult(ids[i], Double.isNaN(z) ? null : z, Double.isNaN(z) ? null : gi.p(i), classes[i]));
+    }
+    List<Hotspot> hotspots = HotspotDissolver.dissolve(geoms, classes, gi.zScores(), contiguity, null);
+    return new Result(prop, w, threshold, out, hotspots);
+  }
+
+  /** The single property that is numeric in every feature. */
+  private static String guessProperty(JsonNode features) {
+    Set<String> candidates = null;
+    for (JsonNode f : features) {
+      Set<String> numeric = new LinkedHashSet<>();
+      for (Iterator<String> it = f.path("properties").fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (f.path("properties").get(k).isNumber()) {
+          numeric.add(k);
+        }
+      }
+      if (candidates == null) {
+        candidates = numeric;
+      } else {
+        candidates.retainAll(numeric);
+      }
+    }
+    if (candidates == null || candidates.isEmpty()) {
+      throw new BadLayerException("no numeric property common to all features; name one with ?property=", false);
+    }
+    if (candidates.size() > 1) {
+      throw new BadLayerException("several numeric properties " + candidates + "; name one with ?property=", false);
+    }
+    return candidates.iterator().next();
+  }
+}

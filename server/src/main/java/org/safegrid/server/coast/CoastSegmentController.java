@@ -1,0 +1,53 @@
+package org.safegrid.server.coast;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.safegrid.server.geojson.GeoJsonFeature;
+import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.hotspot.GeoJsonGeometry;
+import org.safegrid.server.risk.RiskService;
+import org.safegrid.server.risk.RiskSnapshot;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Coastline segments with risk and Gi*: {@code GET /api/coast/segments}. */
+@RestController
+class CoastSegmentController {
+
+  private final RiskService risk;
+  private final CoastSegmentService service;
+
+  CoastSegmentController(RiskService risk, CoastSegmentService service) {
+    this.risk = risk;
+    this.service = service;
+  }
+
+  @GetMapping("/api/coast/segments")
+  ResponseEntity<GeoJsonFeatureCollection> segments(@RequestParam(required = false) String window,
+                                                    @RequestParam(required = false) List<String> kinds) {
+    RiskSnapshot.WindowScores ws = risk.scores(RiskService.WindowRequest.parse(window, null, null),
+        kinds == null ? List.of() : kinds);
+    List<GeoJsonFeature> features = new ArrayList<>();
+    for (CoastSegmentService.SegmentRisk s : service.score(ws)) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("segment", s.index());
+      p.put("lengthM", s.lengthM());
+      p.put("risk", s.risk());
+      p.put("z", s.z());
+      p.put("p", s.p());
+      p.put("class", s.hotspotClass().code());
+      features.add(new GeoJsonFeature(s.index(), GeoJsonGeometry.write(s.geometry()), p));
+    }
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("window", ws.window().toString());
+    meta.put("segmentMeters", CoastSegmentService.SEGMENT_METERS);
+    meta.put("bandMeters", service.segments().bandMeters());
+    return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
+        .body(new GeoJsonFeatureCollection(features, meta));
+  }
+}

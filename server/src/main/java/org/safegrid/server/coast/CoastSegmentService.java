@@ -1,0 +1,141 @@
+package org.safegrid.server.coast;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.Point;
+import org.locationtech.jts.index.strtree.STRtree;
+import org.locationtech.jts.io.ParseException;
+import org.locationtech.jts.io.WKBReader;
+import org.safegrid.server.hotspot.FalseDiscoveryRate;
+import org.safegrid.server.hotspot.GiStar;
+import org.safegrid.server.hotspot.GiStarResult;
+import org.safegrid.server.hotspot.HotspotClass;
+import org.safegrid.server.hotspot.LocalMetricProjection;
+import org.safegrid.server.hotspot.SpatialWeights;
+import org.safegrid.server.hotspot.WeightsBuilder;
+import org.safegrid.server.risk.GridModel;
+import org.safegrid.server.risk.RiskSnapshot;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Risk and Gi* along 1 km segments of the coastline (overlay layer {@code coastline}) for the
+ * coastal-defence view.
+ *
+ * <p>PostGIS cuts each coastline part into equal pieces of at most 1 km (geodesic length). A
+ * segment's risk is the length-weighted mean score of the grid cells it runs through (0 where it
+ * runs outside the grid, e.g. offshore islands without cells). Gi* runs over the segments with a
+ * distance band between segment midpoints (default: the smallest band giving every segment a
+ * neighbour, capped at 3 km so that a remote island's segments stay unconnected and are reported
+ * as having no neighbours).
+ */
+@Service
+public class CoastSegmentService {
+
+  /** Longest segment, metres. */
+  public static final double SEGMENT_METERS = 1000;
+  private static final double MAX_BAND_METERS = 3000;
+
+  private final JdbcTemplate jdbc;
+  private final AtomicReference<Segments> cache = new AtomicReference<>();
+
+  public CoastSegmentService(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** The coastline cut into segments, with their weights. */
+  public record Segments(String version, List<Geometry> geometries, double[] lengthM, SpatialWeights weights,
+                         double bandMeters) {}
+
+  /** One scored segment. */
+  public record SegmentRisk(int index, Geometry geometry, double lengthM, double risk, Double z, Double p,
+                            HotspotClass hotspotClass) {}
+
+  public Segments segments() {
+    String version = jdbc.queryForObject("SELECT coalesce((SELECT version::text || ':' || updated_at::text "
+        + "FROM overlay_layer WHERE layer = 'coastline'), 'none')", String.class);
+    Segments s = cache.get();
+    if (s != null && s.version().equals(version)) {
+      return s;
+    }
+    WKBReader wkb = new WKBReader();
+    List<Geometry> geoms = new ArrayList<>();
+    List<Double> lengths = new ArrayList<>();
+    jdbc.query("WITH lines AS ("
+        + "  SELECT (ST_Dump(ST_LineMerge(CASE WHEN ST_Dimension(o.geom) = 2 THEN ST_Boundary(o.geom) ELSE o.geom END))).geom AS g"
+        + "  FROM overlay_feature o WHERE o.layer = 'coastline'"
+        + "  AND o.version = coalesce((SELECT l.version FROM overlay_layer l WHERE l.layer = 'coastline'), o.version)"
+        + "), parts AS (SELECT g, ST_Length(g::geography) AS len FROM lines WHERE ST_GeometryType(g) = 'ST_LineString' "
+        + "  AND ST_Length(g::geography) > 0)"
+        + " SELECT ST_AsBinary(ST_LineSubstring(g, i::float8 / n, (i + 1)::float8 / n)), len / n "
+        + " FROM parts, LATERAL (SELECT greatest(1, ceil(len / ?))::int AS n) k, generate_series(0, n - 1) i "
+        + " ORDER BY len DESC, i", rs -> {
+          try {
+            geoms.add(wkb.read(rs.getBytes(1)));
+            lengths.add(rs.getDouble(2));
+          } catch (ParseException e) {
+            throw new IllegalStateException(e);
+          }
+        }, SEGMENT_METERS);
+    double[] lon = new double[geoms.size()];
+    double[] lat = new double[geoms.size()];
+    for (int i = 0; i < lon.length; i++) {
+      Point mid = geoms.get(i).getInteriorPoint();
+      lon[i] = mid.getX();
+      lat[i] = mid.getY();
+    }
+    double[][] xy = LocalMetricProjection.around(lat).project(lon, lat);
+    double band = Math.min(MAX_BAND_METERS, Math.max(WeightsBuilder.minConnectingDistance(xy[0], xy[1]), 1));
+    SpatialWeights w = WeightsBuilder.distanceBand(xy[0], xy[1], band + 1e-3);
+    Segments out = new Segments(version, List.copyOf(geoms), lengths.stream().mapToDouble(Double::doubleValue).toArray(),
+        w, band);
+    cache.set(out);
+    return out;
+  }
+
+  /** Scores every segment against one risk window. */
+  public List<SegmentRisk> score(RiskSnapshot.WindowScores ws) {
+    Segments s = segments();
+    GridModel grid = ws.grid();
+    STRtree cells = new STRtree();
+    for (int i = 0; i < grid.size(); i++) {
+      cells.insert(grid.cell(i).geometry().getEnvelopeInternal(), i);
+    }
+    int n = s.geometries().size();
+    double[] risk = new double[n];
+    for (int k = 0; k < n; k++) {
+      Geometry seg = s.geometries().get(k);
+      double total = seg.getLength();
+      if (total <= 0) {
+        continue;
+      }
+      double acc = 0;
+      for (Object o : cells.query(new Envelope(seg.getEnvelopeInternal()))) {
+        int c = (Integer) o;
+        Geometry g = grid.cell(c).geometry();
+        if (g.intersects(seg)) {
+          acc += ws.score()[c] * g.intersection(seg).getLength() / total;
+        }
+      }
+      risk[k] = acc;
+    }
+    List<SegmentRisk> out = new ArrayList<>(n);
+    if (n < 3) {
+      for (int k = 0; k < n; k++) {
+        out.add(new SegmentRisk(k, s.geometries().get(k), s.lengthM()[k], risk[k], null, null, HotspotClass.NONE));
+      }
+      return out;
+    }
+    GiStarResult gi = GiStar.compute(risk, s.weights());
+    HotspotClass[] cls = FalseDiscoveryRate.classify(gi);
+    for (int k = 0; k < n; k++) {
+      double z = gi.z(k);
+      out.add(new SegmentRisk(k, s.geometries().get(k), s.lengthM()[k], risk[k], Double.isNaN(z) ? null : z,
+          Double.isNaN(z) ? null : gi.p(k), cls[k]));
+    }
+    return out;
+  }
+}

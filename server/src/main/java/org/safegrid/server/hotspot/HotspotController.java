@@ -1,0 +1,79 @@
+package org.safegrid.server.hotspot;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.safegrid.server.geojson.GeoJsonFeature;
+import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.risk.RiskService;
+import org.safegrid.server.risk.RiskSnapshot;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Ranked hotspot polygons ({@code GET /api/hotspots}) as GeoJSON or CSV. */
+@RestController
+class HotspotController {
+
+  private final RiskService risk;
+  private final HotspotService hotspots;
+
+  HotspotController(RiskService risk, HotspotService hotspots) {
+    this.risk = risk;
+    this.hotspots = hotspots;
+  }
+
+  @GetMapping("/api/hotspots")
+  ResponseEntity<?> hotspots(@RequestParam(required = false) String window,
+                             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+                             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+                             @RequestParam(required = false) List<String> kinds,
+                             @RequestParam(required = false) String district,
+                             @RequestParam(defaultValue = "90") int minConfidence,
+                             @RequestParam(defaultValue = "risk") String variable,
+                             @RequestParam(defaultValue = "false") boolean includeCold,
+                             @RequestParam(defaultValue = "geojson") String format) {
+    HotspotService.Variable v = switch (variable.toLowerCase(Locale.ROOT)) {
+      case "risk" -> HotspotService.Variable.RISK;
+      case "count", "counts" -> HotspotService.Variable.COUNT;
+      default -> throw new IllegalArgumentException("variable must be risk or count");
+    };
+    RiskSnapshot.WindowScores ws = risk.scores(RiskService.WindowRequest.parse(window, from, to),
+        kinds == null ? List.of() : kinds);
+    HotspotService.Result r = hotspots.hotspots(ws, v, minConfidence, district);
+    List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot()).toList();
+    if (format.equalsIgnoreCase("csv")) {
+      StringBuilder sb = new StringBuilder("rank,class,cells,area_m2,events,mean_z,peak_z,centroid_lon,centroid_lat,district,events_by_kind\n");
+      for (Hotspot h : list) {
+        sb.append(h.rank()).append(',').append(h.hotspotClass().code()).append(',').append(h.cellCount()).append(',')
+            .append(String.format(Locale.ROOT, "%.1f,%d,%.4f,%.4f,%.6f,%.6f,", h.areaM2(), h.eventCount(), h.meanZ(),
+                h.peakZ(), h.centroidLon(), h.centroidLat()))
+            .append(h.district() == null ? "" : h.district()).append(",\"")
+            .append(h.eventsByKind().toString().replace("\"", "")).append("\"\n");
+      }
+      return ResponseEntity.ok().header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"hotspots.csv\"")
+          .contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8)).body(sb.toString());
+    }
+    if (!format.equalsIgnoreCase("geojson")) {
+      throw new IllegalArgumentException("format must be geojson or csv");
+    }
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("gridSetId", ws.grid().gridSetId());
+    meta.put("window", ws.window().toString());
+    meta.put("variable", v.name().toLowerCase(Locale.ROOT));
+    meta.put("weights", r.weights().type());
+    if (!Double.isNaN(r.weights().bandMeters())) {
+      meta.put("bandMeters", r.weights().bandMeters());
+    }
+    meta.put("fdr", "Benjamini-Hochberg");
+    return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
+        .body(new GeoJsonFeatureCollection(HotspotFeatures.toFeatures(list), meta));
+  }
+}

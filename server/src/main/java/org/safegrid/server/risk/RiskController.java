@@ -1,0 +1,128 @@
+package org.safegrid.server.risk;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.safegrid.server.geojson.GeoJsonFeature;
+import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Grid risk for the map and the planner: {@code GET /api/risk} (GeoJSON or CSV) and {@code GET /api/risk/rollup}. */
+@RestController
+class RiskController {
+
+  private final RiskService service;
+
+  RiskController(RiskService service) {
+    this.service = service;
+  }
+
+  @GetMapping("/api/risk")
+  ResponseEntity<?> risk(@RequestParam(required = false) String window,
+                         @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+                         @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+                         @RequestParam(required = false) List<String> kinds,
+                         @RequestParam(required = false) String district,
+                         @RequestParam(required = false) Long gridSet,
+                         @RequestParam(defaultValue = "geojson") String format) {
+    RiskService.WindowRequest req = RiskService.WindowRequest.parse(window, from, to);
+    RiskSnapshot snap = service.snapshot();
+    if (gridSet != null && gridSet != snap.grid().gridSetId()) {
+      throw new IllegalArgumentException("grid set " + gridSet + " is not the active one (" + snap.grid().gridSetId()
+          + "); risk is computed on the active grid set");
+    }
+    RiskSnapshot.WindowScores ws = service.scores(req, kinds == null ? List.of() : kinds);
+    int[] cells = RiskService.cellsIn(ws.grid(), district);
+    Instant asOf = req.to() != null ? req.to() : snap.asOf();
+    if (format.equalsIgnoreCase("csv")) {
+      return csv("risk.csv", toCsv(ws, cells));
+    }
+    if (!format.equalsIgnoreCase("geojson")) {
+      throw new IllegalArgumentException("format must be geojson or csv");
+    }
+    String[] geoms = service.cellGeometryJson(ws.grid());
+    List<GeoJsonFeature> features = new ArrayList<>(cells.length);
+    for (int c : cells) {
+      GridModel.Cell cell = ws.grid().cell(c);
+      RiskSnapshot.CellRisk r = ws.cell(c);
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("cellId", cell.cellId());
+      p.put("code", cell.code());
+      p.put("district", cell.districtCode());
+      p.put("town", cell.townCode());
+      p.put("score", r.score());
+      p.put("level", r.level().code());
+      p.put("percentile", r.percentile());
+      p.put("lower", r.lower());
+      p.put("upper", r.upper());
+      p.put("events", r.events());
+      p.put("eventTerm", r.eventTerm());
+      p.put("coverageHours", r.coverageHours());
+      p.put("normalized", r.normalized());
+      p.put("breakdown", r.breakdown());
+      features.add(new GeoJsonFeature(cell.code(), geoms[c], p));
+    }
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("gridSetId", ws.grid().gridSetId());
+    meta.put("asOf", asOf.toString());
+    meta.put("window", ws.window().toString());
+    meta.put("halfLife", ws.halfLife().toString());
+    meta.put("factors", ws.factors());
+    return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
+        .body(new GeoJsonFeatureCollection(features, meta));
+  }
+
+  @GetMapping("/api/risk/rollup")
+  Map<String, Object> rollup(@RequestParam(defaultValue = "district") String by,
+                             @RequestParam(required = false) String window,
+                             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+                             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+                             @RequestParam(required = false) List<String> kinds) {
+    RiskSnapshot.WindowScores ws = service.scores(RiskService.WindowRequest.parse(window, from, to),
+        kinds == null ? List.of() : kinds);
+    return Map.of("by", by, "window", ws.window().toString(), "rows", service.rollup(ws, by));
+  }
+
+  static ResponseEntity<String> csv(String filename, String body) {
+    return ResponseEntity.ok()
+        .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"")
+        .contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8)).body(body);
+  }
+
+  private static String toCsv(RiskSnapshot.WindowScores ws, int[] cells) {
+    StringBuilder sb = new StringBuilder("cell_id,code,district,town,score,level,percentile,lower,upper,events,"
+        + "coverage_hours,normalized,top_factor\n");
+    for (int c : cells) {
+      GridModel.Cell cell = ws.grid().cell(c);
+      RiskSnapshot.CellRisk r = ws.cell(c);
+      String top = r.breakdown().isEmpty() ? "" : r.breakdown().get(0).factor();
+      sb.append(cell.cellId()).append(',').append(esc(cell.code())).append(',').append(esc(cell.districtCode()))
+          .append(',').append(esc(cell.townCode())).append(',').append(fmt(r.score())).append(',')
+          .append(r.level().code()).append(',').append(fmt(r.percentile())).append(',').append(fmt(r.lower()))
+          .append(',').append(fmt(r.upper())).append(',').append(r.events()).append(',')
+          .append(fmt(r.coverageHours())).append(',').append(r.normalized() == null ? "" : fmt(r.normalized()))
+          .append(',').append(esc(top)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.6g", v);
+  }
+
+  static String esc(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+}

@@ -1,0 +1,152 @@
+package org.safegrid.server.risk;
+
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Turns per-cell, per-kind event terms and the environment into scored windows. Stateless. */
+final class RiskScoring {
+
+  static final String CAMPUSES = "campuses";
+  static final String COASTAL_ZONE = "coastal_zone";
+  static final String CHECKPOINTS = "checkpoints";
+
+  private RiskScoring() {}
+
+  /** Multiplier of the campus term at this instant: night, school hours, or 1. */
+  static double campusTimeFactor(Instant t, RiskProperties cfg) {
+    ZonedDateTime z = t.atZone(cfg.zone());
+    int h = z.getHour();
+    if (h >= 20 || h < 6) {
+      return cfg.campusNightFactor();
+    }
+    boolean weekday = z.getDayOfWeek() != DayOfWeek.SATURDAY && z.getDayOfWeek() != DayOfWeek.SUNDAY;
+    if (weekday && h >= 7 && h < 17) {
+      return cfg.campusSchoolFactor();
+    }
+    return 1;
+  }
+
+  static RiskSnapshot.WindowScores score(GridModel grid, RiskProperties cfg, CellEnvironment env, Duration window,
+                                         Duration halfLife, List<String> kinds, double[] perKind, int[] perKindCount,
+                                         double[] pingMinutes, double campusFactor, boolean[] kindMask) {
+    int n = grid.size();
+    int nk = kinds.size();
+    List<String> factors = new ArrayList<>(List.of(CAMPUSES, COASTAL_ZONE, CHECKPOINTS));
+    List<double[]> contrib = new ArrayList<>();
+    contrib.add(scaled(env.campus(), cfg.campusWeight() * campusFactor));
+    contrib.add(scaled(env.coastal(), cfg.coastalZoneWeight()));
+    contrib.add(scaled(env.checkpoint(), cfg.checkpointWeight()));
+    for (Map.Entry<String, double[]> e : env.overlays().entrySet()) {
+      Double w = cfg.overlayWeights().get(e.getKey());
+      if (w != null && w != 0) {
+        factors.add("overlay:" + e.getKey());
+        contrib.add(scaled(e.getValue(), w));
+      }
+    }
+    double[] eventTerm = new double[n];
+    long[] count = new long[n];
+    double totalTerm = 0;
+    long totalCount = 0;
+    for (int c = 0; c < n; c++) {
+      double s = 0;
+      long cnt = 0;
+      for (int k = 0; k < nk; k++) {
+        if (kindMask == null || kindMask[k]) {
+          s += perKind[c * nk + k];
+          cnt += perKindCount[c * nk + k];
+        }
+      }
+      eventTerm[c] = s;
+      count[c] = cnt;
+      totalTerm += s;
+      totalCount += cnt;
+    }
+    double meanPerEvent = totalCount == 0 ? 1 : totalTerm / totalCount;
+    double[] score = new double[n];
+    double[] envTerm = new double[n];
+    for (int c = 0; c < n; c++) {
+      double e = 0;
+      for (double[] f : contrib) {
+        e += f[c];
+      }
+      envTerm[c] = e;
+      score[c] = eventTerm[c] + e;
+    }
+    double[] lower = new double[n];
+    double[] upper = new double[n];
+    double hours = window.toMillis() / 3_600_000.0;
+    double[] coverage = new double[n];
+    double[] normalized = new double[n];
+    for (int c = 0; c < n; c++) {
+      long k = count[c];
+      if (k == 0) {
+        lower[c] = envTerm[c];
+        upper[c] = envTerm[c] + PoissonInterval.upper(0) * meanPerEvent;
+      } else {
+        lower[c] = envTerm[c] + eventTerm[c] * PoissonInterval.lower(k) / k;
+        upper[c] = envTerm[c] + eventTerm[c] * PoissonInterval.upper(k) / k;
+      }
+      coverage[c] = (env.cameras()[c] + env.checkpoints()[c]) * hours + (pingMinutes == null ? 0 : pingMinutes[c] / 60.0);
+      normalized[c] = coverage[c] > 0 ? eventTerm[c] / coverage[c] : Double.NaN;
+    }
+    double[] percentile = percentiles(score);
+    RiskLevel[] level = new RiskLevel[n];
+    for (int c = 0; c < n; c++) {
+      level[c] = levelOf(score[c], percentile[c], cfg);
+    }
+    return new RiskSnapshot.WindowScores(window, halfLife, kinds, perKind, perKindCount, pingMinutes, campusFactor,
+        kindMask, factors, contrib, eventTerm, count, score, percentile, level, lower, upper, coverage, normalized,
+        grid, cfg, env);
+  }
+
+  static RiskLevel levelOf(double score, double percentile, RiskProperties cfg) {
+    if (!(score > 0)) {
+      return RiskLevel.LOW;
+    }
+    if (percentile >= cfg.criticalPercentile()) {
+      return RiskLevel.CRITICAL;
+    }
+    if (percentile >= cfg.highPercentile()) {
+      return RiskLevel.HIGH;
+    }
+    if (percentile >= cfg.elevatedPercentile()) {
+      return RiskLevel.ELEVATED;
+    }
+    return RiskLevel.LOW;
+  }
+
+  /** Share of cells whose score is at most this one's (the top cell gets 1.0). */
+  static double[] percentiles(double[] score) {
+    double[] sorted = score.clone();
+    Arrays.sort(sorted);
+    double[] p = new double[score.length];
+    for (int i = 0; i < score.length; i++) {
+      int lo = 0;
+      int hi = sorted.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (sorted[mid] <= score[i]) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      p[i] = (double) lo / score.length;
+    }
+    return p;
+  }
+
+  private static double[] scaled(double[] v, double w) {
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i] * w;
+    }
+    return out;
+  }
+}

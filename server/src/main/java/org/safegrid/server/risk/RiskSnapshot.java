@@ -1,0 +1,101 @@
+package org.safegrid.server.risk;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An immutable picture of grid risk for every live window at one instant. Published by the
+ * engine's single writer and read by any number of request threads without locks.
+ *
+ * @param asOf    the engine clock when it was taken
+ * @param grid    the grid it scores
+ * @param windows one entry per live window
+ */
+public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> windows) {
+
+  /** The scores of a live window, if the engine keeps it. */
+  public Optional<WindowScores> findWindow(Duration window) {
+    return windows.stream().filter(w -> w.window().equals(window)).findFirst();
+  }
+
+  /** One contribution to a cell's score: an event kind ({@code kind:source:kind}), "other kinds", or an environmental factor. */
+  public record Contribution(String factor, double value) {}
+
+  /** The scored cell: score, breakdown (sums to the score), rank, level and interval. */
+  public record CellRisk(int cell, double score, double eventTerm, long events, List<Contribution> breakdown,
+                         double percentile, RiskLevel level, double lower, double upper, double coverageHours,
+                         Double normalized) {}
+
+  /**
+   * Scores of one window over all cells (index = cell index of the grid). Arrays are owned by the
+   * snapshot and never modified.
+   */
+  public record WindowScores(Duration window, Duration halfLife, List<String> kinds, double[] perKind,
+                             int[] perKindCount, double[] pingMinutes, double campusFactor, boolean[] kindMask,
+                             List<String> factors, List<double[]> factorContributions, double[] eventTerm,
+                             long[] events, double[] score, double[] percentile, RiskLevel[] level, double[] lower,
+                             double[] upper, double[] coverageHours, double[] normalized, GridModel grid,
+                             RiskProperties cfg, CellEnvironment env) {
+
+    /** Number of kinds listed in a breakdown before the rest is summed as "other kinds". */
+    public static final int TOP_KINDS = 3;
+
+    /**
+     * The same window counting only events whose kind (or {@code source:kind}) is in {@code wanted};
+     * percentiles and levels are recomputed among the cells. An empty collection means all kinds.
+     */
+    public WindowScores restrictKinds(Collection<String> wanted) {
+      if (wanted == null || wanted.isEmpty()) {
+        return this;
+      }
+      boolean[] mask = new boolean[kinds.size()];
+      for (int k = 0; k < mask.length; k++) {
+        String key = kinds.get(k);
+        String kindOnly = key.substring(key.indexOf(':') + 1);
+        mask[k] = wanted.contains(key) || wanted.contains(kindOnly);
+      }
+      return RiskScoring.score(grid, cfg, env, window, halfLife, kinds, perKind, perKindCount, pingMinutes,
+          campusFactor, mask);
+    }
+
+    public int size() {
+      return score.length;
+    }
+
+    /** The scored cell with its breakdown. */
+    public CellRisk cell(int c) {
+      int nk = kinds.size();
+      List<Contribution> kindParts = new ArrayList<>();
+      for (int k = 0; k < nk; k++) {
+        double v = perKind[c * nk + k];
+        if ((kindMask == null || kindMask[k]) && v > 0) {
+          kindParts.add(new Contribution("kind:" + kinds.get(k), v));
+        }
+      }
+      kindParts.sort(Comparator.comparingDouble(Contribution::value).reversed());
+      List<Contribution> out = new ArrayList<>();
+      double listed = 0;
+      for (int i = 0; i < Math.min(TOP_KINDS, kindParts.size()); i++) {
+        out.add(kindParts.get(i));
+        listed += kindParts.get(i).value();
+      }
+      if (kindParts.size() > TOP_KINDS) {
+        // the remainder is taken from the cell's event term so that the parts add up exactly
+        out.add(new Contribution("other kinds", eventTerm[c] - listed));
+      }
+      for (int f = 0; f < factors.size(); f++) {
+        double v = factorContributions.get(f)[c];
+        if (v != 0) {
+          out.add(new Contribution(factors.get(f), v));
+        }
+      }
+      return new CellRisk(c, score[c], eventTerm[c], events[c], List.copyOf(out), percentile[c], level[c], lower[c],
+          upper[c], coverageHours[c], Double.isNaN(normalized[c]) ? null : normalized[c]);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package org.safegrid.server.upload;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.NoSuchElementException;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Activation of grid sets and overlay drafts: the whole system switches in one transaction.
+ *
+ * <p>Grid sets: the active set is archived and the chosen one activated in the same transaction;
+ * the unique partial index {@code grid_set_one_active} guarantees there is never more than one.
+ * Rolling back is activating an earlier (archived) set. {@link GridSetActivated} is published
+ * after the commit. Overlay drafts: {@code overlay_layer.version} is switched to the draft's
+ * version; a coastline also gets its derived coastal zone.
+ */
+@Service
+public class GridSetLifecycle {
+
+  /** The outcome of an activation. */
+  public record Activation(long id, String kind, String layer, Long previousId, long millis) {}
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final UploadAudit audit;
+  private final ApplicationEventPublisher events;
+  private final UploadProperties properties;
+
+  GridSetLifecycle(JdbcClient jdbc, TransactionTemplate tx, UploadAudit audit, ApplicationEventPublisher events,
+      UploadProperties properties) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.audit = audit;
+    this.events = events;
+    this.properties = properties;
+  }
+
+  /** Makes grid set {@code id} the active one; throws if it does not exist. */
+  public Activation activateGridSet(long id, Actor actor) {
+    long start = System.nanoTime();
+    Activation a = tx.execute(s -> {
+      // serialise activations: the one-active index would refuse a concurrent second one anyway
+      jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('safegrid-grid-set-activation'))").query().singleRow();
+      String status = jdbc.sql("SELECT status FROM grid_set WHERE id = ? FOR UPDATE").param(id)
+          .query(String.class).optional()
+          .orElseThrow(() -> new NoSuchElementException("There is no grid set " + id + "."));
+      Long previous = jdbc.sql("SELECT id FROM grid_set WHERE status = 'active'").query(Long.class).optional().orElse(null);
+      if (!"active".equals(status)) {
+        jdbc.sql("UPDATE grid_set SET status = 'archived' WHERE status = 'active'").update();
+        jdbc.sql("UPDATE grid_set SET status = 'active', activated_at = now(), activated_by = ? WHERE id = ?")
+            .params(actor.username(), id).update();
+      }
+      ObjectNode d = audit.detail();
+      d.put("previousGridSetId", previous);
+      d.put("result", "active".equals(status) ? "already active" : "activated");
+      audit.record(actor, "activate", "grid_set", id, "success", d);
+      return new Activation(id, "grid-set", "grid", previous, 0);
+    });
+    events.publishEvent(new GridSetActivated(id));
+    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** Makes overlay draft {@code id} the live version of its layer. */
+  public Activation activateOverlayDraft(long id, Actor actor) {
+    long start = System.nanoTime();
+    Activation a = tx.execute(s -> {
+      var row = jdbc.sql("SELECT layer, version, source FROM overlay_draft WHERE id = ? FOR UPDATE").param(id)
+          .query((rs, n) -> new Object[] {rs.getString(1), rs.getInt(2), rs.getString(3)}).optional()
+          .orElseThrow(() -> new NoSuchElementException("There is no overlay draft " + id + "."));
+      String layer = (String) row[0];
+      int version = (Integer) row[1];
+      jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('safegrid-overlay-' || ?))").param(layer).query().singleRow();
+      Long previous = jdbc.sql("SELECT id FROM overlay_draft WHERE layer = ? AND status = 'active'").param(layer)
+          .query(Long.class).optional().orElse(null);
+      switchLayer(layer, version, (String) row[2], actor.username());
+      if ("coastline".equals(layer)) {
+        deriveCoastalZone(version, actor.username());
+      }
+      jdbc.sql("UPDATE overlay_draft SET status = 'archived' WHERE layer = ? AND status = 'active'").param(layer).update();
+      jdbc.sql("UPDATE overlay_draft SET status = 'active', activated_at = now(), activated_by = ? WHERE id = ?")
+          .params(actor.username(), id).update();
+      ObjectNode d = audit.detail();
+      d.put("layer", layer);
+      d.put("version", version);
+      d.put("previousDraftId", previous);
+      d.put("result", "activated");
+      audit.record(actor, "activate", "overlay_draft", id, "success", d);
+      return new Activation(id, "overlay", layer, previous, 0);
+    });
+    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private void switchLayer(String layer, int version, String source, String user) {
+    int n = jdbc.sql("UPDATE overlay_layer SET version = ?, synthetic = false, source = ?, licence = ?, "
+            + "updated_at = now(), updated_by = ? WHERE layer = ?")
+        .params(version, source, "as uploaded", user, layer).update();
+    if (n == 0) {
+      jdbc.sql("INSERT INTO overlay_layer (layer, version, synthetic, source, licence, updated_by) "
+              + "VALUES (?, ?, false, ?, 'as uploaded', ?)")
+          .params(layer, version, source, user).update();
+    }
+  }
+
+  /** The band within the configured width of the coastline, computed on the geography by PostGIS. */
+  private void deriveCoastalZone(int coastlineVersion, String user) {
+    double meters = properties.coastalZoneMeters();
+    int version = jdbc.sql("SELECT coalesce(max(version), 0) + 1 FROM overlay_feature WHERE layer = 'coastal_zone'")
+        .query(Integer.class).single();
+    jdbc.sql("INSERT INTO overlay_feature (layer, version, code, name, kind, synthetic, props, geom) "
+            + "SELECT 'coastal_zone', ?, 'COASTAL-ZONE', '海岸带', 'coastal_zone', false, "
+            + "jsonb_build_object('widthMeters', ?::float8, 'coastlineVersion', ?::int), "
+            + "ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_Buffer(geom::geography, ?)::geometry)), 3)) "
+            + "FROM overlay_feature WHERE layer = 'coastline' AND version = ? HAVING count(*) > 0")
+        .params(version, meters, coastlineVersion, meters, coastlineVersion).update();
+    switchLayer("coastal_zone", version, "derived: " + (int) meters + " m buffer of coastline version " + coastlineVersion,
+        user);
+  }
+
+  /** The stored validation report of a grid set. */
+  public String gridSetReport(long id) {
+    return jdbc.sql("SELECT coalesce(report::text, '{}') FROM grid_set WHERE id = ?").param(id).query(String.class)
+        .optional().orElseThrow(() -> new NoSuchElementException("There is no grid set " + id + "."));
+  }
+
+  /** The stored validation report of an overlay draft. */
+  public String overlayDraftReport(long id) {
+    return jdbc.sql("SELECT coalesce(report::text, '{}') FROM overlay_draft WHERE id = ?").param(id)
+        .query(String.class).optional()
+        .orElseThrow(() -> new NoSuchElementException("There is no overlay draft " + id + "."));
+  }
+}

@@ -1,0 +1,128 @@
+package org.safegrid.server.upload;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.safegrid.gisdata.boundary.ReadOptions;
+import org.safegrid.gisdata.validate.AttributeMapping;
+import org.safegrid.gisdata.validate.LayerKind;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+/** Boundary uploads and the grid-set lifecycle: upload to draft, report, activate, export. */
+@RestController
+class UploadController {
+
+  private final UploadService uploads;
+  private final GridSetLifecycle lifecycle;
+  private final GridSetExport export;
+
+  UploadController(UploadService uploads, GridSetLifecycle lifecycle, GridSetExport export) {
+    this.uploads = uploads;
+    this.lifecycle = lifecycle;
+    this.export = export;
+  }
+
+  /** The answer to an upload: the draft and its validation report. */
+  record UploadResponse(long draftId, String kind, String layer, String sha256, ObjectNode report,
+                        Map<String, String> links) {}
+
+  @PostMapping(path = "/api/uploads", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  ResponseEntity<UploadResponse> upload(@RequestParam("file") MultipartFile file, @RequestParam("layer") String layer,
+      @RequestParam(required = false) String epsg, @RequestParam(required = false) String encoding,
+      @RequestParam(required = false) String datum, @RequestParam(required = false) String layerName,
+      @RequestParam(required = false) String codeField, @RequestParam(required = false) String nameField,
+      @RequestParam(required = false) String districtField, @RequestParam(required = false) String townField,
+      Principal principal, HttpServletRequest request) throws IOException {
+    LayerKind kind = LayerKind.of(layer);
+    String name = file.getOriginalFilename() == null ? "upload" : Path.of(file.getOriginalFilename().replace('\\', '/'))
+        .getFileName().toString();
+    var req = new UploadService.UploadRequest(name, kind, new ReadOptions(epsg, encoding, datum, layerName),
+        AttributeMapping.of(codeField, nameField, districtField, townField));
+    UploadService.Draft d;
+    try (InputStream in = file.getInputStream()) {
+      d = uploads.upload(in, req, actor(principal, request));
+    }
+    String base = d.kind().equals("grid-set") ? "/api/grid-sets/" + d.id() : "/api/overlay-drafts/" + d.id();
+    Map<String, String> links = new LinkedHashMap<>();
+    links.put("report", base + "/report");
+    links.put("activate", base + "/activate");
+    if (d.kind().equals("grid-set")) {
+      links.put("cells", base + "/cells");
+      links.put("export", base + "/export?format=geojson");
+    }
+    return ResponseEntity.status(HttpStatus.CREATED)
+        .body(new UploadResponse(d.id(), d.kind(), kind.apiName(), d.sha256(), d.report(), links));
+  }
+
+  @PostMapping("/api/grid-sets/{id}/activate")
+  GridSetLifecycle.Activation activateGridSet(@PathVariable long id, Principal principal, HttpServletRequest request) {
+    return lifecycle.activateGridSet(id, actor(principal, request));
+  }
+
+  @PostMapping("/api/overlay-drafts/{id}/activate")
+  GridSetLifecycle.Activation activateOverlay(@PathVariable long id, Principal principal, HttpServletRequest request) {
+    return lifecycle.activateOverlayDraft(id, actor(principal, request));
+  }
+
+  @GetMapping(path = "/api/grid-sets/{id}/report", produces = MediaType.APPLICATION_JSON_VALUE)
+  String gridSetReport(@PathVariable long id) {
+    return lifecycle.gridSetReport(id);
+  }
+
+  @GetMapping(path = "/api/overlay-drafts/{id}/report", produces = MediaType.APPLICATION_JSON_VALUE)
+  String overlayReport(@PathVariable long id) {
+    return lifecycle.overlayDraftReport(id);
+  }
+
+  @GetMapping("/api/grid-sets/{id}/export")
+  void exportGridSet(@PathVariable long id, @RequestParam(defaultValue = "geojson") String format,
+      Principal principal, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String name = export.name(id).replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("\\.(zip|geojson|json|gpkg)$", "");
+    switch (format) {
+      case "geojson" -> {
+        export.audit(id, format, actor(principal, request));
+        response.setContentType("application/geo+json");
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+            "attachment; filename=\"grid-set-" + id + "-" + name + ".geojson\"");
+        export.writeGeoJson(id, response.getOutputStream());
+      }
+      case "gpkg" -> {
+        Path dir = Files.createTempDirectory("safegrid-export");
+        Path file = dir.resolve("grid-set.gpkg");
+        try {
+          export.writeGeoPackage(id, file);
+          export.audit(id, format, actor(principal, request));
+          response.setContentType("application/geopackage+sqlite3");
+          response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+              "attachment; filename=\"grid-set-" + id + "-" + name + ".gpkg\"");
+          response.setContentLengthLong(Files.size(file));
+          Files.copy(file, response.getOutputStream());
+        } finally {
+          Files.deleteIfExists(file);
+          Files.deleteIfExists(dir);
+        }
+      }
+      default -> throw new IllegalArgumentException("format must be geojson or gpkg, not \"" + format + "\"");
+    }
+  }
+
+  static Actor actor(Principal principal, HttpServletRequest request) {
+    return new Actor(principal == null ? null : principal.getName(), request.getRemoteAddr());
+  }
+}

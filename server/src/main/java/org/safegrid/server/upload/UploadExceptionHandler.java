@@ -1,0 +1,44 @@
+package org.safegrid.server.upload;
+
+import org.safegrid.gisdata.boundary.BoundaryReadException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Refused uploads as {@link ProblemDetail}: 413 for size limits, 422 for content, with the machine
+ * reason in {@code reason} and, when validation ran, the whole report in {@code report}.
+ */
+@RestControllerAdvice(basePackageClasses = UploadExceptionHandler.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class UploadExceptionHandler {
+
+  @ExceptionHandler(BoundaryReadException.class)
+  ProblemDetail refused(BoundaryReadException e) {
+    HttpStatus status = e.tooLarge() ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.UNPROCESSABLE_ENTITY;
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+    p.setTitle(e.tooLarge() ? "File too large or too complex" : "File refused");
+    p.setProperty("reason", e.reason());
+    return p;
+  }
+
+  @ExceptionHandler(UploadRefusedException.class)
+  ProblemDetail blocked(UploadRefusedException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage());
+    p.setTitle("File has blocking problems");
+    p.setProperty("reason", "blocking_problems");
+    p.setProperty("report", e.report());
+    return p;
+  }
+
+  @ExceptionHandler(java.io.UncheckedIOException.class)
+  ProblemDetail io(java.io.UncheckedIOException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+        "The file could not be processed: " + (e.getCause() == null ? "I/O error" : e.getCause().getMessage()));
+    p.setTitle("Upload failed");
+    return p;
+  }
+}

@@ -1,0 +1,54 @@
+package org.safegrid.server.upload;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of boundary uploads ({@code safegrid.upload.*}).
+ *
+ * @param maxFileBytes          largest upload accepted (bytes); larger files are refused with 413
+ * @param maxUncompressedBytes  largest total unpacked size of a zip
+ * @param maxZipEntries         most entries in a zip
+ * @param maxCompressionRatio   largest unpacked/packed ratio of a zip (zip-bomb guard)
+ * @param maxFeatures           most features in one file
+ * @param maxVerticesPerFeature most vertices in one feature
+ * @param converterTimeout      CPU and wall-clock limit of the Shapefile converter (ogr2ogr)
+ * @param cityCode              adcode of the city grid sets belong to
+ * @param minLon                jurisdiction envelope: west (degrees)
+ * @param maxLon                east
+ * @param minLat                south
+ * @param maxLat                north
+ * @param minAreaM2             smallest overlap or gap reported (m²)
+ * @param coastalZoneMeters     width of the coastal zone derived from an uploaded coastline (m)
+ */
+@ConfigurationProperties("safegrid.upload")
+public record UploadProperties(
+    @DefaultValue("104857600") long maxFileBytes,
+    @DefaultValue("524288000") long maxUncompressedBytes,
+    @DefaultValue("64") int maxZipEntries,
+    @DefaultValue("200") double maxCompressionRatio,
+    @DefaultValue("200000") int maxFeatures,
+    @DefaultValue("200000") int maxVerticesPerFeature,
+    @DefaultValue("60s") Duration converterTimeout,
+    @DefaultValue("441300") String cityCode,
+    @DefaultValue("113.8") double minLon,
+    @DefaultValue("115.5") double maxLon,
+    @DefaultValue("22.3") double minLat,
+    @DefaultValue("24.4") double maxLat,
+    @DefaultValue("1.0") double minAreaM2,
+    @DefaultValue("1000") double coastalZoneMeters) {
+
+  public UploadProperties {
+    if (maxFileBytes <= 0 || maxUncompressedBytes <= 0 || maxZipEntries <= 0 || maxFeatures <= 0
+        || maxVerticesPerFeature <= 0) {
+      throw new IllegalArgumentException("safegrid.upload.max-* limits must be positive");
+    }
+    if (!(minLon < maxLon && minLat < maxLat)) {
+      throw new IllegalArgumentException("safegrid.upload.min-lon/max-lon/min-lat/max-lat must describe a non-empty box");
+    }
+    if (coastalZoneMeters <= 0 || coastalZoneMeters > 50_000) {
+      throw new IllegalArgumentException("safegrid.upload.coastal-zone-meters must be in (0, 50000]");
+    }
+  }
+}

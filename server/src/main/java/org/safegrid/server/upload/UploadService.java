@@ -1,0 +1,240 @@
+package org.safegrid.server.upload;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.locationtech.jts.io.WKBWriter;
+import org.safegrid.gisdata.boundary.BoundaryDataset;
+import org.safegrid.gisdata.boundary.BoundaryReadException;
+import org.safegrid.gisdata.boundary.BoundaryReader;
+import org.safegrid.gisdata.boundary.ReadOptions;
+import org.safegrid.gisdata.validate.AttributeMapping;
+import org.safegrid.gisdata.validate.BoundaryValidator;
+import org.safegrid.gisdata.validate.LayerKind;
+import org.safegrid.gisdata.validate.ReportJson;
+import org.safegrid.gisdata.validate.ValidatedFeature;
+import org.safegrid.gisdata.validate.ValidationReport;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Turns an uploaded boundary file into a draft: reads and validates it (gis-data), and if nothing
+ * blocks, stores a draft grid set or overlay version with its report, all in one transaction
+ * together with the audit record. A refused file leaves only its audit record behind.
+ */
+@Service
+public class UploadService {
+
+  /** A stored draft. */
+  public record Draft(long id, String kind, LayerKind layer, String sha256, ObjectNode report) {}
+
+  /** What the user sent besides the bytes. */
+  public record UploadRequest(String fileName, LayerKind layer, ReadOptions options, AttributeMapping mapping) {}
+
+  private final BoundaryReader reader;
+  private final BoundaryValidator validator;
+  private final ReportJson reportJson;
+  private final JdbcTemplate jdbcTemplate;
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final UploadAudit audit;
+  private final UploadProperties properties;
+  private final ObjectMapper json;
+
+  UploadService(BoundaryReader reader, BoundaryValidator validator, ReportJson reportJson, JdbcTemplate jdbcTemplate,
+      JdbcClient jdbc, TransactionTemplate tx, UploadAudit audit, UploadProperties properties, ObjectMapper json) {
+    this.reader = reader;
+    this.validator = validator;
+    this.reportJson = reportJson;
+    this.jdbcTemplate = jdbcTemplate;
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.audit = audit;
+    this.properties = properties;
+    this.json = json;
+  }
+
+  /** Reads, validates and stores an upload as a draft; throws with the reason when refused. */
+  public Draft upload(InputStream body, UploadRequest req, Actor actor) {
+    Path tmp = null;
+    String sha256 = null;
+    try {
+      tmp = Files.createTempFile("safegrid-upload", ".bin");
+      sha256 = copyCapped(body, tmp);
+      BoundaryDataset data = reader.read(tmp, req.options());
+      ValidationReport report = validator.validate(req.layer(), data, req.mapping());
+      ObjectNode reportNode = reportJson.toJson(report);
+      reportNode.put("fileName", req.fileName());
+      reportNode.put("sha256", sha256);
+      if (report.blocked()) {
+        refuse(actor, req, sha256, "blocking_problems", reportNode.path("counts").toString());
+        throw new UploadRefusedException(blockingSummary(report), reportNode);
+      }
+      String digest = sha256;
+      return tx.execute(s -> req.layer() == LayerKind.GRID
+          ? storeGridSet(report, reportNode, req, digest, actor)
+          : storeOverlay(report, reportNode, req, digest, actor));
+    } catch (BoundaryReadException e) {
+      refuse(actor, req, sha256, e.reason(), e.getMessage());
+      throw e;
+    } catch (IllegalArgumentException e) {
+      refuse(actor, req, sha256, "bad_parameter", e.getMessage());
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // temp file cleanup is best effort
+        }
+      }
+    }
+  }
+
+  /** "3 problems block this file (duplicate_code ×2, missing_code ×1); fix them in your GIS and upload again." */
+  private static String blockingSummary(ValidationReport report) {
+    java.util.Map<String, Integer> blocking = new java.util.TreeMap<>();
+    report.problems().stream().filter(p -> p.blocking()).forEach(p -> blocking.merge(p.type().code(), 1, Integer::sum));
+    int n = blocking.values().stream().mapToInt(Integer::intValue).sum();
+    StringBuilder sb = new StringBuilder();
+    blocking.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(" ×").append(v));
+    return n + (n == 1 ? " problem blocks" : " problems block") + " this file (" + sb
+        + "); nothing was stored. Fix them in your GIS and upload again; the report lists every problem.";
+  }
+
+  private void refuse(Actor actor, UploadRequest req, String sha256, String reason, String message) {
+    ObjectNode d = audit.detail();
+    d.put("fileName", req.fileName());
+    d.put("layer", req.layer().apiName());
+    d.put("sha256", sha256);
+    d.put("result", "refused");
+    d.put("reason", reason);
+    d.put("message", message);
+    tx.executeWithoutResult(s -> audit.record(actor, "upload", "upload", null, "failure", d));
+  }
+
+  private String copyCapped(InputStream body, Path tmp) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long max = properties.maxFileBytes();
+    try (InputStream in = new DigestInputStream(body, md); OutputStream out = Files.newOutputStream(tmp)) {
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (total > max) {
+          throw BoundaryReadException.tooLarge("file_too_large",
+              "The file is larger than " + (max >> 20) + " MB, the upload limit.");
+        }
+        out.write(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private Draft storeGridSet(ValidationReport report, ObjectNode reportNode, UploadRequest req, String sha256,
+      Actor actor) {
+    List<ValidatedFeature> cells = report.features();
+    Long id = jdbc.sql("INSERT INTO grid_set (name, city_code, status, synthetic, source, source_sha256, cell_count, "
+            + "report, created_by) VALUES (?, ?, 'draft', false, ?, ?, ?, ?::jsonb, ?) RETURNING id")
+        .params(req.fileName(), properties.cityCode(), "upload: " + req.fileName(), sha256, cells.size(),
+            reportNode.toString(), actor.username())
+        .query(Long.class).single();
+    WKBWriter wkb = new WKBWriter();
+    jdbcTemplate.batchUpdate("INSERT INTO grid_cell (grid_set_id, cell_id, code, name, district_code, town_code, "
+            + "town_name, area_m2, geom) SELECT ?, ?, ?, ?, ?, ?, ?, ST_Area(g::geography), g "
+            + "FROM (SELECT ST_Multi(ST_CollectionExtract(CASE WHEN ST_IsValid(w) THEN w ELSE ST_MakeValid(w) END, 3)) AS g "
+            + "FROM (SELECT ST_GeomFromWKB(?, 4326) AS w) a) b",
+        cells, 1000, (ps, f) -> {
+          ps.setLong(1, id);
+          ps.setInt(2, f.index() + 1);
+          ps.setString(3, f.code());
+          ps.setString(4, f.name());
+          ps.setString(5, f.districtCode());
+          ps.setString(6, f.townCode());
+          ps.setString(7, f.townName());
+          ps.setBytes(8, wkb.write(f.geometry()));
+        });
+    // the hierarchy: a cell without a district code takes that of the live district it lies in
+    jdbc.sql("UPDATE grid_cell c SET district_code = d.code FROM overlay_feature d "
+            + "JOIN overlay_layer l ON l.layer = d.layer AND l.version = d.version "
+            + "WHERE d.layer = 'districts' AND c.grid_set_id = ? AND c.district_code IS NULL "
+            + "AND ST_Contains(d.geom, ST_PointOnSurface(c.geom))")
+        .param(id).update();
+    ObjectNode d = uploadDetail(req, sha256, reportNode);
+    audit.record(actor, "upload", "grid_set", id, "success", d);
+    return new Draft(id, "grid-set", req.layer(), sha256, reportNode);
+  }
+
+  private Draft storeOverlay(ValidationReport report, ObjectNode reportNode, UploadRequest req, String sha256,
+      Actor actor) {
+    String layer = req.layer().apiName();
+    jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('safegrid-overlay-' || ?))").param(layer).query().singleRow();
+    int version = jdbc.sql("SELECT GREATEST((SELECT coalesce(max(version), 0) FROM overlay_feature WHERE layer = ?), "
+            + "(SELECT coalesce(max(version), 0) FROM overlay_draft WHERE layer = ?), "
+            + "(SELECT coalesce(max(version), 0) FROM overlay_layer WHERE layer = ?)) + 1")
+        .params(layer, layer, layer).query(Integer.class).single();
+    List<ValidatedFeature> features = report.features();
+    Long id = jdbc.sql("INSERT INTO overlay_draft (layer, version, feature_count, source, source_sha256, report, "
+            + "created_by) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id")
+        .params(layer, version, features.size(), "upload: " + req.fileName(), sha256, reportNode.toString(),
+            actor.username())
+        .query(Long.class).single();
+    WKBWriter wkb = new WKBWriter();
+    jdbcTemplate.batchUpdate("INSERT INTO overlay_feature (layer, version, code, name, kind, district_code, synthetic, "
+            + "props, geom) SELECT ?, ?, ?, ?, ?, ?, false, ?::jsonb, "
+            + "CASE WHEN ST_IsValid(w) THEN w ELSE ST_MakeValid(w) END FROM (SELECT ST_GeomFromWKB(?, 4326) AS w) a",
+        features, 1000, (ps, f) -> {
+          ps.setString(1, layer);
+          ps.setInt(2, version);
+          ps.setString(3, f.code());
+          ps.setString(4, f.name());
+          ps.setString(5, layer.replaceAll("s$", ""));
+          ps.setString(6, f.districtCode());
+          ps.setString(7, propsJson(f));
+          ps.setBytes(8, wkb.write(f.geometry()));
+        });
+    ObjectNode d = uploadDetail(req, sha256, reportNode);
+    d.put("version", version);
+    audit.record(actor, "upload", "overlay_draft", id, "success", d);
+    return new Draft(id, "overlay", req.layer(), sha256, reportNode);
+  }
+
+  private String propsJson(ValidatedFeature f) {
+    try {
+      return json.writeValueAsString(f.properties());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private ObjectNode uploadDetail(UploadRequest req, String sha256, ObjectNode reportNode) {
+    ObjectNode d = audit.detail();
+    d.put("fileName", req.fileName());
+    d.put("layer", req.layer().apiName());
+    d.put("sha256", sha256);
+    d.put("result", "draft");
+    d.put("features", reportNode.path("featureCount").asInt());
+    d.set("problems", reportNode.path("counts"));
+    return d;
+  }
+}

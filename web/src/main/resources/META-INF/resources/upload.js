@@ -1,0 +1,240 @@
+// SafeGrid boundary upload page: drop a file, read the validation report, see the problems on the
+// map, activate the draft. Every text from the server is set through textContent, never innerHTML.
+(function () {
+  'use strict';
+
+  var COLORS = {
+    invalid_geometry: '#ff7b72', wrong_geometry_type: '#ff7b72', missing_code: '#ffa657', duplicate_code: '#ffa657',
+    overlap: '#d2a8ff', gap: '#f2cc60', outside_city: '#79c0ff', unknown_crs: '#ff7b72'
+  };
+
+  var file = null;
+  var draft = null;
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : '';
+  }
+
+  function request(method, path, body) {
+    var headers = { 'X-Requested-With': 'XMLHttpRequest', 'Accept': 'application/json' };
+    if (method !== 'GET') headers['X-XSRF-TOKEN'] = csrfToken();
+    return fetch(path, { method: method, headers: headers, body: body, credentials: 'same-origin' })
+      .then(function (r) {
+        if (r.status === 401) { window.location.href = '/login.html'; throw new Error('signed out'); }
+        return r.text().then(function (t) {
+          var json = null;
+          try { json = t ? JSON.parse(t) : null; } catch (e) { json = { detail: t }; }
+          return { status: r.status, ok: r.ok, body: json };
+        });
+      });
+  }
+
+  var map = L.map('upload-map', { preferCanvas: true }).setView([23.1, 114.6], 9);
+  map.attributionControl.setPrefix(false);
+  var context = L.layerGroup().addTo(map);
+  var drawn = L.layerGroup().addTo(map);
+  var problemsLayer = L.layerGroup().addTo(map);
+
+  // districts for orientation
+  request('GET', '/api/overlays/districts').then(function (r) {
+    if (r.ok && r.body) {
+      L.geoJSON(r.body, { style: { color: '#9fb0c0', weight: 1, fill: false } }).addTo(context);
+    }
+  }).catch(function () { /* map still usable without context */ });
+
+  // --- choosing a file ---
+  var drop = $('drop');
+  function choose(f) {
+    file = f;
+    $('file-name').textContent = f ? f.name + ' (' + Math.round(f.size / 1024) + ' KB)' : '';
+    $('upload-button').disabled = !f;
+  }
+  $('file').addEventListener('change', function () { choose(this.files[0] || null); });
+  ['dragenter', 'dragover'].forEach(function (t) {
+    drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add('over'); });
+  });
+  ['dragleave', 'drop'].forEach(function (t) {
+    drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove('over'); });
+  });
+  drop.addEventListener('drop', function (e) {
+    if (e.dataTransfer.files.length) choose(e.dataTransfer.files[0]);
+  });
+
+  // --- uploading ---
+  $('upload-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (!file) return;
+    var form = new FormData();
+    form.append('file', file, file.name);
+    ['layer', 'epsg', 'encoding', 'datum', 'codeField', 'nameField', 'districtField', 'townField'].forEach(function (k) {
+      var v = $(k).value.trim();
+      if (v && !(k === 'datum' && v === 'wgs84')) form.append(k, v);
+    });
+    $('upload-button').disabled = true;
+    $('upload-button').textContent = '检查中… / Checking…';
+    request('POST', '/api/uploads', form).then(function (r) {
+      showResult(r);
+    }).catch(function (err) {
+      showResult({ ok: false, status: 0, body: { title: 'Upload failed', detail: String(err) } });
+    }).then(function () {
+      $('upload-button').disabled = !file;
+      $('upload-button').textContent = '上传并检查 / Upload and check';
+    });
+  });
+
+  function showResult(r) {
+    $('result').hidden = false;
+    $('activate').hidden = true;
+    $('activate-result').textContent = '';
+    draft = null;
+    drawn.clearLayers();
+    problemsLayer.clearLayers();
+    var body = r.body || {};
+    var report = r.ok ? body.report : body.report;
+    var title = $('result-title');
+    if (r.ok) {
+      draft = body;
+      title.textContent = '草稿已保存 / Draft stored (#' + body.draftId + ')';
+      title.className = 'ok';
+      $('result-detail').textContent = report && report.problems.length
+        ? 'Problems below are warnings; the draft can be activated.' : 'No problems found.';
+      $('activate').hidden = false;
+    } else {
+      title.textContent = '未接受 / Refused (' + r.status + ')';
+      title.className = 'bad';
+      $('result-detail').textContent = body.detail || body.title || 'The server refused the file.';
+    }
+    showReport(report);
+    if (r.ok && body.kind === 'grid-set') {
+      request('GET', '/api/grid-sets/' + body.draftId + '/cells').then(function (c) {
+        if (c.ok) {
+          var layer = L.geoJSON(c.body, { style: { color: '#2f81f7', weight: 1, fillOpacity: 0.08 } }).addTo(drawn);
+          if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
+        }
+      });
+    }
+    loadGridSets();
+  }
+
+  function showReport(report) {
+    var summary = $('summary');
+    var counts = $('counts');
+    var list = $('problems');
+    summary.textContent = '';
+    counts.textContent = '';
+    list.textContent = '';
+    if (!report) return;
+    function row(k, v) {
+      if (v == null || v === '') return;
+      summary.appendChild(el('dt', null, k));
+      summary.appendChild(el('dd', null, String(v)));
+    }
+    row('File', report.fileName);
+    row('Layer', report.layer);
+    row('Features', report.featureCount);
+    row('Format', report.format);
+    row('CRS', report.crs);
+    row('Encoding', report.encoding);
+    row('Datum', report.datum);
+    var m = report.mapping || {};
+    var guessed = m.guessed || [];
+    function field(role, name) { return name ? name + (guessed.indexOf(role) >= 0 ? ' (guessed)' : '') : '—'; }
+    row('Code field', field('code', m.codeField));
+    row('Name field', field('name', m.nameField));
+    row('District field', field('district', m.districtField));
+    row('Town field', field('town', m.townField));
+    Object.keys(report.counts || {}).forEach(function (t) {
+      var s = el('span', null, t + ': ' + report.counts[t]);
+      s.style.borderLeft = '4px solid ' + (COLORS[t] || '#999');
+      counts.appendChild(s);
+    });
+    var bounds = null;
+    (report.problems || []).forEach(function (p) {
+      var li = el('li', p.blocking ? 'blocking' : null, '[' + p.type + '] ' + p.message);
+      list.appendChild(li);
+      if (!p.location) return;
+      var layer = L.geoJSON({ type: 'Feature', geometry: p.location, properties: {} }, {
+        style: { color: COLORS[p.type] || '#fff', weight: 2, fillOpacity: 0.4 },
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, { radius: 7, color: COLORS[p.type] || '#fff', weight: 2, fillOpacity: 0.6 });
+        }
+      }).addTo(problemsLayer);
+      var popup = el('div');
+      popup.appendChild(el('strong', null, p.type));
+      popup.appendChild(el('div', null, p.message));
+      layer.bindPopup(popup);
+      var b = layer.getBounds();
+      if (b.isValid()) bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+      li.addEventListener('click', function () {
+        if (b.isValid()) map.fitBounds(b, { maxZoom: 15 });
+        layer.openPopup();
+      });
+    });
+    if (bounds) map.fitBounds(bounds, { maxZoom: 14 });
+  }
+
+  // --- activating ---
+  $('activate').addEventListener('click', function () {
+    if (!draft) return;
+    var what = draft.kind === 'grid-set' ? 'grid set #' + draft.draftId : draft.layer + ' draft #' + draft.draftId;
+    if (!window.confirm('Activate ' + what + ' for the whole system?')) return;
+    activate(draft.links.activate);
+  });
+
+  function activate(path) {
+    request('POST', path).then(function (r) {
+      $('activate-result').textContent = r.ok
+        ? '已启用 / Activated in ' + r.body.millis + ' ms' : 'Refused: ' + ((r.body && r.body.detail) || r.status);
+      $('activate-result').className = r.ok ? 'ok' : 'bad';
+      loadGridSets();
+    });
+  }
+
+  // --- grid sets: rollback is activating an earlier one ---
+  function loadGridSets() {
+    request('GET', '/api/grid-sets').then(function (r) {
+      var tbody = document.querySelector('#grid-sets tbody');
+      tbody.textContent = '';
+      if (!r.ok || !Array.isArray(r.body)) return;
+      r.body.slice().reverse().forEach(function (g) {
+        var tr = el('tr', g.status === 'active' ? 'active' : null);
+        tr.appendChild(el('td', null, String(g.id)));
+        tr.appendChild(el('td', null, g.name + (g.synthetic ? ' (synthetic)' : '')));
+        tr.appendChild(el('td', null, g.status));
+        tr.appendChild(el('td', null, String(g.cellCount)));
+        var td = el('td');
+        var gj = el('a', null, 'GeoJSON');
+        gj.href = '/api/grid-sets/' + g.id + '/export?format=geojson';
+        var gp = el('a', null, 'GPKG');
+        gp.href = '/api/grid-sets/' + g.id + '/export?format=gpkg';
+        td.appendChild(gj);
+        td.appendChild(document.createTextNode(' '));
+        td.appendChild(gp);
+        if (g.status !== 'active') {
+          var b = el('button', 'small', g.status === 'archived' ? 'Roll back' : 'Activate');
+          b.type = 'button';
+          b.addEventListener('click', function () {
+            if (window.confirm('Activate grid set #' + g.id + ' for the whole system?')) {
+              activate('/api/grid-sets/' + g.id + '/activate');
+            }
+          });
+          td.appendChild(document.createTextNode(' '));
+          td.appendChild(b);
+        }
+        tr.appendChild(td);
+        tbody.appendChild(tr);
+      });
+    });
+  }
+  loadGridSets();
+})();

@@ -1,15 +1,36 @@
-// SafeGrid map: reference overlays and the active management grid, drawn with Leaflet on canvas.
-// No request leaves the server's origin: no base-map tiles by default; land, districts and coast give the picture.
+// SafeGrid live map: overlays, risk, hotspots, heat, live events, patrol units and feed health on
+// Leaflet canvas; one Server-Sent Events stream keeps it live; a slider replays the last 24 hours.
+// No request leaves the server's origin unless a base-map tile URL is configured.
 (function () {
   'use strict';
 
-  var state = { layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openAlerts: 0 };
+  var I = window.SafeGridI18n, t = I.t, D = window.SafeGridDatum, E = window.SafeGridEvents;
+  var params = new URLSearchParams(window.location.search);
+  var HOUR = 3600 * 1000;
+
+  var state = {
+    layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openAlerts: 0,
+    mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0 },
+    stream: { messages: 0, reconnects: 0, watermark: 0, lastMessageAt: 0 }, clockOffset: 0,
+    firstPaintMs: null, marks: {}, wall: params.get('wall') === '1'
+  };
+
+  // --- long tasks (>50 ms) on the main thread, read through the hook ---
+  try {
+    new PerformanceObserver(function (list) {
+      list.getEntries().forEach(function (e) {
+        state.longTasks.count++;
+        if (e.duration > state.longTasks.maxMs) state.longTasks.maxMs = Math.round(e.duration);
+      });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch (e) { /* not supported: counts stay 0 */ }
 
   function csrfToken() {
     var m = document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : '';
   }
 
+  /** JSON request to this server; rejects with err.status set when the answer is not 2xx. */
   function api(path, options) {
     options = options || {};
     options.headers = Object.assign({ 'X-Requested-With': 'XMLHttpRequest', 'Accept': 'application/json' }, options.headers || {});
@@ -17,8 +38,9 @@
     options.credentials = 'same-origin';
     return fetch(path, options).then(function (r) {
       if (r.status === 401) { window.location.href = '/login.html'; throw new Error('signed out'); }
-      if (!r.ok) throw new Error(path + ' answered ' + r.status);
-      return r.json();
+      if (!r.ok) { var err = new Error(path + ' answered ' + r.status); err.status = r.status; throw err; }
+      var type = r.headers.get('Content-Type') || '';
+      return type.indexOf('json') >= 0 ? r.json() : r.text();
     });
   }
 
@@ -31,126 +53,734 @@
   }
 
   function propsPopup(title, props, keys) {
-    var box = el('div');
+    var box = el('div', 'sg-popup');
     box.appendChild(el('strong', null, title));
     keys.forEach(function (k) {
       if (props[k] == null) return;
       var row = el('div');
-      row.appendChild(el('span', null, k + ': '));
+      row.appendChild(el('span', 'k', k + ': '));
       row.appendChild(el('span', null, String(props[k])));
       box.appendChild(row);
     });
     return box;
   }
 
-  var map = L.map('map', { preferCanvas: true, zoomControl: true, attributionControl: true })
-    .setView([23.1, 114.6], 9);
-  map.attributionControl.setPrefix(false);
-  var canvas = L.canvas({ padding: 0.5 });
-
-  var DISTRICT_COLORS = { '441302': '#5b8def', '441303': '#e5a50a', '441322': '#33d17a', '441323': '#c061cb', '441324': '#f66151' };
-
-  var overlays = {};
-  var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
-
-  function register(name, label, layer, count, on) {
-    overlays[name] = layer;
-    state.layers[name] = { on: !!on, count: count };
-    control.addOverlay(layer, label);
-    if (on) layer.addTo(map);
+  function fmtTime(ms) {
+    if (!ms) return '—';
+    var d = new Date(ms);
+    function p(n) { return (n < 10 ? '0' : '') + n; }
+    return p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+  }
+  function fmtDateTime(ms) {
+    var d = new Date(ms);
+    function p(n) { return (n < 10 ? '0' : '') + n; }
+    return (d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + fmtTime(ms);
   }
 
-  map.on('overlayadd', function (e) { setOn(e.layer, true); });
-  map.on('overlayremove', function (e) { setOn(e.layer, false); });
-  function setOn(layer, on) {
-    Object.keys(overlays).forEach(function (k) { if (overlays[k] === layer) state.layers[k].on = on; });
-    updateStatus();
+  // ------------------------------------------------------------------ layers and their panel
+  var app = { state: state, api: api, el: el, fmtTime: fmtTime, fmtDateTime: fmtDateTime, propsPopup: propsPopup, overlays: {} };
+  var entries = {}; // name -> { layer, legend(box), row, count, available }
+  var ORDER = ['land', 'districts', 'grid', 'hotspots', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
+    'checkpoints', 'cameras', 'feed_health', 'patrol', 'events'];
+
+  function setCount(name, n) {
+    var e = entries[name];
+    if (!e) return;
+    e.count = n;
+    state.layers[name].count = n;
+    if (e.countEl) e.countEl.textContent = e.available ? String(n) : t('not.available');
   }
+
+  /** Adds a layer to the panel; layer may be null when its data is not available yet. */
+  function register(name, layer, count, on, legend) {
+    state.marks[name] = Math.round(performance.now());
+    var e = entries[name] || (entries[name] = {});
+    var wasOn = !!(e.layer && app.map.hasLayer(e.layer));
+    if (e.layer && e.layer !== layer && wasOn) app.map.removeLayer(e.layer);
+    e.layer = layer; e.legend = legend; e.available = !!layer;
+    app.overlays[name] = layer;
+    state.layers[name] = { on: false, count: count, available: !!layer };
+    renderPanel();
+    setCount(name, count);
+    if (layer && (on || wasOn)) setOn(name, true);
+  }
+
+  function setOn(name, on) {
+    var e = entries[name];
+    if (!e || !e.layer) return;
+    if (on && !app.map.hasLayer(e.layer)) app.map.addLayer(e.layer);
+    if (!on && app.map.hasLayer(e.layer)) app.map.removeLayer(e.layer);
+    state.layers[name].on = on;
+    if (e.checkbox) e.checkbox.checked = on;
+    if (e.legendEl) e.legendEl.hidden = !on;
+    if (e.onToggle) e.onToggle(on);
+    if (on && state.ready) bringOrder();
+  }
+
+  // keep reference layers below and points above, whatever the toggle order (ORDER is bottom to top)
+  function bringOrder() {
+    ORDER.forEach(function (n) {
+      var e = entries[n];
+      if (e && e.layer && app.map.hasLayer(e.layer) && e.layer.bringToFront) e.layer.bringToFront();
+    });
+  }
+
+  var panel = document.getElementById('layer-list');
+  function renderPanel() {
+    panel.textContent = '';
+    ORDER.forEach(function (name) {
+      var e = entries[name];
+      if (!e) return;
+      var row = el('div', 'layer-row' + (e.available ? '' : ' unavailable'));
+      var label = el('label');
+      var cb = el('input'); cb.type = 'checkbox'; cb.id = 'layer-' + name; cb.disabled = !e.available;
+      cb.checked = !!(e.layer && app.map.hasLayer(e.layer));
+      cb.addEventListener('change', function () { setOn(name, cb.checked); });
+      label.appendChild(cb);
+      var title = name === 'grid' && state.gridSet ? t('layer.grid') + ' · ' + state.gridSet.name : t('layer.' + name);
+      label.appendChild(el('span', 'name', title));
+      e.countEl = el('span', 'count', e.available ? String(e.count || 0) : t('not.available'));
+      label.appendChild(e.countEl);
+      row.appendChild(label);
+      var lg = el('div', 'layer-legend');
+      lg.hidden = !cb.checked;
+      if (e.legend) e.legend(lg);
+      row.appendChild(lg);
+      e.checkbox = cb; e.legendEl = lg;
+      panel.appendChild(row);
+    });
+  }
+
+  function swatchRow(box, color, text, cls) {
+    var row = el('div', 'lg-row');
+    var sw = el('span', cls || 'swatch');
+    sw.style.background = color;
+    row.appendChild(sw);
+    row.appendChild(document.createTextNode(text));
+    box.appendChild(row);
+    return row;
+  }
+  app.swatchRow = swatchRow;
 
   function pointLayer(fc, style, title, keys) {
     return L.geoJSON(fc, {
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({ renderer: canvas }, style)); },
+      coordsToLatLng: D.coordsToLatLng,
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({ renderer: app.canvas }, style)); },
       onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(title + ' ' + (f.properties.name || f.properties.code), f.properties, keys); }); }
     });
   }
 
-  function load() {
-    var requests = [
-      api('/api/overlays/land'), api('/api/overlays/districts'), api('/api/overlays/coastline'),
-      api('/api/overlays/coastal_zone'), api('/api/overlays/campuses'), api('/api/overlays/checkpoints'),
-      api('/api/overlays/cameras'), api('/api/grid-sets')
-    ];
-    return Promise.all(requests).then(function (r) {
-      var land = r[0], districts = r[1], coast = r[2], zone = r[3], campuses = r[4], checkpoints = r[5], cameras = r[6], sets = r[7];
-      register('land', '陆地 Land', L.geoJSON(land, { renderer: canvas, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: 1 } }), land.features.length, true);
-      register('districts', '区县 Districts', L.geoJSON(districts, {
-        renderer: canvas,
-        style: function (f) { return { color: DISTRICT_COLORS[f.properties.code] || '#aaa', weight: 2, fillOpacity: 0.05 }; },
-        onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(f.properties.name, f.properties, ['code']); }); }
-      }), districts.features.length, true);
-      register('coastal_zone', '海岸带 Coastal zone', L.geoJSON(zone, { renderer: canvas, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }), zone.features.length, false);
-      register('coastline', '海岸线 Coastline', L.geoJSON(coast, { renderer: canvas, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true);
-      register('campuses', '校园 Campuses (synthetic)', pointLayer(campuses, { radius: 3, color: '#ffd33d', weight: 1, fillOpacity: 0.9 }, '校园', ['code', 'kind', 'students', 'synthetic']), campuses.features.length, true);
-      register('checkpoints', '卡口 Checkpoints (synthetic)', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']), checkpoints.features.length, false);
-      register('cameras', '摄像头 Cameras (synthetic)', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']), cameras.features.length, false);
-      var active = sets.filter(function (s) { return s.status === 'active'; })[0];
-      state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
-      if (active) {
-        return api('/api/grid-sets/' + active.id + '/cells').then(function (cells) {
-          register('grid', '管理网格 Grid: ' + active.name, L.geoJSON(cells, {
-            renderer: canvas,
-            style: { color: '#8b949e', weight: 0.5, fillOpacity: 0 },
-            onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup('网格 ' + f.properties.code, f.properties, ['name', 'districtCode', 'townName', 'areaM2']); }); }
-          }), cells.features.length, true);
-          document.getElementById('status-grid').textContent = '网格 / Grid: ' + active.name + ' (' + cells.features.length + ')';
-        });
-      }
-    }).then(function () {
-      addLegend();
-      updateStatus();
-      state.ready = true;
-    }).catch(function (e) {
-      state.error = String(e);
-      document.getElementById('status-layers').textContent = '加载失败 / Load failed: ' + e.message;
+  // ------------------------------------------------------------------ risk colouring
+  var RISK_LEVELS = ['low', 'elevated', 'high', 'critical'];
+  var RISK_COLORS = { low: '#1a9850', elevated: '#fee08b', high: '#fc8d59', critical: '#d73027' };
+  var risk = { byCode: null, normalised: false, uncertainty: true, at: null };
+  app.risk = risk;
+
+  /** Reads one risk record whatever the engine calls its fields. */
+  function riskInfo(p) {
+    if (!p) return null;
+    var interval = p.interval || p.ci || null;
+    var lo = p.lower != null ? p.lower : p.ciLow != null ? p.ciLow : p.scoreLow != null ? p.scoreLow : interval ? interval[0] : null;
+    var hi = p.upper != null ? p.upper : p.ciHigh != null ? p.ciHigh : p.scoreHigh != null ? p.scoreHigh : interval ? interval[1] : null;
+    var norm = p.normalized != null ? p.normalized : p.normalised != null ? p.normalised : null;
+    if (typeof norm === 'number') norm = { score: norm };
+    return {
+      code: p.code || p.cellCode || p.cell_code, level: p.level || p.riskLevel, score: p.score != null ? p.score : p.risk,
+      percentile: p.percentile != null ? p.percentile : p.percentRank, lower: lo, upper: hi,
+      normLevel: p.normalizedLevel || p.normalisedLevel || (norm && norm.level) || null,
+      normScore: p.normalizedScore != null ? p.normalizedScore : norm && norm.score,
+      breakdown: p.breakdown || p.factors || p.contributions || null,
+      uncertain: p.uncertain != null ? !!p.uncertain : (lo != null && hi != null && (hi - lo) > Math.max(Math.abs(p.score || 0), 1e-9) * 0.5)
+    };
+  }
+  app.riskInfo = function (code) { return risk.byCode && risk.byCode[code] || null; };
+
+  var hatch = {};
+  function hatchPattern(color) {
+    if (hatch[color]) return hatch[color];
+    var c = document.createElement('canvas'); c.width = 8; c.height = 8;
+    var x = c.getContext('2d');
+    x.fillStyle = color; x.fillRect(0, 0, 8, 8);
+    x.strokeStyle = 'rgba(20,20,20,0.75)'; x.lineWidth = 1.5;
+    x.beginPath(); x.moveTo(0, 8); x.lineTo(8, 0); x.moveTo(-2, 2); x.lineTo(2, -2); x.moveTo(6, 10); x.lineTo(10, 6); x.stroke();
+    hatch[color] = x.createPattern(c, 'repeat');
+    return hatch[color];
+  }
+
+  function gridStyle(f) {
+    var r = risk.byCode && risk.byCode[f.properties.code];
+    if (!r) return { color: '#8b949e', weight: 0.4, fillOpacity: 0, fill: false };
+    var level = risk.normalised && r.normLevel ? r.normLevel : r.level;
+    var color = RISK_COLORS[level] || '#888';
+    var fill = risk.uncertainty && r.uncertain ? hatchPattern(color) : color;
+    return { color: '#30363d', weight: 0.3, fill: true, fillColor: fill, fillOpacity: level === 'low' ? 0.25 : 0.6 };
+  }
+
+  function gridLegend(box) {
+    if (state.gridSet) box.appendChild(el('div', 'lg-note', t('grid.set') + ': ' + state.gridSet.name + ' (' + state.gridSet.cells + ')'));
+    if (!risk.byCode) { box.appendChild(el('div', 'lg-note', t('risk.none') + ' · ' + t('not.available'))); return; }
+    RISK_LEVELS.forEach(function (l) { swatchRow(box, RISK_COLORS[l], t('risk.' + l)); });
+    var unc = swatchRow(box, '#888', t('risk.uncertain'));
+    unc.firstChild.className = 'swatch hatch';
+    [['risk.normalised', 'normalised', 'risk-normalised'], ['risk.uncertainty', 'uncertainty', 'risk-uncertainty']].forEach(function (o) {
+      var lab = el('label', 'lg-opt'); var cb = el('input'); cb.type = 'checkbox'; cb.id = o[2]; cb.checked = risk[o[1]];
+      cb.addEventListener('change', function () { risk[o[1]] = cb.checked; restyleGrid(); });
+      lab.appendChild(cb); lab.appendChild(document.createTextNode(t(o[0]))); box.appendChild(lab);
     });
   }
 
-  function addLegend() {
-    var legend = L.control({ position: 'bottomright' });
-    legend.onAdd = function () {
-      var box = el('div', 'legend');
-      box.appendChild(el('h4', null, '图例 Legend'));
-      Object.keys(DISTRICT_COLORS).forEach(function (code) {
-        var row = el('div');
-        var sw = el('span', 'swatch'); sw.style.background = DISTRICT_COLORS[code];
-        row.appendChild(sw);
-        row.appendChild(document.createTextNode(code));
-        box.appendChild(row);
-      });
-      [['#ffd33d', '校园 Campus'], ['#ff7b72', '卡口 Checkpoint'], ['#a5d6ff', '摄像头 Camera']].forEach(function (d) {
-        var row = el('div');
-        var dot = el('span', 'dot'); dot.style.background = d[0];
-        row.appendChild(dot);
-        row.appendChild(document.createTextNode(d[1]));
-        box.appendChild(row);
-      });
-      box.appendChild(el('div', 'synthetic', '校园、卡口、摄像头与网格为合成数据 · Campuses, checkpoints, cameras and grid are synthetic'));
-      return box;
-    };
-    legend.addTo(map);
+  function restyleGrid() {
+    var g = entries.grid && entries.grid.layer;
+    if (g) g.setStyle(gridStyle);
   }
 
-  function updateStatus() {
-    var on = Object.keys(state.layers).filter(function (k) { return state.layers[k].on; });
-    document.getElementById('status-layers').textContent = '图层 / Layers: ' + on.join(', ');
+  /** Loads grid risk (as it was at `at`, or now); a missing engine leaves the grid as outlines. */
+  /** Query of the engine's 24 h window, ending at `at` when replaying. */
+  function windowQuery(at) {
+    return at ? 'from=' + new Date(at - 24 * HOUR).toISOString() + '&to=' + new Date(at).toISOString() : 'window=24h';
   }
+  app.windowQuery = windowQuery;
+
+  // the engine returns the coverage-normalised score; its level uses the same percentile cut-offs
+  function normalisedLevels(by) {
+    var list = Object.keys(by).map(function (k) { return by[k]; }).filter(function (r) { return typeof r.normScore === 'number'; });
+    list.sort(function (a, b) { return a.normScore - b.normScore; });
+    var n = list.length, i = 0;
+    while (i < n) {
+      var j = i;
+      while (j + 1 < n && list[j + 1].normScore === list[i].normScore) j++;
+      var pct = (j + 1) / n;
+      for (var k = i; k <= j; k++) {
+        var r = list[k];
+        if (!r.normLevel) r.normLevel = r.normScore <= 0 ? 'low' : pct >= 0.99 ? 'critical' : pct >= 0.95 ? 'high' : pct >= 0.8 ? 'elevated' : 'low';
+      }
+      i = j + 1;
+    }
+  }
+
+  /** Parses CSV text (quoted fields with "" escapes) into rows of strings. */
+  function parseCsv(text) {
+    var rows = [], row = [], field = '', q = false;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text[i];
+      if (q) {
+        if (ch === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; } else field += ch;
+      } else if (ch === '"') q = true;
+      else if (ch === ',') { row.push(field); field = ''; }
+      else if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+      else if (ch !== '\r') field += ch;
+    }
+    if (field || row.length) { row.push(field); rows.push(row); }
+    return rows;
+  }
+
+  /**
+   * Loads grid risk as CSV (no geometry: the cells are on the map already), for the 24 h window
+   * ending at `at` when replaying; a missing engine leaves the grid as outlines.
+   */
+  function loadRisk(at, pending) {
+    risk.at = at || null;
+    return (pending || api('/api/risk?format=csv&' + windowQuery(at))).then(function (text) {
+      if (typeof text !== 'string') throw new Error('no risk');
+      var rows = parseCsv(text), head = rows[0], col = {};
+      head.forEach(function (h, i) { col[h] = i; });
+      var num = function (v) { return v === '' || v == null ? null : parseFloat(v); };
+      var by = {};
+      for (var r = 1; r < rows.length; r++) {
+        var x = rows[r];
+        if (x.length < head.length) continue;
+        var info = riskInfo({ code: x[col.code], level: x[col.level], score: num(x[col.score]), percentile: num(x[col.percentile]),
+          lower: num(x[col.lower]), upper: num(x[col.upper]), normalized: num(x[col.normalized]) });
+        info.events = num(x[col.events]);
+        by[info.code] = info;
+      }
+      normalisedLevels(by);
+      risk.byCode = by; risk.available = true; risk.detail = null;
+    }).catch(function () { risk.byCode = null; risk.available = false; })
+      .then(function () { restyleGrid(); if (entries.grid) register('grid', entries.grid.layer, entries.grid.count, state.layers.grid.on, gridLegend); });
+  }
+
+  /** The full risk record of one cell with its breakdown (the GeoJSON answer, fetched on first use). */
+  app.riskDetail = function (code) {
+    var key = windowQuery(risk.at);
+    if (!risk.detail || risk.detail.key !== key || Date.now() - risk.detail.time > 60000) {
+      risk.detail = { key: key, time: Date.now(), promise: api('/api/risk?' + key).then(function (fc) {
+        var by = {};
+        fc.features.forEach(function (f) { by[f.properties.code] = f.properties; });
+        return by;
+      }) };
+    }
+    return risk.detail.promise.then(function (by) { return by[code] ? riskInfo(by[code]) : null; });
+  };
+  app.loadRisk = loadRisk;
+
+  // ------------------------------------------------------------------ hotspots
+  var HOT = { 'hot-99': '#b2182b', 'hot-95': '#ef8a62', 'hot-90': '#fddbc7', 'cold-99': '#2166ac', 'cold-95': '#67a9cf', 'cold-90': '#d1e5f0' };
+  function hotspotClass(p) {
+    var kind = String(p['class'] || p.kind || p.type || (p.peakZ != null && p.peakZ < 0 ? 'cold' : 'hot')).toLowerCase();
+    kind = kind.indexOf('cold') >= 0 ? 'cold' : 'hot';
+    var c = p.confidence != null ? p.confidence : p.confidenceLevel != null ? p.confidenceLevel : p.level;
+    if (typeof c === 'string') c = parseFloat(c);
+    if (c != null && c < 1) c = c * 100;
+    c = c >= 99 ? 99 : c >= 95 ? 95 : 90;
+    return { kind: kind, confidence: c, key: kind + '-' + c };
+  }
+  app.hotspotClass = hotspotClass;
+  function hotspotLegend(box) {
+    Object.keys(HOT).forEach(function (k) {
+      var p = k.split('-');
+      swatchRow(box, HOT[k], t(p[0]) + ' ' + p[1] + '%');
+    });
+  }
+  function loadHotspots(at) {
+    var q = '?includeCold=true&' + windowQuery(at);
+    return api('/api/hotspots' + q).then(function (fc) {
+      app.hotspots = fc;
+      var layer = L.geoJSON(fc, {
+        renderer: app.canvas, coordsToLatLng: D.coordsToLatLng,
+        style: function (f) { var c = HOT[hotspotClass(f.properties).key]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 }; },
+        onEachFeature: function (f, l) { l.on('click', function (ev) { app.showHotspot && app.showHotspot(f, ev.latlng); }); }
+      });
+      register('hotspots', layer, (fc.features || []).length, state.layers.hotspots ? state.layers.hotspots.on : true, hotspotLegend);
+    }).catch(function () {
+      app.hotspots = null;
+      if (!entries.hotspots || !entries.hotspots.layer) register('hotspots', null, 0, false, hotspotLegend);
+    }).then(function () { if (app.onHotspots) app.onHotspots(app.hotspots); });
+  }
+  app.loadHotspots = loadHotspots;
+
+  // ------------------------------------------------------------------ live events + heat
+  var store = new E.EventStore(120000);
+  app.store = store;
+  var windowMs = 60 * 60 * 1000;
+  function mapNow() { return state.mode === 'replay' ? state.replayTime : Date.now() + state.clockOffset; }
+  app.mapNow = mapNow;
+  var eventLayer, heatLayer;
+
+  function eventsLegend(box) {
+    E.SOURCES.forEach(function (s, i) { swatchRow(box, E.COLORS[i], t('source.' + s), 'dot'); });
+    var sizes = el('div', 'lg-row');
+    [2, 4, 7].forEach(function (r) { var d = el('span', 'dot'); d.style.width = d.style.height = (2 * r) + 'px'; d.style.background = '#ccc'; sizes.appendChild(d); });
+    sizes.appendChild(document.createTextNode(t('severity')));
+    box.appendChild(sizes);
+    var fade = el('div', 'lg-row'); var bar = el('span', 'fade-bar'); fade.appendChild(bar);
+    fade.appendChild(document.createTextNode(t('fading') + ' (' + Math.round(windowMs / 60000) + ' min)'));
+    box.appendChild(fade);
+  }
+  function heatLegend(box) {
+    var bar = el('div', 'ramp-bar'); box.appendChild(bar);
+    var row = el('div', 'lg-row ramp-labels'); row.appendChild(el('span', null, t('risk.low'))); row.appendChild(el('span', null, t('risk.high')));
+    box.appendChild(row);
+  }
+
+  function onEventsDrawn(layer) {
+    if (tracing) {
+      var now = Date.now();
+      Object.keys(traced).forEach(function (id) { var tr = traced[id]; if (tr.pending) { tr.pending = false; tr.drawn = now; } });
+    }
+    setCount('events', layer.drawn);
+    state.newestEventTime = layer.newestShown ? new Date(layer.newestShown).toISOString() : state.newestEventTime;
+    state.lastDrawMs = Math.round(layer.drawMs * 10) / 10;
+  }
+
+  // patrol position pings move the patrol units; the events layer shows what happened
+  function notPing(c, i) { return !(c.source[i] === 'patrol' && c.kind[i] === 'position'); }
+
+  var rate = [];
+  function countArrivals(n) {
+    var now = Date.now();
+    rate.push([now, n]);
+    while (rate.length && rate[0][0] < now - 5000) rate.shift();
+  }
+  function eventsPerSecond() {
+    var now = Date.now(), sum = 0;
+    while (rate.length && rate[0][0] < now - 5000) rate.shift();
+    rate.forEach(function (r) { sum += r[1]; });
+    return Math.round(sum / 5 * 10) / 10;
+  }
+
+  /** Takes one column batch from the stream or a catch-up. */
+  var traced = {}, tracing = 0; // id -> { arrived, drawn } (epoch ms), for latency measurements
+  function takeEvents(cols) {
+    countArrivals(cols.id.length);
+    var n = cols.receivedAt.length;
+    if (n) state.stream.lagMs = Date.now() + state.clockOffset - cols.receivedAt[n - 1];
+    if (tracing) {
+      for (var i = 0; i < n; i++) { var tr = traced[cols.id[i]]; if (tr && !tr.arrived) { tr.arrived = Date.now(); tr.pending = true; } }
+    }
+    if (cols.watermark > state.stream.watermark) state.stream.watermark = cols.watermark;
+    if (app.onStreamEvents) app.onStreamEvents(cols);
+    if (state.mode !== 'live') return;
+    if (store.addColumns(cols, notPing)) { eventLayer.redraw(); if (heatLayer._map) heatLayer.redraw(); }
+  }
+
+  function loadRecentEvents() {
+    var now = Date.now() + state.clockOffset;
+    return api('/api/live/events?field=observed&since=' + Math.floor(now - windowMs) + '&limit=50000').then(function (cols) {
+      store.clear();
+      store.addColumns(cols, notPing);
+      if (cols.watermark > state.stream.watermark) state.stream.watermark = cols.watermark;
+      eventLayer.redraw(); heatLayer.redraw();
+      return cols;
+    });
+  }
+
+  // ------------------------------------------------------------------ the stream
+  var source = null, retryTimer = null, retryDelay = 1000, watchdog = null;
+  function setLive(s) {
+    state.liveStatus = s;
+    var e = document.getElementById('status-live');
+    e.textContent = t('stream.' + s);
+    e.className = 'live-' + s;
+  }
+
+  function connect() {
+    if (source) { source.close(); source = null; }
+    setLive(state.stream.messages ? 'reconnecting' : 'connecting');
+    var url = '/api/live' + (state.stream.watermark ? '?since=' + state.stream.watermark : '');
+    var es = new EventSource(url);
+    source = es;
+    es.addEventListener('open', function () { retryDelay = 1000; });
+    es.addEventListener('hello', function (m) {
+      var h = JSON.parse(m.data);
+      state.clockOffset = h.serverTime - Date.now();
+      touch(); setLive('live');
+    });
+    es.addEventListener('events', function (m) {
+      touch();
+      var cols = JSON.parse(m.data);
+      takeEvents(cols);
+      if (cols.truncated) catchUp();
+    });
+    es.addEventListener('hb', touch);
+    ['alert', 'alerts', 'risk', 'hotspots', 'feed', 'gridset'].forEach(function (type) {
+      es.addEventListener(type, function (m) {
+        touch();
+        var payload = null;
+        try { payload = JSON.parse(m.data); } catch (e) { /* keep null */ }
+        if (type === 'risk' && state.mode === 'live') loadRisk();
+        if (type === 'hotspots' && state.mode === 'live') loadHotspots();
+        if (type === 'feed') loadFeedHealth();
+        if (type === 'gridset') window.location.reload();
+        if (app.onLiveMessage) app.onLiveMessage(type, payload);
+      });
+    });
+    es.onerror = function () {
+      // our own reconnect, with the watermark: works after a server restart as after a drop
+      if (source !== es) return;
+      es.close(); source = null;
+      setLive('reconnecting');
+      state.stream.reconnects++;
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 15000);
+    };
+  }
+  function touch() { state.stream.messages++; state.stream.lastMessageAt = Date.now(); }
+  function catchUp() {
+    api('/api/live/events?field=received&since=' + state.stream.watermark + '&limit=50000').then(function (cols) {
+      takeEvents(cols);
+      if (cols.truncated) catchUp();
+    });
+  }
+  app.reconnect = connect;
+
+  // ------------------------------------------------------------------ patrol units
+  var PATROL_COLORS = { on_duty: '#3fb950', responding: '#f85149', idle: '#d29922', off_duty: '#8b949e' };
+  var patrolGroup = L.layerGroup(), patrolMarkers = {};
+  function patrolColor(status) { return PATROL_COLORS[status] || '#58a6ff'; }
+  function patrolLegend(box) {
+    Object.keys(PATROL_COLORS).forEach(function (s) { swatchRow(box, PATROL_COLORS[s], t('status.' + s), 'dot'); });
+    var r = el('div', 'lg-row'); var line = el('span', 'line'); line.style.background = '#58a6ff'; r.appendChild(line);
+    r.appendChild(document.createTextNode(t('patrol.trail'))); box.appendChild(r);
+  }
+  function loadPatrol() {
+    return api('/api/patrol/positions').then(function (fc) {
+      patrolGroup.clearLayers(); patrolMarkers = {};
+      fc.features.forEach(function (f) {
+        var p = f.properties, c = f.geometry.coordinates;
+        if (p.trail && p.trail.coordinates) {
+          patrolGroup.addLayer(L.polyline(p.trail.coordinates.map(function (x) { return D.latLng(x[1], x[0]); }),
+            { renderer: app.canvas, color: patrolColor(p.status), weight: 2, opacity: 0.6, interactive: false }));
+        }
+        var m = L.circleMarker(D.latLng(c[1], c[0]), { renderer: app.canvas, radius: 6, color: '#0d1117', weight: 2, fillColor: patrolColor(p.status), fillOpacity: 1 });
+        m.bindPopup(function () { return propsPopup(t('layer.patrol') + ' ' + p.unitId, p, ['status', 'speedKmh', 'headingDeg', 'observedAt']); });
+        patrolGroup.addLayer(m);
+        patrolMarkers[p.unitId] = m;
+      });
+      setCount('patrol', fc.features.length);
+    }).catch(function () { /* keep what is shown */ });
+  }
+  function movePatrol(cols) {
+    for (var i = 0; i < cols.id.length; i++) {
+      if (cols.source[i] !== 'patrol' || cols.kind[i] !== 'position') continue;
+      var m = patrolMarkers[cols.sourceId[i]];
+      if (m) m.setLatLng(D.latLng(cols.lat[i], cols.lon[i]));
+    }
+  }
+
+  // ------------------------------------------------------------------ feed health
+  var FEED_COLORS = { camera: '#ff5ca8', checkpoint: '#ffa940', patrol: '#40a9ff' };
+  function feedLegend(box) {
+    Object.keys(FEED_COLORS).forEach(function (s) {
+      var r = swatchRow(box, 'transparent', t('silent') + ' ' + t('source.' + s), 'ring');
+      r.firstChild.style.borderColor = FEED_COLORS[s];
+    });
+  }
+  function loadFeedHealth() {
+    return api('/api/live/feed-health').then(function (fc) {
+      var layer = L.geoJSON(fc, {
+        coordsToLatLng: D.coordsToLatLng,
+        pointToLayer: function (f, ll) { return L.circleMarker(ll, { renderer: app.canvas, radius: 5, color: FEED_COLORS[f.properties.source] || '#aaa', weight: 2, fill: false }); },
+        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('silent') + ' ' + f.properties.code, f.properties, ['source', 'name', 'lastSeen']); }); }
+      });
+      register('feed_health', layer, fc.features.length, state.layers.feed_health && state.layers.feed_health.on, feedLegend);
+      state.silent = { camera: 0, checkpoint: 0, patrol: 0 };
+      fc.features.forEach(function (f) { state.silent[f.properties.source] = (state.silent[f.properties.source] || 0) + 1; });
+    }).catch(function () { if (!entries.feed_health) register('feed_health', null, 0, false, feedLegend); });
+  }
+
+  // ------------------------------------------------------------------ coast segments
+  function segmentColor(v) { var c = E.RAMP; var r = rampAt(v); return 'rgb(' + r.map(Math.round).join(',') + ')'; }
+  function rampAt(v) {
+    var R = E.RAMP;
+    for (var i = 1; i < R.length; i++) if (v <= R[i][0]) { var a = R[i - 1], b = R[i], f = (v - a[0]) / (b[0] - a[0]); return [0, 1, 2].map(function (k) { return a[1][k] + f * (b[1][k] - a[1][k]); }); }
+    return R[R.length - 1][1];
+  }
+  function loadCoastSegments() {
+    // the engine's segment risk (mean risk of the cells crossed, with Gi*) when it answers, else events per km
+    return api('/api/coast/segments').then(function (fc) {
+      fc.features.forEach(function (f) { f.properties.value = f.properties.risk || 0; });
+      fc.unit = 'risk';
+      return fc;
+    }).catch(function () {
+      return api('/api/live/coast-segments').then(function (fc) {
+        fc.features.forEach(function (f) { f.properties.value = f.properties.perKm || 0; });
+        fc.unit = '/ km · 24 h';
+        return fc;
+      });
+    }).then(function (fc) {
+      var max = 0;
+      fc.features.forEach(function (f) { max = Math.max(max, f.properties.value); });
+      var layer = L.geoJSON(fc, {
+        renderer: app.canvas, coordsToLatLng: D.coordsToLatLng,
+        style: function (f) { return { color: segmentColor(max ? f.properties.value / max : 0), weight: 5, opacity: 0.9 }; },
+        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('layer.coast_segments') + ' ' + f.properties.segment, f.properties, ['risk', 'class', 'z', 'p', 'events24h', 'perKm', 'lengthM']); }); }
+      });
+      register('coast_segments', layer, fc.features.length, false, function (box) {
+        box.appendChild(el('div', 'ramp-bar'));
+        box.appendChild(el('div', 'lg-note', '0 … ' + max.toFixed(2) + ' ' + fc.unit));
+      });
+    }).catch(function () { register('coast_segments', null, 0, false, null); });
+  }
+
+  // ------------------------------------------------------------------ start-up
+  var DISTRICT_COLORS = { '441302': '#5b8def', '441303': '#e5a50a', '441322': '#33d17a', '441323': '#c061cb', '441324': '#f66151' };
+
+  function init(config) {
+    app.config = config;
+    windowMs = config.eventWindowMinutes * 60000;
+    D.setShift(config.baseDatum === 'gcj02');
+    var map = L.map('map', { preferCanvas: true, zoomControl: !state.wall, attributionControl: true })
+      .setView([config.center[1], config.center[0]], config.zoom);
+    map.attributionControl.setPrefix(false);
+    app.map = map;
+    app.canvas = L.canvas({ padding: 0.5 });
+    if (config.baseTileUrl) {
+      L.tileLayer(config.baseTileUrl, { maxZoom: config.baseMaxZoom, attribution: config.baseAttribution || '' }).addTo(map);
+      document.body.classList.add('has-base');
+    }
+    eventLayer = new E.EventLayer(store, { now: mapNow, windowMs: function () { return windowMs; }, onDraw: onEventsDrawn });
+    heatLayer = new E.HeatLayer(store, { now: mapNow, windowMs: function () { return windowMs; }, onDraw: function (l) { setCount('heat', l.weight); } });
+    map.on('click', function (ev) {
+      if (!map.hasLayer(eventLayer)) return;
+      var i = eventLayer.nearest(ev.containerPoint, 6);
+      if (i < 0) return;
+      L.popup().setLatLng(ev.latlng).setContent(propsPopup(t('source.' + E.SOURCES[store.src[i]]) + ' · ' + store.kinds[i], {
+        id: store.ids[i], sourceId: store.sourceIds[i], severity: store.sev[i], observed: fmtDateTime(store.obs[i])
+      }, ['id', 'sourceId', 'severity', 'observed'])).openOn(map);
+    });
+
+    var canvas = app.canvas, c2l = D.coordsToLatLng;
+    // every layer is drawn as soon as its own data is there; "ready" when the default-on ones are
+    register('heat', heatLayer, 0, false, heatLegend);
+    register('events', eventLayer, 0, true, eventsLegend);
+    register('patrol', patrolGroup, 0, true, patrolLegend);
+    var ready = [
+      early.land.then(function (land) {
+        register('land', L.geoJSON(land, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
+          land.features.length, !config.baseTileUrl, function (box) { swatchRow(box, '#263226', t('layer.land')); });
+      }),
+      early.districts.then(function (districts) {
+        register('districts', L.geoJSON(districts, {
+          renderer: canvas, coordsToLatLng: c2l,
+          style: function (f) { return { color: DISTRICT_COLORS[f.properties.code] || '#aaa', weight: 2, fillOpacity: 0.05 }; },
+          onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(f.properties.name, f.properties, ['code']); }); }
+        }), districts.features.length, true, function (box) {
+          districts.features.forEach(function (f) { swatchRow(box, DISTRICT_COLORS[f.properties.code] || '#aaa', f.properties.name); });
+        });
+        app.districts = districts.features.map(function (f) { return { code: f.properties.code, name: f.properties.name }; });
+      }),
+      early.coastal_zone.then(function (zone) {
+        register('coastal_zone', L.geoJSON(zone, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
+          zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
+      }),
+      early.coastline.then(function (coast) {
+        register('coastline', L.geoJSON(coast, { renderer: canvas, coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
+          function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
+      }),
+      early.campuses.then(function (campuses) {
+        register('campuses', pointLayer(campuses, { radius: 3, color: '#ffd33d', weight: 1, fillOpacity: 0.9 }, '校园', ['code', 'kind', 'students', 'synthetic']),
+          campuses.features.length, true, function (box) { swatchRow(box, '#ffd33d', t('layer.campuses'), 'dot'); });
+      }),
+      early.cells.then(function (r) {
+        var active = r.active, cells = r.cells;
+        state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
+        if (!active) return null;
+        app.cells = cells;
+        register('grid', L.geoJSON(cells, {
+          renderer: canvas, coordsToLatLng: c2l, style: gridStyle,
+          onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
+        }), cells.features.length, true, gridLegend);
+        document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
+        return loadRisk(null, early.risk);
+      }),
+      loadRecentEvents(), loadPatrol(), loadHotspots()
+    ];
+    // off by default: loaded beside, not waited for
+    var later = [
+      early.checkpoints.then(function (checkpoints) {
+        register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
+          checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
+      }),
+      early.cameras.then(function (cameras) {
+        register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
+          cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
+      }),
+      loadFeedHealth(), loadCoastSegments()
+    ];
+    Promise.all(later.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
+      .then(function () { return Promise.all(ready); }).then(function () { bringOrder(); state.allLoaded = true; });
+    return Promise.all(ready).then(function () {
+      bringOrder();
+      state.ready = true;
+      // first paint: Leaflet's canvas draws on the next frame
+      L.Util.requestAnimFrame(function () { state.firstPaintMs = Math.round(performance.now()); });
+      connect();
+      if (window.SafeGridPanels) window.SafeGridPanels.init(app);
+      setInterval(function () { if (state.mode === 'live') loadPatrol(); }, 10000);
+      setInterval(loadFeedHealth, 60000);
+      setInterval(function () { if (state.mode === 'live') { loadRisk(); loadHotspots(); } }, 60000);
+    }).catch(function (e) {
+      state.error = String(e);
+      document.getElementById('status-layers').textContent = t('load.failed') + ': ' + e.message;
+    });
+  }
+
+  app.onStreamEvents = function (cols) { movePatrol(cols); if (app.onStreamEventsPanels) app.onStreamEventsPanels(cols); };
+
+  // ------------------------------------------------------------------ replay
+  var replay = { playing: false, speed: 60, timer: null, loaded: 0 };
+  var slider = document.getElementById('time-slider');
+  function replayLabel() {
+    document.getElementById('time-label').textContent = state.mode === 'live' ? t('live') : fmtDateTime(state.replayTime);
+    document.body.classList.toggle('replaying', state.mode === 'replay');
+    document.getElementById('live-button').classList.toggle('active', state.mode === 'live');
+  }
+  /** Shows the map as it was at time at (epoch ms): events, risk and hotspots of then. */
+  function enterReplay(at) {
+    var now = Date.now() + state.clockOffset;
+    at = Math.max(now - 24 * HOUR, Math.min(at, now));
+    state.mode = 'replay'; state.replayTime = at;
+    slider.value = String(Math.round((at - now) / 60000));
+    replayLabel();
+    store.clear();
+    replay.loaded = at;
+    var seq = ++replay.seq;
+    return api('/api/live/events?field=observed&since=' + Math.floor(at - windowMs) + '&until=' + Math.floor(at) + '&limit=50000').then(function (cols) {
+      if (seq !== replay.seq || state.mode !== 'replay') return;
+      store.addColumns(cols, notPing);
+      eventLayer.redraw(); heatLayer.redraw();
+      loadRisk(at); loadHotspots(at);
+    });
+  }
+  replay.seq = 0;
+  function step() {
+    if (state.mode !== 'replay' || !replay.playing) return;
+    var now = Date.now() + state.clockOffset;
+    var next = state.replayTime + 500 * replay.speed;
+    if (next >= now) { goLive(); return; }
+    var from = replay.loaded;
+    state.replayTime = next; replay.loaded = next;
+    slider.value = String(Math.round((next - now) / 60000));
+    replayLabel();
+    api('/api/live/events?field=observed&since=' + Math.floor(from) + '&until=' + Math.floor(next) + '&limit=50000').then(function (cols) {
+      if (state.mode !== 'replay') return;
+      store.addColumns(cols, notPing);
+      eventLayer.redraw(); if (heatLayer._map) heatLayer.redraw();
+    });
+  }
+  function setPlaying(on) {
+    replay.playing = on;
+    clearInterval(replay.timer);
+    if (on) replay.timer = setInterval(step, 500);
+    var b = document.getElementById('play-button');
+    b.setAttribute('data-i18n', on ? 'pause' : 'play'); b.textContent = t(on ? 'pause' : 'play');
+  }
+  function goLive() {
+    setPlaying(false);
+    replay.seq++;
+    state.mode = 'live'; state.replayTime = null;
+    slider.value = '0';
+    replayLabel();
+    loadRecentEvents(); loadRisk(); loadHotspots(); loadPatrol();
+  }
+  slider.addEventListener('change', function () {
+    var v = parseInt(slider.value, 10);
+    if (v >= 0) goLive(); else enterReplay(Date.now() + state.clockOffset + v * 60000);
+  });
+  document.getElementById('play-button').addEventListener('click', function () {
+    if (state.mode === 'live') enterReplay(Date.now() + state.clockOffset - HOUR);
+    setPlaying(!replay.playing);
+  });
+  document.getElementById('live-button').addEventListener('click', goLive);
+  document.getElementById('speed').addEventListener('change', function (e) { replay.speed = parseInt(e.target.value, 10); });
+
+  // ------------------------------------------------------------------ status bar, language, wall
+  setInterval(function () {
+    state.eventsPerSecond = eventsPerSecond();
+    document.getElementById('status-rate').textContent = state.eventsPerSecond + ' ' + t('events.per.s');
+    document.getElementById('status-newest').textContent = t('newest') + ': ' + (state.newestEventTime ? fmtTime(Date.parse(state.newestEventTime)) : '—');
+    var on = Object.keys(state.layers).filter(function (k) { return state.layers[k].on; }).length;
+    document.getElementById('status-layers').textContent = t('layers') + ': ' + on + '/' + Object.keys(state.layers).length;
+    if (app.tick) app.tick();
+    // a stream that went quiet past two heartbeats is dead even if the socket says otherwise
+    if (state.liveStatus === 'live' && Date.now() - state.stream.lastMessageAt > 40000) { state.stream.reconnects++; connect(); }
+  }, 1000);
+
+  document.getElementById('lang-button').addEventListener('click', function () { I.setLang(I.lang() === 'en' ? 'zh' : 'en'); });
+  I.onChange(function () { renderPanel(); replayLabel(); setLive(state.liveStatus); if (state.gridSet) document.getElementById('status-grid').textContent = t('grid.set') + ': ' + state.gridSet.name; });
+  I.apply();
+  replayLabel();
+  setLive('off');
+
+  if (state.wall) document.body.classList.add('wall');
+  function toggleWall() {
+    state.wall = !document.body.classList.contains('wall');
+    document.body.classList.toggle('wall', state.wall);
+    if (state.wall && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(function () { /* needs a gesture */ });
+    if (!state.wall && document.fullscreenElement) document.exitFullscreen().catch(function () { /* ignore */ });
+    if (app.map) app.map.invalidateSize();
+  }
+  document.getElementById('wall-button').addEventListener('click', toggleWall);
+  document.getElementById('wall-exit').addEventListener('click', toggleWall);
 
   api('/api/me').then(function (me) {
-    document.getElementById('user').textContent = me.username + ' (' + me.roles.join(', ') + ')';
-    if (me.roles.indexOf('GIS_ADMIN') >= 0) document.getElementById('upload-link').hidden = false;
+    document.getElementById('user').textContent = me.username;
+    state.roles = me.roles;
+    if (me.roles.indexOf('GIS_ADMIN') >= 0 || me.roles.indexOf('ADMIN') >= 0) document.getElementById('upload-link').hidden = false;
   }).catch(function () { /* the overlay requests report sign-in problems */ });
 
-  // the logout form needs the CSRF token
   var logout = document.getElementById('logout-form');
   logout.addEventListener('submit', function () {
     var input = document.createElement('input');
@@ -158,18 +788,50 @@
     logout.appendChild(input);
   });
 
-  load();
+  // every request starts at once, before the map exists: the page is as fast as the slowest answer
+  var early = {};
+  ['land', 'districts', 'coastline', 'coastal_zone', 'campuses', 'checkpoints', 'cameras'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  early.risk = api('/api/risk?format=csv&window=24h');
+  early.risk.catch(function () { /* loadRisk reports it */ });
+  early.cells = api('/api/grid-sets').then(function (sets) {
+    var active = sets.filter(function (s) { return s.status === 'active'; })[0];
+    if (!active) return { active: null, cells: null };
+    return api('/api/grid-sets/' + active.id + '/cells').then(function (cells) { return { active: active, cells: cells }; });
+  });
 
-  // automation hook for tests and monitoring
+  api('/api/map-config').catch(function () {
+    return { baseTileUrl: '', baseDatum: 'wgs84', center: [114.6, 23.1], zoom: 9, eventWindowMinutes: 60, baseMaxZoom: 18 };
+  }).then(init);
+
+  // ------------------------------------------------------------------ automation hook
   window.safegrid = {
-    map: map,
-    overlays: overlays,
+    get map() { return app.map; },
+    overlays: app.overlays,
     api: api,
+    app: app,
+    replay: enterReplay,
+    live: goLive,
+    toggle: setOn,
+    setLang: I.setLang,
+    /** Starts timing when an event id arrives and is drawn; traced() reads the times (epoch ms). */
+    trace: function (id) { traced[id] = { arrived: 0, drawn: 0 }; tracing++; },
+    traced: function () { return traced; },
+    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; },
     state: function () {
       var layers = {};
-      Object.keys(state.layers).forEach(function (k) { layers[k] = { on: state.layers[k].on, count: state.layers[k].count }; });
-      return { ready: !!state.ready, error: state.error || null, gridSet: state.gridSet, layers: layers,
-        newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openAlerts: state.openAlerts };
+      Object.keys(state.layers).forEach(function (k) {
+        layers[k] = { on: state.layers[k].on, count: state.layers[k].count, available: state.layers[k].available };
+      });
+      var mem = performance.memory ? performance.memory.usedJSHeapSize : null;
+      return {
+        ready: !!state.ready, error: state.error || null, gridSet: state.gridSet, layers: layers,
+        newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openAlerts: state.openAlerts,
+        mode: state.mode, replayTime: state.replayTime, eventsPerSecond: state.eventsPerSecond,
+        longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs }, lastDrawMs: state.lastDrawMs || 0,
+        stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },
+        firstPaintMs: state.firstPaintMs, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
+        riskAvailable: !!risk.available, silent: state.silent || null
+      };
     }
   };
 })();

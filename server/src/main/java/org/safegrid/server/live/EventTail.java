@@ -31,8 +31,9 @@ import org.springframework.stereotype.Component;
 public class EventTail implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(EventTail.class);
-  private static final String SQL = "SELECT event_id, source, source_id, kind, severity, observed_at, received_at, "
-      + "ST_X(geom), ST_Y(geom), attrs::text FROM event WHERE received_at > ? ORDER BY received_at LIMIT ?";
+  private static final String IDS = "SELECT event_id, received_at FROM event WHERE received_at > ? ORDER BY received_at LIMIT ?";
+  private static final String ROWS = "SELECT event_id, source, source_id, kind, severity, observed_at, received_at, "
+      + "ST_X(geom), ST_Y(geom), attrs::text FROM event WHERE received_at > ? AND event_id = ANY (?) ORDER BY received_at";
 
   private final JdbcTemplate jdbc;
   private final List<LiveEventListener> listeners;
@@ -68,15 +69,33 @@ public class EventTail implements SmartLifecycle {
           }, Timestamp.from(watermark.minus(properties.overlap())));
     }
     Instant from = watermark.minus(properties.overlap());
-    List<LiveEvent> fresh = new ArrayList<>();
-    jdbc.query(SQL, rs -> {
+    // Step 1, ids only: the overlap window is re-read each poll (late commits), so the limit must
+    // leave room for maxBatch new rows beyond the ids already delivered there, or a window holding
+    // maxBatch old rows would stall the tail for good.
+    List<String> newIds = new ArrayList<>();
+    jdbc.query(IDS, rs -> {
       String id = rs.getString(1);
-      Instant received = rs.getTimestamp(7).toInstant();
-      if (delivered.putIfAbsent(id, received) == null) {
-        fresh.add(new LiveEvent(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-            rs.getTimestamp(6).toInstant(), received, rs.getDouble(8), rs.getDouble(9), rs.getString(10)));
+      if (!delivered.containsKey(id)) {
+        newIds.add(id);
       }
-    }, Timestamp.from(from), properties.maxBatch());
+    }, Timestamp.from(from), properties.maxBatch() + delivered.size());
+    List<LiveEvent> fresh = new ArrayList<>(newIds.size());
+    if (!newIds.isEmpty()) {
+      // Step 2, whole rows of the new ids only
+      jdbc.query(con -> {
+        var ps = con.prepareStatement(ROWS);
+        ps.setTimestamp(1, Timestamp.from(from));
+        ps.setArray(2, con.createArrayOf("text", newIds.toArray()));
+        return ps;
+      }, rs -> {
+        String id = rs.getString(1);
+        Instant received = rs.getTimestamp(7).toInstant();
+        if (delivered.putIfAbsent(id, received) == null) {
+          fresh.add(new LiveEvent(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+              rs.getTimestamp(6).toInstant(), received, rs.getDouble(8), rs.getDouble(9), rs.getString(10)));
+        }
+      });
+    }
     for (LiveEvent e : fresh) {
       if (e.receivedAt().isAfter(watermark)) {
         watermark = e.receivedAt();

@@ -2,6 +2,7 @@ package org.safegrid.server.security;
 
 import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
 
+import org.safegrid.server.map.MapProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -15,6 +16,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.core.session.SessionRegistryImpl;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.web.session.ConcurrentSessionFilter;
 import org.springframework.security.web.session.HttpSessionEventPublisher;
 import org.springframework.security.web.session.SessionInformationExpiredStrategy;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
@@ -94,6 +97,14 @@ public class SecurityConfig {
     };
   }
 
+  /** The Content-Security-Policy: nothing outside this origin, except the configured base-map tile server. */
+  static String contentSecurityPolicy(MapProperties map) {
+    String tiles = map.baseTileOrigin().isEmpty() ? "" : " " + map.baseTileOrigin();
+    return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:" + tiles + "; "
+        + "connect-src 'self'" + tiles + "; font-src 'self'; media-src 'self' data:; object-src 'none'; "
+        + "frame-ancestors 'none'; base-uri 'self'";
+  }
+
   /**
    * The access rules of every endpoint, in order; the first match decides and anything that matches
    * no rule is denied. The deny-by-default matrix test checks every handler mapping against this table.
@@ -134,6 +145,12 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/events"), antMatcher(HttpMethod.GET, "/api/events/*"))
             .hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/stats")).hasAnyRole("VIEWER", "PLANNER", "GIS_ADMIN", "INGEST", "ADMIN")
+        // live map: stream, stored events, feed health, patrol positions, map config, vector tiles
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/live"), antMatcher(HttpMethod.GET, "/api/live/events"),
+            antMatcher(HttpMethod.GET, "/api/live/feed-health"),
+            antMatcher(HttpMethod.GET, "/api/live/counts"), antMatcher(HttpMethod.GET, "/api/live/coast-segments"), antMatcher(HttpMethod.GET, "/api/live/cell-history"), antMatcher(HttpMethod.GET, "/api/patrol/positions"),
+            antMatcher(HttpMethod.GET, "/api/map-config"), antMatcher(HttpMethod.GET, "/api/tiles/**"))
+            .hasAnyRole(READ_ROLES)
         // spatial engine: risk, hotspots, heat, coast segments, scorecard (read); ad-hoc analysis (compute)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/risk"), antMatcher(HttpMethod.GET, "/api/risk/**"),
             antMatcher(HttpMethod.GET, "/api/hotspots"), antMatcher(HttpMethod.GET, "/api/hotspots/**"),
@@ -163,7 +180,8 @@ public class SecurityConfig {
   }
 
   @Bean
-  SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry) throws Exception {
+  SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
+                                  JdbcClient jdbc) throws Exception {
     EndpointPolicy policy = endpointPolicy();
     http.authorizeHttpRequests(policy::applyTo);
 
@@ -177,6 +195,8 @@ public class SecurityConfig {
         .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login.html"), browserPage())
         .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
             new RequestHeaderRequestMatcher("X-Requested-With", "XMLHttpRequest"))
+        // the browser's EventSource cannot send headers: a Basic challenge would pop up a password dialog
+        .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), antMatcher("/api/live"))
         .defaultAuthenticationEntryPointFor(basicEntryPoint(), antMatcher("/**")));
     // Browser sessions need the CSRF token (cookie XSRF-TOKEN, sent back as header X-XSRF-TOKEN or
     // form field _csrf); requests that carry their own credentials (HTTP Basic) are not forgeable.
@@ -184,6 +204,7 @@ public class SecurityConfig {
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
         .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
+    http.addFilterAfter(new RestoredSessionFilter(sessionRegistry, jdbc), ConcurrentSessionFilter.class);
     // idle timeout: server.servlet.session.timeout; unlimited sessions per user, but registered so they can be ended
     http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId())
         .maximumSessions(-1).sessionRegistry(sessionRegistry).expiredSessionStrategy(expiredSession()));
@@ -193,9 +214,7 @@ public class SecurityConfig {
         .contentTypeOptions(Customizer.withDefaults())
         .cacheControl(Customizer.withDefaults())
         .httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(365L * 24 * 3600))
-        .contentSecurityPolicy(csp -> csp.policyDirectives(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-                + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"))
+        .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(map)))
         .frameOptions(f -> f.deny())
         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
     return http.build();

@@ -52,6 +52,8 @@ class AccountsTest {
   @Autowired
   LiveSessionRegistry liveSessions;
   @Autowired
+  org.springframework.security.core.session.SessionRegistry sessionRegistry;
+  @Autowired
   io.micrometer.core.instrument.MeterRegistry meters;
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -324,6 +326,27 @@ class AccountsTest {
     assertThat(liveSessions.closeExpired(Instant.now().plusSeconds(31 * 60))).isEqualTo(1);
     assertThat(closed.get()).isEqualTo(1);
     assertThat(getWithSession("/api/me", session)).as("the idle session is ended, not just the stream").isEqualTo(401);
+  }
+
+  @Test
+  void aSessionRestoredAfterARestartIsRecheckedAndRegisteredAgain() throws Exception {
+    accounts.createUser("rita", "rita-password-123", List.of(Role.VIEWER));
+    accounts.createUser("rex", "rex-password-1234", List.of(Role.VIEWER));
+    String rita = formLogin("rita", "rita-password-123", null);
+    String rex = formLogin("rex", "rex-password-1234", null);
+    // what a restart with persistent sessions looks like: the sessions exist, the registry forgot them
+    sessionRegistry.removeSessionInformation(rita.substring("JSESSIONID=".length()));
+    sessionRegistry.removeSessionInformation(rex.substring("JSESSIONID=".length()));
+    jdbc.sql("UPDATE app_user SET enabled = false WHERE username = 'rex'").update(); // disabled while down
+    RestoredSessionFilter.serverStartedAt(System.currentTimeMillis() + 1);
+    try {
+      assertThat(getWithSession("/api/me", rita)).isEqualTo(200);
+    assertThat(sessionRegistry.getSessionInformation(rita.substring("JSESSIONID=".length()))).isNotNull();
+      assertThat(getWithSession("/api/me", rex)).isEqualTo(401);
+      assertThat(getWithSession("/api/me", rex)).isEqualTo(401);
+    } finally {
+      RestoredSessionFilter.serverStartedAt(0);
+    }
   }
 
   // --- TOTP -----------------------------------------------------------------------------------

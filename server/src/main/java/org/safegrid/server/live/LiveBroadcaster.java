@@ -1,0 +1,326 @@
+package org.safegrid.server.live;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * The live hub: fans new events, alerts and risk/hotspot refreshes out to every open map stream.
+ *
+ * <p>Other features call {@link #publish(String, Object)} (for example {@code publish("alert", alert)}
+ * or {@code publish("risk", Map.of("gridSetId", 1))}); new events arrive from {@link EventTail}.
+ * Events are collected and sent as one {@link EventColumns} batch per flush interval, serialised
+ * once for all clients, so a client gets a few updates per second however dense the stream.
+ *
+ * <p>Each client has a bounded queue of serialised messages and at most one writer at a time, which
+ * writes everything queued in one go (queued batches are conflated into one network write). A
+ * client whose queue fills up (it does not read) is dropped; it reconnects with the id of the last
+ * message it saw and catches up from the database. Thread-safe.
+ */
+@Component
+public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(LiveBroadcaster.class);
+  private static final MediaType UTF8_TEXT = new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8);
+
+  private final LiveProperties properties;
+  private final ObjectMapper json;
+  private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+  private final Object pendingLock = new Object();
+  private List<LiveEvent> pending = new ArrayList<>();
+  private final AtomicLong watermark = new AtomicLong();
+  private final Counter dropped;
+  private final Counter sentEvents;
+  private final ThreadPoolExecutor writers;
+  private ScheduledExecutorService ticker;
+  private volatile boolean running;
+  private volatile long lastHeartbeat = System.nanoTime();
+
+  public LiveBroadcaster(LiveProperties properties, ObjectMapper json, MeterRegistry meters) {
+    this.properties = properties;
+    this.json = json;
+    this.dropped = meters.counter("safegrid.live.clients.dropped");
+    this.sentEvents = meters.counter("safegrid.live.events.sent");
+    meters.gaugeCollectionSize("safegrid.live.clients", List.of(), clients);
+    // a writer blocks while a client's socket is full; the pool grows so others are not held up,
+    // and is bounded because the hub refuses more than maxClients streams
+    this.writers = new ThreadPoolExecutor(0, properties.maxClients() + 4, 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "live-writer");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /**
+   * Sends {@code payload} (serialised as JSON) to every client as an SSE event named {@code type}.
+   * Never blocks on a client; a client whose queue is full is dropped.
+   */
+  public void publish(String type, Object payload) {
+    String data;
+    try {
+      data = json.writeValueAsString(payload);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("live payload of type " + type + " is not serialisable", e);
+    }
+    Message m = new Message(type, null, data);
+    for (Client c : clients) {
+      offer(c, m);
+    }
+  }
+
+  @Override
+  public void onEvents(List<LiveEvent> batch) {
+    synchronized (pendingLock) {
+      pending.addAll(batch);
+    }
+  }
+
+  /** Opens a stream for one client; {@code catchUp} (may be empty) is sent first. */
+  public SseEmitter open(String user, EventColumns catchUp) {
+    if (clients.size() >= properties.maxClients()) {
+      throw new TooManyClientsException();
+    }
+    SseEmitter emitter = new SseEmitter(0L);
+    Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()));
+    emitter.onCompletion(() -> clients.remove(client));
+    emitter.onTimeout(() -> clients.remove(client));
+    emitter.onError(e -> clients.remove(client));
+    clients.add(client);
+    try {
+      offer(client, new Message("hello", null, json.writeValueAsString(
+          new Hello(Instant.now().toEpochMilli(), properties.flushInterval().toMillis()))));
+      if (catchUp.size() > 0 || catchUp.truncated()) {
+        offer(client, new Message("events", Long.toString(catchUp.watermark()), json.writeValueAsString(catchUp)));
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return emitter;
+  }
+
+  /** The newest event commit time sent so far (epoch ms), 0 before the first. */
+  public long watermark() {
+    return watermark.get();
+  }
+
+  /** How many streams are open. */
+  public int clientCount() {
+    return clients.size();
+  }
+
+  /** Ends every open stream (clients reconnect by themselves); for shutdown and tests. */
+  public void closeAll() {
+    for (Client c : List.copyOf(clients)) {
+      drop(c, "closed by the server");
+    }
+  }
+
+  /** Sends the events collected since the last flush, and a heartbeat when it is due. */
+  void flush() {
+    List<LiveEvent> batch;
+    synchronized (pendingLock) {
+      if (pending.isEmpty()) {
+        batch = List.of();
+      } else {
+        batch = pending;
+        pending = new ArrayList<>(Math.max(16, batch.size()));
+      }
+    }
+    if (!batch.isEmpty()) {
+      EventColumns cols = EventColumns.of(batch, watermark.get(), false);
+      watermark.set(cols.watermark());
+      String data;
+      try {
+        data = json.writeValueAsString(cols);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      Message m = new Message("events", Long.toString(cols.watermark()), data);
+      for (Client c : clients) {
+        offer(c, m);
+      }
+      sentEvents.increment((double) batch.size() * clients.size());
+    }
+    long now = System.nanoTime();
+    if (now - lastHeartbeat > properties.heartbeat().toNanos()) {
+      lastHeartbeat = now;
+      for (Client c : clients) {
+        offer(c, Message.HEARTBEAT);
+      }
+    }
+  }
+
+  private void offer(Client c, Message m) {
+    if (!c.queue.offer(m)) {
+      drop(c, "queue full");
+      return;
+    }
+    if (c.writing.compareAndSet(false, true)) {
+      try {
+        writers.execute(() -> drain(c));
+      } catch (RejectedExecutionException e) {
+        c.writing.set(false);
+        drop(c, "no writer free");
+      }
+    }
+  }
+
+  private void drain(Client c) {
+    try {
+      while (!c.closed) {
+        List<Message> out = new ArrayList<>();
+        c.queue.drainTo(out);
+        if (out.isEmpty()) {
+          c.writing.set(false);
+          // a message may have arrived between the drain and the flag: take it ourselves
+          if (c.queue.isEmpty() || !c.writing.compareAndSet(false, true)) {
+            return;
+          }
+          continue;
+        }
+        // all queued messages in one write and one flush: the conflation that keeps a slow client cheap
+        StringBuilder text = new StringBuilder();
+        for (Message m : out) {
+          if (m == Message.HEARTBEAT) {
+            // a named event, not a comment: the page's watchdog must see it
+            text.append("event:hb\ndata:{}\n\n");
+            continue;
+          }
+          if (m.id != null) {
+            text.append("id:").append(m.id).append('\n');
+          }
+          text.append("event:").append(m.type).append("\ndata:").append(m.data).append("\n\n");
+        }
+        c.emitter.send(Set.of(new ResponseBodyEmitter.DataWithMediaType(text.toString(), UTF8_TEXT)));
+      }
+      // dropped while this writer was busy: end the response from the writer, never from the hub
+      complete(c);
+    } catch (IOException | IllegalStateException e) {
+      // the connection is gone; the container ends the request itself
+      c.closed = true;
+      if (clients.remove(c)) {
+        dropped.increment();
+        log.debug("live stream of {} ended: {}", c.user, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Stops serving a client. Never blocks the caller: a writer that is stuck on a full socket ends
+   * the response when its write returns (or the container's write timeout fails it).
+   */
+  private void drop(Client c, String why) {
+    if (clients.remove(c)) {
+      c.closed = true;
+      dropped.increment();
+      log.info("live stream of {} dropped: {}", c.user, why);
+      if (c.writing.compareAndSet(false, true)) {
+        try {
+          writers.execute(() -> complete(c));
+        } catch (RejectedExecutionException e) {
+          log.debug("no writer free to end a dropped stream; the container will time it out");
+        }
+      }
+    }
+  }
+
+  private static void complete(Client c) {
+    try {
+      c.emitter.complete();
+    } catch (RuntimeException e) {
+      log.debug("ending a live stream failed: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void start() {
+    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "live-flush");
+      t.setDaemon(true);
+      return t;
+    });
+    long period = properties.flushInterval().toMillis();
+    ticker.scheduleAtFixedRate(() -> {
+      try {
+        flush();
+      } catch (RuntimeException e) {
+        log.warn("live flush failed", e);
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    if (ticker != null) {
+      ticker.shutdownNow();
+    }
+    closeAll();
+    writers.shutdownNow();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    // stop before the web server so open streams end cleanly and graceful shutdown does not wait on them
+    return Integer.MAX_VALUE - 1;
+  }
+
+  /** First message on every stream: server time, so the client can tell its clock offset. */
+  record Hello(long serverTime, long flushMillis) {
+  }
+
+  private record Message(String type, String id, String data) {
+    static final Message HEARTBEAT = new Message("hb", null, null);
+  }
+
+  private static final class Client {
+    final String user;
+    final SseEmitter emitter;
+    final ArrayBlockingQueue<Message> queue;
+    final AtomicBoolean writing = new AtomicBoolean();
+    volatile boolean closed;
+
+    Client(String user, SseEmitter emitter, ArrayBlockingQueue<Message> queue) {
+      this.user = user;
+      this.emitter = emitter;
+      this.queue = queue;
+    }
+  }
+
+  /** Thrown when the hub already serves {@code safegrid.live.max-clients} streams. */
+  public static final class TooManyClientsException extends RuntimeException {
+    TooManyClientsException() {
+      super("too many live streams open; try again later");
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package org.safegrid.server.tiles;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/tiles/{layer}/{z}/{x}/{y}.mvt}: Mapbox Vector Tiles of the dense layers
+ * ({@code events}, {@code cells}) for QGIS, GDAL and map clients. Events take an optional time
+ * window {@code since}/{@code until} in epoch ms (default: the last {@code safegrid.tiles.event-window}).
+ */
+@RestController
+class TileController {
+
+  static final MediaType MVT = MediaType.parseMediaType("application/vnd.mapbox-vector-tile");
+
+  private final TileService tiles;
+  private final TileProperties properties;
+
+  TileController(TileService tiles, TileProperties properties) {
+    this.tiles = tiles;
+    this.properties = properties;
+  }
+
+  @GetMapping("/api/tiles/{layer}/{z}/{x}/{y}.mvt")
+  ResponseEntity<byte[]> tile(@PathVariable String layer, @PathVariable int z, @PathVariable int x, @PathVariable int y,
+                              @RequestParam(required = false) Long since, @RequestParam(required = false) Long until) {
+    Instant to = until == null ? Instant.now().plusSeconds(60) : Instant.ofEpochMilli(until);
+    Instant from = since == null ? to.minus(properties.eventWindow()).minusSeconds(60) : Instant.ofEpochMilli(since);
+    if (Duration.between(from, to).compareTo(Duration.ofDays(8)) > 0) {
+      throw new IllegalArgumentException("a time range may span at most 8 days");
+    }
+    byte[] body = tiles.getTile(layer, z, x, y, from, to);
+    CacheControl cache = layer.equals("cells") ? CacheControl.maxAge(properties.maxAge()).cachePrivate()
+        : CacheControl.noStore();
+    return ResponseEntity.ok().contentType(MVT).cacheControl(cache).body(body);
+  }
+}

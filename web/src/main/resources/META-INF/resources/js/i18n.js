@@ -1,0 +1,95 @@
+// SafeGrid map texts in Chinese (zh-CN) and English. Place names of the reference city stay Chinese.
+(function () {
+  'use strict';
+  var DICT = {
+    'title': ['惠州市 实时地图', 'Huizhou live map'],
+    'signout': ['退出', 'Sign out'],
+    'upload': ['上传图层', 'Upload layers'],
+    'lang': ['English', '中文'],
+    'wall': ['大屏', 'Wall screen'],
+    'layers': ['图层', 'Layers'],
+    'legend': ['图例', 'Legend'],
+    'layer.land': ['陆地', 'Land'],
+    'layer.districts': ['区县', 'Districts'],
+    'layer.grid': ['管理网格（风险）', 'Management grid (risk)'],
+    'layer.hotspots': ['热点区域', 'Hotspots'],
+    'layer.heat': ['热力（核密度）', 'Heat (kernel density)'],
+    'layer.events': ['实时事件', 'Live events'],
+    'layer.patrol': ['巡逻单元', 'Patrol units'],
+    'layer.campuses': ['校园（合成）', 'Campuses (synthetic)'],
+    'layer.coastline': ['海岸线', 'Coastline'],
+    'layer.coastal_zone': ['海岸带', 'Coastal zone'],
+    'layer.coast_segments': ['海岸 1 公里分段风险', 'Coast 1 km segment risk'],
+    'layer.checkpoints': ['卡口（合成）', 'Checkpoints (synthetic)'],
+    'layer.cameras': ['摄像头（合成）', 'Cameras (synthetic)'],
+    'layer.feed_health': ['静默设备', 'Silent feeds'],
+    'not.available': ['暂不可用', 'not available'],
+    'risk.low': ['低', 'low'], 'risk.elevated': ['较高', 'elevated'], 'risk.high': ['高', 'high'], 'risk.critical': ['极高', 'critical'],
+    'risk.none': ['无风险数据', 'no risk data'],
+    'risk.normalised': ['按暴露归一化', 'Exposure-normalised'],
+    'risk.uncertainty': ['显示不确定性（斜线）', 'Show uncertainty (hatching)'],
+    'risk.uncertain': ['不确定性高', 'wide interval'],
+    'hot': ['热点', 'hot'], 'cold': ['冷点', 'cold'],
+    'source.camera': ['摄像头', 'camera'], 'source.checkpoint': ['卡口', 'checkpoint'], 'source.patrol': ['巡逻', 'patrol'],
+    'severity': ['严重度（大小）', 'severity (size)'],
+    'fading': ['颜色随时间变淡', 'fades with age'],
+    'patrol.trail': ['轨迹', 'trail'],
+    'status.on_duty': ['执勤', 'on duty'], 'status.responding': ['出警', 'responding'], 'status.idle': ['待命', 'idle'], 'status.off_duty': ['收队', 'off duty'],
+    'silent': ['静默', 'silent'],
+    'live': ['实时', 'LIVE'],
+    'replay': ['回放', 'Replay'],
+    'play': ['播放', 'Play'], 'pause': ['暂停', 'Pause'],
+    'speed': ['速度', 'Speed'],
+    'stream.connecting': ['连接中', 'connecting'], 'stream.live': ['实时', 'live'], 'stream.reconnecting': ['重连中', 'reconnecting'], 'stream.off': ['未连接', 'off'],
+    'events.per.s': ['事件/秒', 'events/s'],
+    'newest': ['最新事件', 'newest event'],
+    'grid.set': ['网格集', 'Grid set'],
+    'panel.hotspots': ['热点列表', 'Hotspots'],
+    'panel.emerging': ['新兴热点', 'Emerging'],
+    'panel.alerts': ['告警', 'Alerts'],
+    'filter.window': ['时段', 'Window'], 'filter.kind': ['类型', 'Kind'], 'filter.district': ['区县', 'District'], 'filter.confidence': ['置信度', 'Confidence'],
+    'all': ['全部', 'all'],
+    'export.geojson': ['导出 GeoJSON', 'Export GeoJSON'], 'export.csv': ['导出 CSV', 'Export CSV'],
+    'ack': ['确认', 'Acknowledge'], 'resolve': ['处置完毕', 'Resolve'],
+    'sound': ['声音提示', 'Sound'],
+    'open.alerts': ['未处理告警', 'Open alerts'],
+    'tonight': ['今晚事件', 'Events tonight'],
+    'history.24h': ['近 24 小时事件（每小时）', 'Events, last 24 h (hourly)'],
+    'breakdown': ['风险构成', 'Risk breakdown'],
+    'score': ['风险值', 'score'], 'percentile': ['百分位', 'percentile'], 'interval': ['区间', 'interval'], 'level': ['等级', 'level'],
+    'cell': ['网格', 'Cell'],
+    'none': ['无', 'none'],
+    'load.failed': ['加载失败', 'Load failed'],
+    'synthetic.note': ['校园、卡口、摄像头与网格为合成数据', 'Campuses, checkpoints, cameras and grid are synthetic'],
+    'exit.wall': ['退出大屏', 'Exit wall screen']
+  };
+  var stored = null;
+  try { stored = window.localStorage.getItem('safegrid.lang'); } catch (e) { /* private mode */ }
+  var lang = stored === 'en' ? 'en' : 'zh';
+
+  function t(key) {
+    var d = DICT[key];
+    if (!d) return key;
+    return lang === 'en' ? d[1] : d[0];
+  }
+
+  /** Sets the text of every element with data-i18n. */
+  function apply(root) {
+    (root || document).querySelectorAll('[data-i18n]').forEach(function (e) { e.textContent = t(e.getAttribute('data-i18n')); });
+    document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  }
+
+  var listeners = [];
+  window.SafeGridI18n = {
+    t: t,
+    apply: apply,
+    lang: function () { return lang; },
+    setLang: function (l) {
+      lang = l === 'en' ? 'en' : 'zh';
+      try { window.localStorage.setItem('safegrid.lang', lang); } catch (e) { /* ignore */ }
+      apply();
+      listeners.forEach(function (f) { f(lang); });
+    },
+    onChange: function (f) { listeners.push(f); }
+  };
+})();

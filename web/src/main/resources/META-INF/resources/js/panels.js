@@ -1,0 +1,321 @@
+// SafeGrid side panels: ranked hotspot list with filters and export, emerging hotspots, alerts with
+// acknowledge/resolve, the cell/hotspot detail popup with its history chart, and the wall-screen HUD.
+(function () {
+  'use strict';
+  var I = window.SafeGridI18n, t = I.t;
+  var SVG = 'http://www.w3.org/2000/svg';
+
+  function init(app) {
+    var el = app.el, api = app.api, state = app.state;
+    var side = document.getElementById('side');
+    var tabs = { hotspots: document.getElementById('tab-hotspots'), emerging: document.getElementById('tab-emerging'), alerts: document.getElementById('tab-alerts') };
+    function show(name) {
+      Object.keys(tabs).forEach(function (k) {
+        tabs[k].hidden = k !== name;
+        document.getElementById('tabbtn-' + k).classList.toggle('active', k === name);
+      });
+    }
+    Object.keys(tabs).forEach(function (k) { document.getElementById('tabbtn-' + k).addEventListener('click', function () { show(k); }); });
+    document.getElementById('side-button').addEventListener('click', function () { side.hidden = !side.hidden; app.map.invalidateSize(); });
+    show('hotspots');
+
+    // ------------------------------------------------------------ hotspot list
+    var filters = { window: document.getElementById('f-window'), kind: document.getElementById('f-kind'),
+      district: document.getElementById('f-district'), confidence: document.getElementById('f-confidence') };
+    (app.districts || []).forEach(function (d) { var o = el('option', null, d.name); o.value = d.code; filters.district.appendChild(o); });
+    Object.keys(filters).forEach(function (k) { filters[k].addEventListener('change', function () { if (k === 'window') reloadHotspots(); else renderHotspots(); }); });
+    function reloadHotspots() {
+      var w = filters.window.value;
+      if (!w) { app.loadHotspots(); return; }
+      api('/api/hotspots?includeCold=true&window=' + encodeURIComponent(w)).then(function (fc) { app.hotspots = fc; renderHotspots(); }).catch(function () { renderHotspots(); });
+    }
+    function hotspotRows() {
+      var fc = app.hotspots;
+      if (!fc || !fc.features) return null;
+      return fc.features.filter(function (f) {
+        var p = f.properties, c = app.hotspotClass(p);
+        if (filters.kind.value && c.kind !== filters.kind.value) return false;
+        if (filters.confidence.value && c.confidence < parseInt(filters.confidence.value, 10)) return false;
+        if (filters.district.value && (p.districtCode || p.district) !== filters.district.value) return false;
+        return true;
+      }).sort(function (a, b) { return rank(b.properties) - rank(a.properties); });
+    }
+    function rank(p) { return p.rank != null ? -p.rank : p.peakZ != null ? Math.abs(p.peakZ) : p.score || 0; }
+    function renderHotspots() {
+      var list = document.getElementById('hotspot-list');
+      list.textContent = '';
+      var rows = hotspotRows();
+      if (!rows) { list.appendChild(el('div', 'muted', t('layer.hotspots') + ': ' + t('not.available'))); return; }
+      if (!rows.length) list.appendChild(el('div', 'muted', t('none')));
+      rows.forEach(function (f, i) {
+        var p = f.properties, c = app.hotspotClass(p);
+        var row = el('button', 'list-row hs-' + c.kind);
+        row.type = 'button';
+        row.appendChild(el('span', 'rank', String(i + 1)));
+        var dn = (app.districts || []).filter(function (d) { return d.code === p.district; })[0];
+        row.appendChild(el('span', 'title', '#' + (p.rank || i + 1) + ' ' + (dn ? dn.name : p.district || '') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
+        var stats = [];
+        if (p.cellCount != null) stats.push(p.cellCount + ' ' + t('cell'));
+        if (p.peakZ != null) stats.push('z ' + Number(p.peakZ).toFixed(2));
+        if (p.events != null) stats.push(p.events + ' ev');
+        if (p.lastPatrolAt) stats.push('🚓 ' + app.fmtDateTime(Date.parse(p.lastPatrolAt)));
+        row.appendChild(el('span', 'stats', stats.join(' · ')));
+        row.addEventListener('click', function () {
+          var layer = L.geoJSON(f, { coordsToLatLng: window.SafeGridDatum.coordsToLatLng });
+          app.map.fitBounds(layer.getBounds(), { maxZoom: 14 });
+          showHotspot(f, layer.getBounds().getCenter());
+        });
+        list.appendChild(row);
+      });
+    }
+    app.onHotspots = renderHotspots;
+    renderHotspots();
+
+    function download(name, type, text) {
+      var a = el('a');
+      a.href = URL.createObjectURL(new Blob([text], { type: type }));
+      a.download = name;
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+    }
+    document.getElementById('export-geojson').addEventListener('click', function () {
+      var rows = hotspotRows() || [];
+      download('hotspots.geojson', 'application/geo+json', JSON.stringify({ type: 'FeatureCollection', features: rows }));
+    });
+    document.getElementById('export-csv').addEventListener('click', function () {
+      var rows = hotspotRows() || [];
+      var keys = [];
+      rows.forEach(function (f) { Object.keys(f.properties).forEach(function (k) { if (keys.indexOf(k) < 0 && typeof f.properties[k] !== 'object') keys.push(k); }); });
+      var esc = function (v) { v = v == null ? '' : String(v); return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; };
+      var lines = [['rank', 'id', 'centroid_lon', 'centroid_lat'].concat(keys).join(',')];
+      rows.forEach(function (f, i) {
+        var c = L.geoJSON(f).getBounds().getCenter();
+        lines.push([i + 1, esc(f.id), c.lng.toFixed(6), c.lat.toFixed(6)].concat(keys.map(function (k) { return esc(f.properties[k]); })).join(','));
+      });
+      download('hotspots.csv', 'text/csv', '\ufeff' + lines.join('\n'));
+    });
+
+    // ------------------------------------------------------------ emerging hotspots
+    function loadEmerging() {
+      var box = document.getElementById('emerging-list');
+      api('/api/hotspots/emerging').then(function (fc) {
+        box.textContent = '';
+        var feats = fc.features || fc;
+        var groups = {};
+        feats.forEach(function (f) { var p = f.properties || f; var k = p.category || p.pattern || p.trend || p.kind || '?'; (groups[k] = groups[k] || []).push(f); });
+        Object.keys(groups).forEach(function (k) {
+          box.appendChild(el('h4', null, k + ' (' + groups[k].length + ')'));
+          groups[k].slice(0, 50).forEach(function (f) {
+            var p = f.properties || f;
+            var row = el('button', 'list-row', (p.code || p.cellCode || f.id) + (p.tau != null ? ' · τ ' + Number(p.tau).toFixed(2) : ''));
+            row.type = 'button';
+            if (f.geometry) row.addEventListener('click', function () { app.map.fitBounds(L.geoJSON(f, { coordsToLatLng: window.SafeGridDatum.coordsToLatLng }).getBounds(), { maxZoom: 14 }); });
+            box.appendChild(row);
+          });
+        });
+        if (!feats.length) box.appendChild(el('div', 'muted', t('none')));
+      }).catch(function () { box.textContent = ''; box.appendChild(el('div', 'muted', t('panel.emerging') + ': ' + t('not.available'))); });
+    }
+    loadEmerging();
+    setInterval(function () { if (!tabs.emerging.hidden) loadEmerging(); }, 60000);
+
+    // ------------------------------------------------------------ alerts
+    var alerts = {}, alertsAvailable = false;
+    var sound = document.getElementById('alert-sound');
+    function alertList(body) { return Array.isArray(body) ? body : body.items || body.alerts || body.content || (body.features ? body.features.map(function (f) { return Object.assign({ id: f.id }, f.properties, { geometry: f.geometry }); }) : []); }
+    function isOpen(a) { var s = String(a.status || 'open').toLowerCase(); return s === 'open' || s === 'acknowledged'; }
+    function loadAlerts() {
+      api('/api/alerts').then(function (body) {
+        alertsAvailable = true;
+        alerts = {};
+        alertList(body).forEach(function (a) { alerts[a.id] = a; });
+        renderAlerts();
+      }).catch(function () { alertsAvailable = false; renderAlerts(); });
+    }
+    function renderAlerts() {
+      var box = document.getElementById('alert-list');
+      box.textContent = '';
+      var list = Object.keys(alerts).map(function (k) { return alerts[k]; });
+      state.openAlerts = list.filter(isOpen).length;
+      document.getElementById('alert-count').textContent = String(state.openAlerts);
+      document.getElementById('wall-alerts').textContent = String(state.openAlerts);
+      if (!alertsAvailable && !list.length) { box.appendChild(el('div', 'muted', t('panel.alerts') + ': ' + t('not.available'))); return; }
+      list.sort(function (a, b) { return String(b.raisedAt || b.createdAt || '').localeCompare(String(a.raisedAt || a.createdAt || '')); });
+      list.forEach(function (a) {
+        var row = el('div', 'alert-row status-' + String(a.status || 'open').toLowerCase() + (a._new ? ' new' : ''));
+        row.appendChild(el('div', 'title', (a.title || a.rule || a.ruleName || a.kind || 'alert') + (a.severity != null ? ' · ' + a.severity : '')));
+        row.appendChild(el('div', 'muted', (a.message || a.description || '') + ' ' + (a.raisedAt || a.createdAt ? app.fmtDateTime(Date.parse(a.raisedAt || a.createdAt)) : '')));
+        row.appendChild(el('div', 'muted', String(a.status || 'open')));
+        var ll = alertLatLng(a);
+        if (ll) row.addEventListener('click', function () { app.map.setView(ll, Math.max(app.map.getZoom(), 13)); });
+        if (isOpen(a)) {
+          ['ack', 'resolve'].forEach(function (action) {
+            var b = el('button', 'small', t(action));
+            b.type = 'button';
+            b.addEventListener('click', function (ev) {
+              ev.stopPropagation();
+              api('/api/alerts/' + encodeURIComponent(a.id) + '/' + action, { method: 'POST' }).then(function (updated) {
+                if (updated && updated.id != null) alerts[updated.id] = updated; else a.status = action === 'ack' ? 'acknowledged' : 'resolved';
+                renderAlerts();
+              }).catch(function (e) { b.textContent = String(e.status || e.message); });
+            });
+            row.appendChild(b);
+          });
+        }
+        box.appendChild(row);
+      });
+    }
+    function alertLatLng(a) {
+      if (a.lat != null && a.lon != null) return window.SafeGridDatum.latLng(a.lat, a.lon);
+      if (a.geometry && a.geometry.type === 'Point') return window.SafeGridDatum.latLng(a.geometry.coordinates[1], a.geometry.coordinates[0]);
+      return null;
+    }
+    function beep() {
+      try {
+        var ctx = new (window.AudioContext || window.webkitAudioContext)();
+        var o = ctx.createOscillator(), g = ctx.createGain();
+        o.frequency.value = 880; g.gain.value = 0.15; o.connect(g); g.connect(ctx.destination);
+        o.start(); o.stop(ctx.currentTime + 0.25);
+      } catch (e) { /* no audio */ }
+    }
+    app.onLiveMessage = function (type, payload) {
+      if ((type === 'alert' || type === 'alerts') && payload) {
+        var list = Array.isArray(payload) ? payload : [payload.alert || payload];
+        list.forEach(function (a) { if (a && a.id != null) { a._new = isOpen(a); alerts[a.id] = a; } });
+        alertsAvailable = true;
+        renderAlerts();
+        document.body.classList.add('alert-flash');
+        setTimeout(function () { document.body.classList.remove('alert-flash'); }, 3000);
+        if (sound.checked) beep();
+      }
+    };
+    loadAlerts();
+    setInterval(loadAlerts, 30000);
+
+    // ------------------------------------------------------------ detail popups
+    function row(box, k, v) { var r = el('div'); r.appendChild(el('span', 'k', k + ': ')); r.appendChild(el('span', null, v)); box.appendChild(r); }
+    function fmt(v) { return typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : String(v); }
+
+    function showCell(f, latlng) {
+      var p = f.properties, box = el('div', 'sg-popup detail');
+      box.appendChild(el('strong', null, t('cell') + ' ' + p.code + (p.townName ? ' · ' + p.townName : '')));
+      var r = app.riskInfo(p.code);
+      if (r) {
+        row(box, t('level'), t('risk.' + r.level));
+        if (r.score != null) row(box, t('score'), fmt(r.score));
+        if (r.lower != null && r.upper != null) row(box, t('interval'), fmt(r.lower) + ' – ' + fmt(r.upper));
+        if (r.percentile != null) row(box, t('percentile'), fmt(r.percentile));
+        if (r.normLevel) row(box, t('risk.normalised'), t('risk.' + r.normLevel) + (r.normScore != null ? ' (' + fmt(r.normScore) + ')' : ''));
+        var bd = el('div');
+        box.appendChild(bd);
+        app.riskDetail(p.code).then(function (d) { if (d && d.breakdown) bd.appendChild(breakdownBars(d.breakdown)); })
+          .catch(function () { /* breakdown stays out */ });
+      } else {
+        box.appendChild(el('div', 'muted', t('risk.none')));
+      }
+      var chartBox = el('div', 'chart');
+      chartBox.appendChild(el('div', 'muted', t('history.24h')));
+      box.appendChild(chartBox);
+      L.popup({ maxWidth: 340 }).setLatLng(latlng).setContent(box).openOn(app.map);
+      api('/api/live/cell-history?code=' + encodeURIComponent(p.code)).then(function (h) { chartBox.appendChild(historyChart(h)); })
+        .catch(function () { chartBox.appendChild(el('div', 'muted', t('not.available'))); });
+    }
+    app.showCell = showCell;
+
+    function showHotspot(f, latlng) {
+      var p = f.properties, c = app.hotspotClass(p), box = el('div', 'sg-popup detail');
+      box.appendChild(el('strong', null, t('layer.hotspots') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
+      Object.keys(p).forEach(function (k) { if (typeof p[k] !== 'object') row(box, k, fmt(p[k])); });
+      if (p.breakdown) box.appendChild(breakdownBars(p.breakdown));
+      L.popup({ maxWidth: 340 }).setLatLng(latlng).setContent(box).openOn(app.map);
+    }
+    app.showHotspot = showHotspot;
+
+    /** Horizontal bars of a {factor: value} breakdown, as SVG. */
+    function breakdownBars(b) {
+      var entries = Array.isArray(b) ? b.map(function (x) { return [x.factor || x.name || x.kind, x.value != null ? x.value : x.share || x.weight]; })
+        : Object.keys(b).map(function (k) { return [k, typeof b[k] === 'object' ? (b[k].value || b[k].share || 0) : b[k]]; });
+      entries = entries.filter(function (e) { return typeof e[1] === 'number'; }).sort(function (a, c) { return c[1] - a[1]; }).slice(0, 8);
+      var max = entries.reduce(function (m, e) { return Math.max(m, Math.abs(e[1])); }, 0) || 1;
+      var wrap = el('div', 'breakdown');
+      wrap.appendChild(el('div', 'muted', t('breakdown')));
+      var svg = document.createElementNS(SVG, 'svg');
+      svg.setAttribute('width', '300'); svg.setAttribute('height', String(entries.length * 16));
+      entries.forEach(function (e, i) {
+        var rect = document.createElementNS(SVG, 'rect');
+        rect.setAttribute('x', '120'); rect.setAttribute('y', String(i * 16 + 3)); rect.setAttribute('height', '10');
+        rect.setAttribute('width', String(Math.max(1, Math.abs(e[1]) / max * 140))); rect.setAttribute('fill', '#fc8d59');
+        var label = document.createElementNS(SVG, 'text');
+        label.setAttribute('x', '0'); label.setAttribute('y', String(i * 16 + 12)); label.setAttribute('font-size', '11');
+        label.textContent = e[0];
+        var val = document.createElementNS(SVG, 'text');
+        val.setAttribute('x', String(124 + Math.abs(e[1]) / max * 140)); val.setAttribute('y', String(i * 16 + 12)); val.setAttribute('font-size', '10');
+        val.textContent = fmt(e[1]);
+        svg.appendChild(rect); svg.appendChild(label); svg.appendChild(val);
+      });
+      wrap.appendChild(svg);
+      return wrap;
+    }
+
+    /** Stacked hourly bars by source, as SVG. */
+    function historyChart(h) {
+      var n = h.hourStarts.length, W = 300, H = 80, bw = W / n;
+      var totals = h.hourStarts.map(function (_, i) { return Object.keys(h.counts).reduce(function (s, k) { return s + h.counts[k][i]; }, 0); });
+      var max = Math.max.apply(null, totals.concat([1]));
+      var svg = document.createElementNS(SVG, 'svg');
+      svg.setAttribute('width', String(W)); svg.setAttribute('height', String(H + 14)); svg.setAttribute('class', 'history');
+      var colors = { camera: window.SafeGridEvents.COLORS[0], checkpoint: window.SafeGridEvents.COLORS[1], patrol: window.SafeGridEvents.COLORS[2] };
+      for (var i = 0; i < n; i++) {
+        var y = H;
+        Object.keys(h.counts).forEach(function (k) {
+          var v = h.counts[k][i];
+          if (!v) return;
+          var hh = v / max * H;
+          var r = document.createElementNS(SVG, 'rect');
+          r.setAttribute('x', String(i * bw + 0.5)); r.setAttribute('width', String(Math.max(1, bw - 1)));
+          r.setAttribute('y', String(y - hh)); r.setAttribute('height', String(hh)); r.setAttribute('fill', colors[k] || '#888');
+          svg.appendChild(r);
+          y -= hh;
+        });
+      }
+      var lbl = document.createElementNS(SVG, 'text');
+      lbl.setAttribute('x', '0'); lbl.setAttribute('y', String(H + 12)); lbl.setAttribute('font-size', '10');
+      lbl.textContent = app.fmtDateTime(h.hourStarts[0]) + ' … max ' + max + '/h';
+      svg.appendChild(lbl);
+      return svg;
+    }
+
+    // ------------------------------------------------------------ wall screen HUD
+    var tonight = { since: 0, counts: { camera: 0, checkpoint: 0, patrol: 0 } };
+    function tonightStart() {
+      var d = new Date(); var s = new Date(d.getFullYear(), d.getMonth(), d.getDate(), 18, 0, 0);
+      if (d < s) s.setDate(s.getDate() - 1);
+      return s.getTime();
+    }
+    function loadTonight() {
+      var since = tonightStart();
+      api('/api/live/counts?since=' + since).then(function (c) { tonight.since = since; tonight.counts = c; renderTonight(); }).catch(function () { /* keep */ });
+    }
+    function renderTonight() {
+      ['camera', 'checkpoint', 'patrol'].forEach(function (s) { document.getElementById('wall-count-' + s).textContent = String(tonight.counts[s] || 0); });
+    }
+    app.onStreamEventsPanels = function (cols) {
+      if (!tonight.since) return;
+      for (var i = 0; i < cols.id.length; i++) if (cols.observedAt[i] >= tonight.since) tonight.counts[cols.source[i]] = (tonight.counts[cols.source[i]] || 0) + 1;
+    };
+    loadTonight();
+    setInterval(loadTonight, 5 * 60000);
+    app.tick = function () {
+      document.getElementById('wall-clock').textContent = app.fmtTime(Date.now() + state.clockOffset);
+      renderTonight();
+      var legend = document.getElementById('wall-legend');
+      if (document.body.classList.contains('wall') && !legend.firstChild) {
+        ['camera', 'checkpoint', 'patrol'].forEach(function (s, i) { app.swatchRow(legend, window.SafeGridEvents.COLORS[i], t('source.' + s), 'dot'); });
+        ['low', 'elevated', 'high', 'critical'].forEach(function (l) { app.swatchRow(legend, { low: '#1a9850', elevated: '#fee08b', high: '#fc8d59', critical: '#d73027' }[l], t('risk.' + l)); });
+      }
+    };
+    I.onChange(function () { document.getElementById('wall-legend').textContent = ''; renderHotspots(); renderAlerts(); });
+  }
+
+  window.SafeGridPanels = { init: init };
+})();

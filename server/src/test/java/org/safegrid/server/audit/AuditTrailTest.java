@@ -37,6 +37,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** The audit trail on a real PostGIS: same-transaction writes, tamper refusal, the auditor's API and CSV export. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
+    "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
         "safegrid.security.admin-password=test-admin-pw-123"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditTrailTest {

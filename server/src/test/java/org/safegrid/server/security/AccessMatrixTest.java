@@ -52,6 +52,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * change state through the POST endpoints it is allowed to reach.
  */
 @SpringBootTest(properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
+    "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
     "safegrid.security.admin-password=test-admin-pw-123"})
 @AutoConfigureMockMvc
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

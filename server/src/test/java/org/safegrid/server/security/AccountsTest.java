@@ -32,6 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
+    "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
         "safegrid.security.admin-password=" + AccountsTest.ADMIN_PW})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccountsTest {

@@ -3,6 +3,7 @@ package org.safegrid.server.grid;
 import java.util.List;
 import org.safegrid.server.geojson.BoundingBox;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.security.DistrictScope;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -13,9 +14,11 @@ import org.springframework.web.bind.annotation.RestController;
 class GridSetController {
 
   private final GridSetService gridSets;
+  private final DistrictScope scope;
 
-  GridSetController(GridSetService gridSets) {
+  GridSetController(GridSetService gridSets, DistrictScope scope) {
     this.gridSets = gridSets;
+    this.scope = scope;
   }
 
   @GetMapping("/api/grid-sets")
@@ -25,6 +28,6 @@ class GridSetController {
 
   @GetMapping(value = "/api/grid-sets/{id}/cells", produces = {"application/geo+json", "application/json"})
   GeoJsonFeatureCollection cells(@PathVariable long id, @RequestParam(required = false) String bbox) {
-    return gridSets.getCells(id, BoundingBox.parse(bbox));
+    return gridSets.getCells(id, BoundingBox.parse(bbox), scope.districtCodeOrNull());
   }
 }

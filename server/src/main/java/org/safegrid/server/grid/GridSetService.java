@@ -52,6 +52,11 @@ public class GridSetService {
 
   /** The cells of a grid set, optionally within a bbox. */
   public GeoJsonFeatureCollection getCells(long gridSetId, BoundingBox bbox) {
+    return getCells(gridSetId, bbox, null);
+  }
+
+  /** The cells of a grid set, optionally within a bbox; only those of {@code districtCode} when it is not null. */
+  public GeoJsonFeatureCollection getCells(long gridSetId, BoundingBox bbox, String districtCode) {
     GridSet set = listGridSets().stream().filter(g -> g.id() == gridSetId).findFirst()
         .orElseThrow(() -> new NoSuchElementException("no grid set " + gridSetId));
     String sql = "SELECT cell_id AS id, " + GeoJsonSql.GEOMETRY + " AS geojson, "
@@ -59,8 +64,12 @@ public class GridSetService {
         + "'townCode', town_code, 'townName', town_name, 'areaM2', round(area_m2))) AS props "
         + "FROM grid_cell WHERE grid_set_id = :id"
         + (bbox == null ? "" : " AND geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)")
+        + (districtCode == null ? "" : " AND district_code = :district")
         + " ORDER BY cell_id";
     var q = jdbc.sql(sql).param("id", gridSetId);
+    if (districtCode != null) {
+      q = q.param("district", districtCode);
+    }
     if (bbox != null) {
       q = q.param("x0", bbox.minLon()).param("y0", bbox.minLat()).param("x1", bbox.maxLon()).param("y1", bbox.maxLat());
     }

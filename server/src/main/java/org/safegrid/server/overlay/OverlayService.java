@@ -26,8 +26,20 @@ public class OverlayService {
     this.jdbc = jdbc;
   }
 
+  /** Layers whose features belong to one district and are hidden from users scoped to another. */
+  public static final Set<String> DISTRICT_SCOPED_LAYERS = Set.of("campuses", "checkpoints", "cameras");
+
   /** The live features of a layer, optionally within a bbox. */
   public GeoJsonFeatureCollection getLayer(String layer, BoundingBox bbox) {
+    return getLayer(layer, bbox, null);
+  }
+
+  /**
+   * The live features of a layer, optionally within a bbox; for a district-scoped caller
+   * ({@code districtCode} not null) only the features of that district in {@link #DISTRICT_SCOPED_LAYERS}.
+   */
+  public GeoJsonFeatureCollection getLayer(String layer, BoundingBox bbox, String districtCode) {
+    boolean scoped = districtCode != null && DISTRICT_SCOPED_LAYERS.contains(layer);
     if (!LAYERS.contains(layer)) {
       throw new NoSuchElementException("no overlay layer '" + layer + "'; layers are " + LAYERS);
     }
@@ -52,8 +64,12 @@ public class OverlayService {
         + "FROM overlay_feature f JOIN overlay_layer l ON l.layer = f.layer AND l.version = f.version "
         + "WHERE f.layer = :layer"
         + (bbox == null ? "" : " AND f.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)")
+        + (scoped ? " AND f.district_code = :district" : "")
         + " ORDER BY f.id";
     var q = jdbc.sql(sql).param("layer", layer);
+    if (scoped) {
+      q = q.param("district", districtCode);
+    }
     if (bbox != null) {
       q = q.param("x0", bbox.minLon()).param("y0", bbox.minLat()).param("x1", bbox.maxLon()).param("y1", bbox.maxLat());
     }

@@ -12,7 +12,14 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.security.core.session.SessionRegistry;
+import org.springframework.security.core.session.SessionRegistryImpl;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.web.session.ConcurrentSessionFilter;
+import org.springframework.security.web.session.HttpSessionEventPublisher;
+import org.springframework.security.web.session.SessionInformationExpiredStrategy;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
@@ -24,19 +31,26 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher;
 
 /**
- * Deny-by-default access rules. Every endpoint has an explicit rule below; a request that matches
- * none is refused. API clients use HTTP Basic; the browser uses the login form and a session.
+ * Deny-by-default web security. Every endpoint has an explicit rule in {@link #endpointPolicy()}; a
+ * request that matches none is refused. API clients use HTTP Basic; the browser uses the login form and a session.
  */
 @Configuration
+@EnableScheduling
 public class SecurityConfig {
 
-  private static final String[] READ_ROLES = {"VIEWER", "PLANNER", "GIS_ADMIN", "ADMIN"};
+  /** Roles that read maps and reference data. */
+  public static final String[] READ_ROLES = {"VIEWER", "PLANNER", "GIS_ADMIN", "ADMIN"};
 
   /** A browser asking for a page (Accept names text/html explicitly, not just a wildcard). */
   private static MediaTypeRequestMatcher browserPage() {
     MediaTypeRequestMatcher m = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
     m.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
     return m;
+  }
+
+  private static boolean carriesBasicCredentials(jakarta.servlet.http.HttpServletRequest request) {
+    String header = request.getHeader("Authorization");
+    return header != null && header.regionMatches(true, 0, "Basic ", 0, 6);
   }
 
   private static BasicAuthenticationEntryPoint basicEntryPoint() {
@@ -51,6 +65,38 @@ public class SecurityConfig {
     return new BCryptPasswordEncoder();
   }
 
+  /** The only authentication provider: passwords from app_user, plus the TOTP code where enrolled. */
+  @Bean
+  SecondFactorAuthenticationProvider authenticationProvider(UserAccountService users, PasswordEncoder encoder,
+                                                            TotpService totp) {
+    return new SecondFactorAuthenticationProvider(users, encoder, totp);
+  }
+
+  /** Browser sessions by user, so disabling a user or changing its rights can end them. */
+  @Bean
+  SessionRegistry sessionRegistry() {
+    return new SessionRegistryImpl();
+  }
+
+  /** Tells the session registry (and live streams) when the servlet container destroys a session. */
+  @Bean
+  HttpSessionEventPublisher httpSessionEventPublisher() {
+    return new HttpSessionEventPublisher();
+  }
+
+  /** A request in a session an admin has ended: browsers go to the login page, API calls get 401. */
+  private static SessionInformationExpiredStrategy expiredSession() {
+    return event -> {
+      var request = event.getRequest();
+      var response = event.getResponse();
+      if (browserPage().matches(request)) {
+        response.sendRedirect(request.getContextPath() + "/login.html?expired");
+      } else {
+        response.sendError(HttpStatus.UNAUTHORIZED.value(), "session ended; sign in again");
+      }
+    };
+  }
+
   /** The Content-Security-Policy: nothing outside this origin, except the configured base-map tile server. */
   static String contentSecurityPolicy(MapProperties map) {
     String tiles = map.baseTileOrigin().isEmpty() ? "" : " " + map.baseTileOrigin();
@@ -59,26 +105,46 @@ public class SecurityConfig {
         + "frame-ancestors 'none'; base-uri 'self'";
   }
 
-  @Bean
-  SecurityFilterChain filterChain(HttpSecurity http, MapProperties map) throws Exception {
-    http.authorizeHttpRequests(auth -> auth
+  /**
+   * The access rules of every endpoint, in order; the first match decides and anything that matches
+   * no rule is denied. The deny-by-default matrix test checks every handler mapping against this table.
+   */
+  public static EndpointPolicy endpointPolicy() {
+    return new EndpointPolicy()
         // open: health probes, the login page and the static assets it needs
         .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/health"), antMatcher(HttpMethod.GET, "/actuator/health/**"),
             antMatcher(HttpMethod.GET, "/login.html"), antMatcher(HttpMethod.GET, "/css/**"),
             antMatcher(HttpMethod.GET, "/img/**"), antMatcher(HttpMethod.GET, "/favicon.ico"),
+            antMatcher(HttpMethod.POST, "/login"), antMatcher(HttpMethod.POST, "/logout"),
             antMatcher("/error")).permitAll()
-        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/**")).hasRole("ADMIN")
+        // operations: metrics for the scrape account, build info
+        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator"), antMatcher(HttpMethod.GET, "/actuator/info"),
+            antMatcher(HttpMethod.GET, "/actuator/prometheus"), antMatcher(HttpMethod.GET, "/actuator/metrics"),
+            antMatcher(HttpMethod.GET, "/actuator/metrics/*")).hasRole("ADMIN")
         // the map and its scripts: any signed-in user
         .requestMatchers(antMatcher(HttpMethod.GET, "/"), antMatcher(HttpMethod.GET, "/index.html"),
             antMatcher(HttpMethod.GET, "/js/**"), antMatcher(HttpMethod.GET, "/webjars/**"),
             antMatcher(HttpMethod.GET, "/upload.html"), antMatcher(HttpMethod.GET, "/upload.js"),
             antMatcher(HttpMethod.GET, "/upload.css")).authenticated()
+        // accounts: one's own, and user administration
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/me"), antMatcher(HttpMethod.POST, "/api/me/password"),
+            antMatcher(HttpMethod.POST, "/api/me/totp"), antMatcher(HttpMethod.POST, "/api/me/totp/confirm"))
+            .authenticated()
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/users"), antMatcher(HttpMethod.POST, "/api/users"),
+            antMatcher(HttpMethod.PUT, "/api/users/*/roles"), antMatcher(HttpMethod.PUT, "/api/users/*/enabled"),
+            antMatcher(HttpMethod.PUT, "/api/users/*/district"), antMatcher(HttpMethod.POST, "/api/users/*/unlock"),
+            antMatcher(HttpMethod.POST, "/api/users/*/totp/reset")).hasRole("ADMIN")
+        // audit trail
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/audit")).hasAnyRole("AUDITOR", "ADMIN")
         // --- feature rules: keep one block per feature ---
         // reference layers and grid sets
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/overlays/**")).hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
-        .requestMatchers(antMatcher(HttpMethod.GET, "/api/me")).authenticated()
+        // stored events and ingest figures
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/events"), antMatcher(HttpMethod.GET, "/api/events/*"))
+            .hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/stats")).hasAnyRole("VIEWER", "PLANNER", "GIS_ADMIN", "INGEST", "ADMIN")
         // live map: stream, stored events, feed health, patrol positions, map config, vector tiles
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/live"), antMatcher(HttpMethod.GET, "/api/live/events"),
             antMatcher(HttpMethod.GET, "/api/live/feed-health"),
@@ -110,11 +176,19 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/patrol/coverage"), antMatcher(HttpMethod.POST, "/api/patrol/plan"))
             .hasAnyRole("PLANNER", "ADMIN")
         // --- end of feature rules ---
-        .anyRequest().denyAll());
+        ;
+  }
+
+  @Bean
+  SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
+                                  JdbcClient jdbc) throws Exception {
+    EndpointPolicy policy = endpointPolicy();
+    http.authorizeHttpRequests(policy::applyTo);
 
     http.httpBasic(Customizer.withDefaults());
     http.formLogin(form -> form.loginPage("/login.html").loginProcessingUrl("/login")
-        .defaultSuccessUrl("/", true).failureUrl("/login.html?error").permitAll());
+        .authenticationDetailsSource(SecondFactorAuthenticationProvider.formDetails())
+        .defaultSuccessUrl("/", true).failureUrl("/login.html?error"));
     http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login.html?logout"));
     // API clients get 401 with a Basic challenge; browsers asking for HTML go to the login page
     http.exceptionHandling(e -> e
@@ -128,10 +202,18 @@ public class SecurityConfig {
     // form field _csrf); requests that carry their own credentials (HTTP Basic) are not forgeable.
     http.csrf(c -> c.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
-        .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null));
+        .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
-    http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()));
+    http.addFilterAfter(new RestoredSessionFilter(sessionRegistry, jdbc), ConcurrentSessionFilter.class);
+    // idle timeout: server.servlet.session.timeout; unlimited sessions per user, but registered so they can be ended
+    http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId())
+        .maximumSessions(-1).sessionRegistry(sessionRegistry).expiredSessionStrategy(expiredSession()));
+    // nosniff, no-store caching and HSTS (sent on HTTPS requests only) are Spring Security defaults; stated here
+    // so that removing one is a visible change
     http.headers(h -> h
+        .contentTypeOptions(Customizer.withDefaults())
+        .cacheControl(Customizer.withDefaults())
+        .httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(365L * 24 * 3600))
         .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(map)))
         .frameOptions(f -> f.deny())
         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));

@@ -1,0 +1,57 @@
+package org.safegrid.server.security;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.session.SessionInformation;
+import org.springframework.security.core.session.SessionRegistry;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
+
+/**
+ * Ends what a user has open when its account is disabled or its rights change: expires its HTTP
+ * sessions (the next request of that browser must log in again) and closes its live streams. Runs
+ * after the change has committed.
+ */
+@Component
+public class SessionRevocation {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionRevocation.class);
+
+  private final SessionRegistry sessions;
+  private final LiveSessionRegistry live;
+
+  public SessionRevocation(SessionRegistry sessions, LiveSessionRegistry live) {
+    this.sessions = sessions;
+    this.live = live;
+  }
+
+  /** Expires every session and closes every live stream of {@code username}; returns how many were ended. */
+  public int revoke(String username) {
+    int expired = 0;
+    for (Object principal : sessions.getAllPrincipals()) {
+      String name = principal instanceof UserDetails u ? u.getUsername() : String.valueOf(principal);
+      if (name.equals(username)) {
+        for (SessionInformation s : sessions.getAllSessions(principal, false)) {
+          s.expireNow();
+          expired++;
+        }
+      }
+    }
+    int streams = live.closeUser(username);
+    if (expired + streams > 0) {
+      log.info("revoked {} session(s) and {} live stream(s) of '{}'", expired, streams, username);
+    }
+    return expired + streams;
+  }
+
+  @TransactionalEventListener(fallbackExecution = true)
+  void onDisabled(UserDisabled event) {
+    revoke(event.username());
+  }
+
+  @TransactionalEventListener(fallbackExecution = true)
+  void onAccessChanged(UserAccessChanged event) {
+    revoke(event.username());
+  }
+}

@@ -1,0 +1,410 @@
+package org.safegrid.server.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.safegrid.server.PostgisTestSupport;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Accounts end to end over HTTP on a real PostGIS: lockout (form and Basic), user administration,
+ * password change, district scope, revocation of sessions and live streams, TOTP, headers.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
+    "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
+        "safegrid.security.admin-password=" + AccountsTest.ADMIN_PW})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccountsTest {
+
+  static final String ADMIN_PW = "test-admin-pw-123";
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    PostgisTestSupport.register(registry, AccountsTest.class);
+  }
+
+  @LocalServerPort
+  int port;
+  @Autowired
+  JdbcClient jdbc;
+  @Autowired
+  UserAccountService accounts;
+  @Autowired
+  LiveSessionRegistry liveSessions;
+  @Autowired
+  org.springframework.security.core.session.SessionRegistry sessionRegistry;
+  @Autowired
+  io.micrometer.core.instrument.MeterRegistry meters;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeAll
+  void users() {
+    accounts.createUser("lena", "lena-password-1", List.of(Role.VIEWER));
+    accounts.createUser("dora", "dora-password-1", List.of(Role.VIEWER));
+    accounts.createUser("paula", "paula-password-1", List.of(Role.PLANNER));
+    accounts.createUser("tom", "tom-password-123", List.of(Role.ADMIN));
+    accounts.createUser("sid", "sid-password-123", List.of(Role.VIEWER));
+  }
+
+  // --- plumbing -------------------------------------------------------------------------------
+
+  private HttpRequest.Builder request(String path, String user, String password) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+    if (user != null) {
+      b.header("Authorization", "Basic " + Base64.getEncoder()
+          .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    return b;
+  }
+
+  private HttpResponse<String> get(String path, String user, String password) throws Exception {
+    return http.send(request(path, user, password).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(String method, String path, String user, String password, String body)
+      throws Exception {
+    return http.send(request(path, user, password).header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> asAdmin(String method, String path, String body) throws Exception {
+    return send(method, path, "admin", ADMIN_PW, body);
+  }
+
+  /** A browser session: the login page's CSRF cookie, then the form post; returns the session cookie or null. */
+  private String formLogin(String user, String password, String totp) throws Exception {
+    HttpResponse<String> page = get("/login.html", null, null);
+    String xsrf = page.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("XSRF-TOKEN="))
+        .map(c -> c.split(";")[0].substring("XSRF-TOKEN=".length())).findFirst().orElseThrow();
+    String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+        + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf=" + xsrf + (totp == null ? "" : "&totp=" + totp);
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "XSRF-TOKEN=" + xsrf)
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(302);
+    if (r.headers().firstValue("Location").orElse("").contains("error")) {
+      return null;
+    }
+    return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+        .map(c -> c.split(";")[0]).findFirst().orElseThrow();
+  }
+
+  private int getWithSession(String path, String sessionCookie) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Cookie", sessionCookie).header("X-Requested-With", "XMLHttpRequest").build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  private long audits(String where, Object... params) {
+    return jdbc.sql("SELECT count(*) FROM audit_event WHERE " + where).params(params).query(Long.class).single();
+  }
+
+  // --- lockout --------------------------------------------------------------------------------
+
+  @Test
+  void fiveFailedLoginsByFormAndBasicLockTheAccountTenMinutesUntilAnAdminUnlocks() throws Exception {
+    assertThat(formLogin("lena", "wrong-1", null)).isNull();
+    assertThat(formLogin("lena", "wrong-2", null)).isNull();
+    assertThat(formLogin("lena", "wrong-3", null)).isNull();
+    assertThat(get("/api/me", "lena", "wrong-4").statusCode()).isEqualTo(401);
+    assertThat(audits("action = 'account.lock' AND username = 'lena'")).isZero();
+    assertThat(get("/api/me", "lena", "wrong-5").statusCode()).isEqualTo(401);
+
+    // the sixth attempt, with the right password, is refused
+    assertThat(get("/api/me", "lena", "lena-password-1").statusCode()).isEqualTo(401);
+    assertThat(formLogin("lena", "lena-password-1", null)).isNull();
+    OffsetDateTime until = jdbc.sql("SELECT locked_until FROM app_user WHERE username = 'lena'")
+        .query(OffsetDateTime.class).single();
+    assertThat(until.toInstant()).isBetween(Instant.now().plusSeconds(9 * 60), Instant.now().plusSeconds(10 * 60 + 5));
+    assertThat(audits("action = 'login' AND username = 'lena' AND detail->>'reason' = 'bad_credentials'")).isEqualTo(5);
+    assertThat(audits("action = 'account.lock' AND username = 'lena' AND source_ip = '127.0.0.1'")).isEqualTo(1);
+    assertThat(meters.counter("safegrid.security.account.locks").count()).isGreaterThanOrEqualTo(1);
+    assertThat(audits("action = 'login' AND username = 'lena' AND detail->>'reason' = 'locked'")).isEqualTo(2);
+    JsonNode listed = findUser("lena");
+    assertThat(listed.path("lockedUntil").isNull()).isFalse();
+
+    HttpResponse<String> unlock = asAdmin("POST", "/api/users/lena/unlock", null);
+    assertThat(unlock.statusCode()).as(unlock.body()).isEqualTo(200);
+    assertThat(audits("action = 'account.unlock' AND username = 'admin' AND object_id = 'lena'")).isEqualTo(1);
+    assertThat(get("/api/me", "lena", "lena-password-1").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aSuccessfulLoginResetsTheFailureCount() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      assertThat(get("/api/me", "sid", "wrong").statusCode()).isEqualTo(401);
+    }
+    assertThat(get("/api/me", "sid", "sid-password-123").statusCode()).isEqualTo(200);
+    assertThat(get("/api/me", "sid", "wrong").statusCode()).isEqualTo(401);
+    assertThat(get("/api/me", "sid", "sid-password-123").statusCode()).isEqualTo(200);
+    assertThat(audits("action = 'account.lock' AND username = 'sid'")).isZero();
+  }
+
+  // --- user administration --------------------------------------------------------------------
+
+  private JsonNode findUser(String name) throws Exception {
+    HttpResponse<String> r = asAdmin("GET", "/api/users", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).doesNotContain("password").doesNotContain("$2a$");
+    for (JsonNode u : json.readTree(r.body())) {
+      if (u.path("username").asText().equals(name)) {
+        return u;
+      }
+    }
+    throw new AssertionError("no user " + name + " in " + r.body());
+  }
+
+  @Test
+  void adminCreatesUsersChangesRolesAndTheChangesAreAudited() throws Exception {
+    HttpResponse<String> weak = asAdmin("POST", "/api/users",
+        "{\"username\":\"quinn\",\"password\":\"short\",\"roles\":[\"VIEWER\"]}");
+    assertThat(weak.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(weak.body()).path("detail").asText()).contains("at least 12 characters");
+    HttpResponse<String> created = asAdmin("POST", "/api/users",
+        "{\"username\":\"quinn\",\"password\":\"correct-horse-91\",\"roles\":[\"VIEWER\"],\"districtCode\":\"441302\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(asAdmin("POST", "/api/users",
+        "{\"username\":\"quinn\",\"password\":\"correct-horse-92\",\"roles\":[\"VIEWER\"]}").statusCode()).isEqualTo(400);
+    assertThat(get("/api/audit", "quinn", "correct-horse-91").statusCode()).isEqualTo(403);
+
+    HttpResponse<String> roles = asAdmin("PUT", "/api/users/quinn/roles", "{\"roles\":[\"AUDITOR\",\"VIEWER\"]}");
+    assertThat(roles.statusCode()).as(roles.body()).isEqualTo(200);
+    assertThat(json.readTree(roles.body()).path("roles").toString()).isEqualTo("[\"VIEWER\",\"AUDITOR\"]");
+    assertThat(get("/api/audit", "quinn", "correct-horse-91").statusCode()).isEqualTo(200);
+    assertThat(audits("action = 'user.create' AND username = 'admin' AND object_id = 'quinn'")).isEqualTo(1);
+    assertThat(audits("action = 'user.roles' AND object_id = 'quinn' AND detail->'before' = '[\"VIEWER\"]'::jsonb "
+        + "AND detail->'after' = '[\"VIEWER\", \"AUDITOR\"]'::jsonb")).isEqualTo(1);
+
+    assertThat(asAdmin("PUT", "/api/users/quinn/roles", "{\"roles\":[\"EMPEROR\"]}").statusCode()).isEqualTo(400);
+    assertThat(asAdmin("PUT", "/api/users/nobody/roles", "{\"roles\":[\"VIEWER\"]}").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theLastEnabledAdminCannotBeDisabledOrDemoted() throws Exception {
+    // leave tom as the only enabled admin, then try to remove him
+    List<String> others = jdbc.sql("SELECT u.username FROM app_user u JOIN app_user_role r USING (username) "
+        + "WHERE r.role = 'ADMIN' AND u.enabled AND u.username <> 'tom'").query(String.class).list();
+    for (String other : others) {
+      assertThat(send("PUT", "/api/users/" + other + "/enabled", "tom", "tom-password-123", "{\"enabled\":false}")
+          .statusCode()).isEqualTo(200);
+    }
+    try {
+      assertThat(send("PUT", "/api/users/tom/enabled", "tom", "tom-password-123", "{\"enabled\":false}").statusCode())
+          .isEqualTo(400);
+      assertThat(send("PUT", "/api/users/tom/roles", "tom", "tom-password-123", "{\"roles\":[\"VIEWER\"]}")
+          .statusCode()).isEqualTo(400);
+    } finally {
+      for (String other : others) {
+        assertThat(send("PUT", "/api/users/" + other + "/enabled", "tom", "tom-password-123", "{\"enabled\":true}")
+            .statusCode()).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void errorBodiesCarryNoStackTraces() throws Exception {
+    for (HttpResponse<String> r : List.of(asAdmin("POST", "/api/users", "{not json"),
+        asAdmin("PUT", "/api/users/x/enabled", "[1,2"), get("/api/grid-sets/abc/cells", "admin", ADMIN_PW),
+        asAdmin("POST", "/api/users", "{\"username\":\"Bad Name\",\"password\":\"x\",\"roles\":[]}"))) {
+      assertThat(r.statusCode()).isBetween(400, 499);
+      assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("org.springframework")
+          .doesNotContain("trace");
+    }
+  }
+
+  // --- password change ------------------------------------------------------------------------
+
+  @Test
+  void usersChangeTheirOwnPasswordUnderThePolicyAndEveryAttemptIsAudited() throws Exception {
+    String path = "/api/me/password";
+    assertThat(send("POST", path, "paula", "paula-password-1",
+        "{\"currentPassword\":\"wrong\",\"newPassword\":\"a-brand-new-secret\"}").statusCode()).isEqualTo(400);
+    HttpResponse<String> tooShort = send("POST", path, "paula", "paula-password-1",
+        "{\"currentPassword\":\"paula-password-1\",\"newPassword\":\"short-1\"}");
+    assertThat(tooShort.statusCode()).isEqualTo(400);
+    assertThat(tooShort.body()).contains("at least 12");
+    assertThat(send("POST", path, "paula", "paula-password-1",
+        "{\"currentPassword\":\"paula-password-1\",\"newPassword\":\"paula-is-my-name\"}").statusCode()).isEqualTo(400);
+    assertThat(send("POST", path, "paula", "paula-password-1",
+        "{\"currentPassword\":\"paula-password-1\",\"newPassword\":\"a-brand-new-secret\"}").statusCode()).isEqualTo(204);
+    assertThat(get("/api/me", "paula", "paula-password-1").statusCode()).isEqualTo(401);
+    assertThat(get("/api/me", "paula", "a-brand-new-secret").statusCode()).isEqualTo(200);
+    assertThat(audits("action = 'user.password' AND object_id = 'paula' AND outcome = 'failure'")).isEqualTo(3);
+    assertThat(audits("action = 'user.password' AND object_id = 'paula' AND outcome = 'success'")).isEqualTo(1);
+  }
+
+  // --- district scope -------------------------------------------------------------------------
+
+  @Test
+  void aDistrictScopedUserSeesOnlyItsDistrictsCellsAndCampuses() throws Exception {
+    long set = jdbc.sql("INSERT INTO grid_set (name, city_code, status, cell_count) VALUES ('scope', '441300', 'draft', 2) "
+        + "RETURNING id").query(Long.class).single();
+    jdbc.sql("INSERT INTO grid_cell (grid_set_id, cell_id, code, district_code, area_m2, geom) VALUES "
+        + "(?, 1, 'A1', '441302', 1, ST_Multi(ST_GeomFromText('POLYGON((114.40 23.10, 114.41 23.10, 114.41 23.11, 114.40 23.11, 114.40 23.10))', 4326))), "
+        + "(?, 2, 'B1', '441303', 1, ST_Multi(ST_GeomFromText('POLYGON((114.41 23.10, 114.42 23.10, 114.42 23.11, 114.41 23.11, 114.41 23.10))', 4326)))")
+        .params(set, set).update();
+    jdbc.sql("INSERT INTO overlay_layer (layer, version, source, licence) VALUES ('campuses', 1, 'test', 'test') "
+        + "ON CONFLICT DO NOTHING").update();
+    jdbc.sql("INSERT INTO overlay_feature (layer, version, code, name, district_code, geom) VALUES "
+        + "('campuses', 1, 'sa', 'school in A', '441302', ST_GeomFromText('POINT(114.405 23.105)', 4326)), "
+        + "('campuses', 1, 'sb', 'school in B', '441303', ST_GeomFromText('POINT(114.415 23.105)', 4326))").update();
+    accounts.createUser("ana", "ana-password-12", List.of(Role.PLANNER));
+    assertThat(asAdmin("PUT", "/api/users/ana/district", "{\"districtCode\":\"441302\"}").statusCode()).isEqualTo(200);
+    assertThat(asAdmin("PUT", "/api/users/ana/district", "{\"districtCode\":\"A\"}").statusCode()).isEqualTo(400);
+
+    // a bbox covering both districts still returns only A's rows
+    JsonNode cells = json.readTree(get("/api/grid-sets/" + set + "/cells?bbox=114.3,23.0,114.5,23.2", "ana",
+        "ana-password-12").body());
+    assertThat(cells.findValuesAsText("districtCode")).containsExactly("441302");
+    JsonNode campuses = json.readTree(get("/api/overlays/campuses", "ana", "ana-password-12").body());
+    assertThat(campuses.findValuesAsText("name")).containsExactly("school in A");
+    assertThat(json.readTree(get("/api/me", "ana", "ana-password-12").body()).path("districtCode").asText())
+        .isEqualTo("441302");
+    // an unscoped user sees both
+    assertThat(json.readTree(get("/api/grid-sets/" + set + "/cells", "admin", ADMIN_PW).body())
+        .findValuesAsText("districtCode")).containsExactlyInAnyOrder("441302", "441303");
+    assertThat(audits("action = 'user.district' AND object_id = 'ana' AND detail->>'after' = '441302'")).isEqualTo(1);
+  }
+
+  // --- revocation -----------------------------------------------------------------------------
+
+  @Test
+  void disablingAUserEndsItsSessionsAndClosesItsLiveStreams() throws Exception {
+    String session = formLogin("dora", "dora-password-1", null);
+    assertThat(session).isNotNull();
+    assertThat(getWithSession("/api/me", session)).isEqualTo(200);
+    AtomicInteger closedBasic = new AtomicInteger();
+    AtomicInteger closedSession = new AtomicInteger();
+    AtomicInteger otherUser = new AtomicInteger();
+    liveSessions.register("dora", null, closedBasic::incrementAndGet);
+    liveSessions.register("dora", session.substring("JSESSIONID=".length()), closedSession::incrementAndGet);
+    var kept = liveSessions.register("sid", null, otherUser::incrementAndGet);
+
+    HttpResponse<String> r = asAdmin("PUT", "/api/users/dora/enabled", "{\"enabled\":false}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(closedBasic.get()).isEqualTo(1);
+    assertThat(closedSession.get()).isEqualTo(1);
+    assertThat(otherUser.get()).isZero();
+    assertThat(getWithSession("/api/me", session)).isEqualTo(401);
+    assertThat(get("/api/me", "dora", "dora-password-1").statusCode()).isEqualTo(401);
+    assertThat(audits("action = 'user.disable' AND object_id = 'dora'")).isEqualTo(1);
+    assertThat(audits("action = 'login' AND username = 'dora' AND detail->>'reason' = 'disabled'")).isEqualTo(1);
+    kept.close();
+  }
+
+  @Test
+  void aStreamIsClosedWhenItsSessionHasBeenIdleLongerThanTheTimeout() throws Exception {
+    accounts.createUser("ivy", "ivy-password-123", List.of(Role.VIEWER));
+    String session = formLogin("ivy", "ivy-password-123", null);
+    AtomicInteger closed = new AtomicInteger();
+    liveSessions.register("ivy", session.substring("JSESSIONID=".length()), closed::incrementAndGet);
+    assertThat(liveSessions.closeExpired(Instant.now().plusSeconds(60))).isZero();
+    assertThat(closed.get()).isZero();
+    assertThat(liveSessions.closeExpired(Instant.now().plusSeconds(31 * 60))).isEqualTo(1);
+    assertThat(closed.get()).isEqualTo(1);
+    assertThat(getWithSession("/api/me", session)).as("the idle session is ended, not just the stream").isEqualTo(401);
+  }
+
+  @Test
+  void aSessionRestoredAfterARestartIsRecheckedAndRegisteredAgain() throws Exception {
+    accounts.createUser("rita", "rita-password-123", List.of(Role.VIEWER));
+    accounts.createUser("rex", "rex-password-1234", List.of(Role.VIEWER));
+    String rita = formLogin("rita", "rita-password-123", null);
+    String rex = formLogin("rex", "rex-password-1234", null);
+    // what a restart with persistent sessions looks like: the sessions exist, the registry forgot them
+    sessionRegistry.removeSessionInformation(rita.substring("JSESSIONID=".length()));
+    sessionRegistry.removeSessionInformation(rex.substring("JSESSIONID=".length()));
+    jdbc.sql("UPDATE app_user SET enabled = false WHERE username = 'rex'").update(); // disabled while down
+    RestoredSessionFilter.serverStartedAt(System.currentTimeMillis() + 1);
+    try {
+      assertThat(getWithSession("/api/me", rita)).isEqualTo(200);
+    assertThat(sessionRegistry.getSessionInformation(rita.substring("JSESSIONID=".length()))).isNotNull();
+      assertThat(getWithSession("/api/me", rex)).isEqualTo(401);
+      assertThat(getWithSession("/api/me", rex)).isEqualTo(401);
+    } finally {
+      RestoredSessionFilter.serverStartedAt(0);
+    }
+  }
+
+  // --- TOTP -----------------------------------------------------------------------------------
+
+  @Test
+  void anEnrolledSecondFactorIsRequiredAtLoginAndCodesCannotBeReplayed() throws Exception {
+    accounts.createUser("otto", "otto-password-12", List.of(Role.ADMIN));
+    HttpResponse<String> begin = send("POST", "/api/me/totp", "otto", "otto-password-12", null);
+    assertThat(begin.statusCode()).as(begin.body()).isEqualTo(200);
+    JsonNode enrolment = json.readTree(begin.body());
+    byte[] secret = Totp.fromBase32(enrolment.path("secret").asText());
+    assertThat(enrolment.path("otpauthUri").asText()).startsWith("otpauth://totp/SafeGrid:otto?secret=");
+    assertThat(send("POST", "/api/me/totp/confirm", "otto", "otto-password-12", "{\"code\":\"000000\"}").statusCode())
+        .isIn(400, 204); // 1 in a million: the wrong code could be right; checked below with the real one
+    long step = Totp.step(Instant.now());
+    String now = Totp.code(secret, step, 6);
+    assertThat(send("POST", "/api/me/totp/confirm", "otto", "otto-password-12", "{\"code\":\"" + now + "\"}")
+        .statusCode()).isEqualTo(204);
+
+    // Basic no longer works for this account; the form needs a fresh code
+    assertThat(get("/api/me", "otto", "otto-password-12").statusCode()).isEqualTo(401);
+    assertThat(formLogin("otto", "otto-password-12", null)).isNull();
+    assertThat(formLogin("otto", "otto-password-12", now)).as("replayed code").isNull();
+    String next = Totp.code(secret, step + 1, 6);
+    assertThat(formLogin("otto", "otto-password-12", next)).isNotNull();
+    assertThat(audits("action = 'user.totp.enable' AND object_id = 'otto' AND outcome = 'success'")).isEqualTo(1);
+    assertThat(audits("action = 'login' AND username = 'otto' AND detail->>'reason' = 'totp'")).isEqualTo(3);
+
+    assertThat(asAdmin("POST", "/api/users/otto/totp/reset", null).statusCode()).isEqualTo(200);
+    assertThat(get("/api/me", "otto", "otto-password-12").statusCode()).isEqualTo(200);
+    assertThat(audits("action = 'user.totp.reset' AND object_id = 'otto'")).isEqualTo(1);
+  }
+
+  // --- headers and actuator -------------------------------------------------------------------
+
+  @Test
+  void apiResponsesCarryProtectiveHeaders() throws Exception {
+    HttpResponse<String> r = get("/api/me", "admin", ADMIN_PW);
+    assertThat(r.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+    assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    assertThat(r.headers().firstValue("X-Frame-Options")).contains("DENY");
+    assertThat(r.headers().firstValue("Strict-Transport-Security")).as("only over TLS").isEmpty();
+  }
+
+  @Test
+  void healthIsOpenWithoutDetailsAndMetricsAreForAdminsOnly() throws Exception {
+    JsonNode anonymous = json.readTree(get("/actuator/health", null, null).body());
+    assertThat(anonymous.path("status").asText()).isEqualTo("UP");
+    assertThat(anonymous.has("components")).isFalse();
+    JsonNode admin = json.readTree(get("/actuator/health", "admin", ADMIN_PW).body());
+    assertThat(admin.path("components").path("databaseDurability").path("status").asText()).isEqualTo("UP");
+    assertThat(admin.path("components").path("databaseDurability").path("details").path("settings")
+        .path("fsync").asText()).isEqualTo("on");
+    assertThat(json.readTree(get("/actuator/health", "sid", "sid-password-123").body()).has("components")).isFalse();
+    assertThat(get("/actuator/metrics", "sid", "sid-password-123").statusCode()).isEqualTo(403);
+    assertThat(get("/actuator/metrics", "admin", ADMIN_PW).statusCode()).isEqualTo(200);
+    assertThat(get("/actuator/env", "admin", ADMIN_PW).statusCode()).isEqualTo(403);
+    assertThat(get("/actuator/heapdump", "admin", ADMIN_PW).statusCode()).isEqualTo(403);
+  }
+}

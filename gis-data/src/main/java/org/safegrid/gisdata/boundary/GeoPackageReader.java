@@ -23,7 +23,8 @@ import org.locationtech.jts.io.WKBReader;
  *
  * <p>The coordinate system comes from the table's {@code gpkg_spatial_ref_sys} row: an EPSG code
  * when the organisation is EPSG, otherwise its WKT definition. The file is opened read-only; only
- * feature tables listed in {@code gpkg_contents} are read.
+ * plain feature tables listed in {@code gpkg_contents} are read (a view or virtual table would run
+ * SQL chosen by whoever made the file, so it is refused).
  */
 public final class GeoPackageReader {
 
@@ -56,6 +57,13 @@ public final class GeoPackageReader {
       } else if (!tables.contains(name)) {
         throw new BoundaryReadException("bad_parameter", "The GeoPackage has no feature table \"" + name
             + "\"; it has " + tables + ".");
+      }
+      // a view or virtual table would run SQL written by whoever made the file: read plain tables only
+      Object type = gpkg.getDatabase().querySingleResult(
+          "SELECT type FROM sqlite_master WHERE name = ? AND sql NOT LIKE '%VIRTUAL%'", new String[] {name});
+      if (!"table".equals(type)) {
+        throw new BoundaryReadException("unsupported_format", "The GeoPackage layer \"" + name
+            + "\" is a view or virtual table; export it as a plain feature table.");
       }
       FeatureDao dao = gpkg.getFeatureDao(name);
       String crs = crsOf(dao.getSrs());

@@ -190,13 +190,26 @@ public final class IngestBenchmark {
     IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
         .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
     Topics.ensure(s, 6);
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    // bounded in-flight sends: on a busy machine an unbounded burst waits in the producer until
+    // delivery.timeout.ms expires and is dropped
+    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(20_000);
     try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
       for (int i = 0; i < events; i++) {
         Event e = event(prefix, i, base);
+        window.acquire();
         p.send(new ProducerRecord<>(s.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
-            EventCodec.encode(e)));
+            EventCodec.encode(e)), (md, ex) -> {
+              window.release();
+              if (ex != null) {
+                failed.incrementAndGet();
+              }
+            });
       }
       p.flush();
+    }
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " of " + events + " events could not be produced");
     }
     System.out.printf(Locale.ROOT, "    %,d events pre-produced; draining%n", events);
     IngestMetrics m = new IngestMetrics(new SimpleMeterRegistry());

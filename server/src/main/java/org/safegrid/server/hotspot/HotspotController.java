@@ -73,6 +73,9 @@ class HotspotController {
       meta.put("bandMeters", r.weights().bandMeters());
     }
     meta.put("fdr", "Benjamini-Hochberg");
+    // cells the test cannot judge (no neighbour within the band) are counted, never silently "none"
+    meta.put("cellsWithoutNeighbours", java.util.Arrays.stream(r.classes()).filter(c -> c == HotspotClass.NO_NEIGHBOURS).count());
+    meta.put("significantCells", java.util.Arrays.stream(r.classes()).filter(HotspotClass::isSignificant).count());
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
         .body(new GeoJsonFeatureCollection(HotspotFeatures.toFeatures(list), meta));
   }

@@ -19,7 +19,9 @@ import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.safegrid.server.upload.GridSetActivated;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -83,6 +85,27 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
       } else {
         newestReceivedMs.accumulateAndGet(e.receivedAt().toEpochMilli(), Math::max);
       }
+    }
+  }
+
+  /**
+   * A new grid set went live: look for it at once instead of at the next periodic grid check, so
+   * that risk and hotspots follow the activation within a cycle.
+   */
+  @EventListener
+  public void onGridSetActivated(GridSetActivated activated) {
+    synchronized (this) {
+      lastGridCheckMs = 0;
+    }
+    ScheduledExecutorService ex = executor;
+    if (ex != null && !ex.isShutdown()) {
+      ex.execute(() -> {
+        try {
+          refresh();
+        } catch (RuntimeException e) {
+          log.warn("risk refresh after activation failed: {}", e.getMessage());
+        }
+      });
     }
   }
 

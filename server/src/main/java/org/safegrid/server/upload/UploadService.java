@@ -208,7 +208,7 @@ public class UploadService {
           ps.setInt(2, version);
           ps.setString(3, f.code());
           ps.setString(4, f.name());
-          ps.setString(5, layer.replaceAll("s$", ""));
+          ps.setString(5, kindOf(f));
           ps.setString(6, f.districtCode());
           ps.setString(7, propsJson(f));
           ps.setBytes(8, wkb.write(f.geometry()));
@@ -217,6 +217,17 @@ public class UploadService {
     d.put("version", version);
     audit.record(actor, "upload", "overlay_draft", id, "success", d);
     return new Draft(id, "overlay", req.layer(), sha256, reportNode);
+  }
+
+  /** The feature's sub-type (school type, checkpoint kind) from a kind/type attribute, if it has one. */
+  private static String kindOf(ValidatedFeature f) {
+    for (String k : List.of("kind", "type", "KIND", "TYPE", "类型", "类别")) {
+      Object v = f.properties().get(k);
+      if (v != null && !v.toString().isBlank()) {
+        return v.toString().trim();
+      }
+    }
+    return null;
   }
 
   private String propsJson(ValidatedFeature f) {

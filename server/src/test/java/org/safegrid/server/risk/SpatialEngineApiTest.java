@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.safegrid.server.PostgisTestSupport;
+import org.safegrid.server.security.Role;
+import org.safegrid.server.security.UserAccountService;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -60,12 +62,16 @@ class SpatialEngineApiTest {
   JdbcTemplate jdbc;
   @Autowired
   LiveRiskService live;
+  @Autowired
+  UserAccountService accounts;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
 
   @BeforeAll
   void plantGridAndEvents() {
+    accounts.createUser("viewer", "viewer-pw", java.util.List.of(Role.VIEWER));
+    accounts.createUser("planner", "planner-pw", java.util.List.of(Role.PLANNER));
     long set = jdbc.queryForObject("INSERT INTO grid_set (name, city_code, status, cell_count) "
         + "VALUES ('test 10x10', '441300', 'draft', 100) RETURNING id", Long.class);
     for (int r = 0; r < 10; r++) {
@@ -119,13 +125,37 @@ class SpatialEngineApiTest {
   }
 
   HttpResponse<String> post(String path, String body) throws Exception {
+    return post(path, body, basic());
+  }
+
+  HttpResponse<String> post(String path, String body, String auth) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("Authorization", basic()).header("Content-Type", "application/geo+json")
+        .header("Authorization", auth).header("Content-Type", "application/geo+json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static String basic() {
-    return "Basic " + Base64.getEncoder().encodeToString("admin:test-admin-pw".getBytes(StandardCharsets.UTF_8));
+    return basic("admin", "test-admin-pw");
+  }
+
+  static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void viewerReadsRiskAndHotspotsButOnlyPlannerRunsAnalysis() throws Exception {
+    for (String path : java.util.List.of("/api/risk?window=1h", "/api/hotspots", "/api/risk/rollup")) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .header("Authorization", basic("viewer", "viewer-pw")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+    }
+    String fc = "{\"type\":\"FeatureCollection\",\"features\":[]}";
+    assertThat(post("/api/analysis/hotspots", fc, basic("viewer", "viewer-pw")).statusCode()).isEqualTo(403);
+    // the planner is let through and gets the analysis' own answer (too few features)
+    assertThat(post("/api/analysis/hotspots", fc, basic("planner", "planner-pw")).statusCode()).isEqualTo(400);
+    HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/api/risk")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
   }
 
   JsonNode getJson(String path) throws Exception {
@@ -175,6 +205,7 @@ class SpatialEngineApiTest {
   void hotspotsFindThePlantedClusterAsOnePolygon() throws Exception {
     JsonNode fc = getJson("/api/hotspots?window=24h&minConfidence=95");
     assertThat(fc.path("features").size()).isGreaterThanOrEqualTo(1);
+    assertThat(fc.path("cellsWithoutNeighbours").asInt()).isZero();
     JsonNode first = fc.path("features").get(0).path("properties");
     assertThat(first.path("rank").asInt()).isEqualTo(1);
     assertThat(first.path("class").asText()).startsWith("hot");

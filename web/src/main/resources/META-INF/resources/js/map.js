@@ -190,7 +190,9 @@
       normLevel: p.normalizedLevel || p.normalisedLevel || (norm && norm.level) || null,
       normScore: p.normalizedScore != null ? p.normalizedScore : norm && norm.score,
       breakdown: p.breakdown || p.factors || p.contributions || null,
-      uncertain: p.uncertain != null ? !!p.uncertain : (lo != null && hi != null && (hi - lo) > Math.max(Math.abs(p.score || 0), 1e-9) * 0.5)
+      // hatched: a cell above "low" whose 95 % interval is wider than its score (few events behind it);
+      // quiet cells all have wide intervals and would hatch the whole city
+      uncertain: p.uncertain != null ? !!p.uncertain : ((p.level || p.riskLevel) !== 'low' && lo != null && hi != null && (hi - lo) > Math.abs(p.score || 0))
     };
   }
   app.riskInfo = function (code) { return risk.byCode && risk.byCode[code] || null; };
@@ -295,9 +297,21 @@
         by[info.code] = info;
       }
       normalisedLevels(by);
+      var before = risk.signature;
+      risk.signature = signature(by);
       risk.byCode = by; risk.available = true; risk.detail = null;
-    }).catch(function () { risk.byCode = null; risk.available = false; })
-      .then(function () { restyleGrid(); if (entries.grid) register('grid', entries.grid.layer, entries.grid.count, state.layers.grid.on, gridLegend); });
+      // restyling 3,586 cells costs a long task: only when a colour changes
+      risk.unchanged = before === risk.signature;
+    }).catch(function () { risk.unchanged = !risk.byCode; risk.byCode = null; risk.available = false; risk.signature = null; })
+      .then(function () {
+        if (risk.unchanged) return;
+        restyleGrid();
+        if (entries.grid) register('grid', entries.grid.layer, entries.grid.count, state.layers.grid.on, gridLegend);
+      });
+  }
+
+  function signature(by) {
+    return Object.keys(by).map(function (k) { var r = by[k]; return k + (r.level || '') + (r.normLevel || '') + (r.uncertain ? 1 : 0); }).join();
   }
 
   /** The full risk record of one cell with its breakdown (the GeoJSON answer, fetched on first use). */
@@ -530,8 +544,13 @@
       r.firstChild.style.borderColor = FEED_COLORS[s];
     });
   }
+  var feedSignature = null;
   function loadFeedHealth() {
     return api('/api/live/feed-health').then(function (fc) {
+      // rebuilding thousands of markers is a long task: only when the silent set changed
+      var sig = fc.features.map(function (f) { return f.id; }).join();
+      if (sig === feedSignature && entries.feed_health && entries.feed_health.layer) return;
+      feedSignature = sig;
       var layer = L.geoJSON(fc, {
         coordsToLatLng: D.coordsToLatLng,
         pointToLayer: function (f, ll) { return L.circleMarker(ll, { renderer: app.canvas, radius: 5, color: FEED_COLORS[f.properties.source] || '#aaa', weight: 2, fill: false }); },

@@ -51,9 +51,9 @@
         var p = f.properties, c = app.hotspotClass(p);
         var row = el('button', 'list-row hs-' + c.kind);
         row.type = 'button';
-        row.appendChild(el('span', 'rank', String(i + 1)));
+        row.appendChild(el('span', 'rank', String(p.rank || i + 1)));
         var dn = (app.districts || []).filter(function (d) { return d.code === p.district; })[0];
-        row.appendChild(el('span', 'title', '#' + (p.rank || i + 1) + ' ' + (dn ? dn.name : p.district || '') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
+        row.appendChild(el('span', 'title', (dn ? dn.name : p.district || '') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
         var stats = [];
         if (p.cellCount != null) stats.push(p.cellCount + ' ' + t('cell'));
         if (p.peakZ != null) stats.push('z ' + Number(p.peakZ).toFixed(2));

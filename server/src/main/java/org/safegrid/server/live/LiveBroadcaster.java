@@ -101,14 +101,26 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
 
   /** Opens a stream for one client; {@code catchUp} (may be empty) is sent first. */
   public SseEmitter open(String user, EventColumns catchUp) {
+    return open(user, catchUp, () -> { });
+  }
+
+  /**
+   * Opens a stream for one client; {@code catchUp} (may be empty) is sent first, and {@code onEnd}
+   * runs once the stream has ended for any reason (completed, timed out, failed).
+   */
+  public SseEmitter open(String user, EventColumns catchUp, Runnable onEnd) {
     if (clients.size() >= properties.maxClients()) {
       throw new TooManyClientsException();
     }
     SseEmitter emitter = new SseEmitter(0L);
     Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()));
-    emitter.onCompletion(() -> clients.remove(client));
-    emitter.onTimeout(() -> clients.remove(client));
-    emitter.onError(e -> clients.remove(client));
+    Runnable end = () -> {
+      clients.remove(client);
+      onEnd.run();
+    };
+    emitter.onCompletion(end);
+    emitter.onTimeout(end);
+    emitter.onError(e -> end.run());
     clients.add(client);
     try {
       offer(client, new Message("hello", null, json.writeValueAsString(

@@ -1,8 +1,11 @@
 package org.safegrid.server.live;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.safegrid.server.security.LiveSessionRegistry;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.web.ApiExceptionHandler;
 import org.springframework.http.HttpStatus;
@@ -33,10 +36,12 @@ class LiveController {
   private final FeedHealthService feedHealth;
   private final LiveProperties properties;
   private final CoastEventDensityService coast;
+  private final LiveSessionRegistry liveSessions;
 
   LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol, FeedHealthService feedHealth,
-                 LiveProperties properties, CoastEventDensityService coast) {
+                 LiveProperties properties, CoastEventDensityService coast, LiveSessionRegistry liveSessions) {
     this.coast = coast;
+    this.liveSessions = liveSessions;
     this.hub = hub;
     this.events = events;
     this.patrol = patrol;
@@ -50,7 +55,7 @@ class LiveController {
    */
   @GetMapping(value = "/api/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   SseEmitter stream(@RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
-                    @RequestParam(required = false) Long since, Principal user) {
+                    @RequestParam(required = false) Long since, Principal user, HttpServletRequest request) {
     Long from = since;
     if (lastEventId != null && !lastEventId.isBlank()) {
       try {
@@ -63,7 +68,22 @@ class LiveController {
         ? EventColumns.of(java.util.List.of(), hub.watermark(), false)
         : events.findEvents(RecentEventService.TimeField.RECEIVED, Instant.ofEpochMilli(from).minus(CATCH_UP_OVERLAP),
             Instant.now().plusSeconds(60), properties.catchUpLimit());
-    return hub.open(user == null ? "?" : user.getName(), catchUp);
+    // the stream ends when its user is disabled, its rights change or its session expires
+    String name = user == null ? "?" : user.getName();
+    AtomicReference<SseEmitter> opened = new AtomicReference<>();
+    LiveSessionRegistry.Registration registration = liveSessions.register(name, request.getRequestedSessionId(), () -> {
+      SseEmitter e = opened.get();
+      if (e != null) {
+        e.complete();
+      }
+    });
+    try {
+      opened.set(hub.open(name, catchUp, registration::close));
+    } catch (RuntimeException e) {
+      registration.close();
+      throw e;
+    }
+    return opened.get();
   }
 
   /**

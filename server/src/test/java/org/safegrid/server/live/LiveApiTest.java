@@ -53,6 +53,12 @@ class LiveApiTest {
   @Autowired
   LiveBroadcaster hub;
 
+  @Autowired
+  org.safegrid.server.security.UserAccountService accounts;
+
+  @Autowired
+  org.safegrid.server.security.UserAdministration users;
+
   private final HttpClient http = HttpClient.newHttpClient();
   private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("admin:live-pw".getBytes(StandardCharsets.UTF_8));
   private int seq;
@@ -111,6 +117,32 @@ class LiveApiTest {
       }
     }
     throw new AssertionError("no line with " + text + " within " + timeout);
+  }
+
+  @Test
+  void disablingTheUserEndsItsOpenStream() throws Exception {
+    accounts.createUser("night-duty", "night-duty-pw", java.util.List.of(org.safegrid.server.security.Role.VIEWER));
+    String auth = "Basic " + Base64.getEncoder().encodeToString("night-duty:night-duty-pw".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<Stream<String>> resp = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/live"))
+        .header("Authorization", auth).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    // the body ends, cleanly or with the connection closed under it
+    java.util.concurrent.CompletableFuture<Long> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return resp.body().count();
+      } catch (java.io.UncheckedIOException closed) {
+        return -1L;
+      }
+    });
+    int before = hub.clientCount();
+    users.setEnabled("night-duty", false);
+    // the server closes the stream itself: the body ends without the client hanging up
+    ended.get(10, TimeUnit.SECONDS);
+    long t0 = System.nanoTime();
+    while (hub.clientCount() >= before && System.nanoTime() - t0 < 5_000_000_000L) {
+      Thread.sleep(20);
+    }
+    assertThat(hub.clientCount()).isLessThan(before);
   }
 
   @Test

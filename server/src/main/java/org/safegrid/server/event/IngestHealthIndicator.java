@@ -17,8 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * The health of the in-process ingest workers, so that a dead or stuck consumer never hides behind
  * an UP while the command center watches a frozen map. DOWN when the worker threads have died (an
- * {@code Error}, a bug) or when messages wait (consumer lag above zero) and nothing has been written
- * for {@code safegrid.ingest.health.stale-after} (default 2 min: the database refuses, a poll loop
+ * {@code Error}, a bug) or when messages wait (consumer lag above zero, or batches rolled back by
+ * database failures) and nothing has been written for {@code safegrid.ingest.health.stale-after} (default 2 min: the database refuses, a poll loop
  * hangs). UNKNOWN while the workers are still starting (Kafka not reachable yet); UP otherwise,
  * and when in-process ingest is off. Details: lag, written, refused, seconds since progress.
  */
@@ -32,6 +32,7 @@ public class IngestHealthIndicator implements HealthIndicator {
   private final boolean enabled;
   private double lastWritten = -1;
   private Instant lastProgress;
+  private double failuresAtProgress;
 
   @Autowired
   IngestHealthIndicator(ObjectProvider<InProcessIngest> ingest,
@@ -68,8 +69,13 @@ public class IngestHealthIndicator implements HealthIndicator {
     Instant now = clock.instant();
     long lag = m.lag();
     double written = m.writtenTotal() + m.duplicatesTotal() + m.refusedTotal();
-    if (written != lastWritten || lag == 0) {
+    double failures = dbFailures(m);
+    // waiting: messages behind (lag), or batches rolled back since the last progress (a worker backing
+    // off from an unavailable database holds its batch and reports no new lag meanwhile)
+    boolean waiting = lag > 0 || failures > failuresAtProgress;
+    if (written != lastWritten || !waiting) {
       lastWritten = written;
+      failuresAtProgress = failures;
       lastProgress = now;
     }
     Duration idle = Duration.between(lastProgress, now);
@@ -78,6 +84,12 @@ public class IngestHealthIndicator implements HealthIndicator {
       b = Health.down().withDetail("state", "stuck: messages waiting, nothing written for " + idle.toSeconds() + " s");
     }
     return b.withDetail("consumerLag", lag).withDetail("written", (long) m.writtenTotal())
-        .withDetail("refused", (long) m.refusedTotal()).withDetail("secondsSinceProgress", idle.toSeconds()).build();
+        .withDetail("refused", (long) m.refusedTotal()).withDetail("dbFailures", (long) failures)
+        .withDetail("secondsSinceProgress", idle.toSeconds()).build();
+  }
+
+  private static double dbFailures(IngestMetrics m) {
+    var c = m.registry().find("safegrid.ingest.db.failures").counter();
+    return c == null ? 0 : c.count();
   }
 }

@@ -56,7 +56,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * <p>Environment: {@code SAFEGRID_DB_URL}, {@code SAFEGRID_DB_USER}, {@code SAFEGRID_DB_PASSWORD},
  * {@code SAFEGRID_KAFKA_BOOTSTRAP} (what {@code ./safegrid bench soak} exports). Without
- * {@code --url} it starts the server in this JVM on a free port with a random admin password;
+ * {@code --url} it starts the server in this JVM on a free port; the admin password is
+ * {@code --password}, else {@code SAFEGRID_ADMIN_PASSWORD}, else a random one (effective only when
+ * the database has no admin account yet);
  * with {@code --url --user --password} it measures a running server (heap then without a forced GC).
  * Options: {@code --rates 500,1000,2000}, {@code --step-seconds 30}, {@code --query-rate 20}
  * (requests/s), {@code --sse-clients 300}, {@code --sse-seconds 120}, {@code --sse-ingest-rate 500}.
@@ -104,9 +106,14 @@ public final class SoakBenchmark {
       b = new SoakBenchmark(o.get("url").replaceAll("/$", ""), o.getOrDefault("user", "admin"),
           o.getOrDefault("password", ""), null);
     } else {
-      byte[] raw = new byte[18];
-      new SecureRandom().nextBytes(raw);
-      String pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+      // the admin password: --password, else SAFEGRID_ADMIN_PASSWORD, else a random one (which only takes
+      // effect when the database has no admin account yet)
+      String pw = o.getOrDefault("password", System.getenv().getOrDefault("SAFEGRID_ADMIN_PASSWORD", ""));
+      if (pw.isBlank()) {
+        byte[] raw = new byte[18];
+        new SecureRandom().nextBytes(raw);
+        pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+      }
       long t0 = System.nanoTime();
       ConfigurableApplicationContext ctx = SpringApplication.run(SafeGridApplication.class, "--server.port=0",
           "--safegrid.security.admin-password=" + pw, "--safegrid.live.max-clients=" + (sseClients + 50),
@@ -383,10 +390,15 @@ public final class SoakBenchmark {
     while (System.nanoTime() < deadline) {
       try {
         if (get("/actuator/health").statusCode() == 200) {
+          int status = get("/actuator/metrics").statusCode();
+          if (status != 200) {
+            throw new IllegalStateException("the admin account is refused (HTTP " + status + "): the database "
+                + "already has an admin with another password; pass --password or set SAFEGRID_ADMIN_PASSWORD");
+          }
           return;
         }
-      } catch (Exception e) {
-        // not yet
+      } catch (java.io.IOException e) {
+        // not listening yet
       }
       sleep(500);
     }

@@ -1,0 +1,489 @@
+package org.safegrid.server.soak;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.safegrid.ingest.ledger.Ledger;
+import org.safegrid.ingest.ledger.LedgerChecker;
+import org.safegrid.ingest.ledger.LedgerProducer;
+import org.safegrid.ingest.worker.IngestSettings;
+import org.safegrid.ingest.worker.IngestWorkers;
+import org.safegrid.ingest.worker.Topics;
+import org.safegrid.server.SafeGridApplication;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The soak benchmark (reliability plan checks 38–40) against a whole server with its in-process
+ * ingest workers: (38) ingest capacity at rising rates with the ledger (lost/dup, consumer lag,
+ * end-to-end p99 from {@code observed_at} to {@code received_at}); (39) REST queries at a constant
+ * arrival rate during that ingest, timed from their scheduled start so a stalled server cannot hide
+ * its queueing (coordinated omission); (40) live-stream fan-out: N SSE clients plus one that never
+ * reads, measuring server→client latency, the slow client being dropped and heap growth after GC.
+ *
+ * <p>Environment: {@code SAFEGRID_DB_URL}, {@code SAFEGRID_DB_USER}, {@code SAFEGRID_DB_PASSWORD},
+ * {@code SAFEGRID_KAFKA_BOOTSTRAP} (what {@code ./safegrid bench soak} exports). Without
+ * {@code --url} it starts the server in this JVM on a free port; the admin password is
+ * {@code --password}, else {@code SAFEGRID_ADMIN_PASSWORD}, else a random one (effective only when
+ * the database has no admin account yet);
+ * with {@code --url --user --password} it measures a running server (heap then without a forced GC).
+ * Options: {@code --rates 500,1000,2000}, {@code --step-seconds 30}, {@code --query-rate 20}
+ * (requests/s), {@code --drain-seconds 120} (a step whose events are not all stored this long after
+ * sending ends counts as over capacity and ends the ramp), {@code --sse-clients 300}, {@code --sse-seconds 120}, {@code --sse-ingest-rate 500}.
+ * Prints figures; the last line is one JSON object.
+ */
+public final class SoakBenchmark {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static int drainLimitSeconds = 120;
+
+  private final String base;
+  private final String auth;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final ConfigurableApplicationContext context;
+
+  private SoakBenchmark(String base, String user, String password, ConfigurableApplicationContext context) {
+    this.base = base;
+    this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    this.context = context;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + args[i]);
+      }
+      o.put(args[i].substring(2), args[i + 1]);
+    }
+    String bootstrap = env("SAFEGRID_KAFKA_BOOTSTRAP");
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(env("SAFEGRID_DB_URL"));
+    ds.setUser(System.getenv().getOrDefault("SAFEGRID_DB_USER", "safegrid"));
+    ds.setPassword(System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", ""));
+    List<Integer> rates = Arrays.stream(o.getOrDefault("rates", "500,1000,2000").split(",")).map(String::trim)
+        .map(Integer::parseInt).toList();
+    int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "30"));
+    double queryRate = Double.parseDouble(o.getOrDefault("query-rate", "20"));
+    int sseClients = Integer.parseInt(o.getOrDefault("sse-clients", "300"));
+    int sseSeconds = Integer.parseInt(o.getOrDefault("sse-seconds", "120"));
+    int sseRate = Integer.parseInt(o.getOrDefault("sse-ingest-rate", "500"));
+    drainLimitSeconds = Integer.parseInt(o.getOrDefault("drain-seconds", "120"));
+
+    SoakBenchmark b;
+    if (o.containsKey("url")) {
+      b = new SoakBenchmark(o.get("url").replaceAll("/$", ""), o.getOrDefault("user", "admin"),
+          o.getOrDefault("password", ""), null);
+    } else {
+      // the admin password: --password, else SAFEGRID_ADMIN_PASSWORD, else a random one (which only takes
+      // effect when the database has no admin account yet)
+      String pw = o.getOrDefault("password", System.getenv().getOrDefault("SAFEGRID_ADMIN_PASSWORD", ""));
+      if (pw.isBlank()) {
+        byte[] raw = new byte[18];
+        new SecureRandom().nextBytes(raw);
+        pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+      }
+      long t0 = System.nanoTime();
+      ConfigurableApplicationContext ctx = SpringApplication.run(SafeGridApplication.class, "--server.port=0",
+          "--safegrid.security.admin-password=" + pw, "--safegrid.live.max-clients=" + (sseClients + 50),
+          "--safegrid.ingest.bootstrap-servers=" + bootstrap, "--logging.level.root=WARN",
+          "--logging.level.org.safegrid=WARN");
+      int port = ((ServletWebServerApplicationContext) ctx).getWebServer().getPort();
+      System.out.printf(Locale.ROOT, "server started in-process on port %d in %.1f s%n", port,
+          (System.nanoTime() - t0) / 1e9);
+      b = new SoakBenchmark("http://127.0.0.1:" + port, "admin", pw, ctx);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    try {
+      b.run(ds, bootstrap, rates, stepSeconds, queryRate, sseClients, sseSeconds, sseRate, out);
+    } finally {
+      if (b.context != null) {
+        b.context.close();
+      }
+    }
+    System.out.println(JSON.writeValueAsString(out));
+    System.exit(0);
+  }
+
+  private static String env(String name) {
+    String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(name + " is not set (./safegrid bench soak sets it)");
+    }
+    return v;
+  }
+
+  private void run(PGSimpleDataSource ds, String bootstrap, List<Integer> rates, int stepSeconds, double queryRate,
+                   int sseClients, int sseSeconds, int sseRate, Map<String, Object> out) throws Exception {
+    awaitHealthy();
+    IngestSettings topics = IngestSettings.defaults(bootstrap);
+    Topics.ensure(topics, Topics.DEFAULT_PARTITIONS);
+    String run = "soak" + Long.toString(System.currentTimeMillis(), 36) + "-";
+    LedgerChecker checker = new LedgerChecker(ds);
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
+      LedgerProducer lp = new LedgerProducer(p, topics);
+      // warm-up: the server's workers have joined and today's partitions exist
+      Ledger warm = Ledger.create(run + "warm-");
+      lp.send(warm, 0, 300, 0);
+      lp.flush();
+      checker.awaitStored(warm, Duration.ofSeconds(120));
+
+      // 38 + 39: rising ingest rates, queries at a constant arrival rate meanwhile
+      QueryLoad queries = new QueryLoad(queryTargets(), queryRate);
+      queries.start();
+      List<Map<String, Object>> steps = new ArrayList<>();
+      for (int rate : rates) {
+        Ledger ledger = Ledger.create(run + "r" + rate + "-");
+        AtomicLong maxLag = new AtomicLong();
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread lagPoller = new Thread(() -> {
+          while (sending.get()) {
+            maxLag.accumulateAndGet(metric("safegrid.ingest.consumer.lag", "VALUE"), Math::max);
+            sleep(1000);
+          }
+        });
+        lagPoller.start();
+        long t0 = System.nanoTime();
+        lp.send(ledger, 0, rate * stepSeconds, rate);
+        lp.flush();
+        double sendSeconds = (System.nanoTime() - t0) / 1e9;
+        Duration drain = null;
+        try {
+          drain = checker.awaitStored(ledger, Duration.ofSeconds(drainLimitSeconds));
+        } catch (IllegalStateException e) {
+          System.out.println("ingest step " + rate + " ev/s did not drain: " + e.getMessage());
+        }
+        sending.set(false);
+        lagPoller.join();
+        LedgerChecker.Result r = checker.check(ledger);
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("rate", rate);
+        step.put("events", rate * stepSeconds);
+        step.put("achievedRate", round(rate * stepSeconds / sendSeconds));
+        step.put("lost", r.lost());
+        step.put("dup", r.dup());
+        step.put("unexpected", r.unexpected());
+        step.put("derivedOk", r.derivedOk());
+        step.put("maxConsumerLag", maxLag.get());
+        step.put("drainSeconds", drain == null ? null : round(drain.toMillis() / 1000.0));
+        step.put("notStoredAtEnd", r.acked() - (r.stored() - r.unexpected()));
+        step.put("e2eP50Ms", percentileMs(ds, ledger.prefix(), 0.50));
+        step.put("e2eP99Ms", percentileMs(ds, ledger.prefix(), 0.99));
+        System.out.println("ingest step " + JSON.writeValueAsString(step));
+        steps.add(step);
+        if (drain == null) {
+          break;  // capacity reached: higher rates would only pile up more
+        }
+      }
+      Map<String, Object> q = queries.stop();
+      System.out.println("queries " + JSON.writeValueAsString(q));
+      out.put("ingest", steps);
+      out.put("queries", q);
+
+      // 40: live-stream fan-out with ingest at sseRate
+      out.put("live", liveFanOut(lp, run, sseClients, sseSeconds, sseRate));
+    }
+  }
+
+  // --- 39: REST queries at a constant arrival rate ----------------------------------------------------------------
+
+  private Map<String, String> queryTargets() throws Exception {
+    Map<String, String> t = new LinkedHashMap<>();
+    t.put("bboxEvents", "/api/events?bbox=114.30,23.05,114.45,23.20&limit=100");
+    t.put("hotspots", "/api/hotspots");
+    JsonNode sets = JSON.readTree(get("/api/grid-sets").body());
+    JsonNode first = sets.isArray() ? sets.path(0) : sets.path("gridSets").path(0);
+    if (first.has("id")) {
+      t.put("gridCells", "/api/grid-sets/" + first.get("id").asText() + "/cells?bbox=114.35,23.05,114.45,23.15");
+    }
+    return t;
+  }
+
+  /** Requests on a fixed timeline, round robin over the targets; latency from the scheduled start. */
+  private final class QueryLoad {
+    private final List<Map.Entry<String, String>> targets;
+    private final double rate;
+    private final Map<String, ConcurrentLinkedQueue<Long>> latencies = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private long started;
+    private final AtomicLong issued = new AtomicLong();
+
+    QueryLoad(Map<String, String> targets, double rate) {
+      this.targets = new ArrayList<>(targets.entrySet());
+      this.rate = rate;
+      for (String k : targets.keySet()) {
+        latencies.put(k, new ConcurrentLinkedQueue<>());
+        errors.put(k, new AtomicLong());
+      }
+    }
+
+    void start() {
+      started = System.nanoTime();
+      long periodNanos = (long) (1e9 / rate);
+      timer.scheduleAtFixedRate(() -> {
+        long i = issued.getAndIncrement();
+        long scheduled = started + i * periodNanos;  // the intended start, not when we got round to it
+        Map.Entry<String, String> t = targets.get((int) (i % targets.size()));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + t.getValue())).header("Authorization", auth)
+            .timeout(Duration.ofSeconds(30)).GET().build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, ex) -> {
+          latencies.get(t.getKey()).add((System.nanoTime() - scheduled) / 1_000_000);
+          if (ex != null || resp.statusCode() >= 400) {
+            errors.get(t.getKey()).incrementAndGet();
+          }
+        });
+      }, 0, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    Map<String, Object> stop() throws InterruptedException {
+      timer.shutdownNow();
+      Thread.sleep(3000);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("ratePerSecond", rate);
+      for (Map.Entry<String, String> t : targets) {
+        long[] l = latencies.get(t.getKey()).stream().mapToLong(Long::longValue).sorted().toArray();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requests", l.length);
+        m.put("errors", errors.get(t.getKey()).get());
+        m.put("p50Ms", pct(l, 0.50));
+        m.put("p95Ms", pct(l, 0.95));
+        m.put("p99Ms", pct(l, 0.99));
+        m.put("maxMs", l.length == 0 ? null : l[l.length - 1]);
+        out.put(t.getKey(), m);
+      }
+      return out;
+    }
+  }
+
+  // --- 40: live-stream fan-out ---------------------------------------------------------------------------------------
+
+  private Map<String, Object> liveFanOut(LedgerProducer lp, String run, int clients, int seconds, int rate)
+      throws Exception {
+    long heapBefore = heapAfterGc();
+    double droppedBefore = metric("safegrid.live.clients.dropped", "COUNT");
+    ConcurrentLinkedQueue<Long> serverToClient = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Long> endToEnd = new ConcurrentLinkedQueue<>();
+    AtomicLong messages = new AtomicLong();
+    AtomicLong failedStreams = new AtomicLong();
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Thread> readers = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      Thread t = new Thread(() -> readStream(running, serverToClient, endToEnd, messages, failedStreams),
+          "sse-client-" + i);
+      t.setDaemon(true);
+      t.start();
+      readers.add(t);
+    }
+    // the client that never reads: a raw socket that sends its request and then sits there
+    URI u = URI.create(base);
+    Socket stalled = new Socket(u.getHost(), u.getPort());
+    stalled.setReceiveBufferSize(4096);
+    OutputStream os = stalled.getOutputStream();
+    os.write(("GET /api/live HTTP/1.1\r\nHost: " + u.getHost() + "\r\nAuthorization: " + auth
+        + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    os.flush();
+    Thread.sleep(3000);
+    Ledger ledger = Ledger.create(run + "live-");
+    long t0 = System.nanoTime();
+    Thread producer = new Thread(() -> {
+      // ingest at a fixed rate for the whole window, one second at a time
+      int i = 0;
+      while (System.nanoTime() - t0 < seconds * 1_000_000_000L) {
+        lp.send(ledger, i, i + rate, rate);
+        i += rate;
+      }
+      lp.flush();
+    });
+    producer.start();
+    producer.join();
+    Thread.sleep(3000);
+    running.set(false);
+    double dropped = metric("safegrid.live.clients.dropped", "COUNT") - droppedBefore;
+    stalled.close();
+    long heapAfter = heapAfterGc();
+    long[] s2c = serverToClient.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] e2e = endToEnd.stream().mapToLong(Long::longValue).sorted().toArray();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("clients", clients);
+    m.put("seconds", seconds);
+    m.put("ingestRate", rate);
+    m.put("messages", messages.get());
+    m.put("failedStreams", failedStreams.get());
+    m.put("serverToClientP50Ms", pct(s2c, 0.50));
+    m.put("serverToClientP99Ms", pct(s2c, 0.99));
+    m.put("observedToClientP99Ms", pct(e2e, 0.99));
+    m.put("slowClientDropped", dropped >= 1);
+    m.put("heapBeforeMb", heapBefore / 1_048_576);
+    m.put("heapAfterMb", heapAfter / 1_048_576);
+    m.put("heapGrowthMb", (heapAfter - heapBefore) / 1_048_576);
+    m.put("heapMeasuredAfterGc", context != null);
+    System.out.println("live " + JSON.writeValueAsString(m));
+    return m;
+  }
+
+  private void readStream(AtomicBoolean running, ConcurrentLinkedQueue<Long> s2c, ConcurrentLinkedQueue<Long> e2e,
+                          AtomicLong messages, AtomicLong failed) {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/live")).header("Authorization", auth)
+        .header("Accept", "text/event-stream").GET().build();
+    try {
+      HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      if (resp.statusCode() != 200) {
+        failed.incrementAndGet();
+        resp.body().close();
+        return;
+      }
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+        String event = null;
+        String line;
+        while (running.get() && (line = r.readLine()) != null) {
+          if (line.startsWith("event:")) {
+            event = line.substring(6).trim();
+          } else if (line.startsWith("data:") && "events".equals(event)) {
+            long now = System.currentTimeMillis();
+            JsonNode cols = JSON.readTree(line.substring(5));
+            JsonNode received = cols.path("receivedAt");
+            JsonNode observed = cols.path("observedAt");
+            for (int i = 0; i < received.size(); i++) {
+              s2c.add(now - received.get(i).asLong());
+              e2e.add(now - observed.get(i).asLong());
+            }
+            messages.incrementAndGet();
+          } else if (line.isEmpty()) {
+            event = null;
+          }
+        }
+      }
+    } catch (Exception e) {
+      if (running.get()) {
+        failed.incrementAndGet();
+      }
+    }
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------------------------
+
+  private void awaitHealthy() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (get("/actuator/health").statusCode() == 200) {
+          int status = get("/actuator/metrics").statusCode();
+          if (status != 200) {
+            throw new IllegalStateException("the admin account is refused (HTTP " + status + "): the database "
+                + "already has an admin with another password; pass --password or set SAFEGRID_ADMIN_PASSWORD");
+          }
+          return;
+        }
+      } catch (java.io.IOException e) {
+        // not listening yet
+      }
+      sleep(500);
+    }
+    throw new IllegalStateException("server at " + base + " not healthy after 5 minutes");
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
+        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A statistic of an actuator metric (admin), 0 when absent. */
+  private long metric(String name, String statistic) {
+    try {
+      HttpResponse<String> r = get("/actuator/metrics/" + name);
+      if (r.statusCode() != 200) {
+        return 0;
+      }
+      for (JsonNode m : JSON.readTree(r.body()).path("measurements")) {
+        if (statistic.equals(m.path("statistic").asText())) {
+          return (long) m.path("value").asDouble();
+        }
+      }
+    } catch (Exception e) {
+      // counted as 0
+    }
+    return 0;
+  }
+
+  /** Heap in use: after a full GC when the server runs in this JVM, else the server's heap gauge as is. */
+  private long heapAfterGc() {
+    if (context != null) {
+      System.gc();
+      sleep(500);
+      return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+    try {
+      HttpResponse<String> r = get("/actuator/metrics/jvm.memory.used?tag=area:heap");
+      return (long) JSON.readTree(r.body()).path("measurements").path(0).path("value").asDouble();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static Long percentileMs(PGSimpleDataSource ds, String prefix, double p) throws Exception {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT percentile_cont(?) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - observed_at)) "
+            + "FROM event WHERE starts_with(event_id, ?)")) {
+      ps.setDouble(1, p);
+      ps.setString(2, prefix);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return Math.round(rs.getDouble(1) * 1000);
+      }
+    }
+  }
+
+  private static Long pct(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return null;
+    }
+    return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(sorted.length * p) - 1))];
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -66,6 +66,11 @@ public final class BoundaryReader {
         throw new BoundaryReadException("bad_parameter", "GCJ-02 conversion is not available on this server.");
       }
       BoundaryFormat format = BoundaryFormat.detect(file);
+      if (format == BoundaryFormat.GEOJSON) {
+        try (InputStream in = Files.newInputStream(file)) {
+          new GeoJsonReader(limits).checkFeatureCount(in);
+        }
+      }
       SourceLayer layer;
       try (InputStream in = Files.newInputStream(file)) {
         layer = switch (format) {

@@ -113,7 +113,7 @@ public final class ShapefileZipReader {
     return Files.readAllBytes(out);
   }
 
-  private static void checkCharset(String encoding) {
+  static void checkCharset(String encoding) {
     if (!encoding.matches("[A-Za-z0-9_.:-]{1,40}")) {
       throw new BoundaryReadException("bad_parameter", "The encoding \"" + encoding + "\" is not a character set name.");
     }

@@ -79,6 +79,9 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/me")).authenticated()
+        // stored events query (server.event): read by everyone who reads the map
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/events"), antMatcher(HttpMethod.GET, "/api/events/*"),
+            antMatcher(HttpMethod.GET, "/api/stats")).hasAnyRole(READ_ROLES)
         // live map: stream, stored events, feed health, patrol positions, map config, vector tiles
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/live"), antMatcher(HttpMethod.GET, "/api/live/events"),
             antMatcher(HttpMethod.GET, "/api/live/feed-health"),

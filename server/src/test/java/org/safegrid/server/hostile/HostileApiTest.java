@@ -487,4 +487,143 @@ class HostileApiTest {
     }
     return bytes.toByteArray();
   }
+
+  // ---- 22, 23 ----
+
+  /** Writes a FeatureCollection with one polygon of {@code vertices} vertices straight to disk. */
+  private static Path polygonFile(Path file, int vertices, double radius) throws Exception {
+    try (var w = new java.io.BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.US_ASCII), 1 << 16)) {
+      w.write("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"WGBM\":\"BIG\"},"
+          + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+      for (int i = 0; i < vertices; i++) {
+        double a = 2 * Math.PI * i / vertices;
+        w.write('[');
+        w.write(Double.toString(114.4 + radius * Math.cos(a)));
+        w.write(',');
+        w.write(Double.toString(23.1 + radius * Math.sin(a)));
+        w.write("],");
+      }
+      w.write("[" + (114.4 + radius) + ",23.1]]]}}]}");
+    }
+    return file;
+  }
+
+  private static Path stringFile(Path file, int chars) throws Exception {
+    try (var w = new java.io.BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.US_ASCII), 1 << 16)) {
+      w.write("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"WGMC\":\"");
+      char[] chunk = new char[1 << 16];
+      java.util.Arrays.fill(chunk, 'a');
+      for (int left = chars; left > 0; left -= chunk.length) {
+        w.write(chunk, 0, Math.min(left, chunk.length));
+      }
+      w.write("\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[114.4,23.1]}}]}");
+    }
+    return file;
+  }
+
+  /** Peak heap growth across all heap pools, as in the gis-data HeapWatch. */
+  private static final class Heap {
+    final List<java.lang.management.MemoryPoolMXBean> pools = java.lang.management.ManagementFactory
+        .getMemoryPoolMXBeans().stream().filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).toList();
+    final long before;
+
+    Heap() {
+      System.gc();
+      before = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      pools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    long deltaMb() {
+      return Math.max(0, pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() - before) >> 20;
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void complexityBombsAreRefusedFastWhileHealthStaysFast() throws Exception {
+    Path vertices = polygonFile(tmp.resolve("5m.geojson"), 5_000_000, 0.05);
+    Path string = stringFile(tmp.resolve("60mb.geojson"), 60 << 20);
+    byte[] nested = ("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"x\":"
+        + "[".repeat(100_000) + "]".repeat(100_000) + "},\"geometry\":null}]}").getBytes(StandardCharsets.US_ASCII);
+    var health = new java.util.concurrent.ConcurrentLinkedQueue<Long>();
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    HostileClient anon = new HostileClient(port, "nobody", "none");
+    Thread poller = new Thread(() -> {
+      while (!stop.get()) {
+        try {
+          long t0 = System.nanoTime();
+          HttpResponse<String> h = anon.get("/actuator/health");
+          if (h.statusCode() == 200) {
+            health.add((System.nanoTime() - t0) / 1_000_000);
+          } else {
+            health.add(Long.MAX_VALUE);
+          }
+          Thread.sleep(50);
+        } catch (Exception e) {
+          health.add(Long.MAX_VALUE);
+        }
+      }
+    });
+    poller.start();
+    try {
+      for (Path f : List.of(vertices, string)) {
+        Heap heap = new Heap();
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = client.upload(f.getFileName().toString(),
+            java.net.http.HttpRequest.BodyPublishers.ofFile(f), "layer", "grid");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long mb = heap.deltaMb();
+        System.out.printf("%s (%d MB): HTTP %d %s in %.3f s, heap delta %d MB%n", f.getFileName(),
+            Files.size(f) >> 20, r.statusCode(), json.readTree(r.body()).path("reason").asText(), seconds, mb);
+        noLeak(r);
+        assertThat(r.statusCode()).isIn(413, 422);
+        assertThat(seconds).as("seconds to refuse %s", f.getFileName()).isLessThan(2.0);
+        assertThat(mb).as("heap growth refusing %s", f.getFileName()).isLessThan(200);
+      }
+      HttpResponse<String> r = timed4xx(() -> client.upload("nested.geojson", nested, "layer", "grid"), "nested");
+      assertThat(json.readTree(r.body()).path("reason").asText()).isEqualTo("too_complex");
+    } finally {
+      stop.set(true);
+      poller.join();
+    }
+    long[] ms = health.stream().mapToLong(Long::longValue).sorted().toArray();
+    assertThat(ms.length).isGreaterThan(5);
+    long p99 = ms[(int) Math.ceil(ms.length * 0.99) - 1];
+    System.out.printf("health during the attack: %d probes, p50 %d ms, p99 %d ms%n", ms.length, ms[ms.length / 2], p99);
+    assertThat(p99).as("health p99 (ms) during the attack").isLessThan(200);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void largeLegitimatePolygonIsAcceptedAndQueriedFast() throws Exception {
+    Path f = polygonFile(tmp.resolve("coast.geojson"), 199_990, 0.2);
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = client.upload("coast.geojson", java.net.http.HttpRequest.BodyPublishers.ofFile(f),
+        "layer", "grid");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("200k-vertex polygon (%d MB): HTTP %d in %.3f s%n", Files.size(f) >> 20, r.statusCode(), seconds);
+    noLeak(r);
+    JsonNode up = body(r, 201);
+    long id = up.path("draftId").asLong();
+    assertThat(jdbc.queryForObject("SELECT ST_NPoints(geom) FROM grid_cell WHERE grid_set_id = ?", Integer.class, id))
+        .isGreaterThan(199_000);
+    assertThat(jdbc.queryForObject("SELECT ST_IsValid(geom) FROM grid_cell WHERE grid_set_id = ?", Boolean.class, id))
+        .isTrue();
+    long[] ms = new long[60];
+    for (int i = 0; i < ms.length; i++) {
+      long q0 = System.nanoTime();
+      jdbc.queryForObject("SELECT count(*) FROM grid_cell WHERE grid_set_id = ? AND ST_Contains(geom, "
+          + "ST_SetSRID(ST_MakePoint(?, ?), 4326))", Integer.class, id, 114.3 + i * 0.003, 23.1);
+      ms[i] = (System.nanoTime() - q0) / 1_000_000;
+    }
+    java.util.Arrays.sort(ms);
+    System.out.printf("point-in-polygon on the 200k-vertex cell: p50 %d ms, p95 %d ms%n", ms[30], ms[56]);
+    assertThat(ms[56]).as("p95 ms of point-in-polygon").isLessThan(50);
+    // one vertex over the documented cap is refused cleanly
+    Path over = polygonFile(tmp.resolve("over.geojson"), 200_010, 0.2);
+    HttpResponse<String> o = client.upload("over.geojson", java.net.http.HttpRequest.BodyPublishers.ofFile(over),
+        "layer", "grid");
+    noLeak(o);
+    assertThat(body(o, 413).path("reason").asText()).isEqualTo("too_many_vertices");
+  }
 }

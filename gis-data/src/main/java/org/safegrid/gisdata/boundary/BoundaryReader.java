@@ -65,7 +65,16 @@ public final class BoundaryReader {
       if (options.gcj02() && gcj02ToWgs84 == null) {
         throw new BoundaryReadException("bad_parameter", "GCJ-02 conversion is not available on this server.");
       }
+      if (options.encoding() != null && !options.encoding().isBlank()) {
+        // refused for every format, so a bogus value is never silently ignored
+        ShapefileZipReader.checkCharset(options.encoding());
+      }
       BoundaryFormat format = BoundaryFormat.detect(file);
+      if (format == BoundaryFormat.GEOJSON) {
+        try (InputStream in = Files.newInputStream(file)) {
+          new GeoJsonReader(limits).checkFeatureCount(in);
+        }
+      }
       SourceLayer layer;
       try (InputStream in = Files.newInputStream(file)) {
         layer = switch (format) {
@@ -87,6 +96,8 @@ public final class BoundaryReader {
     Reprojector rp = new Reprojector(resolved.toWgs84(), options.gcj02() ? gcj02ToWgs84 : null);
     List<SourceFeature> out = new ArrayList<>(layer.features().size());
     Envelope all = new Envelope();
+    Integer wild = null;
+    Envelope wildEnvelope = null;
     double maxAbsX = 0;
     double maxAbsY = 0;
     for (SourceFeature f : layer.features()) {
@@ -101,12 +112,24 @@ public final class BoundaryReader {
       }
       Geometry g = rp.apply(src);
       if (g != null && !g.isEmpty()) {
-        all.expandToInclude(g.getEnvelopeInternal());
+        Envelope ge = g.getEnvelopeInternal();
+        if (wild == null && (ge.getMinX() < -180 || ge.getMaxX() > 180 || ge.getMinY() < -90 || ge.getMaxY() > 90)) {
+          wild = f.index();
+          wildEnvelope = ge;
+        }
+        all.expandToInclude(ge);
       }
       out.add(f.withGeometry(g));
     }
     if (jurisdiction != null && !all.isNull()) {
       checkPlausible(all, maxAbsX, maxAbsY);
+      if (wild != null) {
+        // one wild vertex (1e308, metres among degrees) must not hide behind the others' envelope
+        throw new BoundaryReadException("implausible_coordinates", String.format(Locale.ROOT,
+            "Feature %d reaches longitude %.3g–%.3g, latitude %.3g–%.3g, beyond the globe: a coordinate is garbage"
+                + " or in another coordinate system (epsg parameter).", wild, wildEnvelope.getMinX(),
+            wildEnvelope.getMaxX(), wildEnvelope.getMinY(), wildEnvelope.getMaxY()));
+      }
     }
     return new BoundaryDataset(layer.format(), out, layer.fieldNames(), resolved.label(), resolved.epsg(),
         layer.encoding(), options.gcj02() ? "gcj02" : "wgs84");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -46,6 +47,66 @@ public final class GeoJsonReader {
     this.mapper = new ObjectMapper(factory);
   }
 
+  /**
+   * Counts the features of a FeatureCollection in one cheap streaming pass (each feature is
+   * skipped, not built) and refuses the file as soon as the count passes the cap, so a file of
+   * hundreds of thousands of tiny features is refused in a fraction of the time reading it takes;
+   * a feature with more numbers than the vertex cap allows is refused on the way too.
+   * Anything else odd about the file is left to {@link #read}.
+   */
+  public void checkFeatureCount(InputStream in) {
+    try (JsonParser p = factory.createParser(in)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("features".equals(name) && value == JsonToken.START_ARRAY) {
+          int n = 0;
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            if (++n > limits.maxFeatures()) {
+              throw BoundaryReadException.tooLarge("too_many_features",
+                  "The file has more than " + limits.maxFeatures() + " features, the limit.");
+            }
+            skipFeature(p, n - 1);
+          }
+          return;
+        }
+        p.skipChildren();
+      }
+    } catch (StreamConstraintsException e) {
+      throw BoundaryReadException.tooLarge("too_complex", "The JSON is too deeply nested or holds an over-long value: "
+          + e.getOriginalMessage());
+    } catch (IOException e) {
+      // malformed JSON: read() explains it
+    }
+  }
+
+  private void skipFeature(JsonParser p, int index) throws IOException {
+    long maxNumbers = 2L * limits.maxVerticesPerFeature() + 10_000;
+    long numbers = 0;
+    int depth = 1;
+    while (depth > 0) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return;
+      }
+      if (t.isStructStart()) {
+        depth++;
+      } else if (t.isStructEnd()) {
+        depth--;
+      } else if (t.isNumeric() && ++numbers > maxNumbers) {
+        throw tooManyVertices(index);
+      }
+    }
+  }
+
+  private BoundaryReadException tooManyVertices(int index) {
+    return BoundaryReadException.tooLarge("too_many_vertices", "Feature " + index + " has more than "
+        + limits.maxVerticesPerFeature() + " vertices, the limit. Simplify it or split it.");
+  }
+
   /** Reads a FeatureCollection; the stream is consumed but not closed. */
   public SourceLayer read(InputStream in) {
     try (JsonParser p = factory.createParser(in)) {
@@ -77,7 +138,7 @@ public final class GeoJsonReader {
                 throw BoundaryReadException.tooLarge("too_many_features",
                     "The file has more than " + limits.maxFeatures() + " features, the limit.");
               }
-              JsonNode feature = mapper.readTree(p);
+              JsonNode feature = mapper.readTree(bufferFeature(p, features.size()));
               features.add(toFeature(features.size(), feature, fields));
             }
             if (p.currentToken() != JsonToken.END_ARRAY) {
@@ -105,6 +166,39 @@ public final class GeoJsonReader {
     } catch (IOException e) {
       throw new BoundaryReadException("corrupt_file", "The file is not valid JSON: " + shortMessage(e), false, e);
     }
+  }
+
+  /**
+   * Copies one feature object into a token buffer while counting its numbers, so a feature with
+   * millions of coordinates is refused after a bounded number of tokens instead of being built
+   * as a tree first.
+   */
+  private JsonParser bufferFeature(JsonParser p, int index) throws IOException {
+    long maxNumbers = 2L * limits.maxVerticesPerFeature() + 10_000;
+    TokenBuffer buf = new TokenBuffer(p, null);
+    long numbers = 0;
+    int depth = 0;
+    JsonToken t = p.currentToken();
+    while (t != null) {
+      if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+        if (++numbers > maxNumbers) {
+          throw tooManyVertices(index);
+        }
+      }
+      buf.copyCurrentEvent(p);
+      if (t.isStructStart()) {
+        depth++;
+      } else if (t.isStructEnd() && --depth == 0) {
+        break;
+      }
+      t = p.nextToken();
+    }
+    if (t == null) {
+      throw new BoundaryReadException("corrupt_file", "The file ends inside feature " + index + ".");
+    }
+    JsonParser fp = buf.asParser(mapper);
+    fp.nextToken();
+    return fp;
   }
 
   private SourceFeature toFeature(int index, JsonNode feature, Set<String> fields) {

@@ -65,6 +65,7 @@ public final class ShapefileZipReader {
         throw new BoundaryReadException("shapefile_incomplete",
             "The Shapefile is incomplete: " + String.join(", ", missing) + " missing from the zip.");
       }
+      checkRecordCounts(parts.get("shx"), parts.get("dbf"));
       String prj = parts.containsKey("prj")
           ? new String(Files.readAllBytes(parts.get("prj")), StandardCharsets.ISO_8859_1).trim() : null;
       String chosen;
@@ -113,7 +114,27 @@ public final class ShapefileZipReader {
     return Files.readAllBytes(out);
   }
 
-  private static void checkCharset(String encoding) {
+  /**
+   * Refuses a Shapefile whose .shx (one 8-byte index record per shape after a 100-byte header) and
+   * .dbf (record count in its header) disagree: GDAL would silently pair shapes with the wrong
+   * attributes or drop some.
+   */
+  private static void checkRecordCounts(Path shx, Path dbf) throws IOException {
+    long shapes = (Files.size(shx) - 100) / 8;
+    byte[] head = new byte[8];
+    try (java.io.InputStream in = Files.newInputStream(dbf)) {
+      if (in.readNBytes(head, 0, 8) < 8) {
+        throw new BoundaryReadException("corrupt_file", "The .dbf file is too short to be a dBASE table.");
+      }
+    }
+    long records = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4) & 0xffffffffL;
+    if (shapes != records) {
+      throw new BoundaryReadException("shapefile_mismatch", "The Shapefile's parts disagree: the .shx indexes "
+          + shapes + " shapes but the .dbf holds " + records + " records. Export the layer again from your GIS.");
+    }
+  }
+
+  static void checkCharset(String encoding) {
     if (!encoding.matches("[A-Za-z0-9_.:-]{1,40}")) {
       throw new BoundaryReadException("bad_parameter", "The encoding \"" + encoding + "\" is not a character set name.");
     }

@@ -73,11 +73,14 @@ public final class BoundaryValidator {
           boolean ok = fixed != null && !fixed.isEmpty() && family(fixed) != null
               && family(fixed).equals(family(g)) && fixed.isValid();
           var c = err.getCoordinate();
+          // what the repair changes: the area of the symmetric difference, not just the net area change
+          Double deltaM2 = ok ? areaChangeM2(g, fixed) : null;
           problems.add(new Problem(ProblemType.INVALID_GEOMETRY, !ok, f.index(), code, null, null,
               String.format(Locale.ROOT, "Feature %s: %s at %.6f, %.6f; %s", label(f.index(), code),
-                  err.getMessage(), c.x, c.y, ok ? "it can be repaired automatically and will be stored repaired."
+                  err.getMessage(), c.x, c.y, ok ? String.format(Locale.ROOT,
+                      "it can be repaired automatically and will be stored repaired (area changes by %.1f m²).", deltaM2)
                       : "it cannot be repaired automatically: fix it in your GIS."),
-              null, ok, g.getFactory().createPoint(c)));
+              deltaM2, ok, g.getFactory().createPoint(c)));
           if (ok) {
             g = fixed;
             repaired = true;
@@ -201,6 +204,26 @@ public final class BoundaryValidator {
         }
       }
     }
+  }
+
+  /**
+   * Area in m² by which a repair changes an invalid geometry: the shoelace area of its rings
+   * (shells minus holes, as the file describes them) against the repaired area.
+   */
+  static double areaChangeM2(Geometry invalid, Geometry fixed) {
+    double ringArea = 0;
+    for (int i = 0; i < invalid.getNumGeometries(); i++) {
+      Geometry part = invalid.getGeometryN(i);
+      if (part instanceof org.locationtech.jts.geom.Polygon poly) {
+        ringArea += Math.abs(org.locationtech.jts.algorithm.Area.ofRingSigned(poly.getExteriorRing().getCoordinates()));
+        for (int h = 0; h < poly.getNumInteriorRing(); h++) {
+          ringArea -= Math.abs(org.locationtech.jts.algorithm.Area.ofRingSigned(poly.getInteriorRingN(h).getCoordinates()));
+        }
+      }
+    }
+    double lat = fixed.getEnvelopeInternal().centre().y;
+    double before = ringArea * M_PER_DEG * M_PER_DEG * Math.cos(Math.toRadians(lat));
+    return Math.abs(areaM2(fixed) - before);
   }
 
   /** Area in m² of a lon/lat geometry, by a local equal-area scaling at its centroid latitude. */

@@ -64,6 +64,9 @@ public final class LayerHotspotAnalysis {
    * @param thresholdMeters distance band in metres; null = the smallest that gives every feature a neighbour
    * @param maxFeatures     refuse more features than this
    */
+  /** Widest distance band accepted (m): wider than any city, and it keeps 1e308 or Infinity out. */
+  static final double MAX_THRESHOLD_METERS = 500_000;
+
   public static Result run(JsonNode fc, String property, String weights, Double thresholdMeters, int maxFeatures) {
     if (fc == null || !"FeatureCollection".equals(fc.path("type").asText()) || !fc.path("features").isArray()) {
       throw new BadLayerException("the body must be a GeoJSON FeatureCollection", false);
@@ -72,8 +75,9 @@ public final class LayerHotspotAnalysis {
     if (!w.equals("distance_band") && !w.equals("queen")) {
       throw new BadLayerException("unknown weights type '" + w + "': use distance_band or queen", false);
     }
-    if (thresholdMeters != null && !(thresholdMeters > 0)) {
-      throw new BadLayerException("threshold must be a positive number of metres", false);
+    if (thresholdMeters != null && !(thresholdMeters > 0 && thresholdMeters <= MAX_THRESHOLD_METERS)) {
+      throw new BadLayerException("threshold must be a positive number of metres, at most "
+          + (long) MAX_THRESHOLD_METERS, false);
     }
     JsonNode features = fc.path("features");
     int n = features.size();

@@ -18,6 +18,7 @@ import org.safegrid.gisdata.boundary.BoundaryDataset;
 import org.safegrid.gisdata.boundary.BoundaryReadException;
 import org.safegrid.gisdata.boundary.BoundaryReader;
 import org.safegrid.gisdata.boundary.ReadOptions;
+import org.safegrid.gisdata.datum.DatumCheck;
 import org.safegrid.gisdata.validate.AttributeMapping;
 import org.safegrid.gisdata.validate.BoundaryValidator;
 import org.safegrid.gisdata.validate.LayerKind;
@@ -78,6 +79,7 @@ public class UploadService {
       ObjectNode reportNode = reportJson.toJson(report);
       reportNode.put("fileName", req.fileName());
       reportNode.put("sha256", sha256);
+      datumWarning(req, report, reportNode);
       if (report.blocked()) {
         refuse(actor, req, sha256, "blocking_problems", reportNode.path("counts").toString());
         throw new UploadRefusedException(blockingSummary(report), reportNode);
@@ -102,6 +104,47 @@ public class UploadService {
           // temp file cleanup is best effort
         }
       }
+    }
+  }
+
+  /**
+   * Adds {@code datumWarning} to the report when the upload, declared WGS84, sits a consistent
+   * 100–700 m away from the live layer of the same kind: the mark of GCJ-02 data (see DatumCheck).
+   */
+  private void datumWarning(UploadRequest req, ValidationReport report, ObjectNode reportNode) {
+    if (req.options().gcj02() || req.layer() == LayerKind.GRID) {
+      return;
+    }
+    java.util.Map<String, org.locationtech.jts.geom.Geometry> uploaded = new java.util.HashMap<>();
+    for (ValidatedFeature f : report.features()) {
+      if (f.code() != null && f.geometry() != null) {
+        uploaded.put(f.code(), f.geometry());
+      }
+    }
+    if (uploaded.size() < DatumCheck.MIN_MATCHES) {
+      return;
+    }
+    java.util.Map<String, org.locationtech.jts.geom.Geometry> live = new java.util.HashMap<>();
+    org.locationtech.jts.io.WKBReader wkb = new org.locationtech.jts.io.WKBReader();
+    jdbc.sql("SELECT f.code, ST_AsBinary(f.geom) FROM overlay_feature f JOIN overlay_layer l "
+            + "ON l.layer = f.layer AND l.version = f.version WHERE f.layer = ? AND f.code IS NOT NULL")
+        .param(req.layer().apiName())
+        .query(rs -> {
+          try {
+            live.put(rs.getString(1), wkb.read(rs.getBytes(2)));
+          } catch (org.locationtech.jts.io.ParseException e) {
+            throw new IllegalStateException("stored geometry unreadable", e);
+          }
+        });
+    DatumCheck.Result r = DatumCheck.compare(uploaded, live);
+    if (r != null && r.suspectedGcj02()) {
+      ObjectNode w = reportNode.putObject("datumWarning");
+      w.put("suspected", "gcj02");
+      w.put("matched", r.matched());
+      w.put("medianOffsetM", Math.round(r.medianOffsetM() * 10) / 10.0);
+      w.put("bearingDeg", Math.round(r.bearingDeg()));
+      w.put("consistency", Math.round(r.consistency() * 1000) / 1000.0);
+      w.put("message", r.message());
     }
   }
 

@@ -1,0 +1,71 @@
+package org.safegrid.server.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+
+/**
+ * A plain HTTP client for hostile requests: raw query strings (no encoding done for us beyond what
+ * the caller does), multipart uploads of bytes or files, and the checks every answer must pass.
+ */
+final class HostileClient {
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+  private final String auth;
+
+  HostileClient(int port, String user, String password) {
+    this.base = "http://127.0.0.1:" + port;
+    this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Authorization", auth)
+        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> postJson(String pathAndQuery, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Authorization", auth)
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Multipart upload: file part first, then text fields (name, value, ...). */
+  HttpResponse<String> upload(String fileName, HttpRequest.BodyPublisher file, String... fields) throws Exception {
+    String boundary = "----hostile" + UUID.randomUUID();
+    StringBuilder head = new StringBuilder();
+    for (int i = 0; i < fields.length; i += 2) {
+      head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(fields[i])
+          .append("\"\r\n\r\n").append(fields[i + 1]).append("\r\n");
+    }
+    head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"")
+        .append(fileName).append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+    String tail = "\r\n--" + boundary + "--\r\n";
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(
+        HttpRequest.BodyPublishers.ofString(head.toString(), StandardCharsets.UTF_8), file,
+        HttpRequest.BodyPublishers.ofString(tail));
+    return http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads")).header("Authorization", auth)
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary).timeout(Duration.ofSeconds(60))
+        .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> upload(String fileName, byte[] bytes, String... fields) throws Exception {
+    return upload(fileName, HttpRequest.BodyPublishers.ofByteArray(bytes), fields);
+  }
+
+  /** Asserts an answer leaks no stack trace, no Java exception name and no database error text. */
+  static void noLeak(HttpResponse<String> r) {
+    String b = r.body() == null ? "" : r.body();
+    assertThat(b).as("body of %s", r.uri())
+        .doesNotContain("\tat ", "at org.", "at java.", "Exception", "PSQL", "ERROR:", "SQLState", "org.postgresql",
+            "syntax error", "relation \"");
+    assertThat(r.statusCode()).as("%s -> %s", r.uri(), b).isNotEqualTo(500);
+  }
+}

@@ -504,7 +504,7 @@ class HostileApiTest {
         w.write(fixed7(23.1 + radius * Math.sin(a)));
         w.write("],");
       }
-      w.write("[" + (114.4 + radius) + ",23.1]]]}}]}");
+      w.write("[" + fixed7(114.4 + radius) + "," + fixed7(23.1) + "]]]}}]}");
     }
     return file;
   }

@@ -1,7 +1,6 @@
 package org.safegrid.ingest.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -21,6 +20,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -62,8 +63,6 @@ public final class EventDecoder {
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true).build();
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-  };
   private static final Map<Source, JsonSchema> SCHEMAS = loadSchemas();
 
   private final EventRules rules;
@@ -192,9 +191,38 @@ public final class EventDecoder {
     byte[] sha = sha256(id + '\u0000' + src.wireName() + '\u0000' + sourceId + '\u0000' + kind + '\u0000' + severity
         + '\u0000' + observedAt + '\u0000' + lonNode.asText() + '\u0000' + latNode.asText() + '\u0000'
         + datum.wireName() + '\u0000' + attrsJson);
-    Map<String, Object> attrs = MAPPER.convertValue(attrsNode, MAP);
+    Map<String, Object> attrs = toMap(attrsNode);
     Event event = new Event(id, src, sourceId, kind, severity, observedAt, lon, lat, Datum.WGS84, attrs);
     return new Accepted(event, attrsJson, sha);
+  }
+
+  /**
+   * The attrs object as a map, as Jackson's untyped binding makes it (insertion order; Integer, Long,
+   * BigInteger, Double, Boolean, String, null; nested values through Jackson), without its detour
+   * through a token buffer for the flat values that make up nearly all attrs.
+   */
+  static Map<String, Object> toMap(JsonNode node) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      JsonNode v = f.getValue();
+      Object o;
+      if (v.isTextual()) {
+        o = v.textValue();
+      } else if (v.isDouble()) {
+        o = v.doubleValue();
+      } else if (v.isInt()) {
+        o = v.intValue();
+      } else if (v.isBoolean()) {
+        o = v.booleanValue();
+      } else if (v.isNull()) {
+        o = null;
+      } else {
+        o = MAPPER.convertValue(v, Object.class);
+      }
+      m.put(f.getKey(), o);
+    }
+    return m;
   }
 
   private static boolean containsNulEscape(byte[] v) {

@@ -115,4 +115,19 @@ class EventDecoderTest {
     assertThat(back).isEqualTo(e);
     assertThat(back.attrs()).isEqualTo(Map.of("unitId", "U-9", "speed", 32.5, "heading", 270.0, "status", "patrolling"));
   }
+
+  @Test
+  void attrsMapIsWhatJacksonsUntypedBindingMakes() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode attrs = m.readTree("{\"s\":\"x\",\"i\":3,\"l\":4000000000,"
+        + "\"b\":99999999999999999999,\"d\":0.91,\"e\":1e3,\"t\":true,\"n\":null,\"a\":[1,\"y\",{\"z\":2.5}],"
+        + "\"o\":{\"k\":[]}}");
+    Map<String, Object> expected = m.convertValue(attrs, new com.fasterxml.jackson.core.type.TypeReference<>() {
+    });
+    Map<String, Object> actual = EventDecoder.toMap(attrs);
+    assertThat(actual).isEqualTo(expected);
+    assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
+    expected.forEach((k, v) -> assertThat(actual.get(k) == null ? null : actual.get(k).getClass()).as(k)
+        .isEqualTo(v == null ? null : v.getClass()));
+  }
 }

@@ -249,7 +249,17 @@ public final class EventWriter {
 
   /** Appends a value escaped for COPY text format. */
   private static StringBuilder text(StringBuilder sb, String s) {
-    for (int i = 0; i < s.length(); i++) {
+    int special = 0;
+    while (special < s.length()) {
+      char ch = s.charAt(special);
+      if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+        break;
+      }
+      special++;
+    }
+    // nearly every value has nothing to escape: one bulk append
+    sb.append(s, 0, special);
+    for (int i = special; i < s.length(); i++) {
       char ch = s.charAt(i);
       switch (ch) {
         case '\\' -> sb.append("\\\\");

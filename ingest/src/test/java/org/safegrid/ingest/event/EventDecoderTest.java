@@ -115,4 +115,65 @@ class EventDecoderTest {
     assertThat(back).isEqualTo(e);
     assertThat(back.attrs()).isEqualTo(Map.of("unitId", "U-9", "speed", 32.5, "heading", 270.0, "status", "patrolling"));
   }
+
+  @Test
+  void attrsMapIsWhatJacksonsUntypedBindingMakes() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode attrs = m.readTree("{\"s\":\"x\",\"i\":3,\"l\":4000000000,"
+        + "\"b\":99999999999999999999,\"d\":0.91,\"e\":1e3,\"t\":true,\"n\":null,\"a\":[1,\"y\",{\"z\":2.5}],"
+        + "\"o\":{\"k\":[]}}");
+    Map<String, Object> expected = m.convertValue(attrs, new com.fasterxml.jackson.core.type.TypeReference<>() {
+    });
+    Map<String, Object> actual = EventDecoder.toMap(attrs);
+    assertThat(actual).isEqualTo(expected);
+    assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
+    expected.forEach((k, v) -> assertThat(actual.get(k) == null ? null : actual.get(k).getClass()).as(k)
+        .isEqualTo(v == null ? null : v.getClass()));
+  }
+
+  @Test
+  void theFastTimestampParserAgreesWithTheFullParser() {
+    java.util.List<String> corpus = new java.util.ArrayList<>(java.util.List.of("2026-11-22T21:15:30+08:00",
+        "2026-11-22T21:15:30Z", "2026-11-22T21:15:30.1Z", "2026-11-22T21:15:30.123456789-03:30",
+        "2026-11-22T21:15:30.1234567891Z", "2026-11-22T21:15:30.Z", "2026-11-22t21:15:30Z", "2026-11-22T21:15:30z",
+        "2026-11-22T21:15Z", "2026-02-29T00:00:00Z", "2028-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+        "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T23:60:00Z",
+        "2026-11-22T23:59:60Z", "2026-11-22T21:15:30+18:00", "2026-11-22T21:15:30+18:01",
+        "2026-11-22T21:15:30+19:00", "2026-11-22T21:15:30-00:00", "2026-11-22T21:15:30+08:60",
+        "2026-11-22T21:15:30+0800", "2026-11-22T21:15:30+08", "2026-11-22T21:15:30+08:00:00", "2026-11-22T21:15:30",
+        "2026-11-22 21:15:30Z", "+2026-11-22T21:15:30Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+        "+10000-01-01T00:00:00Z", "2026-1-22T21:15:30Z", "２０２６-11-22T21:15:30Z", "2026-11-22T21:15:30+08:00 ",
+        ""));
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 2000; i++) {
+      corpus.add(String.format(java.util.Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", r.nextInt(10000),
+          r.nextInt(14), r.nextInt(33), r.nextInt(26), r.nextInt(62), r.nextInt(62),
+          r.nextBoolean() ? "" : "." + Integer.toString(r.nextInt(1_000_000)),
+          r.nextInt(4) == 0 ? "Z" : String.format(java.util.Locale.ROOT, "%s%02d:%02d", r.nextBoolean() ? "+" : "-",
+              r.nextInt(20), r.nextInt(61))));
+    }
+    int fast = 0;
+    for (String s : corpus) {
+      Instant full;
+      try {
+        full = java.time.OffsetDateTime.parse(s).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        full = null;
+      }
+      Instant quick = EventDecoder.parseCommonForm(s);
+      if (quick != null) {
+        fast++;
+        assertThat(quick).as(s).isEqualTo(full);
+      }
+      Instant both;
+      try {
+        both = EventDecoder.parseInstant(s);
+      } catch (java.time.format.DateTimeParseException e) {
+        both = null;
+      }
+      assertThat(both).as(s).isEqualTo(full);
+    }
+    // the fast path carries the common forms
+    assertThat(fast).isGreaterThan(100);
+  }
 }

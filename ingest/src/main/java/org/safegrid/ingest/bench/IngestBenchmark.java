@@ -250,8 +250,38 @@ public final class IngestBenchmark {
     });
     try (IngestWorkers w = IngestWorkers.start(s, ds, m);
          KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
-      // warm-up: let the group form before the clock starts
-      Thread.sleep(3000);
+      // warm-up: the group must have formed (both workers assigned, rebalances over) before the
+      // clock starts, or the first seconds measure the join; wait until a trickle of events is
+      // written promptly for two seconds in a row, then forget its samples
+      int sent = 0;
+      // the broker holds a new group's first rebalance back (group.initial.rebalance.delay.ms, 3 s)
+      // and the second member's join follows it: no measurement in the first 10 s
+      long warmMin = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      long warmEnd = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long steadySince = -1;
+      while (System.nanoTime() < warmEnd) {
+        for (int k = 0; k < 50; k++) {
+          Event e = event(prefix + "w", sent++, Instant.now());
+          p.send(new ProducerRecord<>(s.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
+              EventCodec.encode(e)));
+        }
+        p.flush();
+        Thread.sleep(100);
+        boolean caughtUp = m.writtenTotal() >= sent - 50;
+        if (!caughtUp) {
+          steadySince = -1;
+        } else if (steadySince < 0) {
+          steadySince = System.nanoTime();
+        } else if (System.nanoTime() - steadySince > 3_000_000_000L && System.nanoTime() > warmMin) {
+          break;
+        }
+      }
+      long deadlineForWarmUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (m.writtenTotal() < sent && System.nanoTime() < deadlineForWarmUp) {
+        Thread.sleep(10);
+      }
+      long baseline = (long) m.writtenTotal();
+      n.set(0);
       long start = System.nanoTime();
       long intervalNanos = 1_000_000_000L / rate;
       for (int i = 0; i < total; i++) {
@@ -267,7 +297,7 @@ public final class IngestBenchmark {
       }
       p.flush();
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (m.writtenTotal() < total && System.nanoTime() < deadline) {
+      while (m.writtenTotal() - baseline < total && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
     }

@@ -18,6 +18,8 @@ import java.util.Optional;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.geojson.GeoJsonSql;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -219,6 +221,14 @@ public class AlertService {
 
   /** Alerts, newest first, filtered by status, severity and raised time. */
   public List<Alert> listAlerts(String status, String severity, Instant since, int limit) {
+    return listAlerts(status, severity, since, limit, DataScope.CITY);
+  }
+
+  /**
+   * Alerts as above, only those whose place lies inside the scope (an alert without a place is
+   * city-wide and not shown to district-scoped users).
+   */
+  public List<Alert> listAlerts(String status, String severity, Instant since, int limit, DataScope scope) {
     if (status != null && !List.of("open", "acknowledged", "resolved", "dismissed").contains(status)) {
       throw new IllegalArgumentException("status '" + status + "' is not one of open, acknowledged, resolved, dismissed");
     }
@@ -228,10 +238,22 @@ public class AlertService {
     }
     return jdbc.sql("SELECT " + COLUMNS + " FROM alert WHERE (CAST(:status AS text) IS NULL OR status = :status) "
             + "AND (CAST(:severity AS text) IS NULL OR severity = :severity) "
-            + "AND (CAST(:since AS timestamptz) IS NULL OR raised_at >= :since) ORDER BY raised_at DESC, id DESC LIMIT :limit")
+            + "AND (CAST(:since AS timestamptz) IS NULL OR raised_at >= :since) "
+            + (scope.isCity() ? "" : "AND " + ScopeFilter.inDistrictSql("geom", "district") + " ")
+            + "ORDER BY raised_at DESC, id DESC LIMIT :limit")
+        .params(scope.isCity() ? Map.of() : Map.of("district", scope.districtCodeOrNull()))
         .param("status", status).param("severity", sev)
         .param("since", since == null ? null : Timestamp.from(since)).param("limit", limit)
         .query(this::map).list();
+  }
+
+  /** Whether the alert exists and its place lies inside the scope. */
+  public boolean isVisible(long id, DataScope scope) {
+    if (scope.isCity()) {
+      return jdbc.sql("SELECT 1 FROM alert WHERE id = ?").param(id).query(Integer.class).optional().isPresent();
+    }
+    return jdbc.sql("SELECT 1 FROM alert WHERE id = ? AND " + ScopeFilter.inDistrictSql("geom")).param(id)
+        .param(scope.districtCodeOrNull()).query(Integer.class).optional().isPresent();
   }
 
   /** The same alerts as GeoJSON point features (alerts without a place have a null geometry). */

@@ -9,6 +9,7 @@ import org.safegrid.server.web.ApiExceptionHandler;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.safegrid.server.risk.RiskService;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,17 +24,19 @@ class AnalysisController {
   private final HotspotProperties cfg;
   private final ScorecardService scorecard;
   private final RiskService risk;
+  private final ScopeFilter scopes;
 
-  AnalysisController(HotspotProperties cfg, ScorecardService scorecard, RiskService risk) {
+  AnalysisController(HotspotProperties cfg, ScorecardService scorecard, RiskService risk, ScopeFilter scopes) {
     this.cfg = cfg;
     this.scorecard = scorecard;
     this.risk = risk;
+    this.scopes = scopes;
   }
 
-  /** Last week's forecast against this week's events on the active grid. */
+  /** Last week's forecast against this week's events on the active grid (a district-scoped user: its district's cells). */
   @GetMapping("/api/analysis/scorecard")
   Map<String, Object> scorecard() {
-    return scorecard.scorecard(risk.snapshot().grid(), java.time.Instant.now());
+    return scorecard.scorecard(risk.snapshot().grid(), java.time.Instant.now(), scopes.current().districtCodeOrNull());
   }
 
   @PostMapping(path = "/api/analysis/hotspots", consumes = {"application/json", "application/geo+json"})

@@ -36,6 +36,15 @@ public class ScorecardService {
   }
 
   public Map<String, Object> scorecard(GridModel grid, Instant now) {
+    return scorecard(grid, now, null);
+  }
+
+  /**
+   * The scorecard over the cells of one district (null: the whole grid). The forecast still learns
+   * from every event (a cell near the border is judged with its neighbours), but the measures, the
+   * event counts and the top cells are the district's only.
+   */
+  public Map<String, Object> scorecard(GridModel grid, Instant now, String district) {
     Instant forecastAt = now.minus(TEST);
     int n = grid.size();
     double[] area = new double[n];
@@ -82,14 +91,40 @@ public class ScorecardService {
     double typicalCell = n == 0 ? 250 : Math.sqrt(grid.totalAreaM2() / n);
     HotspotForecast model = HotspotForecast.defaults(typicalCell);
     double[] forecast = model.score(cx, cy, area, cellOf, ex, ey, age);
+    double[] fOut = forecast;
+    double[] naiveOut = naive;
+    long[] testOut = test;
+    int trainOut = m;
+    if (district != null) {
+      int[] keep = java.util.stream.IntStream.range(0, n).filter(i -> district.equals(grid.cell(i).districtCode()))
+          .toArray();
+      boolean[] inside = new boolean[n];
+      double[] f = new double[keep.length];
+      double[] nv = new double[keep.length];
+      long[] t = new long[keep.length];
+      for (int k = 0; k < keep.length; k++) {
+        inside[keep[k]] = true;
+        f[k] = forecast[keep[k]];
+        nv[k] = naive[keep[k]];
+        t[k] = test[keep[k]];
+      }
+      int trainInside = 0;
+      for (int c : cellOf) {
+        trainInside += c >= 0 && inside[c] ? 1 : 0;
+      }
+      trainOut = trainInside;
+      fOut = f;
+      naiveOut = nv;
+      testOut = t;
+    }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("gridSetId", grid.gridSetId());
     out.put("forecastAt", forecastAt.toString());
     out.put("trainFrom", forecastAt.minus(TRAIN).toString());
     out.put("testTo", now.toString());
-    out.put("trainEvents", m);
+    out.put("trainEvents", trainOut);
     long testTotal = 0;
-    for (long t : test) {
+    for (long t : testOut) {
       testTotal += t;
     }
     out.put("testEvents", testTotal);
@@ -98,8 +133,8 @@ public class ScorecardService {
     out.put("areaBasis", "share of cells (grid cells treated as equal in area)");
     List<Map<String, Object>> rows = new ArrayList<>();
     for (double cov : new double[] {0.01, 0.05, 0.10}) {
-      PredictiveAccuracy sg = PredictiveAccuracy.measure(forecast, test, cov);
-      PredictiveAccuracy nv = PredictiveAccuracy.measure(naive, test, cov);
+      PredictiveAccuracy sg = PredictiveAccuracy.measure(fOut, testOut, cov);
+      PredictiveAccuracy nv = PredictiveAccuracy.measure(naiveOut, testOut, cov);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("coverage", cov);
       row.put("cells", sg.cells());

@@ -9,22 +9,29 @@ import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.hotspot.GeoJsonGeometry;
 import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Coastline segments with risk and Gi*: {@code GET /api/coast/segments}. */
+/**
+ * Coastline segments with risk and Gi*: {@code GET /api/coast/segments}. A district-scoped user gets
+ * the segments that meet its district (Gi* stays computed along the whole coast).
+ */
 @RestController
 class CoastSegmentController {
 
   private final RiskService risk;
   private final CoastSegmentService service;
+  private final ScopeFilter scopes;
 
-  CoastSegmentController(RiskService risk, CoastSegmentService service) {
+  CoastSegmentController(RiskService risk, CoastSegmentService service, ScopeFilter scopes) {
     this.risk = risk;
     this.service = service;
+    this.scopes = scopes;
   }
 
   @GetMapping("/api/coast/segments")
@@ -32,8 +39,12 @@ class CoastSegmentController {
                                                     @RequestParam(required = false) List<String> kinds) {
     RiskSnapshot.WindowScores ws = risk.scores(RiskService.WindowRequest.parse(window, null, null),
         kinds == null ? List.of() : kinds);
+    DataScope scope = scopes.current();
     List<GeoJsonFeature> features = new ArrayList<>();
     for (CoastSegmentService.SegmentRisk s : service.score(ws)) {
+      if (!scope.intersects(s.geometry())) {
+        continue;
+      }
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("segment", s.index());
       p.put("lengthM", s.lengthM());

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +20,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * Stored events and ingest figures: {@code GET /api/events}, {@code GET /api/events/{id}},
- * {@code GET /api/stats}. Read-only; any signed-in role.
+ * {@code GET /api/stats}. Read-only; any signed-in role. A district-scoped user sees only the events
+ * inside its district (an event outside is "not found", so its existence does not leak).
  */
 @RestController
 class EventController {
@@ -27,15 +30,17 @@ class EventController {
 
   private final EventService events;
   private final IngestStatsService stats;
+  private final ScopeFilter scopes;
 
-  EventController(EventService events, IngestStatsService stats) {
+  EventController(EventService events, IngestStatsService stats, ScopeFilter scopes) {
     this.events = events;
     this.stats = stats;
+    this.scopes = scopes;
   }
 
   @GetMapping("/api/events/{id}")
   ResponseEntity<GeoJsonFeature> event(@PathVariable String id) {
-    return ResponseEntity.ok().contentType(GEO_JSON).body(events.getEvent(id));
+    return ResponseEntity.ok().contentType(GEO_JSON).body(events.getEvent(id, scopes.current()));
   }
 
   @GetMapping("/api/events")
@@ -44,7 +49,9 @@ class EventController {
       @RequestParam(required = false) String source, @RequestParam(required = false) String kind,
       @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
     EventQuery q = EventQuery.parse(bbox, from, to, source, kind, limit, cursor);
-    EventService.Page page = events.listEvents(q);
+    DataScope scope = scopes.current();
+    scopes.noteFiltered(scope, q.bbox(), "events");
+    EventService.Page page = events.listEvents(q, scope);
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("numberReturned", page.features().size());
     if (page.next() != null) {
@@ -70,6 +77,6 @@ class EventController {
         }
       }
     }
-    return stats.stats(s);
+    return stats.stats(s, !scopes.current().isCity());
   }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonSql;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -35,22 +37,29 @@ class EventService {
     this.jdbc = jdbc;
   }
 
-  /** The event with this id; NoSuchElementException (404) when there is none. */
-  GeoJsonFeature getEvent(String id) {
+  /** The event with this id; NoSuchElementException (404) when there is none in the scope. */
+  GeoJsonFeature getEvent(String id, DataScope scope) {
     // event_key gives observed_at, so only the one daily partition is searched
-    List<GeoJsonFeature> found = jdbc.query("SELECT " + COLUMNS + " FROM event e WHERE e.event_id = ? "
-        + "AND e.observed_at = (SELECT k.observed_at FROM event_key k WHERE k.event_id = ?)",
-        (rs, i) -> feature(rs), id, id);
+    String sql = "SELECT " + COLUMNS + " FROM event e WHERE e.event_id = ? "
+        + "AND e.observed_at = (SELECT k.observed_at FROM event_key k WHERE k.event_id = ?)";
+    List<GeoJsonFeature> found = scope.isCity()
+        ? jdbc.query(sql, (rs, i) -> feature(rs), id, id)
+        : jdbc.query(sql + " AND " + ScopeFilter.inDistrictSql("e.geom"), (rs, i) -> feature(rs), id, id,
+            scope.districtCodeOrNull());
     if (found.isEmpty()) {
       throw new NoSuchElementException("no event with id " + id);
     }
     return found.get(0);
   }
 
-  /** A page of events matching the query, newest first (keyset paging on observedAt, id). */
-  Page listEvents(EventQuery q) {
+  /** A page of events matching the query within the scope, newest first (keyset paging on observedAt, id). */
+  Page listEvents(EventQuery q, DataScope scope) {
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM event WHERE true");
     List<Object> args = new ArrayList<>();
+    if (!scope.isCity()) {
+      sql.append(" AND ").append(ScopeFilter.inDistrictSql("geom"));
+      args.add(scope.districtCodeOrNull());
+    }
     if (q.bbox() != null) {
       sql.append(" AND geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)");
       args.add(q.bbox().minLon());

@@ -45,7 +45,16 @@ class IngestStatsService {
     this.ingest = ingest;
   }
 
+  /** The figures for a city-wide caller. */
   Stats stats(Instant since) {
+    return stats(since, false);
+  }
+
+  /**
+   * The figures; {@code scoped} (a district-scoped caller) leaves out newestEventAt and the lag
+   * derived from it, the only figures that describe a single event (which may lie in another district).
+   */
+  Stats stats(Instant since, boolean scoped) {
     Map<String, Map<String, Long>> sources = new LinkedHashMap<>();
     for (Source s : Source.values()) {
       Map<String, Long> m = new LinkedHashMap<>();
@@ -74,7 +83,7 @@ class IngestStatsService {
           refusals.put(rs.getString(1), rs.getLong(2));
         }, sinceTs);
     Timestamp newest = jdbc.queryForObject("SELECT max(newest_observed_at) FROM event_count", Timestamp.class);
-    Instant newestAt = newest == null ? null : newest.toInstant();
+    Instant newestAt = newest == null || scoped ? null : newest.toInstant();
     Double lag = newestAt == null ? null
         : Math.max(0, (System.currentTimeMillis() - newestAt.toEpochMilli()) / 1000.0);
     Optional<InProcessIngest> in = Optional.ofNullable(ingest.getIfAvailable());

@@ -2,6 +2,7 @@ package org.safegrid.server.heat;
 
 import java.util.List;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -13,9 +14,11 @@ import org.springframework.web.bind.annotation.RestController;
 class HeatController {
 
   private final HeatService service;
+  private final ScopeFilter scopes;
 
-  HeatController(HeatService service) {
+  HeatController(HeatService service, ScopeFilter scopes) {
     this.service = service;
+    this.scopes = scopes;
   }
 
   @GetMapping("/api/heat")
@@ -24,6 +27,6 @@ class HeatController {
                                                 @RequestParam(required = false) Double bandwidth,
                                                 @RequestParam(required = false) Double cellSize) {
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
-        .body(service.heat(window, kinds, bandwidth, cellSize));
+        .body(service.heat(window, kinds, bandwidth, cellSize, scopes.current()));
   }
 }

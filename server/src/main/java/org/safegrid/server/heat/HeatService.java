@@ -12,6 +12,8 @@ import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.hotspot.LocalMetricProjection;
 import org.safegrid.server.risk.RiskProperties;
 import org.safegrid.server.risk.RiskService;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -37,6 +39,12 @@ public class HeatService {
 
   /** The heat surface of a window; bandwidth and cell size in metres, null for the defaults. */
   public GeoJsonFeatureCollection heat(String window, List<String> kinds, Double bandwidth, Double cellSize) {
+    return heat(window, kinds, bandwidth, cellSize, DataScope.CITY);
+  }
+
+  /** The heat surface of the events inside a scope (a district-scoped user's map shows only its district's heat). */
+  public GeoJsonFeatureCollection heat(String window, List<String> kinds, Double bandwidth, Double cellSize,
+                                       DataScope scope) {
     RiskService.WindowRequest req = RiskService.WindowRequest.parse(window, null, null);
     if (bandwidth != null && !(bandwidth >= 50 && bandwidth <= 20_000)) {
       throw new IllegalArgumentException("bandwidth must be between 50 and 20000 metres");
@@ -48,8 +56,15 @@ public class HeatService {
     Instant from = to.minus(req.window());
     double halfLifeMs = cfg.halfLifeFor(req.window()).toMillis();
     List<double[]> rows = new ArrayList<>();
+    List<Object> args = new ArrayList<>(List.of(Timestamp.from(from), Timestamp.from(to)));
+    if (!scope.isCity()) {
+      args.add(scope.districtCodeOrNull());
+    }
+    args.add(MAX_EVENTS);
     jdbc.query("SELECT ST_X(geom), ST_Y(geom), source, kind, severity, observed_at FROM event "
-        + "WHERE observed_at >= ? AND observed_at <= ? AND kind <> 'position' ORDER BY observed_at DESC LIMIT ?", rs -> {
+        + "WHERE observed_at >= ? AND observed_at <= ? AND kind <> 'position' "
+        + (scope.isCity() ? "" : "AND " + ScopeFilter.inDistrictSql("geom") + " ")
+        + "ORDER BY observed_at DESC LIMIT ?", rs -> {
           String source = rs.getString(3);
           String kind = rs.getString(4);
           if (kinds != null && !kinds.isEmpty() && !kinds.contains(kind) && !kinds.contains(source + ":" + kind)) {
@@ -60,7 +75,7 @@ public class HeatService {
           if (w > 0) {
             rows.add(new double[] {rs.getDouble(1), rs.getDouble(2), w});
           }
-        }, Timestamp.from(from), Timestamp.from(to), MAX_EVENTS);
+        }, args.toArray());
     int n = rows.size();
     double[] lon = new double[n];
     double[] lat = new double[n];

@@ -11,6 +11,8 @@ import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskService;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -18,18 +20,24 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Emerging hot spots per cell: {@code GET /api/hotspots/emerging} (GeoJSON or CSV). */
+/**
+ * Emerging hot spots per cell: {@code GET /api/hotspots/emerging} (GeoJSON or CSV). A district-scoped
+ * user gets its district's cells, and counts over them only.
+ */
 @RestController
 class EmergingHotspotController {
 
   private final RiskService risk;
   private final EmergingHotspotService service;
   private final HotspotProperties cfg;
+  private final ScopeFilter scopes;
 
-  EmergingHotspotController(RiskService risk, EmergingHotspotService service, HotspotProperties cfg) {
+  EmergingHotspotController(RiskService risk, EmergingHotspotService service, HotspotProperties cfg,
+                            ScopeFilter scopes) {
     this.risk = risk;
     this.service = service;
     this.cfg = cfg;
+    this.scopes = scopes;
   }
 
   @GetMapping("/api/hotspots/emerging")
@@ -45,12 +53,14 @@ class EmergingHotspotController {
       case "day" -> Duration.ofDays(1);
       default -> throw new IllegalArgumentException("bin must be hour or day");
     };
+    boolean scopedUser = !scopes.current().isCity();
+    DataScope scope = scopes.requireAllowed(district, "emerging_hotspots");
     GridModel grid = risk.snapshot().grid();
     // bins end at the last full hour/day, so the newest bin is not a partial one
     Instant end = Instant.now().truncatedTo(step.equals(Duration.ofDays(1)) ? ChronoUnit.DAYS : ChronoUnit.HOURS);
     EmergingHotspotService.Result r = service.analyse(grid, step, bins == null ? cfg.emergingBins() : bins, end,
         kinds, minConfidence);
-    int[] cells = RiskService.cellsIn(grid, district);
+    int[] cells = RiskService.cellsIn(grid, scope.districtCodeOrNull());
     if (format.equalsIgnoreCase("csv")) {
       StringBuilder sb = new StringBuilder("cell_id,code,district,category\n");
       for (int c : cells) {
@@ -81,8 +91,17 @@ class EmergingHotspotController {
     meta.put("bin", r.bin().toString());
     meta.put("bins", r.bins());
     meta.put("end", r.end().toString());
-    meta.put("events", r.events());
-    meta.put("counts", r.counts());
+    if (scopedUser) {
+      // city-wide figures would describe other districts: count over the district's cells only
+      Map<EmergingCategory, Integer> counts = new java.util.EnumMap<>(EmergingCategory.class);
+      for (int c : cells) {
+        counts.merge(r.categories()[c], 1, Integer::sum);
+      }
+      meta.put("counts", counts);
+    } else {
+      meta.put("events", r.events());
+      meta.put("counts", r.counts());
+    }
     meta.put("definition", "sfdep::emerging_hotspot_analysis classification rules (ArcGIS EHSA categories)");
     Map<String, Object> stability = new LinkedHashMap<>();
     stability.put("alternativeBin", r.alternativeBin().toString());

@@ -6,10 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.locationtech.jts.geom.Envelope;
+import org.safegrid.server.geojson.BoundingBox;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -18,16 +22,21 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Ranked hotspot polygons ({@code GET /api/hotspots}) as GeoJSON or CSV. */
+/**
+ * Ranked hotspot polygons ({@code GET /api/hotspots}) as GeoJSON or CSV, optionally those meeting a
+ * {@code bbox}. A district-scoped user gets hotspots made of its district's cells only.
+ */
 @RestController
 class HotspotController {
 
   private final RiskService risk;
   private final HotspotService hotspots;
+  private final ScopeFilter scopes;
 
-  HotspotController(RiskService risk, HotspotService hotspots) {
+  HotspotController(RiskService risk, HotspotService hotspots, ScopeFilter scopes) {
     this.risk = risk;
     this.hotspots = hotspots;
+    this.scopes = scopes;
   }
 
   @GetMapping("/api/hotspots")
@@ -36,6 +45,7 @@ class HotspotController {
                              @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
                              @RequestParam(required = false) List<String> kinds,
                              @RequestParam(required = false) String district,
+                             @RequestParam(required = false) String bbox,
                              @RequestParam(defaultValue = "90") int minConfidence,
                              @RequestParam(defaultValue = "risk") String variable,
                              @RequestParam(defaultValue = "false") boolean includeCold,
@@ -45,10 +55,17 @@ class HotspotController {
       case "count", "counts" -> HotspotService.Variable.COUNT;
       default -> throw new IllegalArgumentException("variable must be risk or count");
     };
+    BoundingBox box = BoundingBox.parse(bbox);
+    DataScope own = scopes.current();
+    DataScope scope = scopes.requireAllowed(district, "hotspots");
+    scopes.noteFiltered(scope, box, "hotspots");
     RiskSnapshot.WindowScores ws = risk.scores(RiskService.WindowRequest.parse(window, from, to),
         kinds == null ? List.of() : kinds);
-    HotspotService.Result r = hotspots.hotspots(ws, v, minConfidence, district);
-    List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot()).toList();
+    HotspotService.Result r = hotspots.hotspots(ws, v, minConfidence, scope.districtCodeOrNull(),
+        own.districtCodeOrNull());
+    Envelope within = box == null ? null : new Envelope(box.minLon(), box.maxLon(), box.minLat(), box.maxLat());
+    List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot())
+        .filter(h -> within == null || within.intersects(h.geometry().getEnvelopeInternal())).toList();
     if (format.equalsIgnoreCase("csv")) {
       StringBuilder sb = new StringBuilder("rank,class,cells,area_m2,events,mean_z,peak_z,centroid_lon,centroid_lat,district,events_by_kind\n");
       for (Hotspot h : list) {

@@ -32,6 +32,16 @@ public class HotspotService {
 
   /** Hotspots of one window; {@code minConfidence} (90/95/99) and {@code district} filter the polygons returned. */
   public Result hotspots(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district) {
+    return hotspots(ws, variable, minConfidence, district, null);
+  }
+
+  /**
+   * Hotspots of one window, as above; with {@code confineTo} (a district code, for district-scoped
+   * users) Gi* is still computed over the whole grid, but only that district's cells are dissolved
+   * into hotspots and counted, so no returned polygon or figure holds a cell of another district.
+   */
+  public Result hotspots(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
+                         String confineTo) {
     if (minConfidence != 90 && minConfidence != 95 && minConfidence != 99) {
       throw new IllegalArgumentException("minConfidence must be 90, 95 or 99");
     }
@@ -43,6 +53,13 @@ public class HotspotService {
     }
     GiStarResult gi = GiStar.compute(values, w.gi());
     HotspotClass[] classes = FalseDiscoveryRate.classify(gi);
+    if (confineTo != null) {
+      for (int i = 0; i < classes.length; i++) {
+        if (!confineTo.equals(grid.cell(i).districtCode())) {
+          classes[i] = HotspotClass.NONE;
+        }
+      }
+    }
     int nk = ws.kinds().size();
     List<Hotspot> all = HotspotDissolver.dissolve(grid.geometries(), classes, gi.zScores(), w.contiguity(), i -> {
       Map<String, Long> kinds = new TreeMap<>();

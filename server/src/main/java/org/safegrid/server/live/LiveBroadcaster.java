@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.safegrid.server.security.DataScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -38,7 +39,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * <p>Each client has a bounded queue of serialised messages and at most one writer at a time, which
  * writes everything queued in one go (queued batches are conflated into one network write). A
  * client whose queue fills up (it does not read) is dropped; it reconnects with the id of the last
- * message it saw and catches up from the database. Thread-safe.
+ * message it saw and catches up from the database.
+ *
+ * <p>A client opened with a district {@link DataScope} gets only the events, and the messages
+ * published with a place ({@link #publishAt}), inside its district; the filtered batch is
+ * serialised once per district. Thread-safe.
  */
 @Component
 public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
@@ -92,6 +97,25 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     }
   }
 
+  /**
+   * Sends {@code payload} as {@link #publish} does, but to district-scoped clients only when the
+   * place ({@code lon}, {@code lat}) lies in their district; with no place, only to city-wide clients.
+   */
+  public void publishAt(String type, Object payload, Double lon, Double lat) {
+    String data;
+    try {
+      data = json.writeValueAsString(payload);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("live payload of type " + type + " is not serialisable", e);
+    }
+    Message m = new Message(type, null, data);
+    for (Client c : clients) {
+      if (c.scope.isCity() || (lon != null && lat != null && c.scope.contains(lon, lat))) {
+        offer(c, m);
+      }
+    }
+  }
+
   @Override
   public void onEvents(List<LiveEvent> batch) {
     synchronized (pendingLock) {
@@ -109,11 +133,16 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
    * runs once the stream has ended for any reason (completed, timed out, failed).
    */
   public SseEmitter open(String user, EventColumns catchUp, Runnable onEnd) {
+    return open(user, catchUp, onEnd, DataScope.CITY);
+  }
+
+  /** As above, for a client that may see only what lies in {@code scope} (catchUp must be filtered already). */
+  public SseEmitter open(String user, EventColumns catchUp, Runnable onEnd, DataScope scope) {
     if (clients.size() >= properties.maxClients()) {
       throw new TooManyClientsException();
     }
     SseEmitter emitter = new SseEmitter(0L);
-    Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()));
+    Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
     Runnable end = () -> {
       clients.remove(client);
       onEnd.run();
@@ -172,8 +201,10 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
         throw new IllegalStateException(e);
       }
       Message m = new Message("events", Long.toString(cols.watermark()), data);
+      java.util.Map<String, Message> byDistrict = new java.util.HashMap<>();
       for (Client c : clients) {
-        offer(c, m);
+        offer(c, c.scope.isCity() ? m
+            : byDistrict.computeIfAbsent(c.scope.districtCodeOrNull(), d -> scoped(batch, cols.watermark(), c.scope)));
       }
       sentEvents.increment((double) batch.size() * clients.size());
     }
@@ -183,6 +214,16 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
       for (Client c : clients) {
         offer(c, Message.HEARTBEAT);
       }
+    }
+  }
+
+  /** The batch cut down to one district, with the full batch's watermark so the client resumes after it. */
+  private Message scoped(List<LiveEvent> batch, long mark, DataScope scope) {
+    List<LiveEvent> inside = batch.stream().filter(e -> scope.contains(e.lon(), e.lat())).toList();
+    try {
+      return new Message("events", Long.toString(mark), json.writeValueAsString(EventColumns.of(inside, mark, false)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -320,12 +361,14 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     final SseEmitter emitter;
     final ArrayBlockingQueue<Message> queue;
     final AtomicBoolean writing = new AtomicBoolean();
+    final DataScope scope;
     volatile boolean closed;
 
-    Client(String user, SseEmitter emitter, ArrayBlockingQueue<Message> queue) {
+    Client(String user, SseEmitter emitter, ArrayBlockingQueue<Message> queue, DataScope scope) {
       this.user = user;
       this.emitter = emitter;
       this.queue = queue;
+      this.scope = scope;
     }
   }
 

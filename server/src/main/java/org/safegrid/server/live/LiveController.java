@@ -5,7 +5,9 @@ import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.LiveSessionRegistry;
+import org.safegrid.server.security.ScopeFilter;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.web.ApiExceptionHandler;
 import org.springframework.http.HttpStatus;
@@ -21,7 +23,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * The live map's endpoints: {@code GET /api/live} (the Server-Sent Events stream),
  * {@code GET /api/live/events} (stored events in column form), {@code GET /api/live/feed-health}
- * and {@code GET /api/patrol/positions}.
+ * and {@code GET /api/patrol/positions}. A district-scoped user gets only what lies in its district,
+ * on the stream too; a stream asking for another district ({@code ?district=}) is refused (403).
  */
 @RestController
 class LiveController {
@@ -37,9 +40,12 @@ class LiveController {
   private final LiveProperties properties;
   private final CoastEventDensityService coast;
   private final LiveSessionRegistry liveSessions;
+  private final ScopeFilter scopes;
 
   LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol, FeedHealthService feedHealth,
-                 LiveProperties properties, CoastEventDensityService coast, LiveSessionRegistry liveSessions) {
+                 LiveProperties properties, CoastEventDensityService coast, LiveSessionRegistry liveSessions,
+                 ScopeFilter scopes) {
+    this.scopes = scopes;
     this.coast = coast;
     this.liveSessions = liveSessions;
     this.hub = hub;
@@ -52,10 +58,13 @@ class LiveController {
   /**
    * Opens the stream. A client that lost its stream passes the last id it saw (the browser's
    * {@code Last-Event-ID} header, or {@code since} in epoch ms) and first gets what it missed.
+   * {@code district} narrows the stream to one district (a district-scoped user may name only its own).
    */
   @GetMapping(value = "/api/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   SseEmitter stream(@RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
-                    @RequestParam(required = false) Long since, Principal user, HttpServletRequest request) {
+                    @RequestParam(required = false) Long since, @RequestParam(required = false) String district,
+                    Principal user, HttpServletRequest request) {
+    DataScope scope = scopes.requireAllowed(district, "live_stream");
     Long from = since;
     if (lastEventId != null && !lastEventId.isBlank()) {
       try {
@@ -67,7 +76,7 @@ class LiveController {
     EventColumns catchUp = from == null
         ? EventColumns.of(java.util.List.of(), hub.watermark(), false)
         : events.findEvents(RecentEventService.TimeField.RECEIVED, Instant.ofEpochMilli(from).minus(CATCH_UP_OVERLAP),
-            Instant.now().plusSeconds(60), properties.catchUpLimit());
+            Instant.now().plusSeconds(60), properties.catchUpLimit(), scope);
     // the stream ends when its user is disabled, its rights change or its session expires
     String name = user == null ? "?" : user.getName();
     AtomicReference<SseEmitter> opened = new AtomicReference<>();
@@ -78,7 +87,7 @@ class LiveController {
       }
     });
     try {
-      opened.set(hub.open(name, catchUp, registration::close));
+      opened.set(hub.open(name, catchUp, registration::close, scope));
     } catch (RuntimeException e) {
       registration.close();
       throw e;
@@ -107,25 +116,25 @@ class LiveController {
     if (Duration.between(from, to).compareTo(Duration.ofDays(8)) > 0) {
       throw new IllegalArgumentException("a time range may span at most 8 days");
     }
-    return events.findEvents(f, from, to, limit);
+    return events.findEvents(f, from, to, limit, scopes.current());
   }
 
   /** Cameras, checkpoints and patrol units that have sent nothing for {@code safegrid.live.silent-after}. */
   @GetMapping(value = "/api/live/feed-health", produces = {"application/geo+json", "application/json"})
   GeoJsonFeatureCollection feedHealth() {
-    return feedHealth.listSilent();
+    return scopes.current().filter(feedHealth.listSilent());
   }
 
   /** The coastline in 1 km segments with the events of the last 24 hours near each. */
   @GetMapping(value = "/api/live/coast-segments", produces = {"application/geo+json", "application/json"})
   GeoJsonFeatureCollection coastSegments() {
-    return coast.listSegments();
+    return scopes.current().filter(coast.listSegments());
   }
 
   /** Latest position of each patrol unit with a short trail of its recent positions. */
   @GetMapping(value = "/api/patrol/positions", produces = {"application/geo+json", "application/json"})
   GeoJsonFeatureCollection positions() {
-    return patrol.listPositions();
+    return patrol.listPositions(scopes.current());
   }
 
   /** Events per source observed since {@code since} (epoch ms): the wall screen's night counters. */
@@ -135,7 +144,7 @@ class LiveController {
     if (Duration.between(from, Instant.now()).compareTo(Duration.ofDays(8)) > 0) {
       throw new IllegalArgumentException("since may reach back at most 8 days");
     }
-    return events.countBySource(from);
+    return events.countBySource(from, scopes.current());
   }
 
   /** Hourly event counts by source in one cell of the active grid set (default: last 24 hours). */
@@ -144,7 +153,7 @@ class LiveController {
     if (hours < 1 || hours > 168) {
       throw new IllegalArgumentException("hours must be between 1 and 168");
     }
-    return events.cellHistory(code, hours);
+    return events.cellHistory(code, hours, scopes.current());
   }
 
   @ExceptionHandler(LiveBroadcaster.TooManyClientsException.class)

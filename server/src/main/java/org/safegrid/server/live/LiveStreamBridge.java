@@ -12,12 +12,14 @@ import org.springframework.stereotype.Component;
  * Forwards what other features announce as Spring application events to the map streams: alerts
  * raised or changed ({@code alert}), feeds going silent or resuming ({@code feed}) and a newly
  * activated grid set ({@code gridset}). Each listener returns at once: {@link LiveBroadcaster#publish}
- * only queues.
+ * only queues. Alerts and feed messages carry their place, so district-scoped streams get only
+ * those inside their district (a resumed feed is placed where it went silent).
  */
 @Component
 class LiveStreamBridge {
 
   private final LiveBroadcaster hub;
+  private final Map<String, double[]> silentAt = new java.util.concurrent.ConcurrentHashMap<>();
 
   LiveStreamBridge(LiveBroadcaster hub) {
     this.hub = hub;
@@ -25,24 +27,26 @@ class LiveStreamBridge {
 
   @EventListener
   void alertRaised(AlertEvents.AlertRaised e) {
-    hub.publish("alert", message("raise", "alert", e.alert()));
+    hub.publishAt("alert", message("raise", "alert", e.alert()), e.alert().lon(), e.alert().lat());
   }
 
   @EventListener
   void alertChanged(AlertEvents.AlertChanged e) {
-    hub.publish("alert", message(e.action(), "alert", e.alert()));
+    hub.publishAt("alert", message(e.action(), "alert", e.alert()), e.alert().lon(), e.alert().lat());
   }
 
   @EventListener
   void sourceSilent(FeedHealthSignals.SourceSilent e) {
-    hub.publish("feed", message("silent", "source", Map.of("source", e.source(), "sourceId", e.sourceId(),
-        "lastSeenAt", e.lastSeenAt().toString())));
+    silentAt.put(e.source() + ":" + e.sourceId(), new double[] {e.lon(), e.lat()});
+    hub.publishAt("feed", message("silent", "source", Map.of("source", e.source(), "sourceId", e.sourceId(),
+        "lastSeenAt", e.lastSeenAt().toString())), e.lon(), e.lat());
   }
 
   @EventListener
   void sourceResumed(FeedHealthSignals.SourceResumed e) {
-    hub.publish("feed", message("resumed", "source", Map.of("source", e.source(), "sourceId", e.sourceId(),
-        "at", e.at().toString())));
+    double[] at = silentAt.remove(e.source() + ":" + e.sourceId());
+    hub.publishAt("feed", message("resumed", "source", Map.of("source", e.source(), "sourceId", e.sourceId(),
+        "at", e.at().toString())), at == null ? null : at[0], at == null ? null : at[1]);
   }
 
   @EventListener

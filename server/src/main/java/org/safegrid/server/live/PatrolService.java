@@ -1,11 +1,14 @@
 package org.safegrid.server.live;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.geojson.GeoJsonSql;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -28,6 +31,7 @@ public class PatrolService {
       SELECT p.unit_id AS id, ST_AsGeoJSON(p.geom, 6) AS geojson, p.observed_at, p.speed_kmh, p.heading_deg, p.status,
              CASE WHEN t.n > 1 THEN ST_AsGeoJSON(t.line, 6) END AS trail
       FROM patrol_position p LEFT JOIN trail t ON t.unit_id = p.unit_id
+      WHERE %s
       ORDER BY p.unit_id""";
 
   private final JdbcTemplate jdbc;
@@ -40,7 +44,17 @@ public class PatrolService {
 
   /** Every unit's latest position; property {@code trail} is a GeoJSON LineString or absent. */
   public GeoJsonFeatureCollection listPositions() {
-    List<GeoJsonFeature> features = jdbc.query(SQL, (rs, n) -> {
+    return listPositions(DataScope.CITY);
+  }
+
+  /** The units whose latest position lies inside the scope. */
+  public GeoJsonFeatureCollection listPositions(DataScope scope) {
+    List<Object> args = new ArrayList<>(List.of(properties.trailWindow().toSeconds(), properties.trailLength()));
+    if (!scope.isCity()) {
+      args.add(scope.districtCodeOrNull());
+    }
+    String sql = SQL.formatted(scope.isCity() ? "true" : ScopeFilter.inDistrictSql("p.geom"));
+    List<GeoJsonFeature> features = jdbc.query(sql, (rs, n) -> {
       Map<String, Object> props = new LinkedHashMap<>();
       props.put("unitId", rs.getString("id"));
       props.put("observedAt", rs.getTimestamp("observed_at").toInstant().toString());
@@ -52,7 +66,7 @@ public class PatrolService {
         props.put("trail", GeoJsonSql.props(trail));
       }
       return new GeoJsonFeature(rs.getString("id"), rs.getString("geojson"), props);
-    }, properties.trailWindow().toSeconds(), properties.trailLength());
+    }, args.toArray());
     return new GeoJsonFeatureCollection(features);
   }
 }

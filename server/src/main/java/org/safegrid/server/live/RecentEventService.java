@@ -4,6 +4,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -32,17 +34,29 @@ public class RecentEventService {
    * last) and the oldest for commit-time catch-up (so a client can page on from the watermark).
    */
   public EventColumns findEvents(TimeField field, Instant from, Instant to, int limit) {
+    return findEvents(field, from, to, limit, DataScope.CITY);
+  }
+
+  /** The same, only events inside the scope. */
+  public EventColumns findEvents(TimeField field, Instant from, Instant to, int limit, DataScope scope) {
     String column = field == TimeField.RECEIVED ? "received_at" : "observed_at";
     String order = field == TimeField.RECEIVED ? "ASC" : "DESC";
     // observed_at is the partition key: a range on it prunes partitions; received_at ranges also
     // bound observed_at loosely (events are not stored more than a day late) for the same reason
     String sql = COLUMNS + "WHERE " + column + " > ? AND " + column + " <= ?"
         + (field == TimeField.RECEIVED ? " AND observed_at > ?::timestamptz - interval '1 day'" : "")
+        + (scope.isCity() ? "" : " AND " + ScopeFilter.inDistrictSql("geom"))
         + " ORDER BY " + column + " " + order + " LIMIT ?";
     List<LiveEvent> rows = new ArrayList<>();
-    Object[] args = field == TimeField.RECEIVED
-        ? new Object[] {Timestamp.from(from), Timestamp.from(to), Timestamp.from(from), limit + 1}
-        : new Object[] {Timestamp.from(from), Timestamp.from(to), limit + 1};
+    List<Object> argList = new ArrayList<>(List.of(Timestamp.from(from), Timestamp.from(to)));
+    if (field == TimeField.RECEIVED) {
+      argList.add(Timestamp.from(from));
+    }
+    if (!scope.isCity()) {
+      argList.add(scope.districtCodeOrNull());
+    }
+    argList.add(limit + 1);
+    Object[] args = argList.toArray();
     jdbc.query(sql, rs -> {
       rows.add(new LiveEvent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
           rs.getTimestamp(6).toInstant(), rs.getTimestamp(7).toInstant(), rs.getDouble(8), rs.getDouble(9), null));
@@ -59,14 +73,22 @@ public class RecentEventService {
 
   /** How many events each source sent since {@code from}, by observation time. */
   public java.util.Map<String, Long> countBySource(Instant from) {
+    return countBySource(from, DataScope.CITY);
+  }
+
+  /** How many events each source sent since {@code from} inside the scope, by observation time. */
+  public java.util.Map<String, Long> countBySource(Instant from, DataScope scope) {
     java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
     out.put("camera", 0L);
     out.put("checkpoint", 0L);
     out.put("patrol", 0L);
-    jdbc.query("SELECT source, count(*) FROM event WHERE observed_at > ? AND observed_at <= now() + interval '1 minute' "
-        + "GROUP BY source", rs -> {
+    String sql = "SELECT source, count(*) FROM event WHERE observed_at > ? AND observed_at <= now() + interval '1 minute' "
+        + (scope.isCity() ? "" : "AND " + ScopeFilter.inDistrictSql("geom") + " ") + "GROUP BY source";
+    Object[] args = scope.isCity() ? new Object[] {Timestamp.from(from)}
+        : new Object[] {Timestamp.from(from), scope.districtCodeOrNull()};
+    jdbc.query(sql, rs -> {
           out.put(rs.getString(1), rs.getLong(2));
-        }, Timestamp.from(from));
+        }, args);
     return out;
   }
 
@@ -77,6 +99,11 @@ public class RecentEventService {
    * @return hour starts (epoch ms) and, per source, one count per hour
    */
   public CellHistory cellHistory(String cellCode, int hours) {
+    return cellHistory(cellCode, hours, DataScope.CITY);
+  }
+
+  /** The same; a cell of another district than the scope's is "not found". */
+  public CellHistory cellHistory(String cellCode, int hours, DataScope scope) {
     Instant end = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(java.time.Duration.ofHours(1));
     Instant start = end.minus(java.time.Duration.ofHours(hours));
     long[] hourStarts = new long[hours];
@@ -87,9 +114,10 @@ public class RecentEventService {
     for (String s : new String[] {"camera", "checkpoint", "patrol"}) {
       counts.put(s, new long[hours]);
     }
-    Integer found = jdbc.query("SELECT 1 FROM grid_cell c JOIN grid_set s ON s.id = c.grid_set_id AND s.status = 'active' "
-        + "WHERE c.code = ?", rs -> rs.next() ? 1 : null, cellCode);
-    if (found == null) {
+    String district = jdbc.query("SELECT coalesce(c.district_code, '') FROM grid_cell c "
+        + "JOIN grid_set s ON s.id = c.grid_set_id AND s.status = 'active' "
+        + "WHERE c.code = ?", rs -> rs.next() ? rs.getString(1) : null, cellCode);
+    if (district == null || !scope.allowsDistrict(district)) {
       throw new java.util.NoSuchElementException("no cell '" + cellCode + "' in the active grid set");
     }
     jdbc.query("""

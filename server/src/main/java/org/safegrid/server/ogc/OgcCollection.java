@@ -22,13 +22,21 @@ package org.safegrid.server.ogc;
  * @param idExpr      SQL expression of the feature id (unique, integer or text)
  * @param geomExpr    SQL expression of the WGS84 geometry (SRID 4326)
  * @param propsExpr   SQL expression of a jsonb object of properties
+ * @param districtExpr SQL expression of the row's district code, by which district-scoped users are
+ *                    confined; null for a collection every user sees whole (e.g. the districts themselves)
  */
 public record OgcCollection(String id, String title, String description, String from, String filter, String idExpr,
-                            String geomExpr, String propsExpr) {
+                            String geomExpr, String propsExpr, String districtExpr) {
 
   public OgcCollection {
     if (id == null || !id.matches("[a-z][a-z0-9_-]*")) {
       throw new IllegalArgumentException("OGC collection id must be lower-case letters, digits, - or _: " + id);
     }
+  }
+
+  /** A collection without district rows: every user sees it whole. */
+  public OgcCollection(String id, String title, String description, String from, String filter, String idExpr,
+                       String geomExpr, String propsExpr) {
+    this(id, title, description, from, filter, idExpr, geomExpr, propsExpr, null);
   }
 }

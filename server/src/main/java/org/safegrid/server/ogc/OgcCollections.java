@@ -8,6 +8,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.safegrid.server.geojson.BoundingBox;
 import org.safegrid.server.geojson.GeoJsonSql;
+import org.safegrid.server.overlay.OverlayService;
+import org.safegrid.server.security.DataScope;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -55,19 +57,31 @@ public class OgcCollections {
   }
 
   public Extent extent(OgcCollection c) {
+    return extent(c, DataScope.CITY);
+  }
+
+  /** The extent of the features a scope may see. */
+  public Extent extent(OgcCollection c, DataScope scope) {
     return jdbc.sql("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(" + c.geomExpr()
-            + ")::geometry AS e FROM " + c.from() + " WHERE " + c.filter() + ") x WHERE e IS NOT NULL")
+            + ")::geometry AS e FROM " + c.from() + " WHERE (" + c.filter() + ")" + scopeSql(c, scope)
+            + ") x WHERE e IS NOT NULL")
+        .params(scopeParams(c, scope))
         .query((rs, n) -> new Extent(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)))
         .optional().orElse(null);
   }
 
   public Page items(OgcCollection c, BoundingBox bbox, int limit, long offset) {
-    String where = " WHERE (" + c.filter() + ")"
+    return items(c, bbox, limit, offset, DataScope.CITY);
+  }
+
+  /** A page of the features a scope may see. */
+  public Page items(OgcCollection c, BoundingBox bbox, int limit, long offset, DataScope scope) {
+    String where = " WHERE (" + c.filter() + ")" + scopeSql(c, scope)
         + (bbox == null ? "" : " AND " + c.geomExpr() + " && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)");
-    var count = jdbc.sql("SELECT count(*) FROM " + c.from() + where);
+    var count = jdbc.sql("SELECT count(*) FROM " + c.from() + where).params(scopeParams(c, scope));
     var page = jdbc.sql("SELECT " + c.idExpr() + " AS id, ST_AsGeoJSON(ST_ForcePolygonCCW(" + c.geomExpr()
         + "), 7) AS geojson, " + c.propsExpr() + " AS props FROM " + c.from() + where + " ORDER BY " + c.idExpr()
-        + " LIMIT :limit OFFSET :offset");
+        + " LIMIT :limit OFFSET :offset").params(scopeParams(c, scope));
     if (bbox != null) {
       count = count.param("x0", bbox.minLon()).param("y0", bbox.minLat()).param("x1", bbox.maxLon())
           .param("y1", bbox.maxLat());
@@ -82,12 +96,25 @@ public class OgcCollections {
   }
 
   public Optional<Item> item(OgcCollection c, String featureId) {
+    return item(c, featureId, DataScope.CITY);
+  }
+
+  /** One feature, empty when there is none or the scope may not see it. */
+  public Optional<Item> item(OgcCollection c, String featureId, DataScope scope) {
     return jdbc.sql("SELECT " + c.idExpr() + " AS id, ST_AsGeoJSON(ST_ForcePolygonCCW(" + c.geomExpr()
             + "), 7) AS geojson, " + c.propsExpr() + " AS props FROM " + c.from() + " WHERE (" + c.filter() + ") AND ("
-            + c.idExpr() + ")::text = :fid")
-        .param("fid", featureId)
+            + c.idExpr() + ")::text = :fid" + scopeSql(c, scope))
+        .param("fid", featureId).params(scopeParams(c, scope))
         .query((rs, n) -> new Item(rs.getObject("id"), rs.getString("geojson"), GeoJsonSql.props(rs.getString("props"))))
         .optional();
+  }
+
+  private static String scopeSql(OgcCollection c, DataScope scope) {
+    return scope.isCity() || c.districtExpr() == null ? "" : " AND " + c.districtExpr() + " = :scopeDistrict";
+  }
+
+  private static Map<String, Object> scopeParams(OgcCollection c, DataScope scope) {
+    return scope.isCity() || c.districtExpr() == null ? Map.of() : Map.of("scopeDistrict", scope.districtCodeOrNull());
   }
 
   /** The collections SafeGrid itself serves: the active grid set and every overlay layer. */
@@ -100,7 +127,8 @@ public class OgcCollections {
           "Cells of the active grid set with their district and town/street",
           "grid_cell c JOIN grid_set s ON s.id = c.grid_set_id", "s.status = 'active'", "c.cell_id", "c.geom",
           "jsonb_strip_nulls(jsonb_build_object('code', c.code, 'name', c.name, 'districtCode', c.district_code, "
-              + "'townCode', c.town_code, 'townName', c.town_name, 'areaM2', round(c.area_m2), 'gridSetId', s.id))");
+              + "'townCode', c.town_code, 'townName', c.town_name, 'areaM2', round(c.area_m2), 'gridSetId', s.id))",
+          "c.district_code");
     }
 
     @Bean
@@ -143,7 +171,9 @@ public class OgcCollections {
           "overlay_feature f JOIN overlay_layer l ON l.layer = f.layer AND l.version = f.version",
           "f.layer = '" + layer + "'", "f.id", "f.geom",
           "jsonb_strip_nulls(f.props || jsonb_build_object('code', f.code, 'name', f.name, 'kind', f.kind, "
-              + "'districtCode', f.district_code, 'synthetic', f.synthetic))");
+              + "'districtCode', f.district_code, 'synthetic', f.synthetic))",
+          // the same layers the overlay API confines: the districts, coast and land stay whole as context
+          OverlayService.DISTRICT_SCOPED_LAYERS.contains(layer) ? "f.district_code" : null);
     }
   }
 }

@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.NoSuchElementException;
 import org.safegrid.server.geojson.BoundingBox;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,6 +21,8 @@ import org.springframework.web.util.UriComponentsBuilder;
 /**
  * OGC API – Features, Part 1 (Core, GeoJSON) under {@code /ogc}: landing page, conformance,
  * collections, items with bbox/limit/offset paging and single items, as QGIS and GDAL read them.
+ * A district-scoped user gets its district's rows of the district-bound collections (grid cells,
+ * campuses, checkpoints, cameras); another district's feature is "not found".
  */
 @RestController
 class OgcController {
@@ -30,10 +34,12 @@ class OgcController {
 
   private final OgcCollections collections;
   private final ObjectMapper json;
+  private final ScopeFilter scopes;
 
-  OgcController(OgcCollections collections, ObjectMapper json) {
+  OgcController(OgcCollections collections, ObjectMapper json, ScopeFilter scopes) {
     this.collections = collections;
     this.json = json;
+    this.scopes = scopes;
   }
 
   @GetMapping(path = {"/ogc", "/ogc/"}, produces = {MediaType.APPLICATION_JSON_VALUE, "*/*"})
@@ -94,7 +100,12 @@ class OgcController {
     if (off < 0) {
       throw new IllegalArgumentException("offset must not be negative");
     }
-    OgcCollections.Page page = collections.items(c, BoundingBox.parse(bbox), lim, off);
+    BoundingBox box = BoundingBox.parse(bbox);
+    DataScope scope = scopes.current();
+    if (c.districtExpr() != null) {
+      scopes.noteFiltered(scope, box, "ogc_" + c.id());
+    }
+    OgcCollections.Page page = collections.items(c, box, lim, off, scope);
     ObjectNode o = json.createObjectNode();
     o.put("type", "FeatureCollection");
     ArrayNode features = o.putArray("features");
@@ -122,7 +133,7 @@ class OgcController {
       @RequestParam(required = false) String f) {
     checkFormat(f);
     OgcCollection c = collections.get(id);
-    OgcCollections.Item item = collections.item(c, featureId)
+    OgcCollections.Item item = collections.item(c, featureId, scopes.current())
         .orElseThrow(() -> new NoSuchElementException("There is no feature " + featureId + " in " + id + "."));
     ObjectNode o = feature(item);
     ArrayNode links = o.putArray("links");
@@ -155,7 +166,7 @@ class OgcController {
     o.put("description", c.description());
     o.put("itemType", "feature");
     o.putArray("crs").add(CRS84);
-    OgcCollections.Extent e = collections.extent(c);
+    OgcCollections.Extent e = collections.extent(c, scopes.current());
     ObjectNode spatial = o.putObject("extent").putObject("spatial");
     ArrayNode box = spatial.putArray("bbox").addArray();
     if (e == null) {

@@ -50,13 +50,19 @@ public class CoverageService {
 
   /** Coverage of the riskiest places over the window ending now. */
   public List<Coverage> listCoverage(Duration window, double distanceMeters) {
+    return listCoverage(window, distanceMeters, null);
+  }
+
+  /** Coverage of the riskiest places of one district (null: the whole city) over the window ending now. */
+  public List<Coverage> listCoverage(Duration window, double distanceMeters, String district) {
     if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofDays(31)) > 0) {
       throw new IllegalArgumentException("window must be between 1 minute and 31 days");
     }
     if (!(distanceMeters > 0) || distanceMeters > 50_000) {
       throw new IllegalArgumentException("distance must be between 0 and 50000 metres");
     }
-    List<TargetSource.Target> list = targets.listTargets(properties.targetLimit(), properties.riskWindow()).targets();
+    List<TargetSource.Target> list = targets.listTargets(properties.targetLimit(), properties.riskWindow(), district)
+        .targets();
     if (list.isEmpty()) {
       return List.of();
     }

@@ -36,18 +36,24 @@ class EngineTargetSource implements TargetSource {
   }
 
   @Override
-  public Targets listTargets(int limit, Duration window) {
+  public Targets listTargets(int limit, Duration window, String district) {
     RiskSnapshot.WindowScores ws;
     try {
       ws = risk.scores(new RiskService.WindowRequest(window, null, null), List.of());
     } catch (NoSuchElementException e) {
-      return fallback.listTargets(limit, window);
+      return fallback.listTargets(limit, window, district);
     }
-    return targets(ws, hotspots.hotspots(ws, HotspotService.Variable.RISK, 90, null).hotspots(), limit);
+    return targets(ws, hotspots.hotspots(ws, HotspotService.Variable.RISK, 90, district, district).hotspots(), limit,
+        district);
   }
 
   /** Hot spots first by their summed risk, then high/critical cells not inside any of them. */
   static Targets targets(RiskSnapshot.WindowScores ws, List<Hotspot> spots, int limit) {
+    return targets(ws, spots, limit, null);
+  }
+
+  /** The same over the cells of one district (null: all cells). */
+  static Targets targets(RiskSnapshot.WindowScores ws, List<Hotspot> spots, int limit, String district) {
     GridModel grid = ws.grid();
     double[] score = ws.score();
     boolean[] inHotspot = new boolean[score.length];
@@ -67,6 +73,9 @@ class EngineTargetSource implements TargetSource {
     }
     double total = 0;
     for (int c = 0; c < score.length; c++) {
+      if (district != null && !district.equals(grid.cell(c).districtCode())) {
+        continue;
+      }
       total += score[c];
       RiskLevel level = ws.level()[c];
       if (!inHotspot[c] && score[c] > 0 && (level == RiskLevel.HIGH || level == RiskLevel.CRITICAL)) {
@@ -81,7 +90,8 @@ class EngineTargetSource implements TargetSource {
       List<Integer> rest = new ArrayList<>();
       for (int c = 0; c < score.length; c++) {
         RiskLevel level = ws.level()[c];
-        if (!inHotspot[c] && score[c] > 0 && level != RiskLevel.HIGH && level != RiskLevel.CRITICAL) {
+        if (!inHotspot[c] && score[c] > 0 && level != RiskLevel.HIGH && level != RiskLevel.CRITICAL
+            && (district == null || district.equals(grid.cell(c).districtCode()))) {
           rest.add(c);
         }
       }

@@ -2,6 +2,8 @@ package org.safegrid.server.patrol;
 
 import java.time.Duration;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -15,11 +17,13 @@ class PatrolController {
   private final CoverageService coverage;
   private final PlanService plans;
   private final PatrolProperties properties;
+  private final ScopeFilter scopes;
 
-  PatrolController(CoverageService coverage, PlanService plans, PatrolProperties properties) {
+  PatrolController(CoverageService coverage, PlanService plans, PatrolProperties properties, ScopeFilter scopes) {
     this.coverage = coverage;
     this.plans = plans;
     this.properties = properties;
+    this.scopes = scopes;
   }
 
   @GetMapping(value = "/api/patrol/coverage", produces = {"application/geo+json", "application/json"})
@@ -31,11 +35,12 @@ class PatrolController {
     }
     Duration window = windowHours == null ? properties.coverageWindow() : Duration.ofSeconds(Math.round(windowHours * 3600));
     double d = distanceMeters == null ? properties.coverDistanceMeters() : distanceMeters;
-    return coverage.toGeoJson(coverage.listCoverage(window, d), uncovered, window, d);
+    DataScope scope = scopes.current();
+    return coverage.toGeoJson(coverage.listCoverage(window, d, scope.districtCodeOrNull()), uncovered, window, d);
   }
 
   @PostMapping("/api/patrol/plan")
   PlanService.PlanResponse plan(@RequestBody(required = false) PlanService.PlanRequest request) {
-    return plans.plan(request);
+    return plans.plan(request, scopes.current());
   }
 }

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -91,6 +93,14 @@ public class PlanService {
   }
 
   public PlanResponse plan(PlanRequest r) {
+    return plan(r, DataScope.CITY);
+  }
+
+  /**
+   * Plans within a scope: a district-scoped planner plans its district's places with the units
+   * now inside its district; a unit elsewhere is reported as unknown, like one that never reported.
+   */
+  public PlanResponse plan(PlanRequest r, DataScope scope) {
     if (r == null || r.units() == null || r.units().isEmpty()) {
       throw new IllegalArgumentException("units: name at least one available unit");
     }
@@ -117,8 +127,8 @@ public class PlanService {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("method must be local_search, greedy or nearest");
     }
-    List<PatrolPlanner.Unit> units = resolveUnits(r.units());
-    TargetSource.Targets t = targets.listTargets(properties.targetLimit(), window);
+    List<PatrolPlanner.Unit> units = resolveUnits(r.units(), scope);
+    TargetSource.Targets t = targets.listTargets(properties.targetLimit(), window, scope.districtCodeOrNull());
     Map<String, TargetSource.Target> byId = new HashMap<>();
     List<PatrolPlanner.Place> places = new ArrayList<>();
     for (TargetSource.Target x : t.targets()) {
@@ -144,7 +154,7 @@ public class PlanService {
         total > 0 ? nearest / total : 0, method.name().toLowerCase(java.util.Locale.ROOT), t.source());
   }
 
-  private List<PatrolPlanner.Unit> resolveUnits(List<UnitRequest> requested) {
+  private List<PatrolPlanner.Unit> resolveUnits(List<UnitRequest> requested, DataScope scope) {
     Set<String> ids = new HashSet<>();
     for (UnitRequest u : requested) {
       if (u == null || u.id() == null || u.id().isBlank()) {
@@ -161,8 +171,10 @@ public class PlanService {
       }
     }
     Map<String, double[]> known = new LinkedHashMap<>();
-    jdbc.sql("SELECT unit_id, ST_X(geom), ST_Y(geom) FROM patrol_position WHERE unit_id IN (:ids)")
+    jdbc.sql("SELECT unit_id, ST_X(geom), ST_Y(geom) FROM patrol_position WHERE unit_id IN (:ids)"
+            + (scope.isCity() ? "" : " AND " + ScopeFilter.inDistrictSql("geom", "district")))
         .param("ids", ids)
+        .params(scope.isCity() ? Map.of() : Map.of("district", scope.districtCodeOrNull()))
         .query(rs -> {
           known.put(rs.getString(1), new double[] {rs.getDouble(2), rs.getDouble(3)});
         });

@@ -35,5 +35,13 @@ public interface TargetSource {
   }
 
   /** The {@code limit} riskiest places judged over the last {@code window}. */
-  Targets listTargets(int limit, Duration window);
+  default Targets listTargets(int limit, Duration window) {
+    return listTargets(limit, window, null);
+  }
+
+  /**
+   * The {@code limit} riskiest places of one district (its grid cells, by district code; null: the
+   * whole city); {@link Targets#totalRisk()} is then the district's.
+   */
+  Targets listTargets(int limit, Duration window, String district);
 }

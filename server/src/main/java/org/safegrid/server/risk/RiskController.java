@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -16,14 +17,19 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Grid risk for the map and the planner: {@code GET /api/risk} (GeoJSON or CSV) and {@code GET /api/risk/rollup}. */
+/**
+ * Grid risk for the map and the planner: {@code GET /api/risk} (GeoJSON or CSV) and {@code GET /api/risk/rollup}.
+ * A district-scoped user gets its district's cells only; naming another district is refused (403).
+ */
 @RestController
 class RiskController {
 
   private final RiskService service;
+  private final ScopeFilter scopes;
 
-  RiskController(RiskService service) {
+  RiskController(RiskService service, ScopeFilter scopes) {
     this.service = service;
+    this.scopes = scopes;
   }
 
   @GetMapping("/api/risk")
@@ -35,13 +41,14 @@ class RiskController {
                          @RequestParam(required = false) Long gridSet,
                          @RequestParam(defaultValue = "geojson") String format) {
     RiskService.WindowRequest req = RiskService.WindowRequest.parse(window, from, to);
+    String scoped = scopes.requireAllowed(district, "risk").districtCodeOrNull();
     RiskSnapshot snap = service.snapshot();
     if (gridSet != null && gridSet != snap.grid().gridSetId()) {
       throw new IllegalArgumentException("grid set " + gridSet + " is not the active one (" + snap.grid().gridSetId()
           + "); risk is computed on the active grid set");
     }
     RiskSnapshot.WindowScores ws = service.scores(req, kinds == null ? List.of() : kinds);
-    int[] cells = RiskService.cellsIn(ws.grid(), district);
+    int[] cells = RiskService.cellsIn(ws.grid(), scoped);
     Instant asOf = req.to() != null ? req.to() : snap.asOf();
     if (format.equalsIgnoreCase("csv")) {
       return csv("risk.csv", toCsv(ws, cells));
@@ -89,7 +96,8 @@ class RiskController {
                              @RequestParam(required = false) List<String> kinds) {
     RiskSnapshot.WindowScores ws = service.scores(RiskService.WindowRequest.parse(window, from, to),
         kinds == null ? List.of() : kinds);
-    return Map.of("by", by, "window", ws.window().toString(), "rows", service.rollup(ws, by));
+    return Map.of("by", by, "window", ws.window().toString(),
+        "rows", service.rollup(ws, by, scopes.current().districtCodeOrNull()));
   }
 
   static ResponseEntity<String> csv(String filename, String body) {

@@ -115,6 +115,11 @@ public class RiskService {
 
   /** Sums the scores by {@code district} or {@code town}. */
   public List<RollupRow> rollup(RiskSnapshot.WindowScores ws, String by) {
+    return rollup(ws, by, null);
+  }
+
+  /** Sums the scores by {@code district} or {@code town} over the cells of one district (null: all cells). */
+  public List<RollupRow> rollup(RiskSnapshot.WindowScores ws, String by, String district) {
     if (!by.equals("district") && !by.equals("town")) {
       throw new IllegalArgumentException("roll up 'by' must be district or town");
     }
@@ -124,6 +129,9 @@ public class RiskService {
     Map<String, Map<String, Long>> levels = new LinkedHashMap<>();
     for (int c = 0; c < ws.size(); c++) {
       GridModel.Cell cell = g.cell(c);
+      if (district != null && !district.equals(cell.districtCode())) {
+        continue;
+      }
       String key = by.equals("district") ? cell.districtCode() : cell.townCode();
       key = key == null ? "unknown" : key;
       if (by.equals("town") && cell.townName() != null) {

@@ -2,6 +2,7 @@ package org.safegrid.server.tiles;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -14,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET /api/tiles/{layer}/{z}/{x}/{y}.mvt}: Mapbox Vector Tiles of the dense layers
  * ({@code events}, {@code cells}) for QGIS, GDAL and map clients. Events take an optional time
  * window {@code since}/{@code until} in epoch ms (default: the last {@code safegrid.tiles.event-window}).
+ * A district-scoped user's tiles hold only its district's events and cells.
  */
 @RestController
 class TileController {
@@ -22,10 +24,12 @@ class TileController {
 
   private final TileService tiles;
   private final TileProperties properties;
+  private final ScopeFilter scopes;
 
-  TileController(TileService tiles, TileProperties properties) {
+  TileController(TileService tiles, TileProperties properties, ScopeFilter scopes) {
     this.tiles = tiles;
     this.properties = properties;
+    this.scopes = scopes;
   }
 
   @GetMapping("/api/tiles/{layer}/{z}/{x}/{y}.mvt")
@@ -36,7 +40,7 @@ class TileController {
     if (Duration.between(from, to).compareTo(Duration.ofDays(8)) > 0) {
       throw new IllegalArgumentException("a time range may span at most 8 days");
     }
-    byte[] body = tiles.getTile(layer, z, x, y, from, to);
+    byte[] body = tiles.getTile(layer, z, x, y, from, to, scopes.current());
     CacheControl cache = layer.equals("cells") ? CacheControl.maxAge(properties.maxAge()).cachePrivate()
         : CacheControl.noStore();
     return ResponseEntity.ok().contentType(MVT).cacheControl(cache).body(body);

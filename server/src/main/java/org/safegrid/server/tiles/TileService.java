@@ -3,6 +3,8 @@ package org.safegrid.server.tiles;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Set;
+import org.safegrid.server.security.DataScope;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -27,7 +29,7 @@ public class TileService {
                ST_AsMVTGeom(ST_Transform(e.geom, 3857), b.env, 4096, 16, true) AS geom
         FROM event e, b
         WHERE e.observed_at > ? AND e.observed_at <= ?
-          AND e.geom && ST_Transform(ST_Expand(b.env, 1000), 4326)
+          AND e.geom && ST_Transform(ST_Expand(b.env, 1000), 4326) AND %s
         ORDER BY e.observed_at DESC LIMIT ?)
       SELECT ST_AsMVT(q, 'events', 4096, 'geom') FROM q WHERE geom IS NOT NULL""";
 
@@ -37,7 +39,7 @@ public class TileService {
         SELECT c.cell_id AS id, c.code, c.district_code AS district,
                ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.env, 4096, 16, true) AS geom
         FROM grid_cell c JOIN grid_set s ON s.id = c.grid_set_id AND s.status = 'active', b
-        WHERE c.geom && ST_Transform(b.env, 4326))
+        WHERE c.geom && ST_Transform(b.env, 4326) AND %s)
       SELECT ST_AsMVT(q, 'cells', 4096, 'geom', 'id') FROM q WHERE geom IS NOT NULL""";
 
   private final JdbcTemplate jdbc;
@@ -56,6 +58,11 @@ public class TileService {
    * those observed in {@code (from, to]}.
    */
   public byte[] getTile(String layer, int z, int x, int y, Instant from, Instant to) {
+    return getTile(layer, z, x, y, from, to, DataScope.CITY);
+  }
+
+  /** The same, holding only the events / cells inside the scope. */
+  public byte[] getTile(String layer, int z, int x, int y, Instant from, Instant to, DataScope scope) {
     if (!LAYERS.contains(layer)) {
       throw new java.util.NoSuchElementException("no tile layer '" + layer + "'; layers are " + LAYERS);
     }
@@ -65,10 +72,18 @@ public class TileService {
     byte[] tile = readOnly.execute(status -> {
       jdbc.execute("SET LOCAL max_parallel_workers_per_gather = 0");
       if (layer.equals("events")) {
-        return jdbc.queryForObject(EVENTS, byte[].class, z, x, y, Timestamp.from(from), Timestamp.from(to),
-            properties.maxEventsPerTile());
+        if (scope.isCity()) {
+          return jdbc.queryForObject(EVENTS.formatted("true"), byte[].class, z, x, y, Timestamp.from(from),
+              Timestamp.from(to), properties.maxEventsPerTile());
+        }
+        return jdbc.queryForObject(EVENTS.formatted(ScopeFilter.inDistrictSql("e.geom")), byte[].class, z, x, y,
+            Timestamp.from(from), Timestamp.from(to), scope.districtCodeOrNull(), properties.maxEventsPerTile());
       }
-      return jdbc.queryForObject(CELLS, byte[].class, z, x, y);
+      if (scope.isCity()) {
+        return jdbc.queryForObject(CELLS.formatted("true"), byte[].class, z, x, y);
+      }
+      return jdbc.queryForObject(CELLS.formatted("c.district_code = ?"), byte[].class, z, x, y,
+          scope.districtCodeOrNull());
     });
     return tile == null ? new byte[0] : tile;
   }

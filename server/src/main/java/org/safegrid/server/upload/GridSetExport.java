@@ -28,12 +28,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Exports a grid set (any status) as GeoJSON, streamed row by row, or as a GeoPackage written with
- * NGA's library, so GIS officers can pull SafeGrid's grids back into QGIS or ArcGIS.
+ * NGA's library, so GIS officers can pull SafeGrid's grids back into QGIS or ArcGIS. A
+ * district-scoped user exports its district's cells only.
  */
 @Service
 public class GridSetExport {
 
   private static final String COLUMNS = "code, name, district_code, town_code, town_name, area_m2";
+  /** Two positional parameters, both the district code or null for every cell. */
+  private static final String IN_DISTRICT = "(CAST(? AS text) IS NULL OR district_code = ?)";
 
   private final JdbcTemplate jdbcTemplate;
   private final JdbcClient jdbc;
@@ -67,12 +70,17 @@ public class GridSetExport {
 
   /** Writes the set as an RFC 7946 FeatureCollection. */
   public void writeGeoJson(long id, OutputStream out) throws IOException {
+    writeGeoJson(id, out, null);
+  }
+
+  /** Writes the set's cells of one district (null: all) as an RFC 7946 FeatureCollection. */
+  public void writeGeoJson(long id, OutputStream out, String district) throws IOException {
     try (JsonGenerator g = json.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeStringField("type", "FeatureCollection");
       g.writeArrayFieldStart("features");
       jdbcTemplate.query("SELECT cell_id, " + GeoJsonSql.GEOMETRY + " AS geojson, " + COLUMNS
-          + " FROM grid_cell WHERE grid_set_id = ? ORDER BY cell_id", rs -> {
+          + " FROM grid_cell WHERE grid_set_id = ? AND " + IN_DISTRICT + " ORDER BY cell_id", rs -> {
             try {
               g.writeStartObject();
               g.writeStringField("type", "Feature");
@@ -91,7 +99,7 @@ public class GridSetExport {
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
-          }, id);
+          }, id, district, district);
       g.writeEndArray();
       g.writeEndObject();
     }
@@ -105,6 +113,11 @@ public class GridSetExport {
 
   /** Writes the set into a new GeoPackage file (table {@code grid_cell}, EPSG:4326). */
   public void writeGeoPackage(long id, Path file) throws IOException {
+    writeGeoPackage(id, file, null);
+  }
+
+  /** Writes the set's cells of one district (null: all) into a new GeoPackage file. */
+  public void writeGeoPackage(long id, Path file, String district) throws IOException {
     Files.deleteIfExists(file);
     GeoPackageManager.create(file.toFile());
     try (GeoPackage gpkg = GeoPackageManager.open(file.toFile())) {
@@ -126,7 +139,8 @@ public class GridSetExport {
       FeatureDao dao = gpkg.getFeatureDao("grid_cell");
       gpkg.beginTransaction();
       try {
-        jdbcTemplate.query("SELECT ST_AsBinary(geom), " + COLUMNS + " FROM grid_cell WHERE grid_set_id = ? ORDER BY cell_id",
+        jdbcTemplate.query("SELECT ST_AsBinary(geom), " + COLUMNS + " FROM grid_cell WHERE grid_set_id = ? AND "
+            + IN_DISTRICT + " ORDER BY cell_id",
             rs -> {
               try {
                 FeatureRow row = dao.newRow();
@@ -141,7 +155,7 @@ public class GridSetExport {
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
-            }, id);
+            }, id, district, district);
         gpkg.endTransaction(true);
       } catch (RuntimeException e) {
         gpkg.endTransaction(false);

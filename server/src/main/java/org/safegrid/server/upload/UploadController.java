@@ -13,6 +13,7 @@ import java.util.Map;
 import org.safegrid.gisdata.boundary.ReadOptions;
 import org.safegrid.gisdata.validate.AttributeMapping;
 import org.safegrid.gisdata.validate.LayerKind;
+import org.safegrid.server.security.ScopeFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -31,11 +32,13 @@ class UploadController {
   private final UploadService uploads;
   private final GridSetLifecycle lifecycle;
   private final GridSetExport export;
+  private final ScopeFilter scopes;
 
-  UploadController(UploadService uploads, GridSetLifecycle lifecycle, GridSetExport export) {
+  UploadController(UploadService uploads, GridSetLifecycle lifecycle, GridSetExport export, ScopeFilter scopes) {
     this.uploads = uploads;
     this.lifecycle = lifecycle;
     this.export = export;
+    this.scopes = scopes;
   }
 
   /** The answer to an upload: the draft and its validation report. */
@@ -93,6 +96,7 @@ class UploadController {
   @GetMapping("/api/grid-sets/{id}/export")
   void exportGridSet(@PathVariable long id, @RequestParam(defaultValue = "geojson") String format,
       Principal principal, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String district = scopes.current().districtCodeOrNull();
     String name = export.name(id).replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("\\.(zip|geojson|json|gpkg)$", "");
     switch (format) {
       case "geojson" -> {
@@ -100,13 +104,13 @@ class UploadController {
         response.setContentType("application/geo+json");
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
             "attachment; filename=\"grid-set-" + id + "-" + name + ".geojson\"");
-        export.writeGeoJson(id, response.getOutputStream());
+        export.writeGeoJson(id, response.getOutputStream(), district);
       }
       case "gpkg" -> {
         Path dir = Files.createTempDirectory("safegrid-export");
         Path file = dir.resolve("grid-set.gpkg");
         try {
-          export.writeGeoPackage(id, file);
+          export.writeGeoPackage(id, file, district);
           export.audit(id, format, actor(principal, request));
           response.setContentType("application/geopackage+sqlite3");
           response.setHeader(HttpHeaders.CONTENT_DISPOSITION,

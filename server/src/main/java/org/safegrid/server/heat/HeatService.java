@@ -109,6 +109,10 @@ public class HeatService {
             double y = r.centreY(row);
             double plon = Math.toDegrees(x / (6_371_008.8 * Math.cos(Math.toRadians(proj.refLatDeg()))));
             double plat = Math.toDegrees(y / 6_371_008.8);
+            if (!scope.contains(plon, plat)) {
+              // the kernel spreads past the border; a scoped map shows its own district only
+              continue;
+            }
             features.add(new GeoJsonFeature(null, String.format(Locale.ROOT,
                 "{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}", plon, plat), Map.of("density", v)));
           }

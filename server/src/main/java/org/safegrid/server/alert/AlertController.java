@@ -94,7 +94,7 @@ class AlertController {
 
   @GetMapping("/api/alerts/roster")
   List<Map<String, Object>> roster() {
-    return alerts.listRoster();
+    return alerts.listRoster(scopes.current());
   }
 
   @PostMapping(value = "/api/alerts/roster", consumes = {"text/csv", "text/plain"})

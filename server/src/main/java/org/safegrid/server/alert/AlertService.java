@@ -306,8 +306,24 @@ public class AlertService {
 
   /** The roster as rows of level, area code, officer, contact. */
   public List<Map<String, Object>> listRoster() {
-    return jdbc.sql("SELECT level, area_code AS \"areaCode\", officer, contact FROM alert_roster ORDER BY level, area_code")
-        .query().listOfRows();
+    return listRoster(DataScope.CITY);
+  }
+
+  /**
+   * The roster rows of the scope's areas: the district's desk, and the towns and grid cells that
+   * lie in it (by the active grid set's district codes).
+   */
+  public List<Map<String, Object>> listRoster(DataScope scope) {
+    if (scope.isCity()) {
+      return jdbc.sql("SELECT level, area_code AS \"areaCode\", officer, contact FROM alert_roster ORDER BY level, area_code")
+          .query().listOfRows();
+    }
+    return jdbc.sql("SELECT level, area_code AS \"areaCode\", officer, contact FROM alert_roster r "
+            + "WHERE (r.level = 'district' AND r.area_code = :district) OR EXISTS (SELECT 1 FROM grid_cell c "
+            + "JOIN grid_set s ON s.id = c.grid_set_id AND s.status = 'active' WHERE c.district_code = :district "
+            + "AND ((r.level = 'town' AND c.town_code = r.area_code) OR (r.level = 'grid' AND c.code = r.area_code))) "
+            + "ORDER BY level, area_code")
+        .param("district", scope.districtCodeOrNull()).query().listOfRows();
   }
 
   private Map<String, Object> findCell(double lon, double lat) {

@@ -173,6 +173,9 @@ class DistrictScopeTest {
         + "('camera', 'CAM-GONE-A', now() - interval '2 days', ST_SetSRID(ST_MakePoint(?, ?), 4326)), "
         + "('camera', 'CAM-GONE-B', now() - interval '2 days', ST_SetSRID(ST_MakePoint(?, ?), 4326))",
         IN_A[0], IN_A[1], IN_B[0], IN_B[1]);
+    jdbc.update("INSERT INTO alert_roster (level, area_code, officer, contact) VALUES "
+        + "('district', ?, 'desk A', 'a'), ('district', ?, 'desk B', 'b'), ('town', 'TA4', 'town officer A', 'ta'), "
+        + "('grid', 'G9', 'grid officer B', 'gb'), ('grid', 'G0', 'grid officer A', 'ga')", A, B);
     feedHealth.load();
     jdbc.update("UPDATE grid_set SET status = 'active' WHERE id = ?", gridSet);
     live.refresh();
@@ -256,6 +259,11 @@ class DistrictScopeTest {
           return out;
         }),
         Endpoint.get("/api/alerts?format=geojson", this::geoJsonRows),
+        Endpoint.get("/api/alerts/roster", body -> {
+          List<String> out = new ArrayList<>();
+          read(body).forEach(r -> out.add(r.path("officer").asText().endsWith(" A") ? "A" : "B"));
+          return out;
+        }),
         tiles("events", tileA, tileB),
         tiles("cells", tileA, tileB),
         Endpoint.get("/ogc/collections/grid/items?limit=1000&bbox=" + BOTH, this::geoJsonRows),

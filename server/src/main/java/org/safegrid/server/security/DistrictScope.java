@@ -7,10 +7,10 @@ import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 
 /**
- * The district the current user is confined to ({@code app_user.district_code}), for every feature
- * that returns data: call {@link #districtCodeOrNull()} and, when it is not null, return only rows
- * of that district (SQL {@code AND district_code = :scope}, or the cell/district the row lies in).
- * Null means the whole city. Read from the database on first use in each request (so an admin's
+ * The district the current user is confined to ({@code app_user.district_code}). Features that
+ * return data use it through {@link ScopeFilter}, which turns it into a {@link DataScope} and the
+ * one SQL predicate for points; {@link #districtCodeOrNull()} is enough for rows that carry a
+ * district code. Null means the whole city. Read from the database on first use in each request (so an admin's
  * change applies at once) and cached for the rest of the request. Thread-safe.
  */
 @Component

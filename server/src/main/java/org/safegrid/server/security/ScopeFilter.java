@@ -49,6 +49,7 @@ public class ScopeFilter {
       + "JOIN overlay_layer sl ON sl.layer = sd.layer AND sl.version = sd.version "
       + "WHERE sd.layer = 'districts' AND sd.code = ?";
   private static final String DISTRICT_AREA = "(SELECT ST_Union(sd.geom)" + DISTRICT_FEATURES + ")";
+  private static final Pattern DISTRICT_CODE = Pattern.compile("[0-9]{6}");
   private static final Pattern COLUMN = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
 
   private final DistrictScope districts;
@@ -106,8 +107,14 @@ public class ScopeFilter {
     }
     CachedArea c = areas.get(districtCode);
     if (c == null || System.nanoTime() - c.loadedAtNanos() > AREA_TTL.toNanos()) {
-      c = new CachedArea(DataScope.district(districtCode, loadArea(districtCode)), System.nanoTime());
-      areas.put(districtCode, c);
+      Geometry area = loadArea(districtCode);
+      c = new CachedArea(DataScope.district(districtCode, area), System.nanoTime());
+      if (area != null) {
+        // only real districts are kept, so codes named in requests cannot grow the cache
+        areas.put(districtCode, c);
+      } else {
+        areas.remove(districtCode);
+      }
     }
     return c.scope();
   }
@@ -140,6 +147,9 @@ public class ScopeFilter {
     DataScope scope = current();
     if (requested == null || requested.isBlank()) {
       return scope;
+    }
+    if (!DISTRICT_CODE.matcher(requested).matches()) {
+      throw new IllegalArgumentException("district must be a six-digit district code, e.g. 441302");
     }
     if (scope.isCity()) {
       return of(requested);

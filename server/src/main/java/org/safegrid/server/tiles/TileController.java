@@ -43,6 +43,7 @@ class TileController {
     byte[] body = tiles.getTile(layer, z, x, y, from, to, scopes.current());
     CacheControl cache = layer.equals("cells") ? CacheControl.maxAge(properties.maxAge()).cachePrivate()
         : CacheControl.noStore();
-    return ResponseEntity.ok().contentType(MVT).cacheControl(cache).body(body);
+    // the same URL holds less for a district-scoped user: a browser must not reuse one user's tile for another
+    return ResponseEntity.ok().contentType(MVT).cacheControl(cache).varyBy("Authorization", "Cookie").body(body);
   }
 }

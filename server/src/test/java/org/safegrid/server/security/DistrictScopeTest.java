@@ -345,6 +345,7 @@ class DistrictScopeTest {
       assertThat(read(r.body()).path("title").asText()).isEqualTo("Outside your district");
     }
     assertThat(get("/api/hotspots?district=" + A, "ana", "ana-password-12").statusCode()).isEqualTo(200);
+    assertThat(get("/api/hotspots?district=B'--", "pat", "pat-password-12").statusCode()).isEqualTo(400);
     assertThat(get("/api/hotspots?district=" + B, "pat", "pat-password-12").statusCode()).isEqualTo(200);
     assertThat(audits("action = 'scope.denied' AND username = 'ana' AND object_type = 'hotspots' AND object_id = ? "
         + "AND outcome = 'denied'", B)).isEqualTo(1);
@@ -374,8 +375,8 @@ class DistrictScopeTest {
 
   @Test
   void aScopedStreamCarriesItsDistrictsEventsAndAlertsButNotTheOthers() throws Exception {
-    BlockingQueue<String> scoped = openStream("ana", "ana-password-12");
-    BlockingQueue<String> city = openStream("pat", "pat-password-12");
+    BlockingQueue<String> scoped = openStream("/api/live", "ana", "ana-password-12");
+    BlockingQueue<String> city = openStream("/api/live", "pat", "pat-password-12");
     awaitLine(scoped, "serverTime");
     awaitLine(city, "serverTime");
     // B's first: were it sent, it would come before or with A's
@@ -390,6 +391,15 @@ class DistrictScopeTest {
         .doesNotContain("live alert in B").doesNotContain("without a place");
     assertThat(readUntilAll(city, "\"" + inB + "\"", "live alert in B", "\"" + inA + "\"", "without a place"))
         .isNotEmpty();
+
+    // a reconnecting scoped client's catch-up from the database is cut to its district too
+    BlockingQueue<String> again = openStream("/api/live?since=" + Instant.now().minusSeconds(3600).toEpochMilli(),
+        "ana", "ana-password-12");
+    String catchUp = readUntilAll(again, "\"" + inA + "\"");
+    assertThat(catchUp).doesNotContain("\"" + inB + "\"");
+    for (String b : jdbc.queryForList("SELECT event_id FROM event WHERE source = 'checkpoint'", String.class)) {
+      assertThat(catchUp).doesNotContain("\"" + b + "\"");
+    }
   }
 
   // --- plumbing -------------------------------------------------------------------------------
@@ -552,8 +562,8 @@ class DistrictScopeTest {
   }
 
   /** Reads a stream's lines on a background thread into a queue. */
-  private BlockingQueue<String> openStream(String user, String password) throws Exception {
-    HttpResponse<Stream<String>> resp = http.send(request("/api/live", user, password)
+  private BlockingQueue<String> openStream(String path, String user, String password) throws Exception {
+    HttpResponse<Stream<String>> resp = http.send(request(path, user, password)
         .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
     assertThat(resp.statusCode()).isEqualTo(200);
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -50,6 +50,16 @@ public final class EmbeddedBroker implements AutoCloseable {
    * @param partitions default partition count of auto-created topics
    */
   public static EmbeddedBroker start(Path dir, int port, int partitions) {
+    return start(dir, port, partitions, java.util.Map.of());
+  }
+
+  /**
+   * Starts a broker with some settings changed (e.g. {@code auto.create.topics.enable=false} for a
+   * test that needs a topic to stay absent).
+   *
+   * @param overrides broker settings that replace the defaults above
+   */
+  public static EmbeddedBroker start(Path dir, int port, int partitions, java.util.Map<String, String> overrides) {
     try {
       Files.createDirectories(dir);
       int clientPort = port == 0 ? freePort() : port;
@@ -77,6 +87,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       p.put("log.retention.hours", "48");
       p.put("log.segment.bytes", Integer.toString(256 * 1024 * 1024));
       p.put("message.max.bytes", Integer.toString(2 * 1024 * 1024));
+      p.putAll(overrides);
       if (!Files.exists(logDir.resolve("meta.properties"))) {
         Path config = dir.resolve("format.properties");
         try (OutputStream out = Files.newOutputStream(config)) {

@@ -1,25 +1,19 @@
 package org.safegrid.ingest.worker;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyIn;
 import org.safegrid.ingest.event.Event;
 import org.safegrid.ingest.event.EventDecoder.Accepted;
 import org.safegrid.ingest.event.Refusal;
@@ -28,7 +22,7 @@ import org.safegrid.ingest.event.Source;
 /**
  * Writes a batch of accepted events into PostGIS in one transaction, exactly once per event id.
  *
- * <p>The batch is COPYed (text format) into a temporary staging table, then one statement inserts
+ * <p>The batch is COPYed (binary format) into a temporary staging table, then one statement inserts
  * the first version of each new id into {@code event_key} ({@code ON CONFLICT DO NOTHING}), the
  * matching rows into the partitioned {@code event} table, newer patrol positions into
  * {@code patrol_position} (only when newer than the stored one), and the per-minute counters into
@@ -60,9 +54,10 @@ public final class EventWriter {
         unit_id text, speed float8, heading float8, status text
       ) ON COMMIT DELETE ROWS""";
 
-  private static final String MERGE = """
+  /** The merge; {@code %s} is the first version of each id in the batch (see {@link #FIRST_OF_EACH_ID}). */
+  private static final String MERGE_TEMPLATE = """
       WITH first AS (
-        SELECT DISTINCT ON (event_id) * FROM ingest_stage ORDER BY event_id, seq
+        %s
       ), k AS (
         INSERT INTO event_key (event_id, observed_at, payload_sha256)
         SELECT event_id, observed_at, sha FROM first ORDER BY event_id
@@ -94,6 +89,19 @@ public final class EventWriter {
       )
       SELECT source, count(*) FROM ins GROUP BY source""";
 
+  /** A batch may repeat an id: keep its first occurrence. */
+  private static final String FIRST_OF_EACH_ID =
+      "SELECT DISTINCT ON (event_id) * FROM ingest_stage ORDER BY event_id, seq";
+
+  /** The usual batch, every id once (checked in Java): no sort needed. */
+  private static final String EVERY_ROW = "SELECT * FROM ingest_stage";
+
+  private static final String MERGE = MERGE_TEMPLATE.formatted(FIRST_OF_EACH_ID);
+  private static final String MERGE_UNIQUE = MERGE_TEMPLATE.formatted(EVERY_ROW);
+
+  private static final String COPY_STAGE = "COPY ingest_stage FROM STDIN (FORMAT binary)";
+  private static final int STAGE_COLUMNS = 15;
+
   private static final String ALARMS = """
       INSERT INTO ingest_integrity_alarm (event_id, kept_sha256, offered_sha256)
       SELECT DISTINCT s.event_id, k.payload_sha256, s.sha
@@ -106,7 +114,8 @@ public final class EventWriter {
       INSERT INTO ingest_refusal_count AS r (reason, minute, messages) VALUES (?, date_trunc('minute', now()), ?)
       ON CONFLICT (reason, minute) DO UPDATE SET messages = r.messages + excluded.messages""";
 
-  private final Set<LocalDate> knownDays = new HashSet<>();
+  private final Set<Long> knownDays = new HashSet<>();
+  private final BinaryCopyBuffer copyBuffer = new BinaryCopyBuffer();
   private Connection stagedOn;
 
   /**
@@ -124,7 +133,8 @@ public final class EventWriter {
       if (!events.isEmpty()) {
         prepareStage(c);
         copy(c, events);
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(MERGE)) {
+        String merge = distinctIds(events) ? MERGE_UNIQUE : MERGE;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(merge)) {
           while (rs.next()) {
             inserted.put(Source.findByWireName(rs.getString(1)).orElseThrow(), rs.getInt(2));
           }
@@ -163,21 +173,29 @@ public final class EventWriter {
   }
 
   private void ensurePartitions(Connection c, List<Accepted> events) throws SQLException {
-    TreeSet<LocalDate> missing = new TreeSet<>();
-    for (Accepted a : events) {
-      LocalDate day = LocalDate.ofInstant(a.event().observedAt(), ZoneOffset.UTC);
-      if (!knownDays.contains(day)) {
-        missing.add(day);
-      }
-    }
-    if (missing.isEmpty()) {
+    if (events.isEmpty()) {
       return;
     }
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (Accepted a : events) {
+      long day = Math.floorDiv(a.event().observedAt().getEpochSecond(), 86_400L);
+      first = Math.min(first, day);
+      last = Math.max(last, day);
+    }
+    boolean known = true;
+    for (long d = first; d <= last && known; d++) {
+      known = knownDays.contains(d);
+    }
+    if (known) {
+      return;
+    }
+    // a batch spans a day or two; a pathological spread is bounded by the accepted time window
     c.setAutoCommit(true);
     for (int attempt = 0; ; attempt++) {
       try (PreparedStatement ps = c.prepareStatement("SELECT safegrid_ensure_event_partitions(?, ?)")) {
-        ps.setObject(1, missing.first());
-        ps.setObject(2, missing.last());
+        ps.setObject(1, LocalDate.ofEpochDay(first));
+        ps.setObject(2, LocalDate.ofEpochDay(last));
         ps.executeQuery().close();
         break;
       } catch (SQLException e) {
@@ -188,7 +206,7 @@ public final class EventWriter {
         throw e;
       }
     }
-    for (LocalDate d = missing.first(); !d.isAfter(missing.last()); d = d.plusDays(1)) {
+    for (long d = first; d <= last; d++) {
       knownDays.add(d);
     }
   }
@@ -202,74 +220,63 @@ public final class EventWriter {
     }
   }
 
-  private static void copy(Connection c, List<Accepted> events) throws SQLException {
-    StringBuilder sb = new StringBuilder(events.size() * 320);
-    HexFormat hex = HexFormat.of();
+  /** True when no id occurs twice in the batch. */
+  private static boolean distinctIds(List<Accepted> events) {
+    Set<String> ids = new HashSet<>(events.size() * 2);
+    for (Accepted a : events) {
+      if (!ids.add(a.event().id())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void copy(Connection c, List<Accepted> events) throws SQLException {
+    BinaryCopyBuffer b = copyBuffer.start();
     int seq = 0;
     for (Accepted a : events) {
       Event e = a.event();
-      sb.append(seq++).append('\t');
-      text(sb, e.id()).append('\t');
-      sb.append(e.source().wireName()).append('\t');
-      text(sb, e.sourceId()).append('\t');
-      text(sb, e.kind()).append('\t');
-      sb.append(e.severity()).append('\t');
-      sb.append(e.observedAt().toString()).append('\t');
-      sb.append(e.lon()).append('\t');
-      sb.append(e.lat()).append('\t');
-      text(sb, a.attrsJson()).append('\t');
-      sb.append("\\\\x").append(hex.formatHex(a.sha256())).append('\t');
+      b.tuple(STAGE_COLUMNS)
+          .int4Field(seq++)
+          .textField(e.id())
+          .textField(e.source().wireName())
+          .textField(e.sourceId())
+          .textField(e.kind())
+          .int2Field(e.severity())
+          .timestamptzField(e.observedAt())
+          .float8Field(e.lon())
+          .float8Field(e.lat())
+          .jsonbField(a.attrsJson())
+          .byteaField(a.sha256());
       if (e.source() == Source.PATROL && "position".equals(e.kind())) {
-        text(sb, String.valueOf(e.attrs().get("unitId"))).append('\t');
-        number(sb, e.attrs().get("speed")).append('\t');
-        number(sb, e.attrs().get("heading")).append('\t');
-        Object status = e.attrs().get("status");
-        if (status == null) {
-          sb.append("\\N");
-        } else {
-          text(sb, status.toString());
-        }
+        Map<String, Object> attrs = e.attrs();
+        b.textField(String.valueOf(attrs.get("unitId")));
+        number(b, attrs.get("speed"));
+        number(b, attrs.get("heading"));
+        Object status = attrs.get("status");
+        b.textField(status == null ? null : status.toString());
       } else {
-        sb.append("\\N\t\\N\t\\N\t\\N");
+        b.nullField().nullField().nullField().nullField();
       }
-      sb.append('\n');
     }
+    b.finish();
+    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_STAGE);
     try {
-      CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-      copy.copyIn("COPY ingest_stage FROM STDIN",
-          new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
-    } catch (IOException e) {
-      throw new SQLException("COPY into the staging table failed: " + e.getMessage(), "08006", e);
+      in.writeToCopy(b.array(), 0, b.length());
+      in.endCopy();
+    } finally {
+      if (in.isActive()) {
+        in.cancelCopy();
+      }
     }
   }
 
-  private static StringBuilder number(StringBuilder sb, Object o) {
-    return o instanceof Number n ? sb.append(n.doubleValue()) : sb.append("\\N");
-  }
-
-  /** Appends a value escaped for COPY text format. */
-  private static StringBuilder text(StringBuilder sb, String s) {
-    int special = 0;
-    while (special < s.length()) {
-      char ch = s.charAt(special);
-      if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
-        break;
-      }
-      special++;
+  private static void number(BinaryCopyBuffer b, Object o) {
+    if (o instanceof Number n) {
+      b.float8Field(n.doubleValue());
+    } else {
+      b.nullField();
     }
-    // nearly every value has nothing to escape: one bulk append
-    sb.append(s, 0, special);
-    for (int i = special; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      switch (ch) {
-        case '\\' -> sb.append("\\\\");
-        case '\t' -> sb.append("\\t");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        default -> sb.append(ch);
-      }
-    }
-    return sb;
   }
 
   /** Forgets the partition-day cache (after the table was changed behind the writer's back). */

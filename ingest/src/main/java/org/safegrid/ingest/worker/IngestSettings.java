@@ -44,6 +44,10 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
     return new IngestSettings(bootstrapServers, group, prefix, workers, batchSize, linger, maxBackoff, rules);
   }
 
+  public IngestSettings withBatchSize(int n) {
+    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, n, linger, maxBackoff, rules);
+  }
+
   public IngestSettings withRules(EventRules r) {
     return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, batchSize, linger, maxBackoff, r);
   }

@@ -55,6 +55,13 @@ public final class IngestWorker implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestWorker.class);
 
+  /**
+   * Longest wait for an offset commit. Past it the batch is rewound and read again (its rows are
+   * already stored, so it comes back as duplicates); a shutdown with an unreachable broker thus ends
+   * within the pool's join time instead of hanging.
+   */
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(20);
+
   private final IngestSettings settings;
   private final DataSource dataSource;
   private final DeadLetters deadLetters;
@@ -62,6 +69,12 @@ public final class IngestWorker implements Runnable {
   private final EventDecoder decoder;
   private final EventWriter writer = new EventWriter();
   private final String name;
+
+  /**
+   * Runs after a batch is durable in PostGIS and before its offsets go to Kafka: the window in which
+   * a crash re-delivers a stored batch. Tests put a crash or a refused commit here.
+   */
+  volatile Runnable beforeOffsetCommit = () -> { };
 
   private volatile boolean stopping;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -190,7 +203,7 @@ public final class IngestWorker implements Runnable {
             e.getMessage());
         written = writeOneByOne(accepted, acceptedRecords, refusals);
       }
-      commitOffsets();
+      // the batch is durable in PostGIS from here on: count it whatever happens to the offset commit
       long now = System.currentTimeMillis();
       refusals.forEach((r, n) -> {
         for (int i = 0; i < n; i++) {
@@ -209,12 +222,15 @@ public final class IngestWorker implements Runnable {
         metrics.endToEnd(now - rec.timestamp());
       }
       metrics.batch(records.size(), System.nanoTime() - t0);
+      beforeOffsetCommit.run();
+      commitOffsets();
       clear();
     } catch (SQLException e) {
       LOG.warn("{}: database unavailable ({}: {}); rewinding {} messages and backing off", name, e.getSQLState(),
           e.getMessage(), records.size());
       retryLater();
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
+      // (a send blocks up to max.block.ms for the topic's metadata, then throws the Kafka timeout)
       LOG.warn("{}: dead-letter topic unavailable ({}); rewinding and backing off", name, e.toString());
       retryLater();
     } catch (InterruptedException e) {
@@ -225,6 +241,7 @@ public final class IngestWorker implements Runnable {
       // the rows are committed in PostGIS; whoever owns the partitions next re-reads them as duplicates
       LOG.info("{}: offsets not committed because the group rebalanced; duplicates will be suppressed", name);
       clear();
+
     } catch (RuntimeException e) {
       LOG.error("{}: unexpected error writing a batch; rewinding and backing off", name, e);
       retryLater();
@@ -266,10 +283,16 @@ public final class IngestWorker implements Runnable {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     nextOffset.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
     try {
-      consumer.commitSync(offsets);
-    } catch (WakeupException e) {
-      // a stop request interrupted the commit; the wake-up is used up, so commit again
-      consumer.commitSync(offsets);
+      try {
+        consumer.commitSync(offsets, COMMIT_TIMEOUT);
+      } catch (WakeupException e) {
+        // a stop request interrupted the commit; the wake-up is used up, so commit again
+        consumer.commitSync(offsets, COMMIT_TIMEOUT);
+      }
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      // the rows are stored: a later commit covers these offsets, or they come back as duplicates
+      LOG.warn("{}: offset commit timed out after {}; the stored batch may be read again as duplicates", name,
+          COMMIT_TIMEOUT);
     }
   }
 
@@ -307,6 +330,8 @@ public final class IngestWorker implements Runnable {
       } catch (WakeupException e) {
         continue;
       }
+      // the messages keep arriving while the worker waits: the lag gauge must show them
+      updateLag();
       if (databaseReachable()) {
         LOG.info("{}: database reachable again; resuming", name);
         break;

@@ -181,8 +181,11 @@ public class SecurityConfig {
 
   @Bean
   SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
-                                  JdbcClient jdbc) throws Exception {
+                                  JdbcClient jdbc, SecurityProperties props) throws Exception {
     EndpointPolicy policy = endpointPolicy();
+    // pages of other sites: refused before authentication (the security headers are already written)
+    http.addFilterAfter(new OriginCheckFilter(props.allowedOrigins()),
+        org.springframework.security.web.header.HeaderWriterFilter.class);
     http.authorizeHttpRequests(policy::applyTo);
 
     http.httpBasic(Customizer.withDefaults());

@@ -13,10 +13,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param minPasswordLength shortest password accepted on creation or change; default 12
  * @param totpIssuer        issuer name shown by authenticator apps for TOTP enrolment; default {@code SafeGrid}
  * @param liveSessionCheck  how often open live streams are checked against expired sessions; default 15 s
+ * @param allowedOrigins    origins besides the server's own whose pages may call the API and open the live
+ *                          stream (browser {@code Origin} header); default none. Behind a reverse proxy either
+ *                          forward the original host and scheme ({@code server.forward-headers-strategy}) or list
+ *                          the public origin here
  */
 @ConfigurationProperties("safegrid.security")
 public record SecurityProperties(String adminPassword, Integer maxFailedLogins, Duration lockDuration,
-                                 Integer minPasswordLength, String totpIssuer, Duration liveSessionCheck) {
+                                 Integer minPasswordLength, String totpIssuer, Duration liveSessionCheck,
+                                 java.util.List<String> allowedOrigins) {
 
   public SecurityProperties {
     maxFailedLogins = maxFailedLogins == null ? 5 : maxFailedLogins;
@@ -24,6 +29,13 @@ public record SecurityProperties(String adminPassword, Integer maxFailedLogins, 
     minPasswordLength = minPasswordLength == null ? 12 : minPasswordLength;
     totpIssuer = totpIssuer == null || totpIssuer.isBlank() ? "SafeGrid" : totpIssuer;
     liveSessionCheck = liveSessionCheck == null ? Duration.ofSeconds(15) : liveSessionCheck;
+    allowedOrigins = allowedOrigins == null ? java.util.List.of() : java.util.List.copyOf(allowedOrigins);
+    for (String o : allowedOrigins) {
+      if (OriginCheckFilter.normalise(o) == null) {
+        throw new IllegalArgumentException("safegrid.security.allowed-origins: '" + o
+            + "' is not an origin (scheme://host[:port])");
+      }
+    }
     if (maxFailedLogins < 1) {
       throw new IllegalArgumentException("safegrid.security.max-failed-logins must be at least 1");
     }

@@ -53,7 +53,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  */
 @SpringBootTest(properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
     "spring.datasource.hikari.maximum-pool-size=4", "spring.datasource.hikari.minimum-idle=1",
-    "safegrid.security.admin-password=test-admin-pw-123"})
+    "safegrid.security.admin-password=test-admin-pw-123",
+    "safegrid.security.allowed-origins=https://wall.example:8443"})
 @AutoConfigureMockMvc
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessMatrixTest {
@@ -173,6 +174,32 @@ class AccessMatrixTest {
         .isEmpty();
     assertThat(endpoints).as("enumeration found the API, the static pages and actuator")
         .extracting(Endpoint::path).contains("/api/me", "/api/audit", "/api/users", "/login.html", "/actuator/health");
+  }
+
+  /** Reliability check 33b: pages of other origins cannot open the live stream or call the API, even signed in. */
+  @Test
+  void requestsFromPagesOfOtherOriginsAreRefused() throws Exception {
+    for (String path : List.of("/api/live", "/api/events", "/api/hotspots")) {
+      for (String evil : List.of("http://evil.example", "null", "http://localhost:8080", "https://localhost",
+          "http://localhost.evil.example")) {
+        var r = mvc.perform(MockMvcRequestBuilders.get(path).header("Origin", evil).header(PROBE, "1")
+            .with(user("viewer").roles("VIEWER", "PLANNER"))).andReturn().getResponse();
+        assertThat(r.getStatus()).as("%s from %s", path, evil).isEqualTo(403);
+        assertThat(r.getContentAsString()).contains("Cross-origin request refused");
+        assertThat(r.getHeader("X-Frame-Options")).isEqualTo("DENY");
+      }
+      // anonymous too: refused for its origin before the question of credentials comes up
+      assertThat(mvc.perform(MockMvcRequestBuilders.get(path).header("Origin", "http://evil.example"))
+          .andReturn().getResponse().getStatus()).isEqualTo(403);
+      // the server's own origin (MockMvc: http://localhost:80), a configured one, and no Origin at all
+      for (String ok : new String[] {"http://localhost", "HTTP://LOCALHOST:80", "https://wall.example:8443", null}) {
+        var b = MockMvcRequestBuilders.get(path).header(PROBE, "1").with(user("viewer").roles("VIEWER", "PLANNER"));
+        if (ok != null) {
+          b.header("Origin", ok);
+        }
+        assertThat(mvc.perform(b).andReturn().getResponse().getStatus()).as("%s from %s", path, ok).isEqualTo(REACHED);
+      }
+    }
   }
 
   @Test

@@ -23,6 +23,7 @@ public final class IngestMetrics {
   private final Counter duplicates;
   private final Counter integrityAlarms;
   private final Counter dbFailures;
+  private final Counter offsetCommitsRefused;
   private final DistributionSummary batchSize;
   private final Timer batchLatency;
   private final Timer endToEnd;
@@ -46,6 +47,9 @@ public final class IngestMetrics {
         .description("event ids offered again with a different payload (first version kept)").register(registry);
     dbFailures = Counter.builder("safegrid.ingest.db.failures")
         .description("batches rolled back for a transient database error and retried").register(registry);
+    offsetCommitsRefused = Counter.builder("safegrid.ingest.offset.commits.refused")
+        .description("stored batches whose offset commit a rebalance refused or that timed out (read again as "
+            + "duplicates)").register(registry);
     batchSize = DistributionSummary.builder("safegrid.ingest.batch.size").description("events per written batch")
         .register(registry);
     batchLatency = Timer.builder("safegrid.ingest.batch.latency").description("time to write and commit a batch")
@@ -81,6 +85,10 @@ public final class IngestMetrics {
 
   void dbFailure() {
     dbFailures.increment();
+  }
+
+  void offsetCommitRefused() {
+    offsetCommitsRefused.increment();
   }
 
   void batch(int size, long nanos) {
@@ -134,5 +142,10 @@ public final class IngestMetrics {
   /** Integrity alarms raised by this process since start. */
   public double integrityAlarmsTotal() {
     return integrityAlarms.count();
+  }
+
+  /** Offset commits refused (rebalance, eviction) or timed out in this process since start. */
+  public double offsetCommitsRefusedTotal() {
+    return offsetCommitsRefused.count();
   }
 }

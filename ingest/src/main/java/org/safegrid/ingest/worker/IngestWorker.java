@@ -76,6 +76,9 @@ public final class IngestWorker implements Runnable {
    */
   volatile Runnable beforeOffsetCommit = () -> { };
 
+  /** Consumer settings that replace the defaults (tests: a short {@code max.poll.interval.ms}). */
+  final Properties consumerOverrides = new Properties();
+
   private volatile boolean stopping;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private Connection connection;
@@ -240,6 +243,7 @@ public final class IngestWorker implements Runnable {
     } catch (CommitFailedException | RebalanceInProgressException e) {
       // the rows are committed in PostGIS; whoever owns the partitions next re-reads them as duplicates
       LOG.info("{}: offsets not committed because the group rebalanced; duplicates will be suppressed", name);
+      metrics.offsetCommitRefused();
       clear();
 
     } catch (RuntimeException e) {
@@ -293,6 +297,7 @@ public final class IngestWorker implements Runnable {
       // the rows are stored: a later commit covers these offsets, or they come back as duplicates
       LOG.warn("{}: offset commit timed out after {}; the stored batch may be read again as duplicates", name,
           COMMIT_TIMEOUT);
+      metrics.offsetCommitRefused();
     }
   }
 
@@ -436,6 +441,7 @@ public final class IngestWorker implements Runnable {
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.putAll(consumerOverrides);
     return p;
   }
 

@@ -7,11 +7,24 @@ import static org.safegrid.ingest.worker.Fixtures.send;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.safegrid.ingest.event.Source;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
@@ -111,6 +124,95 @@ class OffsetCommitWindowTest {
     // metrics (health, the benchmark) waits forever for events that are already stored
     assertThat(metrics.writtenTotal()).isEqualTo(EVENTS);
     assertThat(count(db, "SELECT count(*) FROM event")).isEqualTo(EVENTS);
+  }
+
+  /**
+   * Reliability check 14's eviction: a batch whose processing outlasts {@code max.poll.interval.ms}
+   * gets its worker evicted from the group; the other worker re-reads the batch, the evicted one's
+   * offset commit is refused, and it rejoins. Nothing is lost or stored twice, and every partition
+   * ends fully committed.
+   */
+  @Test
+  void aWorkerEvictedForASlowBatchLosesNothingAndStoresNothingTwice(TestDatabase db, TestKafka kafka)
+      throws Exception {
+    IngestWorkerTest.clean(db);
+    IngestSettings s = IngestWorkerTest.settings(kafka, 1).withBatchSize(BATCH);
+    Topics.ensure(s, 6);
+    produce(kafka, s);
+
+    IngestMetrics slowMetrics = new IngestMetrics(new SimpleMeterRegistry());
+    IngestMetrics otherMetrics = new IngestMetrics(new SimpleMeterRegistry());
+    AtomicInteger slowBatches = new AtomicInteger();
+    try (KafkaProducer<byte[], byte[]> dlq = Fixtures.producer(kafka.bootstrapServers())) {
+      DeadLetters deadLetters = new DeadLetters(dlq, s.dlqTopic());
+      IngestWorker slow = new IngestWorker("slow", s, db.dataSource(), deadLetters, slowMetrics);
+      IngestWorker other = new IngestWorker("other", s, db.dataSource(), deadLetters, otherMetrics);
+      for (IngestWorker w : List.of(slow, other)) {
+        w.consumerOverrides.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "4000");
+      }
+      slow.beforeOffsetCommit = () -> {
+        if (slowBatches.incrementAndGet() == 1) {
+          try {
+            Thread.sleep(9_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      };
+      Thread a = new Thread(slow, "slow");
+      Thread b = new Thread(other, "other");
+      a.start();
+      b.start();
+      try {
+        Fixtures.awaitCount(db, "SELECT count(*) FROM event", EVENTS, Duration.ofSeconds(90));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && !(fullyCommitted(kafka, s) && slowMetrics.offsetCommitsRefusedTotal() > 0)) {
+          Thread.sleep(200);
+        }
+        assertThat(a.isAlive()).as("the evicted worker rejoins and keeps running").isTrue();
+        assertThat(b.isAlive()).isTrue();
+      } finally {
+        slow.stop();
+        other.stop();
+        a.join(60_000);
+        b.join(60_000);
+      }
+    }
+    assertThat(slowBatches.get()).isGreaterThanOrEqualTo(1);
+    assertThat(slowMetrics.offsetCommitsRefusedTotal()).as("the evicted worker's offset commit was refused")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(fullyCommitted(kafka, s)).as("every partition committed to its end").isTrue();
+    assertThat(count(db, "SELECT count(*) FROM event")).isEqualTo(EVENTS);
+    assertThat(count(db, "SELECT count(DISTINCT event_id) FROM event")).isEqualTo(EVENTS);
+    assertThat(count(db, "SELECT sum(events) FROM event_count")).isEqualTo(EVENTS);
+    assertThat(slowMetrics.writtenTotal() + otherMetrics.writtenTotal()).isEqualTo(EVENTS);
+    assertThat(otherMetrics.duplicatesTotal() + slowMetrics.duplicatesTotal())
+        .as("the slow batch was read again by its new owner").isPositive();
+  }
+
+  /** True when the group's committed offset of every partition of the three source topics is its end offset. */
+  private static boolean fullyCommitted(TestKafka kafka, IngestSettings s) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    try (Admin admin = Admin.create(p)) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(s.groupId())
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (Source src : Source.values()) {
+        for (int i = 0; i < 6; i++) {
+          latest.put(new TopicPartition(s.topic(src), i), OffsetSpec.latest());
+        }
+      }
+      for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
+          : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
+        long end = e.getValue().offset();
+        OffsetAndMetadata c = committed.get(e.getKey());
+        if (end > 0 && (c == null || c.offset() < end)) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   private static void produce(TestKafka kafka, IngestSettings s) {

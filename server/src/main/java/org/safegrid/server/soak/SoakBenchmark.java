@@ -53,6 +53,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * arrival rate during that ingest, timed from their scheduled start so a stalled server cannot hide
  * its queueing (coordinated omission); (40) live-stream fan-out: N SSE clients plus one that never
  * reads, measuring server→client latency, the slow client being dropped and heap growth after GC.
+ * Around the whole run it records open files, database connections and dead tuples of the tables
+ * updated in place, and ends with the plan's pass criteria applied to the figures ({@code checks}).
  *
  * <p>Environment: {@code SAFEGRID_DB_URL}, {@code SAFEGRID_DB_USER}, {@code SAFEGRID_DB_PASSWORD},
  * {@code SAFEGRID_KAFKA_BOOTSTRAP} (what {@code ./safegrid bench soak} exports). Without
@@ -161,6 +163,7 @@ public final class SoakBenchmark {
       lp.send(warm, 0, 300, 0);
       lp.flush();
       checker.awaitStored(warm, Duration.ofSeconds(120));
+      Map<String, Object> resourcesBefore = resources(ds);
 
       // 38 + 39: rising ingest rates, queries at a constant arrival rate meanwhile
       QueryLoad queries = new QueryLoad(queryTargets(), queryRate);
@@ -215,8 +218,98 @@ public final class SoakBenchmark {
       out.put("queries", q);
 
       // 40: live-stream fan-out with ingest at sseRate
-      out.put("live", liveFanOut(lp, run, sseClients, sseSeconds, sseRate));
+      Map<String, Object> live = liveFanOut(lp, run, sseClients, sseSeconds, sseRate);
+      out.put("live", live);
+      Map<String, Object> resources = new LinkedHashMap<>();
+      resources.put("before", resourcesBefore);
+      resources.put("after", resources(ds));
+      System.out.println("resources " + JSON.writeValueAsString(resources));
+      out.put("resources", resources);
+      out.put("checks", verdicts(steps, q, live));
     }
+  }
+
+  /**
+   * The plan's pass criteria applied to the figures: 38 at the target rate (the highest step that
+   * drained) lag under 5 s of traffic, end-to-end p99 under 2 s, nothing lost or doubled; 39 p95 under
+   * 300 ms, p99 under 1 s, errors under 0.1 % for every query class; 40 the never-reading client
+   * dropped, server-to-client p99 under 2 s, heap after GC grown by less than 64 MiB.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> verdicts(List<Map<String, Object>> steps, Map<String, Object> queries,
+                                      Map<String, Object> live) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    Map<String, Object> target = null;
+    for (Map<String, Object> st : steps) {
+      if (st.get("drainSeconds") != null) {
+        target = st;
+      }
+    }
+    if (target == null) {
+      v.put("38", "fail: no rate drained");
+    } else {
+      int rate = (Integer) target.get("rate");
+      long lag = ((Number) target.get("maxConsumerLag")).longValue();
+      Number p99 = (Number) target.get("e2eP99Ms");
+      boolean ok = lag < 5L * rate && p99 != null && p99.doubleValue() < 2000
+          && ((Number) target.get("lost")).longValue() == 0 && ((Number) target.get("dup")).longValue() == 0;
+      v.put("38", (ok ? "pass" : "fail") + " at " + rate + " ev/s: max lag " + lag + " events, e2e p99 " + p99
+          + " ms, lost " + target.get("lost") + ", dup " + target.get("dup"));
+    }
+    StringBuilder q39 = new StringBuilder();
+    boolean ok39 = true;
+    for (Map.Entry<String, Object> e : queries.entrySet()) {
+      if (!(e.getValue() instanceof Map)) {
+        continue;
+      }
+      Map<String, Object> m = (Map<String, Object>) e.getValue();
+      long n = ((Number) m.get("requests")).longValue();
+      long errors = ((Number) m.get("errors")).longValue();
+      Number p95 = (Number) m.get("p95Ms");
+      Number p99 = (Number) m.get("p99Ms");
+      ok39 &= n > 0 && p95 != null && p95.doubleValue() < 300 && p99 != null && p99.doubleValue() < 1000
+          && errors * 1000 < n;
+      q39.append(", ").append(e.getKey()).append(" p95 ").append(p95).append(" p99 ").append(p99)
+          .append(" errors ").append(errors).append('/').append(n);
+    }
+    v.put("39", (ok39 ? "pass" : "fail") + q39);
+    Number s2c = (Number) live.get("serverToClientP99Ms");
+    boolean dropped = Boolean.TRUE.equals(live.get("slowClientDropped"));
+    long growth = ((Number) live.get("heapGrowthMb")).longValue();
+    boolean ok40 = dropped && s2c != null && s2c.doubleValue() < 2000 && growth < 64;
+    v.put("40", (ok40 ? "pass" : "fail") + ": slow client dropped " + dropped + ", server->client p99 " + s2c
+        + " ms, heap growth " + growth + " MiB over " + live.get("seconds") + " s");
+    return v;
+  }
+
+  /**
+   * What a long run must not leak: this process's open file descriptors (in-process server only),
+   * the database's connections, and dead tuples of the tables the ingest path updates in place.
+   */
+  private Map<String, Object> resources(PGSimpleDataSource ds) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    if (context != null) {
+      String[] fds = new java.io.File("/proc/self/fd").list();
+      r.put("openFiles", fds == null ? null : fds.length);
+    }
+    try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+      try (java.sql.ResultSet rs = st.executeQuery(
+          "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")) {
+        rs.next();
+        r.put("dbConnections", rs.getLong(1));
+      }
+      Map<String, Object> dead = new LinkedHashMap<>();
+      try (java.sql.ResultSet rs = st.executeQuery("SELECT relname, n_dead_tup FROM pg_stat_user_tables "
+          + "WHERE relname IN ('patrol_position', 'event_count', 'ingest_refusal_count', 'event_key') ORDER BY 1")) {
+        while (rs.next()) {
+          dead.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      r.put("deadTuples", dead);
+    } catch (java.sql.SQLException e) {
+      r.put("error", e.getMessage());
+    }
+    return r;
   }
 
   // --- 39: REST queries at a constant arrival rate ----------------------------------------------------------------

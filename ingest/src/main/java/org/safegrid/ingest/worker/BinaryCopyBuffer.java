@@ -15,7 +15,7 @@ import java.util.Arrays;
  * <p>Field encodings follow the types' binary send/receive functions: {@code int2}, {@code int4},
  * {@code float8} big-endian; {@code timestamptz} microseconds since 2000-01-01 UTC as {@code int8};
  * {@code text} UTF-8 bytes; {@code bytea} raw bytes; {@code jsonb} a version byte (1) then the JSON
- * text. Not thread-safe.
+ * text; a PostGIS point as EWKB. Not thread-safe.
  */
 final class BinaryCopyBuffer {
 
@@ -73,6 +73,21 @@ final class BinaryCopyBuffer {
     return this;
   }
 
+  /**
+   * A PostGIS {@code geometry} field: a point as EWKB (little-endian, SRID 4326), which the type's
+   * binary input reads directly.
+   */
+  BinaryCopyBuffer pointField(double lon, double lat) {
+    int32(25);
+    ensure(25);
+    buf[len++] = 1; // little-endian
+    int32le(0x20000001); // point with SRID
+    int32le(4326);
+    int64le(Double.doubleToRawLongBits(lon));
+    int64le(Double.doubleToRawLongBits(lat));
+    return this;
+  }
+
   /** A {@code text} field, or NULL for a null string. */
   BinaryCopyBuffer textField(String s) {
     if (s == null) {
@@ -95,34 +110,16 @@ final class BinaryCopyBuffer {
     return len;
   }
 
-  /** Writes a length-prefixed UTF-8 field, preceded by {@code prefix} bytes of version (jsonb). */
+  /** Writes a length-prefixed UTF-8 field, preceded by {@code versionBytes} bytes of version (jsonb). */
   private BinaryCopyBuffer utf8Field(String s, int versionBytes) {
-    int n = s.length();
-    // ASCII (nearly every id, kind and attrs text) is copied char by char without an encoder
-    ensure(4 + versionBytes + n);
-    int lenAt = len;
-    len += 4;
+    // the JDK's encoder has vectorised paths for ASCII and Latin-1 strings; a loop over charAt is slower
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    int32(utf8.length + versionBytes);
     if (versionBytes == 1) {
+      ensure(1);
       buf[len++] = 1;
     }
-    int i = 0;
-    while (i < n) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        break;
-      }
-      buf[len++] = (byte) c;
-      i++;
-    }
-    if (i < n) {
-      byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
-      put(rest, 0, rest.length);
-    }
-    int fieldLength = len - lenAt - 4;
-    buf[lenAt] = (byte) (fieldLength >>> 24);
-    buf[lenAt + 1] = (byte) (fieldLength >>> 16);
-    buf[lenAt + 2] = (byte) (fieldLength >>> 8);
-    buf[lenAt + 3] = (byte) fieldLength;
+    put(utf8, 0, utf8.length);
     return this;
   }
 
@@ -148,6 +145,19 @@ final class BinaryCopyBuffer {
       buf[len++] = (byte) (v >>> shift);
     }
     return this;
+  }
+
+  private void int32le(int v) {
+    buf[len++] = (byte) v;
+    buf[len++] = (byte) (v >>> 8);
+    buf[len++] = (byte) (v >>> 16);
+    buf[len++] = (byte) (v >>> 24);
+  }
+
+  private void int64le(long v) {
+    for (int shift = 0; shift <= 56; shift += 8) {
+      buf[len++] = (byte) (v >>> shift);
+    }
   }
 
   private void put(byte[] b, int off, int n) {

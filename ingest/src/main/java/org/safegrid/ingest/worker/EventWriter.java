@@ -22,12 +22,15 @@ import org.safegrid.ingest.event.Source;
 /**
  * Writes a batch of accepted events into PostGIS in one transaction, exactly once per event id.
  *
- * <p>The batch is COPYed (binary format) into a temporary staging table, then one statement inserts
- * the first version of each new id into {@code event_key} ({@code ON CONFLICT DO NOTHING}), the
- * matching rows into the partitioned {@code event} table, newer patrol positions into
- * {@code patrol_position} (only when newer than the stored one), and the per-minute counters into
- * {@code event_count}. Ids already stored with another payload hash are recorded in
- * {@code ingest_integrity_alarm}. Refusal counts are added in the same transaction.
+ * <p>The usual batch (every id once): the ids, times and payload hashes are COPYed (binary) into a
+ * small temporary table and inserted into {@code event_key} ({@code ON CONFLICT DO NOTHING
+ * RETURNING}); only the events whose key was new are then COPYed straight into the partitioned
+ * {@code event} table, so each row is parsed once, into its own table. The newest new position of
+ * each patrol unit goes to {@code patrol_position} (only when newer than the stored one) and the
+ * per-minute counts, computed here, to {@code event_count}. A batch that repeats an id is staged
+ * whole and merged by one statement that keeps the first occurrence. Ids already stored with another
+ * payload hash are recorded in {@code ingest_integrity_alarm}. Refusal counts are added in the same
+ * transaction.
  *
  * <p>Not thread-safe: one writer per worker thread, bound to one connection at a time. The caller
  * owns the connection (autocommit is switched off here) and commits nothing itself.
@@ -54,10 +57,13 @@ public final class EventWriter {
         unit_id text, speed float8, heading float8, status text
       ) ON COMMIT DELETE ROWS""";
 
-  /** The merge; {@code %s} is the first version of each id in the batch (see {@link #FIRST_OF_EACH_ID}). */
-  private static final String MERGE_TEMPLATE = """
+  /**
+   * A batch that repeats an id (rare: a producer retry inside one batch): staged whole, and merged
+   * keeping the first occurrence of each id.
+   */
+  private static final String MERGE = """
       WITH first AS (
-        %s
+        SELECT DISTINCT ON (event_id) * FROM ingest_stage ORDER BY event_id, seq
       ), k AS (
         INSERT INTO event_key (event_id, observed_at, payload_sha256)
         SELECT event_id, observed_at, sha FROM first ORDER BY event_id
@@ -89,15 +95,6 @@ public final class EventWriter {
       )
       SELECT source, count(*) FROM ins GROUP BY source""";
 
-  /** A batch may repeat an id: keep its first occurrence. */
-  private static final String FIRST_OF_EACH_ID =
-      "SELECT DISTINCT ON (event_id) * FROM ingest_stage ORDER BY event_id, seq";
-
-  /** The usual batch, every id once (checked in Java): no sort needed. */
-  private static final String EVERY_ROW = "SELECT * FROM ingest_stage";
-
-  private static final String MERGE = MERGE_TEMPLATE.formatted(FIRST_OF_EACH_ID);
-  private static final String MERGE_UNIQUE = MERGE_TEMPLATE.formatted(EVERY_ROW);
 
   private static final String COPY_STAGE = "COPY ingest_stage FROM STDIN (FORMAT binary)";
   private static final int STAGE_COLUMNS = 15;
@@ -110,6 +107,58 @@ public final class EventWriter {
       ON CONFLICT (event_id, offered_sha256) DO NOTHING
       RETURNING event_id""";
 
+  // --- the usual batch, every id once: COPY the keys, then COPY only the new events straight into
+  // the event table (no staging of whole rows), then the few latest positions and the counters
+
+  private static final String KEY_STAGE_DDL = """
+      CREATE TEMP TABLE IF NOT EXISTS ingest_key_stage (event_id text, observed_at timestamptz, sha bytea)
+      ON COMMIT DELETE ROWS""";
+
+  private static final String POSITION_STAGE_DDL = """
+      CREATE TEMP TABLE IF NOT EXISTS ingest_position_stage (
+        unit_id text, event_id text, observed_at timestamptz, lon float8, lat float8,
+        speed float8, heading float8, status text
+      ) ON COMMIT DELETE ROWS""";
+
+  private static final String COPY_KEYS = "COPY ingest_key_stage FROM STDIN (FORMAT binary)";
+
+  /** Ordered by id so that two workers offered the same ids take their locks in the same order. */
+  private static final String NEW_KEYS = """
+      INSERT INTO event_key (event_id, observed_at, payload_sha256)
+      SELECT event_id, observed_at, sha FROM ingest_key_stage ORDER BY event_id
+      ON CONFLICT (event_id) DO NOTHING
+      RETURNING event_id""";
+
+  private static final String COPY_EVENTS =
+      "COPY event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) FROM STDIN (FORMAT binary)";
+
+  private static final String COPY_POSITIONS = "COPY ingest_position_stage FROM STDIN (FORMAT binary)";
+
+  private static final String POSITIONS = """
+      INSERT INTO patrol_position AS p (unit_id, event_id, observed_at, geom, speed_kmh, heading_deg, status)
+      SELECT unit_id, event_id, observed_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed, heading, status
+      FROM ingest_position_stage ORDER BY unit_id
+      ON CONFLICT (unit_id) DO UPDATE SET event_id = excluded.event_id, observed_at = excluded.observed_at,
+        geom = excluded.geom, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg,
+        status = excluded.status
+      WHERE excluded.observed_at > p.observed_at""";
+
+  /** Minute buckets as epoch minutes, newest times as epoch microseconds: exact, whatever the session time zone. */
+  private static final String COUNTS = """
+      INSERT INTO event_count AS c (source, minute, events, newest_observed_at)
+      SELECT s, to_timestamp(m * 60), n, timestamptz 'epoch' + u * interval '1 microsecond'
+      FROM unnest(?::text[], ?::int8[], ?::int8[], ?::int8[]) AS t(s, m, n, u) ORDER BY 1, 2
+      ON CONFLICT (source, minute) DO UPDATE SET events = c.events + excluded.events,
+        newest_observed_at = greatest(c.newest_observed_at, excluded.newest_observed_at)""";
+
+  private static final String KEY_ALARMS = """
+      INSERT INTO ingest_integrity_alarm (event_id, kept_sha256, offered_sha256)
+      SELECT DISTINCT s.event_id, k.payload_sha256, s.sha
+      FROM ingest_key_stage s JOIN event_key k USING (event_id)
+      WHERE k.payload_sha256 <> s.sha
+      ON CONFLICT (event_id, offered_sha256) DO NOTHING
+      RETURNING event_id""";
+
   private static final String REFUSALS = """
       INSERT INTO ingest_refusal_count AS r (reason, minute, messages) VALUES (?, date_trunc('minute', now()), ?)
       ON CONFLICT (reason, minute) DO UPDATE SET messages = r.messages + excluded.messages""";
@@ -117,6 +166,7 @@ public final class EventWriter {
   private final Set<Long> knownDays = new HashSet<>();
   private final BinaryCopyBuffer copyBuffer = new BinaryCopyBuffer();
   private Connection stagedOn;
+  private Connection fastPathOn;
 
   /**
    * Writes the batch and the refusal counts in one transaction and commits it.
@@ -130,11 +180,12 @@ public final class EventWriter {
     try {
       Map<Source, Integer> inserted = new EnumMap<>(Source.class);
       List<String> alarms = new ArrayList<>();
-      if (!events.isEmpty()) {
+      if (!events.isEmpty() && distinctIds(events)) {
+        writeDistinct(c, events, inserted, alarms);
+      } else if (!events.isEmpty()) {
         prepareStage(c);
         copy(c, events);
-        String merge = distinctIds(events) ? MERGE_UNIQUE : MERGE;
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(merge)) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(MERGE)) {
           while (rs.next()) {
             inserted.put(Source.findByWireName(rs.getString(1)).orElseThrow(), rs.getInt(2));
           }
@@ -220,6 +271,117 @@ public final class EventWriter {
     }
   }
 
+  /**
+   * The usual batch, every id once: the keys are COPYed and inserted first, and only the events whose
+   * key was new are COPYed into {@code event}, so the rows are parsed once, straight into their table.
+   */
+  private void writeDistinct(Connection c, List<Accepted> events, Map<Source, Integer> inserted, List<String> alarms)
+      throws SQLException {
+    prepareFastPath(c);
+    BinaryCopyBuffer b = copyBuffer.start();
+    for (Accepted a : events) {
+      Event e = a.event();
+      b.tuple(3).textField(e.id()).timestamptzField(e.observedAt()).byteaField(a.sha256());
+    }
+    copyIn(c, COPY_KEYS, b.finish());
+    Set<String> fresh = new HashSet<>(events.size() * 2);
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NEW_KEYS)) {
+      while (rs.next()) {
+        fresh.add(rs.getString(1));
+      }
+    }
+    if (fresh.size() < events.size()) {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(KEY_ALARMS)) {
+        while (rs.next()) {
+          alarms.add(rs.getString(1));
+        }
+      }
+    }
+    if (fresh.isEmpty()) {
+      return;
+    }
+    b = copyBuffer.start();
+    // the newest new ping of each unit, and the per-source, per-minute counts of the new events
+    Map<String, Accepted> newestByUnit = new java.util.HashMap<>();
+    Map<Source, Map<Long, long[]>> counts = new EnumMap<>(Source.class);
+    for (Accepted a : events) {
+      Event e = a.event();
+      if (!fresh.contains(e.id())) {
+        continue;
+      }
+      b.tuple(8).textField(e.id()).textField(e.source().wireName()).textField(e.sourceId()).textField(e.kind())
+          .int2Field(e.severity()).timestamptzField(e.observedAt()).pointField(e.lon(), e.lat())
+          .jsonbField(a.attrsJson());
+      inserted.merge(e.source(), 1, Integer::sum);
+      long micros = Math.multiplyExact(e.observedAt().getEpochSecond(), 1_000_000L) + e.observedAt().getNano() / 1_000;
+      long[] n = counts.computeIfAbsent(e.source(), k -> new java.util.HashMap<>())
+          .computeIfAbsent(Math.floorDiv(e.observedAt().getEpochSecond(), 60L), k -> new long[] {0, Long.MIN_VALUE});
+      n[0]++;
+      n[1] = Math.max(n[1], micros);
+      if (e.source() == Source.PATROL && "position".equals(e.kind())) {
+        String unit = String.valueOf(e.attrs().get("unitId"));
+        newestByUnit.merge(unit, a, (x, y) -> y.event().observedAt().isAfter(x.event().observedAt()) ? y : x);
+      }
+    }
+    copyIn(c, COPY_EVENTS, b.finish());
+    if (!newestByUnit.isEmpty()) {
+      b = copyBuffer.start();
+      for (Map.Entry<String, Accepted> u : newestByUnit.entrySet()) {
+        Event e = u.getValue().event();
+        Map<String, Object> attrs = e.attrs();
+        b.tuple(8).textField(u.getKey()).textField(e.id()).timestamptzField(e.observedAt())
+            .float8Field(e.lon()).float8Field(e.lat());
+        number(b, attrs.get("speed"));
+        number(b, attrs.get("heading"));
+        Object status = attrs.get("status");
+        b.textField(status == null ? null : status.toString());
+      }
+      copyIn(c, COPY_POSITIONS, b.finish());
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate(POSITIONS);
+      }
+    }
+    List<String> src = new ArrayList<>();
+    List<Long> minute = new ArrayList<>();
+    List<Long> n = new ArrayList<>();
+    List<Long> newest = new ArrayList<>();
+    counts.forEach((s, byMinute) -> byMinute.forEach((m, v) -> {
+      src.add(s.wireName());
+      minute.add(m);
+      n.add(v[0]);
+      newest.add(v[1]);
+    }));
+    try (PreparedStatement ps = c.prepareStatement(COUNTS)) {
+      ps.setArray(1, c.createArrayOf("text", src.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", minute.toArray()));
+      ps.setArray(3, c.createArrayOf("int8", n.toArray()));
+      ps.setArray(4, c.createArrayOf("int8", newest.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  private static void copyIn(Connection c, String sql, BinaryCopyBuffer b) throws SQLException {
+    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+    try {
+      in.writeToCopy(b.array(), 0, b.length());
+      in.endCopy();
+    } finally {
+      if (in.isActive()) {
+        in.cancelCopy();
+      }
+    }
+  }
+
+  private void prepareFastPath(Connection c) throws SQLException {
+    if (fastPathOn != c) {
+      try (Statement st = c.createStatement()) {
+        st.execute(KEY_STAGE_DDL);
+        st.execute(POSITION_STAGE_DDL);
+      }
+      fastPathOn = c;
+    }
+  }
+
   /** True when no id occurs twice in the batch. */
   private static boolean distinctIds(List<Accepted> events) {
     Set<String> ids = new HashSet<>(events.size() * 2);
@@ -259,16 +421,7 @@ public final class EventWriter {
         b.nullField().nullField().nullField().nullField();
       }
     }
-    b.finish();
-    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_STAGE);
-    try {
-      in.writeToCopy(b.array(), 0, b.length());
-      in.endCopy();
-    } finally {
-      if (in.isActive()) {
-        in.cancelCopy();
-      }
-    }
+    copyIn(c, COPY_STAGE, b.finish());
   }
 
   private static void number(BinaryCopyBuffer b, Object o) {

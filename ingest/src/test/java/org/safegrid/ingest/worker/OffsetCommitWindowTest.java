@@ -138,7 +138,6 @@ class OffsetCommitWindowTest {
     IngestWorkerTest.clean(db);
     IngestSettings s = IngestWorkerTest.settings(kafka, 1).withBatchSize(BATCH);
     Topics.ensure(s, 6);
-    produce(kafka, s);
 
     IngestMetrics slowMetrics = new IngestMetrics(new SimpleMeterRegistry());
     IngestMetrics otherMetrics = new IngestMetrics(new SimpleMeterRegistry());
@@ -164,6 +163,9 @@ class OffsetCommitWindowTest {
       a.start();
       b.start();
       try {
+        // both must hold partitions before the events come, or one may drain them all alone
+        awaitMembersWithPartitions(kafka, s, 2);
+        produce(kafka, s);
         Fixtures.awaitCount(db, "SELECT count(*) FROM event", EVENTS, Duration.ofSeconds(90));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline && !(fullyCommitted(kafka, s) && slowMetrics.offsetCommitsRefusedTotal() > 0)) {
@@ -188,6 +190,25 @@ class OffsetCommitWindowTest {
     assertThat(slowMetrics.writtenTotal() + otherMetrics.writtenTotal()).isEqualTo(EVENTS);
     assertThat(otherMetrics.duplicatesTotal() + slowMetrics.duplicatesTotal())
         .as("the slow batch was read again by its new owner").isPositive();
+  }
+
+  private static void awaitMembersWithPartitions(TestKafka kafka, IngestSettings s, int members) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    try (Admin admin = Admin.create(p)) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (true) {
+        var group = admin.describeConsumerGroups(List.of(s.groupId())).all().get(30, TimeUnit.SECONDS)
+            .get(s.groupId());
+        long holding = group.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+        if (holding >= members) {
+          return;
+        }
+        assertThat(System.nanoTime()).as("%d group members holding partitions after 60 s", members)
+            .isLessThan(deadline);
+        Thread.sleep(200);
+      }
+    }
   }
 
   /** True when the group's committed offset of every partition of the three source topics is its end offset. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.safegrid.server.audit.AuditLog;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.risk.RiskService;
@@ -24,10 +25,12 @@ class HotspotController {
 
   private final RiskService risk;
   private final HotspotService hotspots;
+  private final AuditLog audit;
 
-  HotspotController(RiskService risk, HotspotService hotspots) {
+  HotspotController(RiskService risk, HotspotService hotspots, AuditLog audit) {
     this.risk = risk;
     this.hotspots = hotspots;
+    this.audit = audit;
   }
 
   @GetMapping("/api/hotspots")
@@ -49,6 +52,8 @@ class HotspotController {
         kinds == null ? List.of() : kinds);
     HotspotService.Result r = hotspots.hotspots(ws, v, minConfidence, district);
     List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot()).toList();
+    audit.recordDisclosure("hotspot.query", "hotspots", null, AuditLog.Outcome.SUCCESS, auditDetail(ws, v, district,
+        format, list.size()));
     if (format.equalsIgnoreCase("csv")) {
       StringBuilder sb = new StringBuilder("rank,class,cells,area_m2,events,mean_z,peak_z,centroid_lon,centroid_lat,district,events_by_kind\n");
       for (Hotspot h : list) {
@@ -78,5 +83,16 @@ class HotspotController {
     meta.put("significantCells", java.util.Arrays.stream(r.classes()).filter(HotspotClass::isSignificant).count());
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
         .body(new GeoJsonFeatureCollection(HotspotFeatures.toFeatures(list), meta));
+  }
+
+  private static Map<String, Object> auditDetail(RiskSnapshot.WindowScores ws, HotspotService.Variable v, String district,
+      String format, int hotspotCount) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("window", ws.window().toString());
+    d.put("variable", v.name().toLowerCase(Locale.ROOT));
+    d.put("district", district);
+    d.put("format", format);
+    d.put("hotspots", hotspotCount);
+    return d;
   }
 }

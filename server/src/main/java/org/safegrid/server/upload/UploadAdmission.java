@@ -5,6 +5,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -19,8 +20,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * filters, whose CSRF check would make the container parse the multipart body): a declared
  * {@code Content-Length} above the file cap (plus 64 KiB for the form around the file) is refused with
  * 413 at once, and at most {@code safegrid.upload.max-concurrent-uploads} uploads are received at a
- * time; one more gets 503 with {@code Retry-After}. Bodies without a length (chunked) are admitted and
- * capped while they are read. Thread-safe.
+ * time; one more gets 503 with {@code Retry-After}. A refused body is discarded unparsed, never spooled.
+ * Bodies without a length (chunked) are admitted and capped while they are read. Thread-safe.
  */
 class UploadAdmission extends OncePerRequestFilter {
 
@@ -47,23 +48,46 @@ class UploadAdmission extends OncePerRequestFilter {
       throws ServletException, IOException {
     long declared = request.getContentLengthLong();
     if (declared > maxBodyBytes) {
-      // close the connection rather than let the container drain a body we will never read
-      response.setHeader(HttpHeaders.CONNECTION, "close");
-      problem(response, 413, "File too large", "The upload is " + (declared >> 20) + " MB, larger than the "
-          + (maxFileBytes >> 20) + " MB limit; nothing was read.", "file_too_large");
+      refuse(request, response, declared, 413, "File too large", "The upload is " + (declared >> 20)
+          + " MB, larger than the " + (maxFileBytes >> 20) + " MB limit; nothing was read.", "file_too_large");
       return;
     }
     if (!slots.tryAcquire()) {
       response.setHeader(HttpHeaders.RETRY_AFTER, "5");
-      response.setHeader(HttpHeaders.CONNECTION, "close");
-      problem(response, 503, "Too many uploads at once", "Other uploads are being received; try again in a few "
-          + "seconds.", "uploads_busy");
+      refuse(request, response, declared, 503, "Too many uploads at once", "Other uploads are being received; "
+          + "try again in a few seconds.", "uploads_busy");
       return;
     }
     try {
       chain.doFilter(request, response);
     } finally {
       slots.release();
+    }
+  }
+
+  /**
+   * Sends the refusal at once (a client that reads while it sends, like curl, sees it immediately), then
+   * reads and discards the rest of a body of declared length up to twice the cap, so that clients that
+   * read only after sending get the answer instead of a reset; a longer or undeclared body has its
+   * connection closed instead. Discarding costs socket reads only: nothing is parsed or stored.
+   */
+  private void refuse(HttpServletRequest request, HttpServletResponse response, long declared, int status,
+      String title, String detail, String reason) throws IOException {
+    boolean drain = declared >= 0 && declared <= 2 * maxBodyBytes;
+    if (!drain) {
+      response.setHeader(HttpHeaders.CONNECTION, "close");
+    }
+    problem(response, status, title, detail, reason);
+    response.flushBuffer();
+    if (drain) {
+      try (InputStream in = request.getInputStream()) {
+        byte[] buf = new byte[64 * 1024];
+        while (in.read(buf) >= 0) {
+          // discard
+        }
+      } catch (IOException e) {
+        // the client gave up; nothing to do
+      }
     }
   }
 

@@ -54,7 +54,8 @@ class AuditKillTest {
         "--server.port=" + port, "--spring.datasource.url=" + db.jdbcUrl(),
         "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password(),
         "--safegrid.ingest.enabled=false", "--safegrid.reference.load=false",
-        "--safegrid.security.admin-password=" + ADMIN_PW, "--server.servlet.session.persistent=false")
+        "--safegrid.security.admin-password=" + ADMIN_PW, "--server.servlet.session.persistent=false",
+        "--safegrid.upload.max-concurrent-uploads=4")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String base = "http://127.0.0.1:" + port;

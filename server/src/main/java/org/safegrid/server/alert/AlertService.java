@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import org.safegrid.server.audit.AuditLog;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.geojson.GeoJsonSql;
@@ -60,12 +61,15 @@ public class AlertService {
   private final TransactionTemplate tx;
   private final AlertProperties properties;
   private final ObjectMapper json;
+  private final AuditLog auditLog;
 
-  public AlertService(JdbcClient jdbc, TransactionTemplate tx, AlertProperties properties, ObjectMapper json) {
+  public AlertService(JdbcClient jdbc, TransactionTemplate tx, AlertProperties properties, ObjectMapper json,
+      AuditLog auditLog) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.properties = properties;
     this.json = json;
+    this.auditLog = auditLog;
   }
 
   /**
@@ -356,10 +360,9 @@ public class AlertService {
   }
 
   private void audit(Actor actor, String action, Long alertId, Map<String, Object> detail) {
-    jdbc.sql("INSERT INTO audit_event (username, source_ip, action, object_type, object_id, outcome, detail) "
-            + "VALUES (?, ?, ?, 'alert', ?, 'success', CAST(? AS jsonb))")
-        .params(actor.username(), actor.sourceIp(), action, alertId == null ? null : alertId.toString(), toJson(detail))
-        .update();
+    // MANDATORY propagation: every caller is inside the transaction of the change it records
+    auditLog.recordFrom(actor.username(), actor.sourceIp(), action, "alert", alertId == null ? null : alertId.toString(),
+        AuditLog.Outcome.SUCCESS, detail);
   }
 
   private String toJson(Object o) {

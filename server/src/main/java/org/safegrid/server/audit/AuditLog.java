@@ -58,6 +58,18 @@ public class AuditLog {
     recordAs(currentUsername(), action, objectType, objectId, outcome, detail);
   }
 
+  /**
+   * Records a disclosure whose answer is computed in memory, without a transaction of its own (a hotspot
+   * query): the row is written in the caller's transaction if there is one, else in one opened here, and
+   * committed before the answer leaves; a failure to write it fails the request, so nothing is disclosed
+   * unaudited.
+   */
+  @Transactional(propagation = Propagation.REQUIRED)
+  public void recordDisclosure(String action, String objectType, String objectId, Outcome outcome,
+                               Map<String, ?> detail) {
+    recordFrom(currentUsername(), currentSourceIp(), action, objectType, objectId, outcome, detail);
+  }
+
   /** Records an action on behalf of a named user (for logins, where no one is signed in yet). */
   @Transactional(propagation = Propagation.MANDATORY)
   public void recordAs(String username, String action, String objectType, String objectId, Outcome outcome,

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.safegrid.server.audit.AuditLog.Outcome;
+import org.safegrid.server.reliability.QueryClass;
+import org.safegrid.server.reliability.StatementTimeouts;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -64,11 +66,13 @@ public class AuditQueryService {
   private final JdbcClient jdbc;
   private final AuditLog audit;
   private final ObjectMapper json;
+  private final StatementTimeouts timeouts;
 
-  public AuditQueryService(JdbcClient jdbc, AuditLog audit, ObjectMapper json) {
+  public AuditQueryService(JdbcClient jdbc, AuditLog audit, ObjectMapper json, StatementTimeouts timeouts) {
     this.jdbc = jdbc;
     this.audit = audit;
     this.json = json;
+    this.timeouts = timeouts;
   }
 
   /** A page of matching rows, newest first; records an {@code audit.read}. */
@@ -77,6 +81,7 @@ public class AuditQueryService {
     if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
       throw new IllegalArgumentException("page must be >= 0 and size between 1 and " + MAX_PAGE_SIZE);
     }
+    timeouts.apply(QueryClass.INTERACTIVE);
     Where where = where(filter);
     long total = where.bind(jdbc.sql("SELECT count(*) FROM audit_event" + where.sql)).query(Long.class).single();
     List<Entry> items = where.bind(jdbc.sql(SELECT + where.sql + " ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset"))
@@ -95,6 +100,7 @@ public class AuditQueryService {
    */
   @Transactional
   public int exportCsv(Filter filter, Writer out) {
+    timeouts.apply(QueryClass.EXPORT);
     Where where = where(filter);
     int[] rows = {0};
     try {

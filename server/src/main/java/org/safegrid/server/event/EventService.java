@@ -10,10 +10,13 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonSql;
+import org.safegrid.server.reliability.QueryClass;
+import org.safegrid.server.reliability.StatementTimeouts;
 import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Reads stored events back as GeoJSON features. */
 @Service
@@ -32,13 +35,17 @@ class EventService {
       + "ST_AsGeoJSON(geom, 7) AS geojson, attrs";
 
   private final JdbcTemplate jdbc;
+  private final StatementTimeouts timeouts;
 
-  EventService(JdbcTemplate jdbc) {
+  EventService(JdbcTemplate jdbc, StatementTimeouts timeouts) {
     this.jdbc = jdbc;
+    this.timeouts = timeouts;
   }
 
   /** The event with this id; NoSuchElementException (404) when there is none in the scope. */
+  @Transactional(readOnly = true)
   GeoJsonFeature getEvent(String id, DataScope scope) {
+    timeouts.apply(QueryClass.INTERACTIVE);
     // event_key gives observed_at, so only the one daily partition is searched
     String sql = "SELECT " + COLUMNS + " FROM event e WHERE e.event_id = ? "
         + "AND e.observed_at = (SELECT k.observed_at FROM event_key k WHERE k.event_id = ?)";
@@ -53,7 +60,9 @@ class EventService {
   }
 
   /** A page of events matching the query within the scope, newest first (keyset paging on observedAt, id). */
+  @Transactional(readOnly = true)
   Page listEvents(EventQuery q, DataScope scope) {
+    timeouts.apply(QueryClass.INTERACTIVE);
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM event WHERE true");
     List<Object> args = new ArrayList<>();
     if (!scope.isCity()) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.locationtech.jts.geom.Envelope;
+import org.safegrid.server.audit.AuditLog;
 import org.safegrid.server.geojson.BoundingBox;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
@@ -32,11 +33,13 @@ class HotspotController {
   private final RiskService risk;
   private final HotspotService hotspots;
   private final ScopeFilter scopes;
+  private final AuditLog audit;
 
-  HotspotController(RiskService risk, HotspotService hotspots, ScopeFilter scopes) {
+  HotspotController(RiskService risk, HotspotService hotspots, ScopeFilter scopes, AuditLog audit) {
     this.risk = risk;
     this.hotspots = hotspots;
     this.scopes = scopes;
+    this.audit = audit;
   }
 
   @GetMapping("/api/hotspots")
@@ -66,6 +69,8 @@ class HotspotController {
     Envelope within = box == null ? null : new Envelope(box.minLon(), box.maxLon(), box.minLat(), box.maxLat());
     List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot())
         .filter(h -> within == null || within.intersects(h.geometry().getEnvelopeInternal())).toList();
+    audit.recordDisclosure("hotspot.query", "hotspots", null, AuditLog.Outcome.SUCCESS, auditDetail(ws, v,
+        scope.districtCodeOrNull(), format, list.size()));
     if (format.equalsIgnoreCase("csv")) {
       StringBuilder sb = new StringBuilder("rank,class,cells,area_m2,events,mean_z,peak_z,centroid_lon,centroid_lat,district,events_by_kind\n");
       for (Hotspot h : list) {
@@ -95,5 +100,16 @@ class HotspotController {
     meta.put("significantCells", java.util.Arrays.stream(r.classes()).filter(HotspotClass::isSignificant).count());
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
         .body(new GeoJsonFeatureCollection(HotspotFeatures.toFeatures(list), meta));
+  }
+
+  private static Map<String, Object> auditDetail(RiskSnapshot.WindowScores ws, HotspotService.Variable v, String district,
+      String format, int hotspotCount) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("window", ws.window().toString());
+    d.put("variable", v.name().toLowerCase(Locale.ROOT));
+    d.put("district", district);
+    d.put("format", format);
+    d.put("hotspots", hotspotCount);
+    return d;
   }
 }

@@ -19,6 +19,7 @@ import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.safegrid.server.reliability.QueryTimeoutProperties;
 import org.safegrid.server.upload.GridSetActivated;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
@@ -56,8 +57,8 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
   private long lastRebuildMs;
   private long lastGridCheckMs;
 
-  public LiveRiskService(DataSource dataSource, RiskProperties cfg) {
-    this.repository = new RiskRepository(dataSource);
+  public LiveRiskService(DataSource dataSource, RiskProperties cfg, QueryTimeoutProperties timeouts) {
+    this.repository = new RiskRepository(dataSource, timeouts.engine());
     this.cfg = cfg;
   }
 

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import javax.sql.DataSource;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
+import org.safegrid.server.reliability.StatementTimeouts;
 
 /**
  * Reads what the engine needs from PostGIS: the active grid, the cells' environment, and events.
@@ -38,6 +40,7 @@ public final class RiskRepository {
         + "AND received_at < ? GROUP BY 1, 2, 3";
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
+      StatementTimeouts.setLocal(c, statementTimeout);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setFetchSize(10_000);
         ps.setTimestamp(1, Timestamp.from(from));
@@ -61,9 +64,19 @@ public final class RiskRepository {
                          double lon, double lat) {}
 
   private final DataSource ds;
+  private final Duration statementTimeout;
 
   public RiskRepository(DataSource ds) {
+    this(ds, null);
+  }
+
+  /**
+   * A repository whose streaming reads (events, patrol pings) are bounded by {@code statementTimeout}
+   * ({@code SET LOCAL statement_timeout}); null: unbounded.
+   */
+  public RiskRepository(DataSource ds, Duration statementTimeout) {
     this.ds = ds;
+    this.statementTimeout = statementTimeout;
   }
 
   /** The id of the active grid set, if any. */
@@ -205,6 +218,7 @@ public final class RiskRepository {
         + "ORDER BY observed_at";
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false); // lets the driver stream with a fetch size
+      StatementTimeouts.setLocal(c, statementTimeout);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setFetchSize(10_000);
         ps.setTimestamp(1, Timestamp.from(from));

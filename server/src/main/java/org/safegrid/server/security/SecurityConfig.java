@@ -160,6 +160,7 @@ public class SecurityConfig {
         // uploads and the grid-set lifecycle (server.upload): only GIS administrators change boundaries
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/uploads"),
             antMatcher(HttpMethod.POST, "/api/grid-sets/*/activate"),
+            antMatcher(HttpMethod.DELETE, "/api/grid-sets/*"),
             antMatcher(HttpMethod.POST, "/api/overlay-drafts/*/activate")).hasAnyRole("GIS_ADMIN", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/report"),
             antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")

@@ -21,6 +21,8 @@ import mil.nga.geopackage.features.user.FeatureTableMetadata;
 import mil.nga.geopackage.geom.GeoPackageGeometryData;
 import mil.nga.sf.GeometryType;
 import org.safegrid.server.geojson.GeoJsonSql;
+import org.safegrid.server.reliability.QueryClass;
+import org.safegrid.server.reliability.StatementTimeouts;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -43,14 +45,16 @@ public class GridSetExport {
   private final ObjectMapper json;
   private final UploadAudit audit;
   private final TransactionTemplate tx;
+  private final StatementTimeouts timeouts;
 
   GridSetExport(JdbcTemplate jdbcTemplate, JdbcClient jdbc, ObjectMapper json, UploadAudit audit,
-      TransactionTemplate tx) {
+      TransactionTemplate tx, StatementTimeouts timeouts) {
     this.jdbcTemplate = jdbcTemplate;
     this.jdbc = jdbc;
     this.json = json;
     this.audit = audit;
     this.tx = tx;
+    this.timeouts = timeouts;
   }
 
   /** The grid set's name, for the download file name; throws if there is no such set. */
@@ -75,6 +79,22 @@ public class GridSetExport {
 
   /** Writes the set's cells of one district (null: all) as an RFC 7946 FeatureCollection. */
   public void writeGeoJson(long id, OutputStream out, String district) throws IOException {
+    // the cells stream inside one transaction bounded by the export class's statement timeout
+    try {
+      tx.executeWithoutResult(s -> {
+        timeouts.apply(QueryClass.EXPORT);
+        try {
+          writeGeoJsonInTransaction(id, out, district);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private void writeGeoJsonInTransaction(long id, OutputStream out, String district) throws IOException {
     try (JsonGenerator g = json.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeStringField("type", "FeatureCollection");

@@ -2,6 +2,8 @@ package org.safegrid.server.upload;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.NoSuchElementException;
+import org.safegrid.server.reliability.QueryClass;
+import org.safegrid.server.reliability.StatementTimeouts;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -27,20 +29,23 @@ public class GridSetLifecycle {
   private final UploadAudit audit;
   private final ApplicationEventPublisher events;
   private final UploadProperties properties;
+  private final StatementTimeouts timeouts;
 
   GridSetLifecycle(JdbcClient jdbc, TransactionTemplate tx, UploadAudit audit, ApplicationEventPublisher events,
-      UploadProperties properties) {
+      UploadProperties properties, StatementTimeouts timeouts) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.audit = audit;
     this.events = events;
     this.properties = properties;
+    this.timeouts = timeouts;
   }
 
   /** Makes grid set {@code id} the active one; throws if it does not exist. */
   public Activation activateGridSet(long id, Actor actor) {
     long start = System.nanoTime();
     Activation a = tx.execute(s -> {
+      timeouts.apply(QueryClass.UPLOAD);
       // serialise activations: the one-active index would refuse a concurrent second one anyway
       jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('safegrid-grid-set-activation'))").query().singleRow();
       String status = jdbc.sql("SELECT status FROM grid_set WHERE id = ? FOR UPDATE").param(id)
@@ -62,10 +67,33 @@ public class GridSetLifecycle {
     return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000);
   }
 
+  /**
+   * Deletes a draft grid set with its cells (the upload's audit record stays); active and archived
+   * sets are refused, because they are the history the live grid and past alerts refer to.
+   */
+  public void discardGridSet(long id, Actor actor) {
+    tx.executeWithoutResult(s -> {
+      var row = jdbc.sql("SELECT status, name, cell_count, source_sha256 FROM grid_set WHERE id = ? FOR UPDATE")
+          .param(id).query((rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4)})
+          .optional().orElseThrow(() -> new NoSuchElementException("There is no grid set " + id + "."));
+      if (!"draft".equals(row[0])) {
+        throw new IllegalStateException("Grid set " + id + " is " + row[0] + "; only a draft can be discarded.");
+      }
+      jdbc.sql("DELETE FROM grid_set WHERE id = ?").param(id).update(); // cells go by ON DELETE CASCADE
+      ObjectNode d = audit.detail();
+      d.put("name", (String) row[1]);
+      d.put("cells", (Integer) row[2]);
+      d.put("sha256", (String) row[3]);
+      d.put("result", "discarded");
+      audit.record(actor, "discard", "grid_set", id, "success", d);
+    });
+  }
+
   /** Makes overlay draft {@code id} the live version of its layer. */
   public Activation activateOverlayDraft(long id, Actor actor) {
     long start = System.nanoTime();
     Activation a = tx.execute(s -> {
+      timeouts.apply(QueryClass.UPLOAD); // a coastline's coastal-zone buffer runs here
       var row = jdbc.sql("SELECT layer, version, source FROM overlay_draft WHERE id = ? FOR UPDATE").param(id)
           .query((rs, n) -> new Object[] {rs.getString(1), rs.getInt(2), rs.getString(3)}).optional()
           .orElseThrow(() -> new NoSuchElementException("There is no overlay draft " + id + "."));

@@ -18,6 +18,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -76,6 +77,12 @@ class UploadController {
   @PostMapping("/api/grid-sets/{id}/activate")
   GridSetLifecycle.Activation activateGridSet(@PathVariable long id, Principal principal, HttpServletRequest request) {
     return lifecycle.activateGridSet(id, actor(principal, request));
+  }
+
+  @DeleteMapping("/api/grid-sets/{id}")
+  ResponseEntity<Void> discardGridSet(@PathVariable long id, Principal principal, HttpServletRequest request) {
+    lifecycle.discardGridSet(id, actor(principal, request));
+    return ResponseEntity.noContent().build();
   }
 
   @PostMapping("/api/overlay-drafts/{id}/activate")

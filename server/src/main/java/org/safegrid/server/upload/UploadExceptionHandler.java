@@ -34,6 +34,13 @@ class UploadExceptionHandler {
     return p;
   }
 
+  @ExceptionHandler(IllegalStateException.class)
+  ProblemDetail conflict(IllegalStateException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+    p.setTitle("Not possible in this state");
+    return p;
+  }
+
   @ExceptionHandler(java.io.UncheckedIOException.class)
   ProblemDetail io(java.io.UncheckedIOException e) {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,

@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxLat                north
  * @param minAreaM2             smallest overlap or gap reported (m²)
  * @param coastalZoneMeters     width of the coastal zone derived from an uploaded coastline (m)
+ * @param maxConcurrentUploads  uploads received at the same time; one more is answered 503 with
+ *                              {@code Retry-After} before its body is read (default 2)
  */
 @ConfigurationProperties("safegrid.upload")
 public record UploadProperties(
@@ -37,7 +39,8 @@ public record UploadProperties(
     @DefaultValue("22.3") double minLat,
     @DefaultValue("24.4") double maxLat,
     @DefaultValue("1.0") double minAreaM2,
-    @DefaultValue("1000") double coastalZoneMeters) {
+    @DefaultValue("1000") double coastalZoneMeters,
+    @DefaultValue("2") int maxConcurrentUploads) {
 
   public UploadProperties {
     if (maxFileBytes <= 0 || maxUncompressedBytes <= 0 || maxZipEntries <= 0 || maxFeatures <= 0
@@ -46,6 +49,9 @@ public record UploadProperties(
     }
     if (!(minLon < maxLon && minLat < maxLat)) {
       throw new IllegalArgumentException("safegrid.upload.min-lon/max-lon/min-lat/max-lat must describe a non-empty box");
+    }
+    if (maxConcurrentUploads < 1) {
+      throw new IllegalArgumentException("safegrid.upload.max-concurrent-uploads must be at least 1");
     }
     if (coastalZoneMeters <= 0 || coastalZoneMeters > 50_000) {
       throw new IllegalArgumentException("safegrid.upload.coastal-zone-meters must be in (0, 50000]");

@@ -25,6 +25,8 @@ import org.safegrid.gisdata.validate.LayerKind;
 import org.safegrid.gisdata.validate.ReportJson;
 import org.safegrid.gisdata.validate.ValidatedFeature;
 import org.safegrid.gisdata.validate.ValidationReport;
+import org.safegrid.server.reliability.QueryClass;
+import org.safegrid.server.reliability.StatementTimeouts;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -51,11 +53,13 @@ public class UploadService {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final UploadAudit audit;
+  private final StatementTimeouts timeouts;
   private final UploadProperties properties;
   private final ObjectMapper json;
 
   UploadService(BoundaryReader reader, BoundaryValidator validator, ReportJson reportJson, JdbcTemplate jdbcTemplate,
-      JdbcClient jdbc, TransactionTemplate tx, UploadAudit audit, UploadProperties properties, ObjectMapper json) {
+      JdbcClient jdbc, TransactionTemplate tx, UploadAudit audit, UploadProperties properties, ObjectMapper json,
+      StatementTimeouts timeouts) {
     this.reader = reader;
     this.validator = validator;
     this.reportJson = reportJson;
@@ -65,6 +69,7 @@ public class UploadService {
     this.audit = audit;
     this.properties = properties;
     this.json = json;
+    this.timeouts = timeouts;
   }
 
   /** Reads, validates and stores an upload as a draft; throws with the reason when refused. */
@@ -85,9 +90,13 @@ public class UploadService {
         throw new UploadRefusedException(blockingSummary(report), reportNode);
       }
       String digest = sha256;
-      return tx.execute(s -> req.layer() == LayerKind.GRID
-          ? storeGridSet(report, reportNode, req, digest, actor)
-          : storeOverlay(report, reportNode, req, digest, actor));
+      return tx.execute(s -> {
+        // ST_IsValid/ST_MakeValid of large polygons run here
+        timeouts.apply(QueryClass.UPLOAD);
+        return req.layer() == LayerKind.GRID
+            ? storeGridSet(report, reportNode, req, digest, actor)
+            : storeOverlay(report, reportNode, req, digest, actor);
+      });
     } catch (BoundaryReadException e) {
       refuse(actor, req, sha256, e.reason(), e.getMessage());
       throw e;

@@ -1,10 +1,13 @@
 package org.safegrid.server.web;
 
 import java.util.NoSuchElementException;
+import org.safegrid.server.reliability.StatementTimeouts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -36,10 +39,24 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   }
 
   @ExceptionHandler(org.springframework.dao.DataAccessException.class)
-  ProblemDetail database(org.springframework.dao.DataAccessException e) {
+  ResponseEntity<ProblemDetail> database(org.springframework.dao.DataAccessException e,
+      jakarta.servlet.http.HttpServletResponse response) {
+    if (!response.isCommitted()) {
+      // a streamed answer (CSV export) may have taken the writer and set its type before the query failed
+      response.reset();
+    }
+    if (StatementTimeouts.isTimeout(e)) {
+      // cancelled by the statement timeout of its query class: the caller can narrow the request
+      log.warn("query cancelled by its statement timeout: {}", e.getMostSpecificCause().getMessage());
+      ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "Query took too long",
+          "the database query ran longer than its time limit and was cancelled; narrow the request "
+              + "(a smaller area or time window) or try again shortly");
+      p.setProperty("reason", "statement_timeout");
+      return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(p);
+    }
     log.error("database error", e);
-    return problem(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable",
-        "the database could not answer; try again shortly");
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem(HttpStatus.SERVICE_UNAVAILABLE,
+        "Database unavailable", "the database could not answer; try again shortly"));
   }
 
   /** Builds a problem with a title and an actionable detail. */

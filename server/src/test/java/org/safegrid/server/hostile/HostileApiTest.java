@@ -556,6 +556,22 @@ class HostileApiTest {
     Path string = stringFile(tmp.resolve("60mb.geojson"), 60 << 20);
     byte[] nested = ("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"x\":"
         + "[".repeat(100_000) + "]".repeat(100_000) + "},\"geometry\":null}]}").getBytes(StandardCharsets.US_ASCII);
+    // warm the health endpoint first: its first calls (class loading, first durability query) measure start-up,
+    // not the attack
+    for (int i = 0; i < 5; i++) {
+      client.get("/actuator/health");
+    }
+    // the same probe without an attack, for comparison on a shared machine (printed, not asserted)
+    long[] quiet = new long[20];
+    for (int i = 0; i < quiet.length; i++) {
+      long t0 = System.nanoTime();
+      client.get("/actuator/health");
+      quiet[i] = (System.nanoTime() - t0) / 1_000_000;
+      Thread.sleep(50);
+    }
+    java.util.Arrays.sort(quiet);
+    System.out.printf("health without attack: %d probes, p50 %d ms, max %d ms%n", quiet.length, quiet[quiet.length / 2],
+        quiet[quiet.length - 1]);
     var health = new java.util.concurrent.ConcurrentLinkedQueue<Long>();
     var stop = new java.util.concurrent.atomic.AtomicBoolean();
     Thread poller = new Thread(() -> {
@@ -602,7 +618,8 @@ class HostileApiTest {
     long[] ms = health.stream().mapToLong(Long::longValue).sorted().toArray();
     assertThat(ms.length).isGreaterThan(5);
     long p99 = ms[(int) Math.ceil(ms.length * 0.99) - 1];
-    System.out.printf("health during the attack: %d probes, p50 %d ms, p99 %d ms%n", ms.length, ms[ms.length / 2], p99);
+    System.out.printf("health during the attack: %d probes, p50 %d ms, p99 %d ms, all %s%n", ms.length,
+        ms[ms.length / 2], p99, java.util.Arrays.toString(ms));
     assertThat(p99).as("health p99 (ms) during the attack").isLessThan(200);
   }
 

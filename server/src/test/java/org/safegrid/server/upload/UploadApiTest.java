@@ -27,6 +27,7 @@ import org.safegrid.server.security.UserAccountService;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
@@ -69,6 +70,8 @@ class UploadApiTest {
 
   @Autowired
   TestRestTemplate rest;
+  @LocalServerPort
+  int port;
   @Autowired
   JdbcTemplate jdbc;
   @Autowired
@@ -377,5 +380,73 @@ class UploadApiTest {
       }
       default -> throw new IllegalArgumentException(variant);
     };
+  }
+
+  /** Opens a raw upload: sends the headers declaring {@code contentLength} and {@code sent} body bytes, no more. */
+  private java.net.Socket openUpload(long contentLength, int sent) throws Exception {
+    java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+    socket.setSoTimeout(10_000);
+    String auth = java.util.Base64.getEncoder().encodeToString("gis:gis-pw".getBytes(StandardCharsets.UTF_8));
+    String head = "POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " + auth + "\r\n"
+        + "Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: " + contentLength + "\r\n\r\n"
+        + "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.geojson\"\r\n\r\n";
+    socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+    socket.getOutputStream().write(new byte[sent]);
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
+  private static String readAnswer(java.net.Socket socket) throws Exception {
+    byte[] buf = new byte[4096];
+    int n = socket.getInputStream().read(buf);
+    return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void oversizedDeclaredBodyIsRefusedWith413BeforeItIsSent() throws Exception {
+    // 50 MB declared against the 3 MB cap; only the headers and 1 KB are ever sent
+    long start = System.nanoTime();
+    try (java.net.Socket s = openUpload(50_000_000L, 1024)) {
+      String answer = readAnswer(s);
+      assertThat(answer).startsWith("HTTP/1.1 413").contains("application/problem+json", "file_too_large",
+          "nosniff");
+    }
+    assertThat((System.nanoTime() - start) / 1_000_000).as("answered without waiting for the body").isLessThan(2_000);
+  }
+
+  @Test
+  void uploadsBeyondTheConcurrencyCapGet503WithRetryAfterAndTheSlotsComeBack() throws Exception {
+    users();
+    // two uploads whose bodies never finish hold the two slots
+    java.net.Socket a = openUpload(1_000_000L, 1024);
+    java.net.Socket b = openUpload(1_000_000L, 1024);
+    try {
+      java.net.Socket c = null;
+      String answer = "";
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!answer.startsWith("HTTP/1.1 503") && System.nanoTime() < deadline) {
+        // the two held uploads may take a moment to reach the filter
+        c = openUpload(1_000_000L, 1024);
+        c.setSoTimeout(2_000);
+        try {
+          answer = readAnswer(c);
+        } catch (java.net.SocketTimeoutException e) {
+          answer = ""; // admitted: one of the two had not got its slot yet
+        }
+        c.close();
+      }
+      assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: 5", "uploads_busy");
+    } finally {
+      a.close();
+      b.close();
+    }
+    // the slots are released when the two broken uploads end
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    int status;
+    do {
+      Thread.sleep(200);
+      status = upload("gis", "gis-pw", "after.geojson", UploadFixtures.grid(4, 0.01, "Q"), "grid").getStatusCode().value();
+    } while (status == 503 && System.nanoTime() < deadline);
+    assertThat(status).isEqualTo(201);
   }
 }

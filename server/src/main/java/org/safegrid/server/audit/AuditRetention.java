@@ -1,0 +1,62 @@
+package org.safegrid.server.audit;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.stereotype.Component;
+
+/**
+ * The retention purge of the audit trail: deletes rows older than {@code safegrid.audit.retention} through
+ * the database function {@code safegrid_audit_purge}, which runs as the owner of {@code audit_event} (the
+ * application role holds no DELETE), never deletes a row younger than 365 days whatever it is asked, and
+ * records each purge as an {@code audit.purge} row in the same transaction. Thread-safe.
+ */
+@Component
+public class AuditRetention implements SchedulingConfigurer {
+
+  private static final Logger log = LoggerFactory.getLogger(AuditRetention.class);
+
+  private final JdbcClient jdbc;
+  private final AuditProperties properties;
+
+  public AuditRetention(JdbcClient jdbc, AuditProperties properties) {
+    this.jdbc = jdbc;
+    this.properties = properties;
+  }
+
+  @Override
+  public void configureTasks(ScheduledTaskRegistrar registrar) {
+    registrar.addFixedDelayTask(new FixedDelayTask(this::purgeOnSchedule, properties.purgeInterval(), Duration.ofMinutes(10)));
+  }
+
+  void purgeOnSchedule() {
+    try {
+      purge();
+    } catch (RuntimeException e) {
+      log.error("audit retention purge failed (does the application role hold EXECUTE on safegrid_audit_purge?)", e);
+    }
+  }
+
+  /** Deletes the rows older than the configured retention; returns how many went. */
+  public long purge() {
+    return purgeOlderThan(properties.retention());
+  }
+
+  /**
+   * Deletes the rows older than {@code retention}, or than 365 days when that is longer (the database
+   * enforces the floor too); returns how many went.
+   */
+  public long purgeOlderThan(Duration retention) {
+    long seconds = Math.max(retention.toSeconds(), AuditProperties.MIN_RETENTION.toSeconds());
+    long n = jdbc.sql("SELECT safegrid_audit_purge(make_interval(secs => ?))").param(seconds)
+        .query(Long.class).single();
+    if (n > 0) {
+      log.info("audit retention: deleted {} rows older than {} days", n, seconds / 86_400);
+    }
+    return n;
+  }
+}

@@ -99,13 +99,18 @@ public final class EventWriter {
   private static final String COPY_STAGE = "COPY ingest_stage FROM STDIN (FORMAT binary)";
   private static final int STAGE_COLUMNS = 15;
 
-  private static final String ALARMS = """
-      INSERT INTO ingest_integrity_alarm (event_id, kept_sha256, offered_sha256)
-      SELECT DISTINCT s.event_id, k.payload_sha256, s.sha
-      FROM ingest_stage s JOIN event_key k USING (event_id)
-      WHERE k.payload_sha256 <> s.sha
-      ON CONFLICT (event_id, offered_sha256) DO NOTHING
-      RETURNING event_id""";
+  /** Ids of the staged batch already stored with another payload hash: one alarm row per new (id, hash). */
+  private static String alarmsFrom(String stage) {
+    return """
+        INSERT INTO ingest_integrity_alarm (event_id, kept_sha256, offered_sha256)
+        SELECT DISTINCT s.event_id, k.payload_sha256, s.sha
+        FROM %s s JOIN event_key k USING (event_id)
+        WHERE k.payload_sha256 <> s.sha
+        ON CONFLICT (event_id, offered_sha256) DO NOTHING
+        RETURNING event_id""".formatted(stage);
+  }
+
+  private static final String ALARMS = alarmsFrom("ingest_stage");
 
   // --- the usual batch, every id once: COPY the keys, then COPY only the new events straight into
   // the event table (no staging of whole rows), then the few latest positions and the counters
@@ -151,13 +156,7 @@ public final class EventWriter {
       ON CONFLICT (source, minute) DO UPDATE SET events = c.events + excluded.events,
         newest_observed_at = greatest(c.newest_observed_at, excluded.newest_observed_at)""";
 
-  private static final String KEY_ALARMS = """
-      INSERT INTO ingest_integrity_alarm (event_id, kept_sha256, offered_sha256)
-      SELECT DISTINCT s.event_id, k.payload_sha256, s.sha
-      FROM ingest_key_stage s JOIN event_key k USING (event_id)
-      WHERE k.payload_sha256 <> s.sha
-      ON CONFLICT (event_id, offered_sha256) DO NOTHING
-      RETURNING event_id""";
+  private static final String KEY_ALARMS = alarmsFrom("ingest_key_stage");
 
   private static final String REFUSALS = """
       INSERT INTO ingest_refusal_count AS r (reason, minute, messages) VALUES (?, date_trunc('minute', now()), ?)

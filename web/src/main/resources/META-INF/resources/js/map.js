@@ -546,7 +546,7 @@
   }
   var feedSignature = null;
   function loadFeedHealth() {
-    return api('/api/live/feed-health').then(function (fc) {
+    return api('/api/feed-health').then(function (fc) {
       // rebuilding thousands of markers is a long task: only when the silent set changed
       var sig = fc.features.map(function (f) { return f.id; }).join();
       if (sig === feedSignature && entries.feed_health && entries.feed_health.layer) return;
@@ -554,7 +554,7 @@
       var layer = L.geoJSON(fc, {
         coordsToLatLng: D.coordsToLatLng,
         pointToLayer: function (f, ll) { return L.circleMarker(ll, { renderer: app.canvas, radius: 5, color: FEED_COLORS[f.properties.source] || '#aaa', weight: 2, fill: false }); },
-        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('silent') + ' ' + f.properties.code, f.properties, ['source', 'name', 'lastSeen']); }); }
+        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('silent') + ' ' + f.properties.sourceId, f.properties, ['source', 'name', 'lastSeenAt', 'silentForSeconds']); }); }
       });
       register('feed_health', layer, fc.features.length, state.layers.feed_health && state.layers.feed_health.on, feedLegend);
       state.silent = { camera: 0, checkpoint: 0, patrol: 0 };

@@ -20,8 +20,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The live map's endpoints: {@code GET /api/live} (the Server-Sent Events stream),
- * {@code GET /api/live/events} (stored events in column form), {@code GET /api/live/feed-health}
- * and {@code GET /api/patrol/positions}.
+ * {@code GET /api/live/events} (stored events in column form) and {@code GET /api/patrol/positions}.
+ * The map's feed-health layer is {@code GET /api/feed-health} ({@code server.feedhealth}).
  */
 @RestController
 class LiveController {
@@ -33,19 +33,17 @@ class LiveController {
   private final LiveBroadcaster hub;
   private final RecentEventService events;
   private final PatrolService patrol;
-  private final FeedHealthService feedHealth;
   private final LiveProperties properties;
   private final CoastEventDensityService coast;
   private final LiveSessionRegistry liveSessions;
 
-  LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol, FeedHealthService feedHealth,
+  LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol,
                  LiveProperties properties, CoastEventDensityService coast, LiveSessionRegistry liveSessions) {
     this.coast = coast;
     this.liveSessions = liveSessions;
     this.hub = hub;
     this.events = events;
     this.patrol = patrol;
-    this.feedHealth = feedHealth;
     this.properties = properties;
   }
 
@@ -108,12 +106,6 @@ class LiveController {
       throw new IllegalArgumentException("a time range may span at most 8 days");
     }
     return events.findEvents(f, from, to, limit);
-  }
-
-  /** Cameras, checkpoints and patrol units that have sent nothing for {@code safegrid.live.silent-after}. */
-  @GetMapping(value = "/api/live/feed-health", produces = {"application/geo+json", "application/json"})
-  GeoJsonFeatureCollection feedHealth() {
-    return feedHealth.listSilent();
   }
 
   /** The coastline in 1 km segments with the events of the last 24 hours near each. */

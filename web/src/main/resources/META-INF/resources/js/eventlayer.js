@@ -111,7 +111,7 @@
     onAdd: function (map) {
       this._map = map;
       this._canvas = L.DomUtil.create('canvas', 'sg-event-canvas leaflet-zoom-hide');
-      map.getPanes().overlayPane.appendChild(this._canvas);
+      map.getPane(this.options.pane || 'overlayPane').appendChild(this._canvas);
       map.on('moveend zoomend resize viewreset', this._reset, this);
       this._timer = setInterval(this.redraw.bind(this), 1000);
       this._reset();

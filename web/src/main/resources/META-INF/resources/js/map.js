@@ -4,13 +4,13 @@
 (function () {
   'use strict';
 
-  var I = window.SafeGridI18n, t = I.t, D = window.SafeGridDatum, E = window.SafeGridEvents;
+  var I = window.SafeGridI18n, t = I.t, D = window.SafeGridDatum, E = window.SafeGridEvents, C = window.SafeGridCells;
   var params = new URLSearchParams(window.location.search);
   var HOUR = 3600 * 1000;
 
   var state = {
     layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openAlerts: 0,
-    mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0 },
+    mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0, over200: 0 },
     stream: { messages: 0, reconnects: 0, watermark: 0, lastMessageAt: 0 }, clockOffset: 0,
     firstPaintMs: null, marks: {}, wall: params.get('wall') === '1'
   };
@@ -20,6 +20,7 @@
     new PerformanceObserver(function (list) {
       list.getEntries().forEach(function (e) {
         state.longTasks.count++;
+        if (e.duration > 200) state.longTasks.over200++;
         if (e.duration > state.longTasks.maxMs) state.longTasks.maxMs = Math.round(e.duration);
       });
     }).observe({ type: 'longtask', buffered: true });
@@ -80,8 +81,16 @@
   // ------------------------------------------------------------------ layers and their panel
   var app = { state: state, api: api, el: el, fmtTime: fmtTime, fmtDateTime: fmtDateTime, propsPopup: propsPopup, overlays: {} };
   var entries = {}; // name -> { layer, legend(box), row, count, available }
-  var ORDER = ['land', 'districts', 'grid', 'hotspots', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
+  var ORDER = ['land', 'districts', 'grid', 'hotspots', 'emerging', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
     'checkpoints', 'cameras', 'feed_health', 'patrol', 'events'];
+  // one map pane (and so one canvas) per group of layers, stacked in ORDER: a change in one group
+  // (patrol units moving, hotspots reloading) redraws its own canvas only, never the 3,586 cells
+  var PANES = { sgLand: 350, sgBase: 355, sgGrid: 360, sgHot: 365, sgHeat: 370, sgRef: 375, sgPoints: 380, sgFeed: 385, sgLive: 390, sgEvents: 395 };
+  var renderers = {};
+  function rendererFor(pane) {
+    return renderers[pane] || (renderers[pane] = L.canvas({ pane: pane, padding: 0.1 }));
+  }
+  app.rendererFor = rendererFor;
 
   function setCount(name, n) {
     var e = entries[name];
@@ -118,12 +127,8 @@
   }
 
   // keep reference layers below and points above, whatever the toggle order (ORDER is bottom to top)
-  function bringOrder() {
-    ORDER.forEach(function (n) {
-      var e = entries[n];
-      if (e && e.layer && app.map.hasLayer(e.layer) && e.layer.bringToFront) e.layer.bringToFront();
-    });
-  }
+  // (the panes do it: bringToFront on a canvas path would redraw its whole canvas)
+  function bringOrder() { }
 
   var panel = document.getElementById('layer-list');
   function renderPanel() {
@@ -165,7 +170,7 @@
   function pointLayer(fc, style, title, keys) {
     return L.geoJSON(fc, {
       coordsToLatLng: D.coordsToLatLng,
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({ renderer: app.canvas }, style)); },
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({ renderer: rendererFor('sgPoints') }, style)); },
       onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(title + ' ' + (f.properties.name || f.properties.code), f.properties, keys); }); }
     });
   }
@@ -346,12 +351,17 @@
       swatchRow(box, HOT[k], t(p[0]) + ' ' + p[1] + '%');
     });
   }
+  var hotspotSignature = null;
   function loadHotspots(at) {
     var q = '?includeCold=true&' + windowQuery(at);
     return api('/api/hotspots' + q).then(function (fc) {
       app.hotspots = fc;
+      // rebuilding the layer redraws its canvas: only when a hotspot or its class changed
+      var sig = (fc.features || []).map(function (f) { return f.id + hotspotClass(f.properties).key + JSON.stringify(f.geometry).length; }).join();
+      if (sig === hotspotSignature && entries.hotspots && entries.hotspots.layer) return;
+      hotspotSignature = sig;
       var layer = L.geoJSON(fc, {
-        renderer: app.canvas, coordsToLatLng: D.coordsToLatLng,
+        renderer: rendererFor('sgHot'), coordsToLatLng: D.coordsToLatLng,
         style: function (f) { var c = HOT[hotspotClass(f.properties).key]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 }; },
         onEachFeature: function (f, l) { l.on('click', function (ev) { app.showHotspot && app.showHotspot(f, ev.latlng); }); }
       });
@@ -362,6 +372,47 @@
     }).then(function () { if (app.onHotspots) app.onHotspots(app.hotspots); });
   }
   app.loadHotspots = loadHotspots;
+
+  // ------------------------------------------------------------------ emerging hotspots
+  var EHSA = {
+    new_hotspot: '#fcae91', consecutive_hotspot: '#fb6a4a', intensifying_hotspot: '#cb181d', persistent_hotspot: '#67000d',
+    diminishing_hotspot: '#fd8d3c', sporadic_hotspot: '#fdd0a2', oscillating_hotspot: '#e7298a', historical_hotspot: '#bc80bd',
+    new_coldspot: '#c6dbef', consecutive_coldspot: '#6baed6', intensifying_coldspot: '#2171b5', persistent_coldspot: '#08306b',
+    diminishing_coldspot: '#4292c6', sporadic_coldspot: '#deebf7', oscillating_coldspot: '#1b9e77', historical_coldspot: '#80b1d3'
+  };
+  app.EHSA = EHSA;
+  function emergingLegend(box) {
+    var counts = {};
+    ((app.emerging && app.emerging.features) || []).forEach(function (f) { counts[f.properties.category] = (counts[f.properties.category] || 0) + 1; });
+    Object.keys(EHSA).forEach(function (k) { if (counts[k]) swatchRow(box, EHSA[k], t('ehsa.' + k) + ' (' + counts[k] + ')'); });
+    if (!Object.keys(counts).length) box.appendChild(el('div', 'lg-note', t('none')));
+  }
+  var emergingSignature = null, emergingPending = null;
+  /** Loads the emerging-hotspot cells (categories other than "no pattern") as their own layer; returns the collection. */
+  function loadEmerging() {
+    // the layer and the panel's list ask at the same moment: one request answers both
+    if (emergingPending) return emergingPending;
+    emergingPending = api('/api/hotspots/emerging').then(function (fc) {
+      app.emerging = fc;
+      var sig = fc.features.map(function (f) { return f.id + f.properties.category; }).join();
+      if (sig !== emergingSignature || !entries.emerging || !entries.emerging.layer) {
+        emergingSignature = sig;
+        var layer = new C.CellLayer(fc, {
+          pane: 'sgHot', coordsToLatLng: D.coordsToLatLng,
+          style: function (f) { var c = EHSA[f.properties.category] || '#888'; return { fill: true, fillColor: c, fillOpacity: 0.55, color: c, weight: 1.2 }; }
+        });
+        register('emerging', layer, fc.features.length, state.layers.emerging ? state.layers.emerging.on : false, emergingLegend);
+      }
+      return fc;
+    }).catch(function (e) {
+      app.emerging = null;
+      if (!entries.emerging || !entries.emerging.layer) register('emerging', null, 0, false, emergingLegend);
+      throw e;
+    });
+    emergingPending.then(function () { emergingPending = null; }, function () { emergingPending = null; });
+    return emergingPending;
+  }
+  app.loadEmerging = loadEmerging;
 
   // ------------------------------------------------------------------ live events + heat
   var store = new E.EventStore(120000);
@@ -518,9 +569,9 @@
         var p = f.properties, c = f.geometry.coordinates;
         if (p.trail && p.trail.coordinates) {
           patrolGroup.addLayer(L.polyline(p.trail.coordinates.map(function (x) { return D.latLng(x[1], x[0]); }),
-            { renderer: app.canvas, color: patrolColor(p.status), weight: 2, opacity: 0.6, interactive: false }));
+            { renderer: rendererFor('sgLive'), color: patrolColor(p.status), weight: 2, opacity: 0.6, interactive: false }));
         }
-        var m = L.circleMarker(D.latLng(c[1], c[0]), { renderer: app.canvas, radius: 6, color: '#0d1117', weight: 2, fillColor: patrolColor(p.status), fillOpacity: 1 });
+        var m = L.circleMarker(D.latLng(c[1], c[0]), { renderer: rendererFor('sgLive'), radius: 6, color: '#0d1117', weight: 2, fillColor: patrolColor(p.status), fillOpacity: 1 });
         m.bindPopup(function () { return propsPopup(t('layer.patrol') + ' ' + p.unitId, p, ['status', 'speedKmh', 'headingDeg', 'observedAt']); });
         patrolGroup.addLayer(m);
         patrolMarkers[p.unitId] = m;
@@ -553,7 +604,7 @@
       feedSignature = sig;
       var layer = L.geoJSON(fc, {
         coordsToLatLng: D.coordsToLatLng,
-        pointToLayer: function (f, ll) { return L.circleMarker(ll, { renderer: app.canvas, radius: 5, color: FEED_COLORS[f.properties.source] || '#aaa', weight: 2, fill: false }); },
+        pointToLayer: function (f, ll) { return L.circleMarker(ll, { renderer: rendererFor('sgFeed'), radius: 5, color: FEED_COLORS[f.properties.source] || '#aaa', weight: 2, fill: false }); },
         onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('silent') + ' ' + f.properties.sourceId, f.properties, ['source', 'name', 'lastSeenAt', 'silentForSeconds']); }); }
       });
       register('feed_health', layer, fc.features.length, state.layers.feed_health && state.layers.feed_health.on, feedLegend);
@@ -585,7 +636,7 @@
       var max = 0;
       fc.features.forEach(function (f) { max = Math.max(max, f.properties.value); });
       var layer = L.geoJSON(fc, {
-        renderer: app.canvas, coordsToLatLng: D.coordsToLatLng,
+        renderer: rendererFor('sgRef'), coordsToLatLng: D.coordsToLatLng,
         style: function (f) { return { color: segmentColor(max ? f.properties.value / max : 0), weight: 5, opacity: 0.9 }; },
         onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('layer.coast_segments') + ' ' + f.properties.segment, f.properties, ['risk', 'class', 'z', 'p', 'events24h', 'perKm', 'lengthM']); }); }
       });
@@ -607,48 +658,59 @@
       .setView([config.center[1], config.center[0]], config.zoom);
     map.attributionControl.setPrefix(false);
     app.map = map;
-    app.canvas = L.canvas({ padding: 0.5 });
+    Object.keys(PANES).forEach(function (name) { map.createPane(name).style.zIndex = String(PANES[name]); });
+    app.canvas = rendererFor('sgBase');
     if (config.baseTileUrl) {
       L.tileLayer(config.baseTileUrl, { maxZoom: config.baseMaxZoom, attribution: config.baseAttribution || '' }).addTo(map);
       document.body.classList.add('has-base');
     }
-    eventLayer = new E.EventLayer(store, { now: mapNow, windowMs: function () { return windowMs; }, onDraw: onEventsDrawn });
-    heatLayer = new E.HeatLayer(store, { now: mapNow, windowMs: function () { return windowMs; }, onDraw: function (l) { setCount('heat', l.weight); } });
+    eventLayer = new E.EventLayer(store, { pane: 'sgEvents', now: mapNow, windowMs: function () { return windowMs; }, onDraw: onEventsDrawn });
+    heatLayer = new E.HeatLayer(store, { pane: 'sgHeat', now: mapNow, windowMs: function () { return windowMs; }, onDraw: function (l) { setCount('heat', l.weight); } });
     map.on('click', function (ev) {
-      if (!map.hasLayer(eventLayer)) return;
-      var i = eventLayer.nearest(ev.containerPoint, 6);
-      if (i < 0) return;
-      L.popup().setLatLng(ev.latlng).setContent(propsPopup(t('source.' + E.SOURCES[store.src[i]]) + ' · ' + store.kinds[i], {
-        id: store.ids[i], sourceId: store.sourceIds[i], severity: store.sev[i], observed: fmtDateTime(store.obs[i])
-      }, ['id', 'sourceId', 'severity', 'observed'])).openOn(map);
+      var i = map.hasLayer(eventLayer) ? eventLayer.nearest(ev.containerPoint, 6) : -1;
+      if (i >= 0) {
+        L.popup().setLatLng(ev.latlng).setContent(propsPopup(t('source.' + E.SOURCES[store.src[i]]) + ' · ' + store.kinds[i], {
+          id: store.ids[i], sourceId: store.sourceIds[i], severity: store.sev[i], observed: fmtDateTime(store.obs[i])
+        }, ['id', 'sourceId', 'severity', 'observed'])).openOn(map);
+        return;
+      }
+      // the cells are one canvas, not paths: find the cell under the click ourselves
+      var g = entries.grid && entries.grid.layer;
+      if (g && map.hasLayer(g) && app.showCell) {
+        var f = g.cellAt(ev.latlng);
+        if (f) app.showCell(f, ev.latlng);
+      }
     });
 
-    var canvas = app.canvas, c2l = D.coordsToLatLng;
-    // every layer is drawn as soon as its own data is there; "ready" when the default-on ones are
+    var c2l = D.coordsToLatLng;
     register('heat', heatLayer, 0, false, heatLegend);
     register('events', eventLayer, 0, true, eventsLegend);
     register('patrol', patrolGroup, 0, true, patrolLegend);
+    // first paint waits for land and districts only; every other layer is drawn when its own data is
+    // there, the engine's risk colours the cells when it answers
     var ready = [
       early.land.then(function (land) {
-        register('land', L.geoJSON(land, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
+        register('land', L.geoJSON(land, { renderer: rendererFor('sgLand'), coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
           land.features.length, !config.baseTileUrl, function (box) { swatchRow(box, '#263226', t('layer.land')); });
       }),
       early.districts.then(function (districts) {
         register('districts', L.geoJSON(districts, {
-          renderer: canvas, coordsToLatLng: c2l,
+          renderer: rendererFor('sgBase'), coordsToLatLng: c2l,
           style: function (f) { return { color: DISTRICT_COLORS[f.properties.code] || '#aaa', weight: 2, fillOpacity: 0.05 }; },
           onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(f.properties.name, f.properties, ['code']); }); }
         }), districts.features.length, true, function (box) {
           districts.features.forEach(function (f) { swatchRow(box, DISTRICT_COLORS[f.properties.code] || '#aaa', f.properties.name); });
         });
         app.districts = districts.features.map(function (f) { return { code: f.properties.code, name: f.properties.name }; });
-      }),
+      })
+    ];
+    var rest = [
       early.coastal_zone.then(function (zone) {
-        register('coastal_zone', L.geoJSON(zone, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
+        register('coastal_zone', L.geoJSON(zone, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
           zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
       }),
       early.coastline.then(function (coast) {
-        register('coastline', L.geoJSON(coast, { renderer: canvas, coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
+        register('coastline', L.geoJSON(coast, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
           function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
       }),
       early.campuses.then(function (campuses) {
@@ -660,19 +722,12 @@
         state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
         if (!active) return null;
         app.cells = cells;
-        register('grid', L.geoJSON(cells, {
-          renderer: canvas, coordsToLatLng: c2l, style: gridStyle,
-          onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
-        }), cells.features.length, true, gridLegend);
+        register('grid', new C.CellLayer(cells, { pane: 'sgGrid', coordsToLatLng: c2l, style: gridStyle }), cells.features.length, true, gridLegend);
         document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
-        // the engine's colours follow when it answers: the outlines are the first paint
         app.riskLoaded = loadRisk(null, early.risk);
-        return null;
+        return app.riskLoaded;
       }),
-      loadRecentEvents(), loadPatrol()
-    ];
-    // off by default: loaded beside, not waited for
-    var later = [
+      loadRecentEvents(), loadPatrol(),
       early.checkpoints.then(function (checkpoints) {
         register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
           checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
@@ -681,16 +736,15 @@
         register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
           cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
       }),
-      loadFeedHealth(), loadCoastSegments(), loadHotspots(),
-      early.cells.then(function () { return app.riskLoaded; })
+      loadFeedHealth(), loadCoastSegments(), loadHotspots(), loadEmerging()
     ];
-    Promise.all(later.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
-      .then(function () { return Promise.all(ready); }).then(function () { bringOrder(); state.allLoaded = true; });
+    function painted(key) { L.Util.requestAnimFrame(function () { state[key] = Math.round(performance.now()); }); }
+    Promise.all(rest.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
+      .then(function () { return Promise.all(ready); }).then(function () { state.allLoaded = true; painted('allLoadedMs'); });
     return Promise.all(ready).then(function () {
-      bringOrder();
       state.ready = true;
       // first paint: Leaflet's canvas draws on the next frame
-      L.Util.requestAnimFrame(function () { state.firstPaintMs = Math.round(performance.now()); });
+      painted('firstPaintMs');
       connect();
       if (window.SafeGridPanels) window.SafeGridPanels.init(app);
       setInterval(function () { if (state.mode === 'live') loadPatrol(); }, 10000);
@@ -841,7 +895,7 @@
     /** Starts timing when an event id arrives and is drawn; traced() reads the times (epoch ms). */
     trace: function (id) { traced[id] = { arrived: 0, drawn: 0 }; tracing++; },
     traced: function () { return traced; },
-    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; },
+    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; state.longTasks.over200 = 0; },
     state: function () {
       var layers = {};
       Object.keys(state.layers).forEach(function (k) {
@@ -852,9 +906,9 @@
         ready: !!state.ready, error: state.error || null, gridSet: state.gridSet, layers: layers,
         newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openAlerts: state.openAlerts,
         mode: state.mode, replayTime: state.replayTime, eventsPerSecond: state.eventsPerSecond,
-        longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs }, lastDrawMs: state.lastDrawMs || 0,
+        longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs, over200: state.longTasks.over200 }, lastDrawMs: state.lastDrawMs || 0,
         stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },
-        firstPaintMs: state.firstPaintMs, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
+        firstPaintMs: state.firstPaintMs, allLoadedMs: state.allLoadedMs || null, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
         riskAvailable: !!risk.available, silent: state.silent || null
       };
     }

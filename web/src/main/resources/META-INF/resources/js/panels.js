@@ -98,16 +98,18 @@
     // ------------------------------------------------------------ emerging hotspots
     function loadEmerging() {
       var box = document.getElementById('emerging-list');
-      api('/api/hotspots/emerging').then(function (fc) {
+      // the map's emerging-hotspot layer loads the same answer: one request for both
+      (app.loadEmerging ? app.loadEmerging() : api('/api/hotspots/emerging')).then(function (fc) {
         box.textContent = '';
         var feats = fc.features || fc;
         var groups = {};
         feats.forEach(function (f) { var p = f.properties || f; var k = p.category || p.pattern || p.trend || p.kind || '?'; (groups[k] = groups[k] || []).push(f); });
         Object.keys(groups).forEach(function (k) {
-          box.appendChild(el('h4', null, k + ' (' + groups[k].length + ')'));
+          box.appendChild(el('h4', null, (t('ehsa.' + k) !== 'ehsa.' + k ? t('ehsa.' + k) : k) + ' (' + groups[k].length + ')'));
           groups[k].slice(0, 50).forEach(function (f) {
             var p = f.properties || f;
             var row = el('button', 'list-row', (p.code || p.cellCode || f.id) + (p.tau != null ? ' · τ ' + Number(p.tau).toFixed(2) : ''));
+            if (app.EHSA && app.EHSA[k]) { var sw = el('span', 'swatch'); sw.style.background = app.EHSA[k]; row.insertBefore(sw, row.firstChild); }
             row.type = 'button';
             if (f.geometry) row.addEventListener('click', function () { app.map.fitBounds(L.geoJSON(f, { coordsToLatLng: window.SafeGridDatum.coordsToLatLng }).getBounds(), { maxZoom: 14 }); });
             box.appendChild(row);

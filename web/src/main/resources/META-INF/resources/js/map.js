@@ -10,7 +10,7 @@
 
   var state = {
     layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openAlerts: 0,
-    mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0, over200: 0 },
+    mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0, over200: 0, recent: [] },
     stream: { messages: 0, reconnects: 0, watermark: 0, lastMessageAt: 0 }, clockOffset: 0,
     firstPaintMs: null, marks: {}, wall: params.get('wall') === '1'
   };
@@ -21,6 +21,8 @@
       list.getEntries().forEach(function (e) {
         state.longTasks.count++;
         if (e.duration > 200) state.longTasks.over200++;
+        // start and length of the recent long ones, to match them with what the page was doing
+        if (e.duration > 100) { state.longTasks.recent.push([Math.round(e.startTime), Math.round(e.duration)]); if (state.longTasks.recent.length > 40) state.longTasks.recent.shift(); }
         if (e.duration > state.longTasks.maxMs) state.longTasks.maxMs = Math.round(e.duration);
       });
     }).observe({ type: 'longtask', buffered: true });
@@ -267,6 +269,8 @@
 
   /** Parses CSV text (quoted fields with "" escapes) into rows of strings. */
   function parseCsv(text) {
+    // the engine's risk CSV has no quoted fields: split it (the character loop below costs a long task)
+    if (text.indexOf('"') < 0) return text.split('\n').filter(function (l) { return l.length; }).map(function (l) { return l.replace(/\r$/, '').split(','); });
     var rows = [], row = [], field = '', q = false;
     for (var i = 0; i < text.length; i++) {
       var ch = text[i];
@@ -895,7 +899,7 @@
     /** Starts timing when an event id arrives and is drawn; traced() reads the times (epoch ms). */
     trace: function (id) { traced[id] = { arrived: 0, drawn: 0 }; tracing++; },
     traced: function () { return traced; },
-    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; state.longTasks.over200 = 0; },
+    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; state.longTasks.over200 = 0; state.longTasks.recent = []; return Math.round(performance.now()); },
     state: function () {
       var layers = {};
       Object.keys(state.layers).forEach(function (k) {
@@ -906,7 +910,7 @@
         ready: !!state.ready, error: state.error || null, gridSet: state.gridSet, layers: layers,
         newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openAlerts: state.openAlerts,
         mode: state.mode, replayTime: state.replayTime, eventsPerSecond: state.eventsPerSecond,
-        longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs, over200: state.longTasks.over200 }, lastDrawMs: state.lastDrawMs || 0,
+        longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs, over200: state.longTasks.over200, recent: state.longTasks.recent.slice() }, lastDrawMs: state.lastDrawMs || 0,
         stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },
         firstPaintMs: state.firstPaintMs, allLoadedMs: state.allLoadedMs || null, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
         riskAvailable: !!risk.available, silent: state.silent || null

@@ -7,6 +7,7 @@
   var COLORS = ['#ff5ca8', '#ffa940', '#40a9ff'];
   var FADE_STEPS = 12;
   var FULL_EVERY_MS = 5000;
+  var CLOCK_SLACK_MS = 120000;
   var SEVERITY_RADIUS = [1.5, 2, 2.5, 3.5, 5, 6.5];
 
   // pixel offsets [dx, dy, ...] of a filled disc per severity, for a device pixel ratio
@@ -185,6 +186,9 @@
       for (var k = k0; k < s.size; k++) {
         var i = (start + k) % cap;
         var age = now - obs[i];
+        // a just-committed event can look a little ahead of the page's clock (the offset is learnt
+        // from the stream's first message): newest, not hidden until the next full draw
+        if (age < 0 && age > -CLOCK_SLACK_MS) age = 0;
         if (age < 0 || age > win) continue;
         var x = Math.round(mx[i] * scale - ox), y = Math.round(my[i] * scale - oy);
         if (x < -16 || y < -16 || x > W + 16 || y > H + 16) continue;

@@ -483,9 +483,11 @@
     if (store.addColumns(cols, notPing)) { eventLayer.redraw(); if (heatLayer._map) heatLayer.redraw(); }
   }
 
-  function loadRecentEvents() {
-    var now = Date.now() + state.clockOffset;
-    return api('/api/live/events?field=observed&since=' + Math.floor(now - windowMs) + '&limit=50000').then(function (cols) {
+  function recentEventsUrl(ms) {
+    return '/api/live/events?field=observed&since=' + Math.floor(Date.now() + state.clockOffset - ms) + '&limit=50000';
+  }
+  function loadRecentEvents(pending) {
+    return (pending || api(recentEventsUrl(windowMs))).then(function (cols) {
       store.clear();
       store.addColumns(cols, notPing);
       if (cols.watermark > state.stream.watermark) state.stream.watermark = cols.watermark;
@@ -708,11 +710,9 @@
         app.districts = districts.features.map(function (f) { return { code: f.properties.code, name: f.properties.name }; });
       })
     ];
-    var rest = [
-      early.coastal_zone.then(function (zone) {
-        register('coastal_zone', L.geoJSON(zone, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
-          zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
-      }),
+    // default-on layers next; the ones switched off are asked for once those are in, so that they
+    // never queue in front of them (a browser opens six connections per server)
+    var shown = [
       early.coastline.then(function (coast) {
         register('coastline', L.geoJSON(coast, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
           function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
@@ -731,25 +731,35 @@
         app.riskLoaded = loadRisk(null, early.risk);
         return app.riskLoaded;
       }),
-      loadRecentEvents(), loadPatrol(),
-      early.checkpoints.then(function (checkpoints) {
-        register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
-          checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
-      }),
-      early.cameras.then(function (cameras) {
-        register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
-          cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
-      }),
-      loadFeedHealth(), loadCoastSegments(), loadHotspots(), loadEmerging()
+      // the stream opens once the recent events are in: it catches up from their watermark
+      loadRecentEvents(windowMs === HOUR ? early.events : null).then(connect, function (e) { connect(); throw e; }),
+      loadPatrol(), loadHotspots()
     ];
     function painted(key) { L.Util.requestAnimFrame(function () { state[key] = Math.round(performance.now()); }); }
-    Promise.all(rest.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
-      .then(function () { return Promise.all(ready); }).then(function () { state.allLoaded = true; painted('allLoadedMs'); });
+    function settled(list) { return Promise.all(list.map(function (p) { return p.catch(function () { /* the layer says not available */ }); })); }
+    settled(shown.concat(ready)).then(function () {
+      painted('allLoadedMs');
+      var overlay = function (n) { return api('/api/overlays/' + n); };
+      return settled([
+        overlay('coastal_zone').then(function (zone) {
+          register('coastal_zone', L.geoJSON(zone, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
+            zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
+        }),
+        overlay('checkpoints').then(function (checkpoints) {
+          register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
+            checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
+        }),
+        overlay('cameras').then(function (cameras) {
+          register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
+            cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
+        }),
+        loadFeedHealth(), loadCoastSegments(), loadEmerging()
+      ]);
+    }).then(function () { state.allLoaded = true; });
     return Promise.all(ready).then(function () {
       state.ready = true;
       // first paint: Leaflet's canvas draws on the next frame
       painted('firstPaintMs');
-      connect();
       if (window.SafeGridPanels) window.SafeGridPanels.init(app);
       setInterval(function () { if (state.mode === 'live') loadPatrol(); }, 10000);
       setInterval(loadFeedHealth, 60000);
@@ -871,9 +881,15 @@
     logout.appendChild(input);
   });
 
-  // every request starts at once, before the map exists: the page is as fast as the slowest answer
+  // the default-on layers' requests start at once, before the map exists, in the order they matter
+  // (a browser sends six at a time): the configuration, the first paint's layers, then the 50,000
+  // recent events (the slowest answer); the layers switched off are asked for later (init)
+  var configPending = api('/api/map-config');
   var early = {};
-  ['land', 'districts', 'coastline', 'coastal_zone', 'campuses', 'checkpoints', 'cameras'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  ['land', 'districts'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  early.events = api(recentEventsUrl(HOUR));
+  early.events.catch(function () { /* loadRecentEvents reports it */ });
+  ['coastline', 'campuses'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
   early.risk = api('/api/risk?format=csv&window=24h');
   early.risk.catch(function () { /* loadRisk reports it */ });
   early.cells = api('/api/grid-sets').then(function (sets) {
@@ -882,7 +898,7 @@
     return api('/api/grid-sets/' + active.id + '/cells').then(function (cells) { return { active: active, cells: cells }; });
   });
 
-  api('/api/map-config').catch(function () {
+  configPending.catch(function () {
     return { baseTileUrl: '', baseDatum: 'wgs84', center: [114.6, 23.1], zoom: 9, eventWindowMinutes: 60, baseMaxZoom: 18 };
   }).then(init);
 

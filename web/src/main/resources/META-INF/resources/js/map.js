@@ -312,12 +312,15 @@
       // restyling 3,586 cells costs a long task: only when a colour changes
       risk.unchanged = before === risk.signature;
     }).catch(function () { risk.unchanged = !risk.byCode; risk.byCode = null; risk.available = false; risk.signature = null; })
-      .then(function () {
+      .then(nextTask).then(function () {
         if (risk.unchanged) return;
         restyleGrid();
         if (entries.grid) register('grid', entries.grid.layer, entries.grid.count, state.layers.grid.on, gridLegend);
       });
   }
+
+  /** Resolves in a new task: splits parsing an answer from redrawing with it, so neither is a long task. */
+  function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
 
   function signature(by) {
     return Object.keys(by).map(function (k) { var r = by[k]; return k + (r.level || '') + (r.normLevel || '') + (r.uncertain ? 1 : 0); }).join();
@@ -361,15 +364,17 @@
     return api('/api/hotspots' + q).then(function (fc) {
       app.hotspots = fc;
       // rebuilding the layer redraws its canvas: only when a hotspot or its class changed
-      var sig = (fc.features || []).map(function (f) { return f.id + hotspotClass(f.properties).key + JSON.stringify(f.geometry).length; }).join();
+      var sig = (fc.features || []).map(function (f) { return f.id + hotspotClass(f.properties).key + JSON.stringify(f.properties); }).join();
       if (sig === hotspotSignature && entries.hotspots && entries.hotspots.layer) return;
       hotspotSignature = sig;
-      var layer = L.geoJSON(fc, {
-        renderer: rendererFor('sgHot'), coordsToLatLng: D.coordsToLatLng,
-        style: function (f) { var c = HOT[hotspotClass(f.properties).key]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 }; },
-        onEachFeature: function (f, l) { l.on('click', function (ev) { app.showHotspot && app.showHotspot(f, ev.latlng); }); }
+      return nextTask().then(function () {
+        var layer = L.geoJSON(fc, {
+          renderer: rendererFor('sgHot'), coordsToLatLng: D.coordsToLatLng,
+          style: function (f) { var c = HOT[hotspotClass(f.properties).key]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 }; },
+          onEachFeature: function (f, l) { l.on('click', function (ev) { app.showHotspot && app.showHotspot(f, ev.latlng); }); }
+        });
+        register('hotspots', layer, (fc.features || []).length, state.layers.hotspots ? state.layers.hotspots.on : true, hotspotLegend);
       });
-      register('hotspots', layer, (fc.features || []).length, state.layers.hotspots ? state.layers.hotspots.on : true, hotspotLegend);
     }).catch(function () {
       app.hotspots = null;
       if (!entries.hotspots || !entries.hotspots.layer) register('hotspots', null, 0, false, hotspotLegend);

@@ -6,6 +6,10 @@
   var SOURCES = ['camera', 'checkpoint', 'patrol'];
   var COLORS = ['#ff5ca8', '#ffa940', '#40a9ff'];
   var FADE_STEPS = 12;
+  var FULL_EVERY_MS = 5000;
+  var CLOCK_SLACK_MS = 120000;
+  var SLICE_MS = 6;
+  var VISIBLE_SLACK = 65536;
   var SEVERITY_RADIUS = [1.5, 2, 2.5, 3.5, 5, 6.5];
 
   // pixel offsets [dx, dy, ...] of a filled disc per severity, for a device pixel ratio
@@ -52,10 +56,12 @@
     this.seen = new Set();
     this.newest = 0;
     this.version = 0;
+    this.added = 0; // events ever added (monotonic): what a layer has not drawn yet is added - its mark
+    this.clears = 0;
   }
 
   EventStore.prototype.clear = function () {
-    this.head = 0; this.size = 0; this.seen.clear(); this.newest = 0; this.version++;
+    this.head = 0; this.size = 0; this.seen.clear(); this.newest = 0; this.version++; this.clears++;
   };
 
   /** Adds a column batch (see EventColumns on the server); skips ids already held; returns how many were new. */
@@ -87,6 +93,7 @@
       added++;
     }
     if (added) this.version++;
+    this.added += added;
     return added;
   };
 
@@ -111,8 +118,9 @@
     onAdd: function (map) {
       this._map = map;
       this._canvas = L.DomUtil.create('canvas', 'sg-event-canvas leaflet-zoom-hide');
-      map.getPanes().overlayPane.appendChild(this._canvas);
+      map.getPane(this.options.pane || 'overlayPane').appendChild(this._canvas);
       map.on('moveend zoomend resize viewreset', this._reset, this);
+      // ages fade: a full redraw now and then; new events in between are drawn on top (see _draw)
       this._timer = setInterval(this.redraw.bind(this), 1000);
       this._reset();
     },
@@ -130,6 +138,7 @@
       this._canvas.width = size.x * ratio; this._canvas.height = size.y * ratio;
       this._canvas.style.width = size.x + 'px'; this._canvas.style.height = size.y + 'px';
       L.DomUtil.setPosition(this._canvas, this._map.containerPointToLayerPoint([0, 0]));
+      this._fullDrawAt = null;
       this._draw();
     },
     /** Asks for a redraw on the next animation frame (many calls in one frame draw once). */
@@ -137,31 +146,72 @@
       if (!this._map || this._frame) return;
       this._frame = L.Util.requestAnimFrame(function () { this._frame = null; this._draw(); }, this);
     },
-    // Writes pixels straight into one ImageData (no canvas path per point): 50,000 events in ~10 ms.
-    // Oldest first, so the newest event is on top where points overlap.
+    // Writes pixels straight into one ImageData (no canvas path per point). Oldest first, so the
+    // newest event is on top where points overlap. Between full draws only the events added since
+    // the last frame are painted on top, and only their rectangle is copied to the canvas: 2,000
+    // events/s cost a few milliseconds a frame. A full draw at once when the view or the store
+    // changes; the periodic refresh that fades ages and drops what left the window (every
+    // FULL_EVERY_MS) is built in slices of a few milliseconds per frame into a second buffer, then
+    // swapped in, so 120,000 events never make one long task.
     _draw: function () {
       var t0 = performance.now();
-      var map = this._map, s = this.store, ctx = this._canvas.getContext('2d');
-      var ratio = window.devicePixelRatio || 1;
+      var s = this.store, ctx = this._canvas.getContext('2d');
       var W = this._canvas.width, H = this._canvas.height;
       if (!this._img || this._img.width !== W || this._img.height !== H) {
         this._img = ctx.createImageData(W, H);
         this._px = new Uint32Array(this._img.data.buffer);
+        this._fullDrawAt = null;
       }
-      var px = this._px;
-      px.fill(0);
+      var cap = s.capacity;
+      // room for the events painted on top between full draws (the evicted ones are still listed)
+      if (!this._visible || this._visible.length < cap + VISIBLE_SLACK) this._visible = new Int32Array(cap + VISIBLE_SLACK);
+      var now = this.options.now(), win = this.options.windowMs();
+      var fresh = s.added - (this._drawnAdded || 0);
+      var full = this._fullDrawAt == null || this._drawnClears !== s.clears || fresh > s.size
+        || this._visibleCount + fresh > this._visible.length || Math.abs(now - this._fullDrawNow) > win / FADE_STEPS;
+      var p;
+      if (full) {
+        this._rebuild = null;
+        this._px.fill(0);
+        p = this._paint(this._px, this._visible, 0, 0, s.added - s.size, now, Infinity);
+        this._fullDrawAt = Date.now(); this._fullDrawNow = now; this._drawnClears = s.clears;
+        ctx.putImageData(this._img, 0, 0);
+      } else {
+        p = this._paint(this._px, this._visible, this._visibleCount, this.newestShown || 0, s.added - fresh, now, Infinity);
+        if (p.maxX >= 0) {
+          var pad = 16, dx = Math.max(0, p.minX - pad), dy = Math.max(0, p.minY - pad);
+          ctx.putImageData(this._img, 0, 0, dx, dy, Math.min(W, p.maxX + pad) - dx, Math.min(H, p.maxY + pad) - dy);
+        }
+        if (!this._rebuild && Date.now() - this._fullDrawAt > FULL_EVERY_MS) this._startRebuild();
+      }
+      this._drawnAdded = s.added;
+      this._visibleCount = p.count;
+      this.drawn = p.count;
+      this.newestShown = p.newest || null;
+      this.drawMs = performance.now() - t0;
+      this.fullDraw = full;
+      if (this.options.onDraw) this.options.onDraw(this);
+    },
+    /**
+     * Paints the stored events with absolute numbers [from, store.added) (number = position in the
+     * order of adding; the evicted ones are skipped) into px, until deadline (performance.now()).
+     */
+    _paint: function (px, visible, count, newest, from, now, deadline) {
+      var map = this._map, s = this.store, ratio = window.devicePixelRatio || 1;
+      var W = this._canvas.width, H = this._canvas.height;
       var scale = Math.pow(2, map.getZoom()) * ratio;
       var origin = map.getPixelBounds().min, ox = origin.x * ratio, oy = origin.y * ratio;
-      var now = this.options.now(), win = this.options.windowMs();
-      var masks = discMasks(ratio), colors = colorTable();
-      var count = 0, newest = 0;
-      var mx = s.mx, my = s.my, obs = s.obs, src = s.src, sev = s.sev;
-      var cap = s.capacity, start = (s.head - s.size + cap) % cap;
-      if (!this._visible || this._visible.length < cap) this._visible = new Int32Array(cap);
-      var visible = this._visible;
-      for (var k = 0; k < s.size; k++) {
-        var i = (start + k) % cap;
+      var win = this.options.windowMs(), masks = discMasks(ratio), colors = colorTable();
+      var mx = s.mx, my = s.my, obs = s.obs, src = s.src, sev = s.sev, cap = s.capacity;
+      var minX = W, minY = H, maxX = -1, maxY = -1;
+      var a = Math.max(from, s.added - s.size), end = s.added;
+      for (; a < end; a++) {
+        if ((a & 1023) === 0 && performance.now() > deadline) break;
+        var i = (s.head - (end - a) + cap) % cap;
         var age = now - obs[i];
+        // a just-committed event can look a little ahead of the page's clock (the offset is learnt
+        // from the stream's first message): newest, not hidden until the next full draw
+        if (age < 0 && age > -CLOCK_SLACK_MS) age = 0;
         if (age < 0 || age > win) continue;
         var x = Math.round(mx[i] * scale - ox), y = Math.round(my[i] * scale - oy);
         if (x < -16 || y < -16 || x > W + 16 || y > H + 16) continue;
@@ -171,14 +221,34 @@
           var xx = x + m[q], yy = y + m[q + 1];
           if (xx >= 0 && yy >= 0 && xx < W && yy < H) px[yy * W + xx] = color;
         }
-        visible[count++] = i;
+        if (x < minX) minX = x; if (x > maxX) maxX = x; if (y < minY) minY = y; if (y > maxY) maxY = y;
+        if (count < visible.length) visible[count++] = i;
         if (obs[i] > newest) newest = obs[i];
       }
-      ctx.putImageData(this._img, 0, 0);
-      this._visibleCount = count;
-      this.drawn = count;
-      this.newestShown = newest || null;
-      this.drawMs = performance.now() - t0;
+      return { count: count, newest: newest, next: a, minX: minX, minY: minY, maxX: maxX, maxY: maxY };
+    },
+    _startRebuild: function () {
+      var n = this._px.length;
+      if (!this._back || this._back.length !== n) { this._back = new Uint32Array(n); this._backVisible = new Int32Array(this.store.capacity + VISIBLE_SLACK); }
+      this._back.fill(0);
+      this._rebuild = { next: this.store.added - this.store.size, count: 0, newest: 0, now: this.options.now(), clears: this.store.clears };
+      L.Util.requestAnimFrame(this._rebuildStep, this);
+    },
+    // one slice of the background full draw per frame; swaps it in when it has caught up
+    _rebuildStep: function () {
+      var r = this._rebuild, s = this.store;
+      if (!r || !this._map || r.clears !== s.clears) { this._rebuild = null; return; }
+      var p = this._paint(this._back, this._backVisible, r.count, r.newest, r.next, r.now, performance.now() + SLICE_MS);
+      r.next = p.next; r.count = p.count; r.newest = p.newest;
+      if (r.next < s.added) { L.Util.requestAnimFrame(this._rebuildStep, this); return; }
+      var t = this._px; this._px = this._back; this._back = t;
+      var v = this._visible; this._visible = this._backVisible; this._backVisible = v;
+      this._img = new ImageData(new Uint8ClampedArray(this._px.buffer), this._canvas.width, this._canvas.height);
+      this._canvas.getContext('2d').putImageData(this._img, 0, 0);
+      this._rebuild = null;
+      this._fullDrawAt = Date.now(); this._fullDrawNow = r.now;
+      this._drawnAdded = s.added;
+      this._visibleCount = r.count; this.drawn = r.count; this.newestShown = r.newest || null;
       if (this.options.onDraw) this.options.onDraw(this);
     },
     /** The stored slot of the drawn event nearest a container point, within px pixels, or -1. */

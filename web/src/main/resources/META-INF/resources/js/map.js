@@ -4,13 +4,13 @@
 (function () {
   'use strict';
 
-  var I = window.SafeGridI18n, t = I.t, D = window.SafeGridDatum, E = window.SafeGridEvents;
+  var I = window.SafeGridI18n, t = I.t, D = window.SafeGridDatum, E = window.SafeGridEvents, C = window.SafeGridCells;
   var params = new URLSearchParams(window.location.search);
   var HOUR = 3600 * 1000;
 
   var state = {
     layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openAlerts: 0,
-    mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0 },
+    mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0, over200: 0, recent: [] },
     stream: { messages: 0, reconnects: 0, watermark: 0, lastMessageAt: 0 }, clockOffset: 0,
     firstPaintMs: null, marks: {}, wall: params.get('wall') === '1'
   };
@@ -20,6 +20,9 @@
     new PerformanceObserver(function (list) {
       list.getEntries().forEach(function (e) {
         state.longTasks.count++;
+        if (e.duration > 200) state.longTasks.over200++;
+        // start and length of the recent long ones, to match them with what the page was doing
+        if (e.duration > 100) { state.longTasks.recent.push([Math.round(e.startTime), Math.round(e.duration)]); if (state.longTasks.recent.length > 40) state.longTasks.recent.shift(); }
         if (e.duration > state.longTasks.maxMs) state.longTasks.maxMs = Math.round(e.duration);
       });
     }).observe({ type: 'longtask', buffered: true });
@@ -80,8 +83,16 @@
   // ------------------------------------------------------------------ layers and their panel
   var app = { state: state, api: api, el: el, fmtTime: fmtTime, fmtDateTime: fmtDateTime, propsPopup: propsPopup, overlays: {} };
   var entries = {}; // name -> { layer, legend(box), row, count, available }
-  var ORDER = ['land', 'districts', 'grid', 'hotspots', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
+  var ORDER = ['land', 'districts', 'grid', 'hotspots', 'emerging', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
     'checkpoints', 'cameras', 'feed_health', 'patrol', 'events'];
+  // one map pane (and so one canvas) per group of layers, stacked in ORDER: a change in one group
+  // (patrol units moving, hotspots reloading) redraws its own canvas only, never the 3,586 cells
+  var PANES = { sgLand: 350, sgBase: 355, sgGrid: 360, sgHot: 365, sgHeat: 370, sgRef: 375, sgPoints: 380, sgFeed: 385, sgLive: 390, sgEvents: 395 };
+  var renderers = {};
+  function rendererFor(pane) {
+    return renderers[pane] || (renderers[pane] = L.canvas({ pane: pane, padding: 0.1 }));
+  }
+  app.rendererFor = rendererFor;
 
   function setCount(name, n) {
     var e = entries[name];
@@ -118,12 +129,8 @@
   }
 
   // keep reference layers below and points above, whatever the toggle order (ORDER is bottom to top)
-  function bringOrder() {
-    ORDER.forEach(function (n) {
-      var e = entries[n];
-      if (e && e.layer && app.map.hasLayer(e.layer) && e.layer.bringToFront) e.layer.bringToFront();
-    });
-  }
+  // (the panes do it: bringToFront on a canvas path would redraw its whole canvas)
+  function bringOrder() { }
 
   var panel = document.getElementById('layer-list');
   function renderPanel() {
@@ -165,7 +172,7 @@
   function pointLayer(fc, style, title, keys) {
     return L.geoJSON(fc, {
       coordsToLatLng: D.coordsToLatLng,
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({ renderer: app.canvas }, style)); },
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({ renderer: rendererFor('sgPoints') }, style)); },
       onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(title + ' ' + (f.properties.name || f.properties.code), f.properties, keys); }); }
     });
   }
@@ -262,6 +269,8 @@
 
   /** Parses CSV text (quoted fields with "" escapes) into rows of strings. */
   function parseCsv(text) {
+    // the engine's risk CSV has no quoted fields: split it (the character loop below costs a long task)
+    if (text.indexOf('"') < 0) return text.split('\n').filter(function (l) { return l.length; }).map(function (l) { return l.replace(/\r$/, '').split(','); });
     var rows = [], row = [], field = '', q = false;
     for (var i = 0; i < text.length; i++) {
       var ch = text[i];
@@ -303,12 +312,15 @@
       // restyling 3,586 cells costs a long task: only when a colour changes
       risk.unchanged = before === risk.signature;
     }).catch(function () { risk.unchanged = !risk.byCode; risk.byCode = null; risk.available = false; risk.signature = null; })
-      .then(function () {
+      .then(nextTask).then(function () {
         if (risk.unchanged) return;
         restyleGrid();
         if (entries.grid) register('grid', entries.grid.layer, entries.grid.count, state.layers.grid.on, gridLegend);
       });
   }
+
+  /** Resolves in a new task: splits parsing an answer from redrawing with it, so neither is a long task. */
+  function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
 
   function signature(by) {
     return Object.keys(by).map(function (k) { var r = by[k]; return k + (r.level || '') + (r.normLevel || '') + (r.uncertain ? 1 : 0); }).join();
@@ -346,22 +358,70 @@
       swatchRow(box, HOT[k], t(p[0]) + ' ' + p[1] + '%');
     });
   }
+  var hotspotSignature = null;
   function loadHotspots(at) {
     var q = '?includeCold=true&' + windowQuery(at);
     return api('/api/hotspots' + q).then(function (fc) {
       app.hotspots = fc;
-      var layer = L.geoJSON(fc, {
-        renderer: app.canvas, coordsToLatLng: D.coordsToLatLng,
-        style: function (f) { var c = HOT[hotspotClass(f.properties).key]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 }; },
-        onEachFeature: function (f, l) { l.on('click', function (ev) { app.showHotspot && app.showHotspot(f, ev.latlng); }); }
+      // rebuilding the layer redraws its canvas: only when a hotspot or its class changed
+      var sig = (fc.features || []).map(function (f) { return f.id + hotspotClass(f.properties).key + JSON.stringify(f.properties); }).join();
+      if (sig === hotspotSignature && entries.hotspots && entries.hotspots.layer) return;
+      hotspotSignature = sig;
+      return nextTask().then(function () {
+        var layer = L.geoJSON(fc, {
+          renderer: rendererFor('sgHot'), coordsToLatLng: D.coordsToLatLng,
+          style: function (f) { var c = HOT[hotspotClass(f.properties).key]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 }; },
+          onEachFeature: function (f, l) { l.on('click', function (ev) { app.showHotspot && app.showHotspot(f, ev.latlng); }); }
+        });
+        register('hotspots', layer, (fc.features || []).length, state.layers.hotspots ? state.layers.hotspots.on : true, hotspotLegend);
       });
-      register('hotspots', layer, (fc.features || []).length, state.layers.hotspots ? state.layers.hotspots.on : true, hotspotLegend);
     }).catch(function () {
       app.hotspots = null;
       if (!entries.hotspots || !entries.hotspots.layer) register('hotspots', null, 0, false, hotspotLegend);
     }).then(function () { if (app.onHotspots) app.onHotspots(app.hotspots); });
   }
   app.loadHotspots = loadHotspots;
+
+  // ------------------------------------------------------------------ emerging hotspots
+  var EHSA = {
+    new_hotspot: '#fcae91', consecutive_hotspot: '#fb6a4a', intensifying_hotspot: '#cb181d', persistent_hotspot: '#67000d',
+    diminishing_hotspot: '#fd8d3c', sporadic_hotspot: '#fdd0a2', oscillating_hotspot: '#e7298a', historical_hotspot: '#bc80bd',
+    new_coldspot: '#c6dbef', consecutive_coldspot: '#6baed6', intensifying_coldspot: '#2171b5', persistent_coldspot: '#08306b',
+    diminishing_coldspot: '#4292c6', sporadic_coldspot: '#deebf7', oscillating_coldspot: '#1b9e77', historical_coldspot: '#80b1d3'
+  };
+  app.EHSA = EHSA;
+  function emergingLegend(box) {
+    var counts = {};
+    ((app.emerging && app.emerging.features) || []).forEach(function (f) { counts[f.properties.category] = (counts[f.properties.category] || 0) + 1; });
+    Object.keys(EHSA).forEach(function (k) { if (counts[k]) swatchRow(box, EHSA[k], t('ehsa.' + k) + ' (' + counts[k] + ')'); });
+    if (!Object.keys(counts).length) box.appendChild(el('div', 'lg-note', t('none')));
+  }
+  var emergingSignature = null, emergingPending = null;
+  /** Loads the emerging-hotspot cells (categories other than "no pattern") as their own layer; returns the collection. */
+  function loadEmerging() {
+    // the layer and the panel's list ask at the same moment: one request answers both
+    if (emergingPending) return emergingPending;
+    emergingPending = api('/api/hotspots/emerging').then(function (fc) {
+      app.emerging = fc;
+      var sig = fc.features.map(function (f) { return f.id + f.properties.category; }).join();
+      if (sig !== emergingSignature || !entries.emerging || !entries.emerging.layer) {
+        emergingSignature = sig;
+        var layer = new C.CellLayer(fc, {
+          pane: 'sgHot', coordsToLatLng: D.coordsToLatLng,
+          style: function (f) { var c = EHSA[f.properties.category] || '#888'; return { fill: true, fillColor: c, fillOpacity: 0.55, color: c, weight: 1.2 }; }
+        });
+        register('emerging', layer, fc.features.length, state.layers.emerging ? state.layers.emerging.on : false, emergingLegend);
+      }
+      return fc;
+    }).catch(function (e) {
+      app.emerging = null;
+      if (!entries.emerging || !entries.emerging.layer) register('emerging', null, 0, false, emergingLegend);
+      throw e;
+    });
+    emergingPending.then(function () { emergingPending = null; }, function () { emergingPending = null; });
+    return emergingPending;
+  }
+  app.loadEmerging = loadEmerging;
 
   // ------------------------------------------------------------------ live events + heat
   var store = new E.EventStore(120000);
@@ -428,9 +488,11 @@
     if (store.addColumns(cols, notPing)) { eventLayer.redraw(); if (heatLayer._map) heatLayer.redraw(); }
   }
 
-  function loadRecentEvents() {
-    var now = Date.now() + state.clockOffset;
-    return api('/api/live/events?field=observed&since=' + Math.floor(now - windowMs) + '&limit=50000').then(function (cols) {
+  function recentEventsUrl(ms) {
+    return '/api/live/events?field=observed&since=' + Math.floor(Date.now() + state.clockOffset - ms) + '&limit=50000';
+  }
+  function loadRecentEvents(pending) {
+    return (pending || api(recentEventsUrl(windowMs))).then(function (cols) {
       store.clear();
       store.addColumns(cols, notPing);
       if (cols.watermark > state.stream.watermark) state.stream.watermark = cols.watermark;
@@ -518,9 +580,9 @@
         var p = f.properties, c = f.geometry.coordinates;
         if (p.trail && p.trail.coordinates) {
           patrolGroup.addLayer(L.polyline(p.trail.coordinates.map(function (x) { return D.latLng(x[1], x[0]); }),
-            { renderer: app.canvas, color: patrolColor(p.status), weight: 2, opacity: 0.6, interactive: false }));
+            { renderer: rendererFor('sgLive'), color: patrolColor(p.status), weight: 2, opacity: 0.6, interactive: false }));
         }
-        var m = L.circleMarker(D.latLng(c[1], c[0]), { renderer: app.canvas, radius: 6, color: '#0d1117', weight: 2, fillColor: patrolColor(p.status), fillOpacity: 1 });
+        var m = L.circleMarker(D.latLng(c[1], c[0]), { renderer: rendererFor('sgLive'), radius: 6, color: '#0d1117', weight: 2, fillColor: patrolColor(p.status), fillOpacity: 1 });
         m.bindPopup(function () { return propsPopup(t('layer.patrol') + ' ' + p.unitId, p, ['status', 'speedKmh', 'headingDeg', 'observedAt']); });
         patrolGroup.addLayer(m);
         patrolMarkers[p.unitId] = m;
@@ -546,15 +608,15 @@
   }
   var feedSignature = null;
   function loadFeedHealth() {
-    return api('/api/live/feed-health').then(function (fc) {
+    return api('/api/feed-health').then(function (fc) {
       // rebuilding thousands of markers is a long task: only when the silent set changed
       var sig = fc.features.map(function (f) { return f.id; }).join();
       if (sig === feedSignature && entries.feed_health && entries.feed_health.layer) return;
       feedSignature = sig;
       var layer = L.geoJSON(fc, {
         coordsToLatLng: D.coordsToLatLng,
-        pointToLayer: function (f, ll) { return L.circleMarker(ll, { renderer: app.canvas, radius: 5, color: FEED_COLORS[f.properties.source] || '#aaa', weight: 2, fill: false }); },
-        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('silent') + ' ' + f.properties.code, f.properties, ['source', 'name', 'lastSeen']); }); }
+        pointToLayer: function (f, ll) { return L.circleMarker(ll, { renderer: rendererFor('sgFeed'), radius: 5, color: FEED_COLORS[f.properties.source] || '#aaa', weight: 2, fill: false }); },
+        onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('silent') + ' ' + f.properties.sourceId, f.properties, ['source', 'name', 'lastSeenAt', 'silentForSeconds']); }); }
       });
       register('feed_health', layer, fc.features.length, state.layers.feed_health && state.layers.feed_health.on, feedLegend);
       state.silent = { camera: 0, checkpoint: 0, patrol: 0 };
@@ -585,7 +647,7 @@
       var max = 0;
       fc.features.forEach(function (f) { max = Math.max(max, f.properties.value); });
       var layer = L.geoJSON(fc, {
-        renderer: app.canvas, coordsToLatLng: D.coordsToLatLng,
+        renderer: rendererFor('sgRef'), coordsToLatLng: D.coordsToLatLng,
         style: function (f) { return { color: segmentColor(max ? f.properties.value / max : 0), weight: 5, opacity: 0.9 }; },
         onEachFeature: function (f, l) { l.bindPopup(function () { return propsPopup(t('layer.coast_segments') + ' ' + f.properties.segment, f.properties, ['risk', 'class', 'z', 'p', 'events24h', 'perKm', 'lengthM']); }); }
       });
@@ -607,48 +669,57 @@
       .setView([config.center[1], config.center[0]], config.zoom);
     map.attributionControl.setPrefix(false);
     app.map = map;
-    app.canvas = L.canvas({ padding: 0.5 });
+    Object.keys(PANES).forEach(function (name) { map.createPane(name).style.zIndex = String(PANES[name]); });
+    app.canvas = rendererFor('sgBase');
     if (config.baseTileUrl) {
       L.tileLayer(config.baseTileUrl, { maxZoom: config.baseMaxZoom, attribution: config.baseAttribution || '' }).addTo(map);
       document.body.classList.add('has-base');
     }
-    eventLayer = new E.EventLayer(store, { now: mapNow, windowMs: function () { return windowMs; }, onDraw: onEventsDrawn });
-    heatLayer = new E.HeatLayer(store, { now: mapNow, windowMs: function () { return windowMs; }, onDraw: function (l) { setCount('heat', l.weight); } });
+    eventLayer = new E.EventLayer(store, { pane: 'sgEvents', now: mapNow, windowMs: function () { return windowMs; }, onDraw: onEventsDrawn });
+    heatLayer = new E.HeatLayer(store, { pane: 'sgHeat', now: mapNow, windowMs: function () { return windowMs; }, onDraw: function (l) { setCount('heat', l.weight); } });
     map.on('click', function (ev) {
-      if (!map.hasLayer(eventLayer)) return;
-      var i = eventLayer.nearest(ev.containerPoint, 6);
-      if (i < 0) return;
-      L.popup().setLatLng(ev.latlng).setContent(propsPopup(t('source.' + E.SOURCES[store.src[i]]) + ' · ' + store.kinds[i], {
-        id: store.ids[i], sourceId: store.sourceIds[i], severity: store.sev[i], observed: fmtDateTime(store.obs[i])
-      }, ['id', 'sourceId', 'severity', 'observed'])).openOn(map);
+      var i = map.hasLayer(eventLayer) ? eventLayer.nearest(ev.containerPoint, 6) : -1;
+      if (i >= 0) {
+        L.popup().setLatLng(ev.latlng).setContent(propsPopup(t('source.' + E.SOURCES[store.src[i]]) + ' · ' + store.kinds[i], {
+          id: store.ids[i], sourceId: store.sourceIds[i], severity: store.sev[i], observed: fmtDateTime(store.obs[i])
+        }, ['id', 'sourceId', 'severity', 'observed'])).openOn(map);
+        return;
+      }
+      // the cells are one canvas, not paths: find the cell under the click ourselves
+      var g = entries.grid && entries.grid.layer;
+      if (g && map.hasLayer(g) && app.showCell) {
+        var f = g.cellAt(ev.latlng);
+        if (f) app.showCell(f, ev.latlng);
+      }
     });
 
-    var canvas = app.canvas, c2l = D.coordsToLatLng;
-    // every layer is drawn as soon as its own data is there; "ready" when the default-on ones are
+    var c2l = D.coordsToLatLng;
     register('heat', heatLayer, 0, false, heatLegend);
     register('events', eventLayer, 0, true, eventsLegend);
     register('patrol', patrolGroup, 0, true, patrolLegend);
+    // first paint waits for land and districts only; every other layer is drawn when its own data is
+    // there, the engine's risk colours the cells when it answers
     var ready = [
       early.land.then(function (land) {
-        register('land', L.geoJSON(land, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
+        register('land', L.geoJSON(land, { renderer: rendererFor('sgLand'), coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
           land.features.length, !config.baseTileUrl, function (box) { swatchRow(box, '#263226', t('layer.land')); });
       }),
       early.districts.then(function (districts) {
         register('districts', L.geoJSON(districts, {
-          renderer: canvas, coordsToLatLng: c2l,
+          renderer: rendererFor('sgBase'), coordsToLatLng: c2l,
           style: function (f) { return { color: DISTRICT_COLORS[f.properties.code] || '#aaa', weight: 2, fillOpacity: 0.05 }; },
           onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(f.properties.name, f.properties, ['code']); }); }
         }), districts.features.length, true, function (box) {
           districts.features.forEach(function (f) { swatchRow(box, DISTRICT_COLORS[f.properties.code] || '#aaa', f.properties.name); });
         });
         app.districts = districts.features.map(function (f) { return { code: f.properties.code, name: f.properties.name }; });
-      }),
-      early.coastal_zone.then(function (zone) {
-        register('coastal_zone', L.geoJSON(zone, { renderer: canvas, coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
-          zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
-      }),
+      })
+    ];
+    // default-on layers next; the ones switched off are asked for once those are in, so that they
+    // never queue in front of them (a browser opens six connections per server)
+    var shown = [
       early.coastline.then(function (coast) {
-        register('coastline', L.geoJSON(coast, { renderer: canvas, coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
+        register('coastline', L.geoJSON(coast, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
           function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
       }),
       early.campuses.then(function (campuses) {
@@ -660,38 +731,40 @@
         state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
         if (!active) return null;
         app.cells = cells;
-        register('grid', L.geoJSON(cells, {
-          renderer: canvas, coordsToLatLng: c2l, style: gridStyle,
-          onEachFeature: function (f, layer) { layer.on('click', function (ev) { if (app.showCell) app.showCell(f, ev.latlng); }); }
-        }), cells.features.length, true, gridLegend);
+        register('grid', new C.CellLayer(cells, { pane: 'sgGrid', coordsToLatLng: c2l, style: gridStyle }), cells.features.length, true, gridLegend);
         document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
-        // the engine's colours follow when it answers: the outlines are the first paint
         app.riskLoaded = loadRisk(null, early.risk);
-        return null;
+        return app.riskLoaded;
       }),
-      loadRecentEvents(), loadPatrol()
+      // the stream opens once the recent events are in: it catches up from their watermark
+      loadRecentEvents(windowMs === HOUR ? early.events : null).then(connect, function (e) { connect(); throw e; }),
+      loadPatrol(), loadHotspots()
     ];
-    // off by default: loaded beside, not waited for
-    var later = [
-      early.checkpoints.then(function (checkpoints) {
-        register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
-          checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
-      }),
-      early.cameras.then(function (cameras) {
-        register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
-          cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
-      }),
-      loadFeedHealth(), loadCoastSegments(), loadHotspots(),
-      early.cells.then(function () { return app.riskLoaded; })
-    ];
-    Promise.all(later.map(function (p) { return p.catch(function () { /* the layer says not available */ }); }))
-      .then(function () { return Promise.all(ready); }).then(function () { bringOrder(); state.allLoaded = true; });
+    function painted(key) { L.Util.requestAnimFrame(function () { state[key] = Math.round(performance.now()); }); }
+    function settled(list) { return Promise.all(list.map(function (p) { return p.catch(function () { /* the layer says not available */ }); })); }
+    settled(shown.concat(ready)).then(function () {
+      painted('allLoadedMs');
+      var overlay = function (n) { return api('/api/overlays/' + n); };
+      return settled([
+        overlay('coastal_zone').then(function (zone) {
+          register('coastal_zone', L.geoJSON(zone, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
+            zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
+        }),
+        overlay('checkpoints').then(function (checkpoints) {
+          register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
+            checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
+        }),
+        overlay('cameras').then(function (cameras) {
+          register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
+            cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
+        }),
+        loadFeedHealth(), loadCoastSegments(), loadEmerging()
+      ]);
+    }).then(function () { state.allLoaded = true; });
     return Promise.all(ready).then(function () {
-      bringOrder();
       state.ready = true;
       // first paint: Leaflet's canvas draws on the next frame
-      L.Util.requestAnimFrame(function () { state.firstPaintMs = Math.round(performance.now()); });
-      connect();
+      painted('firstPaintMs');
       if (window.SafeGridPanels) window.SafeGridPanels.init(app);
       setInterval(function () { if (state.mode === 'live') loadPatrol(); }, 10000);
       setInterval(loadFeedHealth, 60000);
@@ -813,9 +886,15 @@
     logout.appendChild(input);
   });
 
-  // every request starts at once, before the map exists: the page is as fast as the slowest answer
+  // the default-on layers' requests start at once, before the map exists, in the order they matter
+  // (a browser sends six at a time): the configuration, the first paint's layers, then the 50,000
+  // recent events (the slowest answer); the layers switched off are asked for later (init)
+  var configPending = api('/api/map-config');
   var early = {};
-  ['land', 'districts', 'coastline', 'coastal_zone', 'campuses', 'checkpoints', 'cameras'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  ['land', 'districts'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  early.events = api(recentEventsUrl(HOUR));
+  early.events.catch(function () { /* loadRecentEvents reports it */ });
+  ['coastline', 'campuses'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
   early.risk = api('/api/risk?format=csv&window=24h');
   early.risk.catch(function () { /* loadRisk reports it */ });
   early.cells = api('/api/grid-sets').then(function (sets) {
@@ -824,7 +903,7 @@
     return api('/api/grid-sets/' + active.id + '/cells').then(function (cells) { return { active: active, cells: cells }; });
   });
 
-  api('/api/map-config').catch(function () {
+  configPending.catch(function () {
     return { baseTileUrl: '', baseDatum: 'wgs84', center: [114.6, 23.1], zoom: 9, eventWindowMinutes: 60, baseMaxZoom: 18 };
   }).then(init);
 
@@ -841,7 +920,7 @@
     /** Starts timing when an event id arrives and is drawn; traced() reads the times (epoch ms). */
     trace: function (id) { traced[id] = { arrived: 0, drawn: 0 }; tracing++; },
     traced: function () { return traced; },
-    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; },
+    resetLongTasks: function () { state.longTasks.count = 0; state.longTasks.maxMs = 0; state.longTasks.over200 = 0; state.longTasks.recent = []; return Math.round(performance.now()); },
     state: function () {
       var layers = {};
       Object.keys(state.layers).forEach(function (k) {
@@ -852,9 +931,9 @@
         ready: !!state.ready, error: state.error || null, gridSet: state.gridSet, layers: layers,
         newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openAlerts: state.openAlerts,
         mode: state.mode, replayTime: state.replayTime, eventsPerSecond: state.eventsPerSecond,
-        longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs }, lastDrawMs: state.lastDrawMs || 0,
+        longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs, over200: state.longTasks.over200, recent: state.longTasks.recent.slice() }, lastDrawMs: state.lastDrawMs || 0,
         stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },
-        firstPaintMs: state.firstPaintMs, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
+        firstPaintMs: state.firstPaintMs, allLoadedMs: state.allLoadedMs || null, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
         riskAvailable: !!risk.available, silent: state.silent || null
       };
     }

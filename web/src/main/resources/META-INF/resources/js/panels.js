@@ -98,16 +98,18 @@
     // ------------------------------------------------------------ emerging hotspots
     function loadEmerging() {
       var box = document.getElementById('emerging-list');
-      api('/api/hotspots/emerging').then(function (fc) {
+      // the map's emerging-hotspot layer loads the same answer: one request for both
+      (app.loadEmerging ? app.loadEmerging() : api('/api/hotspots/emerging')).then(function (fc) {
         box.textContent = '';
         var feats = fc.features || fc;
         var groups = {};
         feats.forEach(function (f) { var p = f.properties || f; var k = p.category || p.pattern || p.trend || p.kind || '?'; (groups[k] = groups[k] || []).push(f); });
         Object.keys(groups).forEach(function (k) {
-          box.appendChild(el('h4', null, k + ' (' + groups[k].length + ')'));
+          box.appendChild(el('h4', null, (t('ehsa.' + k) !== 'ehsa.' + k ? t('ehsa.' + k) : k) + ' (' + groups[k].length + ')'));
           groups[k].slice(0, 50).forEach(function (f) {
             var p = f.properties || f;
             var row = el('button', 'list-row', (p.code || p.cellCode || f.id) + (p.tau != null ? ' · τ ' + Number(p.tau).toFixed(2) : ''));
+            if (app.EHSA && app.EHSA[k]) { var sw = el('span', 'swatch'); sw.style.background = app.EHSA[k]; row.insertBefore(sw, row.firstChild); }
             row.type = 'button';
             if (f.geometry) row.addEventListener('click', function () { app.map.fitBounds(L.geoJSON(f, { coordsToLatLng: window.SafeGridDatum.coordsToLatLng }).getBounds(), { maxZoom: 14 }); });
             box.appendChild(row);
@@ -120,7 +122,7 @@
     setInterval(function () { if (!tabs.emerging.hidden) loadEmerging(); }, 60000);
 
     // ------------------------------------------------------------ alerts
-    var alerts = {}, alertsAvailable = false;
+    var alerts = {}, alertsAvailable = false, MAX_ALERT_ROWS = 100;
     var sound = document.getElementById('alert-sound');
     function alertList(body) { return Array.isArray(body) ? body : body.items || body.alerts || body.content || (body.features ? body.features.map(function (f) { return Object.assign({ id: f.id }, f.properties, { geometry: f.geometry }); }) : []); }
     function isOpen(a) { var s = String(a.status || 'open').toLowerCase(); return s === 'open' || s === 'acknowledged'; }
@@ -141,6 +143,9 @@
       document.getElementById('wall-alerts').textContent = String(state.openAlerts);
       if (!alertsAvailable && !list.length) { box.appendChild(el('div', 'muted', t('panel.alerts') + ': ' + t('not.available'))); return; }
       list.sort(function (a, b) { return String(b.raisedAt || b.createdAt || '').localeCompare(String(a.raisedAt || a.createdAt || '')); });
+      // a burst of alerts must not build thousands of rows: the newest ones, and how many more
+      var more = list.length - MAX_ALERT_ROWS;
+      if (more > 0) list = list.slice(0, MAX_ALERT_ROWS);
       list.forEach(function (a) {
         var row = el('div', 'alert-row status-' + String(a.status || 'open').toLowerCase() + (a._new ? ' new' : ''));
         row.appendChild(el('div', 'title', (a.title || a.rule || a.ruleName || a.kind || 'alert') + (a.severity != null ? ' · ' + a.severity : '')));
@@ -164,6 +169,14 @@
         }
         box.appendChild(row);
       });
+      if (more > 0) box.appendChild(el('div', 'muted', '+' + more));
+    }
+    // many alert messages in one frame render once
+    var renderQueued = false;
+    function renderAlertsSoon() {
+      if (renderQueued) return;
+      renderQueued = true;
+      requestAnimationFrame(function () { renderQueued = false; renderAlerts(); });
     }
     function alertLatLng(a) {
       if (a.lat != null && a.lon != null) return window.SafeGridDatum.latLng(a.lat, a.lon);
@@ -183,7 +196,7 @@
         var list = Array.isArray(payload) ? payload : [payload.alert || payload];
         list.forEach(function (a) { if (a && a.id != null) { a._new = isOpen(a); alerts[a.id] = a; } });
         alertsAvailable = true;
-        renderAlerts();
+        renderAlertsSoon();
         document.body.classList.add('alert-flash');
         setTimeout(function () { document.body.classList.remove('alert-flash'); }, 3000);
         if (sound.checked) beep();

@@ -35,6 +35,11 @@ import org.springframework.stereotype.Component;
  * {@code feed_source} so that a restart remembers them. A check thread publishes
  * {@link FeedHealthSignals.SourceSilent} once per silence and {@link FeedHealthSignals.SourceResumed}
  * when the source is heard again. A patrol unit is keyed by its unit id.
+ *
+ * <p>The layer ({@link #toGeoJson}) also lists the cameras and checkpoints of the active overlay
+ * layers that have never been heard, and patrol units known only from {@code patrol_position}
+ * whose latest position is older than their expected interval: the live map shows one feed-health
+ * layer, this one.
  */
 @Component
 public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
@@ -53,6 +58,15 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
   }
 
   private static final Logger log = LoggerFactory.getLogger(FeedHealthMonitor.class);
+
+  /** Cameras and checkpoints of the active overlay layers: the devices expected to be heard. */
+  private static final String DEVICES = """
+      SELECT f.code, CASE f.layer WHEN 'cameras' THEN 'camera' ELSE 'checkpoint' END, f.name,
+             ST_X(ST_PointOnSurface(f.geom)), ST_Y(ST_PointOnSurface(f.geom))
+      FROM overlay_feature f JOIN overlay_layer l ON l.layer = f.layer AND l.version = f.version
+      WHERE f.layer IN ('cameras', 'checkpoints') ORDER BY 2, 1""";
+
+  private static final String UNITS = "SELECT unit_id, observed_at, ST_X(geom), ST_Y(geom), status FROM patrol_position ORDER BY unit_id";
 
   private final JdbcTemplate jdbc;
   private final FeedHealthProperties properties;
@@ -114,10 +128,36 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
     return newlySilent;
   }
 
-  /** The sources silent at {@code now} (or all known sources) as GeoJSON points, longest silent first. */
+  /**
+   * The sources silent at {@code now} (or all known sources) as GeoJSON points: first the overlay
+   * devices never heard ({@code lastSeenAt} null), then the rest, longest silent first.
+   */
   public GeoJsonFeatureCollection toGeoJson(Instant now, boolean all) {
     List<GeoJsonFeature> features = new ArrayList<>();
-    seen.values().stream().filter(s -> all || isSilent(s, now))
+    jdbc.query(DEVICES, rs -> {
+      String source = rs.getString(2);
+      String code = rs.getString(1);
+      if (!seen.containsKey(source + "|" + code)) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("source", source);
+        p.put("sourceId", code);
+        p.put("name", rs.getString(3));
+        p.put("lastSeenAt", null);
+        p.put("expectedIntervalSeconds", properties.expectedInterval().get(source).toSeconds());
+        p.put("silentForSeconds", null);
+        p.put("silent", true);
+        features.add(new GeoJsonFeature(source + ":" + code,
+            "{\"type\":\"Point\",\"coordinates\":[" + rs.getDouble(4) + "," + rs.getDouble(5) + "]}", p));
+      }
+    });
+    List<Seen> known = new ArrayList<>(seen.values());
+    jdbc.query(UNITS, rs -> {
+      if (!seen.containsKey("patrol|" + rs.getString(1))) {
+        known.add(new Seen("patrol", rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getDouble(3), rs.getDouble(4),
+            rs.getString(5)));
+      }
+    });
+    known.stream().filter(s -> all || isSilent(s, now))
         .sorted(Comparator.comparing(Seen::lastSeenAt))
         .forEach(s -> {
           Map<String, Object> p = new LinkedHashMap<>();

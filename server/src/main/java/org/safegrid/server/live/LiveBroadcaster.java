@@ -37,9 +37,12 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * once for all clients, so a client gets a few updates per second however dense the stream.
  *
  * <p>Each client has a bounded queue of serialised messages and at most one writer at a time, which
- * writes everything queued in one go (queued batches are conflated into one network write). A
- * client whose queue fills up (it does not read) is dropped; it reconnects with the id of the last
- * message it saw and catches up from the database.
+ * writes everything queued in one go (queued batches are conflated into one network write); the hub
+ * itself never writes to a socket, so one slow client never delays another. A client that does not
+ * read is dropped when its queue fills up or when one write has been blocked on its full socket for
+ * longer than {@code safegrid.live.send-time-limit}, whichever comes first; dropping unregisters it at
+ * once, and the blocked writer ends the response when the container fails its write. A dropped
+ * client reconnects with the id of the last message it saw and catches up from the database.
  *
  * <p>A client opened with a district {@link DataScope} gets only the events, and the messages
  * published with a place ({@link #publishAt}), inside its district; the filtered batch is
@@ -58,6 +61,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   private List<LiveEvent> pending = new ArrayList<>();
   private final AtomicLong watermark = new AtomicLong();
   private final Counter dropped;
+  private final Counter stalled;
   private final Counter sentEvents;
   private final ThreadPoolExecutor writers;
   private ScheduledExecutorService ticker;
@@ -68,6 +72,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     this.properties = properties;
     this.json = json;
     this.dropped = meters.counter("safegrid.live.clients.dropped");
+    this.stalled = meters.counter("safegrid.live.clients.stalled");
     this.sentEvents = meters.counter("safegrid.live.events.sent");
     meters.gaugeCollectionSize("safegrid.live.clients", List.of(), clients);
     // a writer blocks while a client's socket is full; the pool grows so others are not held up,
@@ -209,6 +214,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
       sentEvents.increment((double) batch.size() * clients.size());
     }
     long now = System.nanoTime();
+    dropStalled(now);
     if (now - lastHeartbeat > properties.heartbeat().toNanos()) {
       lastHeartbeat = now;
       for (Client c : clients) {
@@ -225,6 +231,31 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Drops every client whose current write has been blocked for longer than the send time limit. */
+  private void dropStalled(long now) {
+    long limit = properties.sendTimeLimit().toNanos();
+    for (Client c : clients) {
+      long started = c.writeStarted;
+      if (started != 0 && now - started > limit) {
+        stalled.increment();
+        drop(c, "a write blocked for more than " + properties.sendTimeLimit().toMillis() + " ms");
+      }
+    }
+  }
+
+  /** How many open streams have a write blocked for longer than {@code threshold}; for monitoring and tests. */
+  public int blockedClients(java.time.Duration threshold) {
+    long now = System.nanoTime();
+    int n = 0;
+    for (Client c : clients) {
+      long started = c.writeStarted;
+      if (started != 0 && now - started > threshold.toNanos()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private void offer(Client c, Message m) {
@@ -268,7 +299,13 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
           }
           text.append("event:").append(m.type).append("\ndata:").append(m.data).append("\n\n");
         }
-        c.emitter.send(Set.of(new ResponseBodyEmitter.DataWithMediaType(text.toString(), UTF8_TEXT)));
+        // 0 means "not writing"; the hub's flush watches this to find a client whose socket is full
+        c.writeStarted = Math.max(1, System.nanoTime());
+        try {
+          c.emitter.send(Set.of(new ResponseBodyEmitter.DataWithMediaType(text.toString(), UTF8_TEXT)));
+        } finally {
+          c.writeStarted = 0;
+        }
       }
       // dropped while this writer was busy: end the response from the writer, never from the hub
       complete(c);
@@ -363,6 +400,8 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     final AtomicBoolean writing = new AtomicBoolean();
     final DataScope scope;
     volatile boolean closed;
+    /** System.nanoTime() when the current write began, 0 when none is in progress. */
+    volatile long writeStarted;
 
     Client(String user, SseEmitter emitter, ArrayBlockingQueue<Message> queue, DataScope scope) {
       this.user = user;

@@ -22,9 +22,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The live map's endpoints: {@code GET /api/live} (the Server-Sent Events stream),
- * {@code GET /api/live/events} (stored events in column form), {@code GET /api/live/feed-health}
- * and {@code GET /api/patrol/positions}. A district-scoped user gets only what lies in its district,
- * on the stream too; a stream asking for another district ({@code ?district=}) is refused (403).
+ * {@code GET /api/live/events} (stored events in column form) and {@code GET /api/patrol/positions}.
+ * The map's feed-health layer is {@code GET /api/feed-health} ({@code server.feedhealth}). A
+ * district-scoped user gets only what lies in its district, on the stream too; a stream asking for
+ * another district ({@code ?district=}) is refused (403).
  */
 @RestController
 class LiveController {
@@ -36,13 +37,12 @@ class LiveController {
   private final LiveBroadcaster hub;
   private final RecentEventService events;
   private final PatrolService patrol;
-  private final FeedHealthService feedHealth;
   private final LiveProperties properties;
   private final CoastEventDensityService coast;
   private final LiveSessionRegistry liveSessions;
   private final ScopeFilter scopes;
 
-  LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol, FeedHealthService feedHealth,
+  LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol,
                  LiveProperties properties, CoastEventDensityService coast, LiveSessionRegistry liveSessions,
                  ScopeFilter scopes) {
     this.scopes = scopes;
@@ -51,7 +51,6 @@ class LiveController {
     this.hub = hub;
     this.events = events;
     this.patrol = patrol;
-    this.feedHealth = feedHealth;
     this.properties = properties;
   }
 
@@ -117,12 +116,6 @@ class LiveController {
       throw new IllegalArgumentException("a time range may span at most 8 days");
     }
     return events.findEvents(f, from, to, limit, scopes.current());
-  }
-
-  /** Cameras, checkpoints and patrol units that have sent nothing for {@code safegrid.live.silent-after}. */
-  @GetMapping(value = "/api/live/feed-health", produces = {"application/geo+json", "application/json"})
-  GeoJsonFeatureCollection feedHealth() {
-    return scopes.current().filter(feedHealth.listSilent());
   }
 
   /** The coastline in 1 km segments with the events of the last 24 hours near each. */

@@ -147,7 +147,7 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/stats")).hasAnyRole("VIEWER", "PLANNER", "GIS_ADMIN", "INGEST", "ADMIN")
         // live map: stream, stored events, feed health, patrol positions, map config, vector tiles
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/live"), antMatcher(HttpMethod.GET, "/api/live/events"),
-            antMatcher(HttpMethod.GET, "/api/live/feed-health"),
+            antMatcher(HttpMethod.GET, "/api/feed-health"),
             antMatcher(HttpMethod.GET, "/api/live/counts"), antMatcher(HttpMethod.GET, "/api/live/coast-segments"), antMatcher(HttpMethod.GET, "/api/live/cell-history"), antMatcher(HttpMethod.GET, "/api/patrol/positions"),
             antMatcher(HttpMethod.GET, "/api/map-config"), antMatcher(HttpMethod.GET, "/api/tiles/**"))
             .hasAnyRole(READ_ROLES)
@@ -169,8 +169,8 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.GET, "/ogc"), antMatcher(HttpMethod.GET, "/ogc/**")).hasAnyRole(READ_ROLES)
         // alerts, feed health, patrol coverage and allocation: the command center reads and acts on
         // alerts, planners read coverage and plan, admins upload the officer roster
-        .requestMatchers(antMatcher(HttpMethod.GET, "/api/alerts"), antMatcher(HttpMethod.GET, "/api/alerts/*"),
-            antMatcher(HttpMethod.GET, "/api/feed-health")).hasAnyRole("VIEWER", "PLANNER", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/alerts"), antMatcher(HttpMethod.GET, "/api/alerts/*"))
+            .hasAnyRole("VIEWER", "PLANNER", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/*/ack"), antMatcher(HttpMethod.POST, "/api/alerts/*/resolve"),
             antMatcher(HttpMethod.POST, "/api/alerts/*/dismiss")).hasAnyRole("VIEWER", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/roster")).hasRole("ADMIN")

@@ -35,7 +35,9 @@ public final class Browser implements AutoCloseable {
     options.setBinary(CHROMIUM);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--window-size=1400,900", "--lang=zh-CN");
+        "--disable-sync", "--window-size=1400,900", "--lang=zh-CN",
+        // performance.memory otherwise rounds to coarse buckets: the heap figures must be exact
+        "--enable-precise-memory-info");
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of(DRIVER).toFile())
         .usingAnyFreePort().build();
     this.driver = new ChromeDriver(service, options);

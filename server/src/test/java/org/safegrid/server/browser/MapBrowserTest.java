@@ -257,4 +257,55 @@ class MapBrowserTest {
         + ".map(function (e) { return e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime) + '+' + Math.round(e.duration); })"));
     System.out.println("first paint " + state().get("firstPaintMs") + " ms; long tasks " + longTasks);
   }
+
+  @Test
+  @Order(8)
+  void emergingHotspotCellsAreTheirOwnLayerInCategoryColoursWithALegend() throws Exception {
+    jdbc.execute("SELECT safegrid_ensure_event_partitions(current_date - 2, current_date + 1)");
+    // a dense cluster on the last full (UTC) day and nothing before: new hot spots there
+    jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) "
+        + "SELECT 'ehsa-' || n, 'camera', 'CAM-E', 'intrusion', 3, "
+        + "(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') - interval '12 hours' + make_interval(secs => n), "
+        + "ST_SetSRID(ST_MakePoint(114.40 + (n % 12) * 0.002, 23.10 + (n / 12 % 12) * 0.002), 4326) FROM generate_series(1, 400) n");
+    var http = java.net.http.HttpClient.newHttpClient();
+    var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/hotspots/emerging"))
+        .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:browser-pw".getBytes())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).isEqualTo(200);
+    var features = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("features");
+    Map<String, Integer> expected = new java.util.TreeMap<>();
+    features.forEach(f -> expected.merge(f.path("properties").path("category").asText(), 1, Integer::sum));
+    assertThat(features.size()).as("the cluster makes emerging hot spots: %s", expected).isPositive();
+
+    browser.open("/");
+    browser.waitForMapReady(Duration.ofSeconds(60));
+    waitFor(Duration.ofSeconds(30), () -> Boolean.TRUE.equals(state().get("allLoaded")));
+    Number loaded = (Number) ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(
+        "var done = arguments[arguments.length - 1];"
+            + "window.safegrid.app.loadEmerging().then(function (fc) { done(fc.features.length); }, function () { done(-1); });");
+    assertThat(loaded.intValue()).isEqualTo(features.size());
+    if (!Boolean.TRUE.equals(layers().get("emerging").get("on"))) {
+      browser.driver().findElement(By.id("layer-emerging")).click();
+    }
+    assertThat(layers().get("emerging")).containsEntry("on", true).containsEntry("available", true);
+    assertThat(count("emerging")).isEqualTo(features.size());
+    browser.js("var l = window.safegrid.overlays.emerging; window.safegrid.map.fitBounds(l.getBounds());");
+    waitFor(Duration.ofSeconds(5), () -> ((Number) browser.js("return window.safegrid.overlays.emerging.drawn || 0")).intValue()
+        == features.size());
+    // every cell in its category's colour, and one legend row per category with its count
+    @SuppressWarnings("unchecked")
+    Map<String, Object> colours = (Map<String, Object>) browser.js("return window.safegrid.app.EHSA");
+    String legend = browser.driver().findElement(By.cssSelector("#layer-emerging")).findElement(By.xpath("../.."))
+        .findElement(By.cssSelector(".layer-legend")).getText();
+    expected.forEach((category, n) -> {
+      assertThat(colours).as(category).containsKey(category);
+      String label = (String) browser.js("return window.SafeGridI18n.t(arguments[0])", "ehsa." + category);
+      assertThat(legend).contains(label + " (" + n + ")");
+    });
+    long styled = ((Number) browser.js("var l = window.safegrid.overlays.emerging, n = 0;"
+        + "l.features.forEach(function (f) { if (l.options.style(f).fillColor === window.safegrid.app.EHSA[f.properties.category]) n++; });"
+        + "return n;")).longValue();
+    assertThat(styled).isEqualTo(features.size());
+    browser.screenshot("map-emerging");
+  }
 }

@@ -36,6 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.security.admin-password=live-pw",
         "safegrid.live.tail.poll-interval=100ms", "safegrid.live.flush-interval=100ms", "safegrid.live.client-queue=8",
+        "safegrid.live.send-time-limit=2s",
         "safegrid.map.base-tile-url=https://tiles.intranet.example:8443/{z}/{x}/{y}.png", "safegrid.map.base-datum=gcj02"})
 class LiveApiTest {
 
@@ -52,6 +53,9 @@ class LiveApiTest {
 
   @Autowired
   LiveBroadcaster hub;
+
+  @Autowired
+  io.micrometer.core.instrument.MeterRegistry meters;
 
   @Autowired
   org.safegrid.server.security.UserAccountService accounts;
@@ -195,6 +199,53 @@ class LiveApiTest {
   }
 
   @Test
+  void aClientWhoseWriteBlocksPastTheSendTimeLimitIsDroppedWhileAReadingClientCarriesOn() throws Exception {
+    BlockingQueue<String> reader = openStream(null);
+    awaitLine(reader, "event:hello", Duration.ofSeconds(5));
+    double stalledBefore = meters.counter("safegrid.live.clients.stalled").count();
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+      OutputStream out = socket.getOutputStream();
+      int before = hub.clientCount();
+      out.write(("GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: " + AUTH
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (hub.clientCount() <= before && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      int withSlow = hub.clientCount();
+      assertThat(withSlow).isGreaterThan(before);
+      // a few large messages until one write to the never-reading socket blocks; then no more, so the
+      // queue stays far below its bound and only the send time limit can drop the client
+      String big = "y".repeat(512 * 1024);
+      deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      int sent = 0;
+      while (hub.blockedClients(Duration.ofMillis(300)) == 0 && System.nanoTime() < deadline) {
+        if (sent < 40) {
+          hub.publish("risk", Map.of("pad", big));
+          sent++;
+        }
+        Thread.sleep(100);
+      }
+      assertThat(hub.blockedClients(Duration.ofMillis(300))).as("a write to the stalled socket blocks").isPositive();
+      long blockedAt = System.nanoTime();
+      while (hub.clientCount() >= withSlow && System.nanoTime() - blockedAt < Duration.ofSeconds(6).toNanos()) {
+        Thread.sleep(20);
+      }
+      long droppedAfterMs = (System.nanoTime() - blockedAt) / 1_000_000;
+      assertThat(hub.clientCount()).as("the stalled client is unregistered").isLessThan(withSlow);
+      assertThat(droppedAfterMs).as("dropped within the 2 s send time limit and one flush").isLessThan(4000);
+      assertThat(meters.counter("safegrid.live.clients.stalled").count()).isEqualTo(stalledBefore + 1);
+      // the reading client never noticed
+      hub.publish("risk", Map.of("marker", "after-the-drop"));
+      awaitLine(reader, "after-the-drop", Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
   void signedOutStreamGets401WithoutABasicChallenge() throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/live"))
         .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
@@ -267,15 +318,15 @@ class LiveApiTest {
   @Test
   void feedHealthListsDevicesThatSentNothingAndStopsListingOneThatSpeaks() throws Exception {
     String code = jdbc.queryForObject("SELECT code FROM overlay_feature WHERE layer = 'cameras' ORDER BY code LIMIT 1", String.class);
-    assertThat(get("/api/live/feed-health").body()).contains("\"code\":\"" + code + "\"");
+    assertThat(get("/api/feed-health").body()).contains("\"sourceId\":\"" + code + "\"");
     jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) VALUES "
         + "('fh-1', 'camera', ?, 'heartbeat', 0, now(), ST_SetSRID(ST_MakePoint(114.4, 23.1), 4326))", code);
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     String body;
     do {
       Thread.sleep(100);
-      body = get("/api/live/feed-health").body();
-    } while (body.contains("\"code\":\"" + code + "\"") && System.nanoTime() < deadline);
-    assertThat(body).doesNotContain("\"code\":\"" + code + "\"");
+      body = get("/api/feed-health").body();
+    } while (body.contains("\"sourceId\":\"" + code + "\"") && System.nanoTime() < deadline);
+    assertThat(body).doesNotContain("\"sourceId\":\"" + code + "\"");
   }
 }

@@ -243,7 +243,6 @@ class DistrictScopeTest {
           }
           return out;
         }),
-        Endpoint.get("/api/live/feed-health", this::geoJsonRows),
         Endpoint.get("/api/feed-health", this::geoJsonRows),
         Endpoint.get("/api/patrol/positions", this::geoJsonRows),
         Endpoint.get("/api/patrol/coverage", this::geoJsonRows),

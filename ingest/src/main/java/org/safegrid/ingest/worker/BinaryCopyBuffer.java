@@ -17,7 +17,7 @@ import java.util.Arrays;
  * {@code text} UTF-8 bytes; {@code bytea} raw bytes; {@code jsonb} a version byte (1) then the JSON
  * text; a PostGIS point as EWKB. Not thread-safe.
  */
-final class BinaryCopyBuffer {
+public final class BinaryCopyBuffer {
 
   private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
   /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in seconds since the Unix epoch. */
@@ -27,7 +27,7 @@ final class BinaryCopyBuffer {
   private int len;
 
   /** Empties the buffer and writes the COPY header. */
-  BinaryCopyBuffer start() {
+  public BinaryCopyBuffer start() {
     len = 0;
     put(SIGNATURE, 0, SIGNATURE.length);
     int32(0); // flags: no OIDs
@@ -36,38 +36,38 @@ final class BinaryCopyBuffer {
   }
 
   /** Starts a tuple of {@code fields} fields. */
-  BinaryCopyBuffer tuple(int fields) {
+  public BinaryCopyBuffer tuple(int fields) {
     return int16(fields);
   }
 
   /** Writes the trailer; the buffer then holds a complete COPY body. */
-  BinaryCopyBuffer finish() {
+  public BinaryCopyBuffer finish() {
     return int16(-1);
   }
 
-  BinaryCopyBuffer nullField() {
+  public BinaryCopyBuffer nullField() {
     return int32(-1);
   }
 
-  BinaryCopyBuffer int2Field(int v) {
+  public BinaryCopyBuffer int2Field(int v) {
     return int32(2).int16(v);
   }
 
-  BinaryCopyBuffer int4Field(int v) {
+  public BinaryCopyBuffer int4Field(int v) {
     return int32(4).int32(v);
   }
 
-  BinaryCopyBuffer float8Field(double v) {
+  public BinaryCopyBuffer float8Field(double v) {
     return int32(8).int64(Double.doubleToRawLongBits(v));
   }
 
   /** A {@code timestamptz}, rounded to the microsecond as PostgreSQL's text input does. */
-  BinaryCopyBuffer timestamptzField(Instant t) {
+  public BinaryCopyBuffer timestamptzField(Instant t) {
     long micros = Math.multiplyExact(t.getEpochSecond() - PG_EPOCH_SECONDS, 1_000_000L) + (t.getNano() + 500) / 1_000;
     return int32(8).int64(micros);
   }
 
-  BinaryCopyBuffer byteaField(byte[] b) {
+  public BinaryCopyBuffer byteaField(byte[] b) {
     int32(b.length);
     put(b, 0, b.length);
     return this;
@@ -77,7 +77,7 @@ final class BinaryCopyBuffer {
    * A PostGIS {@code geometry} field: a point as EWKB (little-endian, SRID 4326), which the type's
    * binary input reads directly.
    */
-  BinaryCopyBuffer pointField(double lon, double lat) {
+  public BinaryCopyBuffer pointField(double lon, double lat) {
     int32(25);
     ensure(25);
     buf[len++] = 1; // little-endian
@@ -89,7 +89,7 @@ final class BinaryCopyBuffer {
   }
 
   /** A {@code text} field, or NULL for a null string. */
-  BinaryCopyBuffer textField(String s) {
+  public BinaryCopyBuffer textField(String s) {
     if (s == null) {
       return nullField();
     }
@@ -97,16 +97,16 @@ final class BinaryCopyBuffer {
   }
 
   /** A {@code jsonb} field from JSON text. */
-  BinaryCopyBuffer jsonbField(String json) {
+  public BinaryCopyBuffer jsonbField(String json) {
     return utf8Field(json, 1);
   }
 
   /** The bytes written so far (valid up to {@link #length()}). */
-  byte[] array() {
+  public byte[] array() {
     return buf;
   }
 
-  int length() {
+  public int length() {
     return len;
   }
 

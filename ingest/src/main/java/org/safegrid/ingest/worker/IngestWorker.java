@@ -62,6 +62,9 @@ public final class IngestWorker implements Runnable {
    */
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(20);
 
+  /** Statement timeout of the workers' database session (a batch of 5,000 takes well under a second). */
+  static final Duration BATCH_STATEMENT_TIMEOUT = Duration.ofSeconds(120);
+
   private final IngestSettings settings;
   private final DataSource dataSource;
   private final DeadLetters deadLetters;
@@ -394,7 +397,16 @@ public final class IngestWorker implements Runnable {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      connection = dataSource.getConnection();
+      Connection c = dataSource.getConnection();
+      try (java.sql.Statement st = c.createStatement()) {
+        // the ingest query class: a batch write that hangs this long is cancelled (57014, transient),
+        // rolled back and retried like any database failure
+        st.execute("SET statement_timeout = '" + BATCH_STATEMENT_TIMEOUT.toMillis() + "ms'");
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+      connection = c;
     }
     return connection;
   }

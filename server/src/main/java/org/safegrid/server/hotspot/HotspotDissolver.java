@@ -95,8 +95,13 @@ public final class HotspotDissolver {
       out.add(new Hotspot(0, classes[g.get(0)], cells, area, kinds, zSum / g.size(), peak,
           c.isEmpty() ? Double.NaN : c.getX(), c.isEmpty() ? Double.NaN : c.getY(), district, geom));
     }
-    out.sort(Comparator.comparingDouble((Hotspot h) -> -Math.abs(h.meanZ()))
+    // ties are broken by place (centroid, south-west first), never by cell index: the same cells and
+    // values must rank the same whatever order the grid's rows were read in. z is compared to 1e-9,
+    // since sums over neighbours taken in another order differ in the last bits
+    out.sort(Comparator.comparingLong((Hotspot h) -> -Math.round(Math.abs(h.meanZ()) * 1e9))
         .thenComparing(h -> -h.cellCount())
+        .thenComparingDouble(Hotspot::centroidLat)
+        .thenComparingDouble(Hotspot::centroidLon)
         .thenComparingInt(h -> h.cells()[0]));
     List<Hotspot> ranked = new ArrayList<>(out.size());
     for (int r = 0; r < out.size(); r++) {

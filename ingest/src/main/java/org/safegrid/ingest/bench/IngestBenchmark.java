@@ -411,10 +411,26 @@ public final class IngestBenchmark {
     }
   }
 
+  /**
+   * Removes the benchmark's rows from a database it shares, and what they left behind: the latest
+   * positions they set and their share of the per-minute counters (recounted from the remaining
+   * events for the minutes the benchmark touched), so that the database stays consistent.
+   */
   private static void cleanup(PGSimpleDataSource ds, String prefix) throws SQLException {
     try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      st.execute("CREATE TEMP TABLE bench_minutes ON COMMIT DROP AS SELECT DISTINCT source, "
+          + "date_trunc('minute', observed_at) AS minute FROM event WHERE event_id LIKE '" + prefix + "%'");
       st.execute("DELETE FROM event WHERE event_id LIKE '" + prefix + "%'");
       st.execute("DELETE FROM event_key WHERE event_id LIKE '" + prefix + "%'");
+      st.execute("DELETE FROM patrol_position WHERE event_id LIKE '" + prefix + "%'");
+      st.execute("DELETE FROM event_count c USING bench_minutes b WHERE c.source = b.source AND c.minute = b.minute");
+      st.execute("INSERT INTO event_count (source, minute, events, newest_observed_at) "
+          + "SELECT e.source, date_trunc('minute', e.observed_at), count(*), max(e.observed_at) FROM event e "
+          + "JOIN bench_minutes b ON b.source = e.source AND b.minute = date_trunc('minute', e.observed_at) "
+          + "GROUP BY 1, 2");
+      c.commit();
+      c.setAutoCommit(true);
       st.execute("VACUUM ANALYZE event");
     }
   }

@@ -8,12 +8,19 @@ import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskSnapshot;
 import org.springframework.stereotype.Service;
 
-/** Gi* hotspots of grid risk or event counts, with the grid's weights built once per grid set. */
+/**
+ * Gi* hotspots of grid risk or event counts, with the grid's weights built once per grid set and the
+ * answer computed once per window of scores: the map, planners and exports asking about the same
+ * live window get the same result object until the engine's next refresh replaces the window (the
+ * cache holds windows weakly, so a replaced window and its answers go with it).
+ */
 @Service
 public class HotspotService {
 
   private final HotspotProperties cfg;
   private final Map<Long, GridWeights> weights = new ConcurrentHashMap<>();
+  private final Map<RiskSnapshot.WindowScores, Map<String, Result>> answers =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   public HotspotService(HotspotProperties cfg) {
     this.cfg = cfg;
@@ -45,6 +52,14 @@ public class HotspotService {
     if (minConfidence != 90 && minConfidence != 95 && minConfidence != 99) {
       throw new IllegalArgumentException("minConfidence must be 90, 95 or 99");
     }
+    Map<String, Result> forWindow = answers.computeIfAbsent(ws, k -> new ConcurrentHashMap<>());
+    String key = variable + "|" + minConfidence + "|" + district + "|" + confineTo;
+    // concurrent requests for the same answer wait for one computation instead of each running Gi*
+    return forWindow.computeIfAbsent(key, k -> compute(ws, variable, minConfidence, district, confineTo));
+  }
+
+  private Result compute(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
+                         String confineTo) {
     GridModel grid = ws.grid();
     GridWeights w = weightsFor(grid);
     double[] values = new double[ws.size()];

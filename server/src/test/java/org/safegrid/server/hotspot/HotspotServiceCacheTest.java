@@ -1,0 +1,53 @@
+package org.safegrid.server.hotspot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.safegrid.server.risk.CellEnvironment;
+import org.safegrid.server.risk.GridModel;
+import org.safegrid.server.risk.RiskEngine;
+import org.safegrid.server.risk.RiskProperties;
+import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.risk.TestGrids;
+
+/** The hotspot answer of a window is computed once and shared until the window is replaced. */
+class HotspotServiceCacheTest {
+
+  private static final long T0 = 1_790_000_000_000L;
+
+  private static RiskSnapshot.WindowScores window(GridModel grid, long seed) {
+    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults(), CellEnvironment.none(grid.size()),
+        List.of(Duration.ofHours(24)));
+    e.advanceTo(T0);
+    Random r = new Random(seed);
+    for (int i = 0; i < 2_000; i++) {
+      // a cluster in the south-west corner and noise
+      double lon = i % 3 == 0 ? 114.30 + r.nextDouble() * 0.05 : 114.30 + r.nextDouble() * 0.2;
+      double lat = i % 3 == 0 ? 23.00 + r.nextDouble() * 0.05 : 23.00 + r.nextDouble() * 0.2;
+      e.accept(T0 - r.nextInt(3_600_000), lon, lat, "camera", "intrusion", 3);
+    }
+    return e.snapshot().windows().get(0);
+  }
+
+  @Test
+  void theSameWindowAndQuestionGetTheSameAnswerAndANewWindowANewOne() {
+    GridModel grid = TestGrids.squares(20, 20, 114.30, 23.00, 0.01);
+    HotspotService service = new HotspotService(HotspotProperties.defaults());
+    RiskSnapshot.WindowScores first = window(grid, 1);
+    HotspotService.Result a = service.hotspots(first, HotspotService.Variable.COUNT, 90, null);
+    assertThat(a.hotspots()).isNotEmpty();
+    assertThat(service.hotspots(first, HotspotService.Variable.COUNT, 90, null)).isSameAs(a);
+    // another question about the same window is its own answer
+    HotspotService.Result strict = service.hotspots(first, HotspotService.Variable.COUNT, 99, null);
+    assertThat(strict).isNotSameAs(a);
+    assertThat(strict.hotspots().size()).isLessThanOrEqualTo(a.hotspots().size());
+    // the engine's next refresh is a new window: computed afresh, with its own data
+    RiskSnapshot.WindowScores next = window(grid, 2);
+    HotspotService.Result b = service.hotspots(next, HotspotService.Variable.COUNT, 90, null);
+    assertThat(b).isNotSameAs(a);
+    assertThat(b.gi().zScores()).isNotEqualTo(a.gi().zScores());
+  }
+}

@@ -266,6 +266,9 @@ public final class SoakBenchmark {
         continue;
       }
       Map<String, Object> m = (Map<String, Object>) e.getValue();
+      if (!m.containsKey("requests")) {
+        continue;  // errorsByStatus
+      }
       long n = ((Number) m.get("requests")).longValue();
       long errors = ((Number) m.get("errors")).longValue();
       Number p95 = (Number) m.get("p95Ms");
@@ -348,6 +351,9 @@ public final class SoakBenchmark {
       }
     }
 
+    /** Errors by query class and HTTP status (or exception), to tell a timeout from a refusal. */
+    private final Map<String, AtomicLong> errorKinds = new ConcurrentHashMap<>();
+
     void start() {
       started = System.nanoTime();
       long periodNanos = (long) (1e9 / rate);
@@ -361,6 +367,8 @@ public final class SoakBenchmark {
           latencies.get(t.getKey()).add((System.nanoTime() - scheduled) / 1_000_000);
           if (ex != null || resp.statusCode() >= 400) {
             errors.get(t.getKey()).incrementAndGet();
+            String why = ex != null ? ex.getClass().getSimpleName() : Integer.toString(resp.statusCode());
+            errorKinds.computeIfAbsent(t.getKey() + " " + why, k -> new AtomicLong()).incrementAndGet();
           }
         });
       }, 0, periodNanos, TimeUnit.NANOSECONDS);
@@ -371,6 +379,9 @@ public final class SoakBenchmark {
       Thread.sleep(3000);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("ratePerSecond", rate);
+      Map<String, Long> kinds = new java.util.TreeMap<>();
+      errorKinds.forEach((k, v) -> kinds.put(k, v.get()));
+      out.put("errorsByStatus", kinds);
       for (Map.Entry<String, String> t : targets) {
         long[] l = latencies.get(t.getKey()).stream().mapToLong(Long::longValue).sorted().toArray();
         Map<String, Object> m = new LinkedHashMap<>();

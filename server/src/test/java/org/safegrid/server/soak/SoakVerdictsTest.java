@@ -30,6 +30,7 @@ class SoakVerdictsTest {
     Map<String, Object> q = new LinkedHashMap<>();
     q.put("ratePerSecond", 50.0);
     q.put("hotspots", m);
+    q.put("errorsByStatus", new java.util.TreeMap<>(Map.of("hotspots 503", errors)));
     return q;
   }
 

@@ -61,10 +61,17 @@ public final class BinaryCopyBuffer {
     return int32(8).int64(Double.doubleToRawLongBits(v));
   }
 
-  /** A {@code timestamptz}, rounded to the microsecond as PostgreSQL's text input does. */
+  /** A {@code timestamptz}, at {@link #epochMicros}'s microsecond. */
   public BinaryCopyBuffer timestamptzField(Instant t) {
-    long micros = Math.multiplyExact(t.getEpochSecond() - PG_EPOCH_SECONDS, 1_000_000L) + (t.getNano() + 500) / 1_000;
-    return int32(8).int64(micros);
+    return int32(8).int64(epochMicros(t) - PG_EPOCH_SECONDS * 1_000_000L);
+  }
+
+  /**
+   * Microseconds since 1970-01-01 UTC, rounded as PostgreSQL rounds a finer fraction: the instant the
+   * database stores, so a day or minute derived from it is the one the database sees.
+   */
+  public static long epochMicros(Instant t) {
+    return Math.multiplyExact(t.getEpochSecond(), 1_000_000L) + (t.getNano() + 500) / 1_000;
   }
 
   public BinaryCopyBuffer byteaField(byte[] b) {

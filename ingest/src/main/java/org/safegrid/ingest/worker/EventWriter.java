@@ -229,7 +229,7 @@ public final class EventWriter {
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     for (Accepted a : events) {
-      long day = Math.floorDiv(a.event().observedAt().getEpochSecond(), 86_400L);
+      long day = Math.floorDiv(BinaryCopyBuffer.epochMicros(a.event().observedAt()), 86_400_000_000L);
       first = Math.min(first, day);
       last = Math.max(last, day);
     }
@@ -312,9 +312,9 @@ public final class EventWriter {
           .int2Field(e.severity()).timestamptzField(e.observedAt()).pointField(e.lon(), e.lat())
           .jsonbField(a.attrsJson());
       inserted.merge(e.source(), 1, Integer::sum);
-      long micros = Math.multiplyExact(e.observedAt().getEpochSecond(), 1_000_000L) + e.observedAt().getNano() / 1_000;
+      long micros = BinaryCopyBuffer.epochMicros(e.observedAt());
       long[] n = counts.computeIfAbsent(e.source(), k -> new java.util.HashMap<>())
-          .computeIfAbsent(Math.floorDiv(e.observedAt().getEpochSecond(), 60L), k -> new long[] {0, Long.MIN_VALUE});
+          .computeIfAbsent(Math.floorDiv(micros, 60_000_000L), k -> new long[] {0, Long.MIN_VALUE});
       n[0]++;
       n[1] = Math.max(n[1], micros);
       if (e.source() == Source.PATROL && "position".equals(e.kind())) {

@@ -63,10 +63,6 @@ class EventService {
   @Transactional(readOnly = true)
   Page listEvents(EventQuery q, DataScope scope) {
     timeouts.apply(QueryClass.INTERACTIVE);
-    // plan for the actual box and times: a generic plan cannot tell a box holding most events (walk
-    // the time index backwards, stop at the page size: < 1 ms) from a small one, and chose a bitmap
-    // scan of every event in the box and a sort (1.9 s for 300,000 events)
-    jdbc.execute("SET LOCAL plan_cache_mode = force_custom_plan");
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM event WHERE true");
     List<Object> args = new ArrayList<>();
     if (!scope.isCity()) {

@@ -97,6 +97,22 @@ public class SecurityConfig {
     };
   }
 
+  /**
+   * Cross-origin access: none by default, or the listed origins (with the session cookie). Same-origin
+   * requests and programs that send no {@code Origin} (QGIS, GDAL, curl) are not cross-origin requests.
+   */
+  static org.springframework.web.cors.CorsConfigurationSource crossOrigin(java.util.List<String> allowedOrigins) {
+    org.springframework.web.cors.CorsConfiguration c = new org.springframework.web.cors.CorsConfiguration();
+    c.setAllowedOrigins(allowedOrigins);
+    c.setAllowCredentials(true);
+    c.setAllowedMethods(java.util.List.of("GET", "POST", "PUT", "DELETE"));
+    c.setAllowedHeaders(java.util.List.of("Content-Type", "X-XSRF-TOKEN", "X-Requested-With", "Last-Event-ID"));
+    org.springframework.web.cors.UrlBasedCorsConfigurationSource source =
+        new org.springframework.web.cors.UrlBasedCorsConfigurationSource();
+    source.registerCorsConfiguration("/**", c);
+    return source;
+  }
+
   /** The Content-Security-Policy: nothing outside this origin, except the configured base-map tile server. */
   static String contentSecurityPolicy(MapProperties map) {
     String tiles = map.baseTileOrigin().isEmpty() ? "" : " " + map.baseTileOrigin();
@@ -184,9 +200,9 @@ public class SecurityConfig {
   SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
                                   JdbcClient jdbc, SecurityProperties props) throws Exception {
     EndpointPolicy policy = endpointPolicy();
-    // pages of other sites: refused before authentication (the security headers are already written)
-    http.addFilterAfter(new OriginCheckFilter(props.allowedOrigins()),
-        org.springframework.security.web.header.HeaderWriterFilter.class);
+    // pages of other sites: a cross-origin request from an origin not listed is refused (403) before
+    // authentication; listed origins get the CORS answers a browser needs to use the API with credentials
+    http.cors(c -> c.configurationSource(crossOrigin(props.allowedOrigins())));
     http.authorizeHttpRequests(policy::applyTo);
 
     http.httpBasic(Customizer.withDefaults());

@@ -31,7 +31,7 @@ public record SecurityProperties(String adminPassword, Integer maxFailedLogins, 
     liveSessionCheck = liveSessionCheck == null ? Duration.ofSeconds(15) : liveSessionCheck;
     allowedOrigins = allowedOrigins == null ? java.util.List.of() : java.util.List.copyOf(allowedOrigins);
     for (String o : allowedOrigins) {
-      if (OriginCheckFilter.normalise(o) == null) {
+      if (!isOrigin(o)) {
         throw new IllegalArgumentException("safegrid.security.allowed-origins: '" + o
             + "' is not an origin (scheme://host[:port])");
       }
@@ -44,6 +44,17 @@ public record SecurityProperties(String adminPassword, Integer maxFailedLogins, 
     }
     if (minPasswordLength < 8) {
       throw new IllegalArgumentException("safegrid.security.min-password-length must be at least 8");
+    }
+  }
+
+  /** {@code scheme://host[:port]} and nothing else (no path, no wildcard), as a browser sends it. */
+  private static boolean isOrigin(String o) {
+    try {
+      java.net.URI u = new java.net.URI(o);
+      return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+          && (u.getRawPath() == null || u.getRawPath().isEmpty()) && u.getRawQuery() == null && u.getRawUserInfo() == null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
     }
   }
 }

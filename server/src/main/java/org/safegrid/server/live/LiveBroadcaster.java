@@ -90,16 +90,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
    * Never blocks on a client; a client whose queue is full is dropped.
    */
   public void publish(String type, Object payload) {
-    String data;
-    try {
-      data = json.writeValueAsString(payload);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("live payload of type " + type + " is not serialisable", e);
-    }
-    Message m = new Message(type, null, data);
-    for (Client c : clients) {
-      offer(c, m);
-    }
+    publishTo(type, payload, c -> true);
   }
 
   /**
@@ -107,6 +98,11 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
    * place ({@code lon}, {@code lat}) lies in their district; with no place, only to city-wide clients.
    */
   public void publishAt(String type, Object payload, Double lon, Double lat) {
+    publishTo(type, payload, c -> c.scope.isCity() || (lon != null && lat != null && c.scope.contains(lon, lat)));
+  }
+
+  /** Serialises {@code payload} once and offers it to the clients that {@code to} selects. */
+  private void publishTo(String type, Object payload, java.util.function.Predicate<Client> to) {
     String data;
     try {
       data = json.writeValueAsString(payload);
@@ -115,7 +111,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     }
     Message m = new Message(type, null, data);
     for (Client c : clients) {
-      if (c.scope.isCity() || (lon != null && lat != null && c.scope.contains(lon, lat))) {
+      if (to.test(c)) {
         offer(c, m);
       }
     }

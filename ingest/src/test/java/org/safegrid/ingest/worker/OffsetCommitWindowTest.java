@@ -44,9 +44,7 @@ class OffsetCommitWindowTest {
   @Test
   void aCrashAfterTheDatabaseCommitReDeliversTheBatchAndStoresNothingTwice(TestDatabase db, TestKafka kafka)
       throws Exception {
-    IngestWorkerTest.clean(db);
-    IngestSettings s = IngestWorkerTest.settings(kafka, 1).withBatchSize(BATCH);
-    Topics.ensure(s, 1);
+    IngestSettings s = freshTopics(db, kafka, 1);
     produce(kafka, s);
 
     IngestMetrics crashed = new IngestMetrics(new SimpleMeterRegistry());
@@ -92,9 +90,7 @@ class OffsetCommitWindowTest {
 
   @Test
   void aBatchWhoseOffsetCommitIsRefusedStillCountsAsWritten(TestDatabase db, TestKafka kafka) throws Exception {
-    IngestWorkerTest.clean(db);
-    IngestSettings s = IngestWorkerTest.settings(kafka, 1).withBatchSize(BATCH);
-    Topics.ensure(s, 1);
+    IngestSettings s = freshTopics(db, kafka, 1);
     produce(kafka, s);
 
     IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
@@ -135,9 +131,7 @@ class OffsetCommitWindowTest {
   @Test
   void aWorkerEvictedForASlowBatchLosesNothingAndStoresNothingTwice(TestDatabase db, TestKafka kafka)
       throws Exception {
-    IngestWorkerTest.clean(db);
-    IngestSettings s = IngestWorkerTest.settings(kafka, 1).withBatchSize(BATCH);
-    Topics.ensure(s, 6);
+    IngestSettings s = freshTopics(db, kafka, 6);
 
     IngestMetrics slowMetrics = new IngestMetrics(new SimpleMeterRegistry());
     IngestMetrics otherMetrics = new IngestMetrics(new SimpleMeterRegistry());
@@ -234,6 +228,14 @@ class OffsetCommitWindowTest {
       }
       return true;
     }
+  }
+
+  /** An empty event table and new topics of {@code partitions} partitions, batches of {@link #BATCH}. */
+  private static IngestSettings freshTopics(TestDatabase db, TestKafka kafka, int partitions) throws Exception {
+    IngestWorkerTest.clean(db);
+    IngestSettings s = IngestWorkerTest.settings(kafka, 1).withBatchSize(BATCH);
+    Topics.ensure(s, partitions);
+    return s;
   }
 
   private static void produce(TestKafka kafka, IngestSettings s) {

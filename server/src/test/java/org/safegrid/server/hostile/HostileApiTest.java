@@ -515,36 +515,6 @@ class HostileApiTest {
     return digits.substring(0, digits.length() - 7) + "." + digits.substring(digits.length() - 7);
   }
 
-  private static Path stringFile(Path file, int chars) throws Exception {
-    try (var w = new java.io.BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.US_ASCII), 1 << 16)) {
-      w.write("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"WGMC\":\"");
-      char[] chunk = new char[1 << 16];
-      java.util.Arrays.fill(chunk, 'a');
-      for (int left = chars; left > 0; left -= chunk.length) {
-        w.write(chunk, 0, Math.min(left, chunk.length));
-      }
-      w.write("\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[114.4,23.1]}}]}");
-    }
-    return file;
-  }
-
-  /** Peak heap growth across all heap pools, as in the gis-data HeapWatch. */
-  private static final class Heap {
-    final List<java.lang.management.MemoryPoolMXBean> pools = java.lang.management.ManagementFactory
-        .getMemoryPoolMXBeans().stream().filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).toList();
-    final long before;
-
-    Heap() {
-      System.gc();
-      before = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-      pools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
-    }
-
-    long deltaMb() {
-      return Math.max(0, pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() - before) >> 20;
-    }
-  }
-
   /**
    * Tagged {@code perf} (not in the default run): on a loaded 2-core machine the health p99 during a
    * 100 MB upload measured 1.1 s, above the 200 ms criterion; see docs/hostile-input.md.
@@ -553,7 +523,7 @@ class HostileApiTest {
   @org.junit.jupiter.api.Tag("perf")
   void complexityBombsAreRefusedFastWhileHealthStaysFast() throws Exception {
     Path vertices = polygonFile(tmp.resolve("5m.geojson"), 5_000_000, 0.05);
-    Path string = stringFile(tmp.resolve("60mb.geojson"), 60 << 20);
+    Path string = org.safegrid.gisdata.hostile.Bombs.longString(tmp.resolve("60mb.geojson"), 60 << 20);
     byte[] nested = ("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"x\":"
         + "[".repeat(100_000) + "]".repeat(100_000) + "},\"geometry\":null}]}").getBytes(StandardCharsets.US_ASCII);
     // warm the health endpoint first: its first calls (class loading, first durability query) measure start-up,
@@ -593,12 +563,12 @@ class HostileApiTest {
     poller.start();
     try {
       for (Path f : List.of(vertices, string)) {
-        Heap heap = new Heap();
+        var heap = org.safegrid.gisdata.hostile.HeapWatch.start();
         long t0 = System.nanoTime();
         HttpResponse<String> r = client.upload(f.getFileName().toString(),
             java.net.http.HttpRequest.BodyPublishers.ofFile(f), "layer", "grid");
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long mb = heap.deltaMb();
+        long mb = heap.peakDeltaBytes() >> 20;
         System.out.printf("%s (%d MB): HTTP %d %s in %.3f s, heap delta %d MB%n", f.getFileName(),
             Files.size(f) >> 20, r.statusCode(), json.readTree(r.body()).path("reason").asText(), seconds, mb);
         noLeak(r);

@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.safegrid.server.risk.GridModel;
+import org.safegrid.server.risk.RiskGridLoaded;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -31,6 +33,17 @@ public class HotspotService {
 
   /** Gi* of every cell, its class, and the dissolved hotspots. */
   public record Result(GridWeights weights, GiStarResult gi, HotspotClass[] classes, List<Hotspot> hotspots) {}
+
+  /** Builds the weights of a grid the engine has just loaded, before its first snapshot is published. */
+  @EventListener
+  public void onGridLoaded(RiskGridLoaded loaded) {
+    weightsFor(loaded.grid());
+  }
+
+  /** Whether the weights of a grid set are built. */
+  public boolean hasWeightsFor(long gridSetId) {
+    return weights.containsKey(gridSetId);
+  }
 
   public GridWeights weightsFor(GridModel grid) {
     return weights.computeIfAbsent(grid.gridSetId(),

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.safegrid.server.reliability.QueryTimeoutProperties;
 import org.safegrid.server.upload.GridSetActivated;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -46,6 +47,8 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
   private final AtomicLong droppedInbox = new AtomicLong();
   private final AtomicLong newestReceivedMs = new AtomicLong(Long.MIN_VALUE);
   private volatile long appliedReceivedMs = Long.MIN_VALUE;
+  // set once a cycle has found no active grid set: then there is nothing to wait for
+  private volatile boolean noActiveGrid;
   private ScheduledExecutorService executor;
   private volatile boolean running;
 
@@ -57,14 +60,27 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
   private long lastRebuildMs;
   private long lastGridCheckMs;
 
-  public LiveRiskService(DataSource dataSource, RiskProperties cfg, QueryTimeoutProperties timeouts) {
+  private final ApplicationEventPublisher events;
+
+  public LiveRiskService(DataSource dataSource, RiskProperties cfg, QueryTimeoutProperties timeouts,
+                         ApplicationEventPublisher events) {
     this.repository = new RiskRepository(dataSource, timeouts.engine());
     this.cfg = cfg;
+    this.events = events;
   }
 
   /** The newest published snapshot, if the engine has a grid. */
   public Optional<RiskSnapshot> current() {
     return Optional.ofNullable(current.get());
+  }
+
+  /**
+   * Whether the engine is still loading its first grid: a risk or hotspot question asked now will
+   * have an answer once the load (the last week of events) is done, so callers are told to retry
+   * rather than that nothing exists.
+   */
+  public boolean loading() {
+    return running && cfg.enabled() && current.get() == null && !noActiveGrid;
   }
 
   /** The environment of the current grid (for ad-hoc intervals), if loaded. */
@@ -119,9 +135,11 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
       if (active.isEmpty()) {
         engine = null;
         current.set(null);
+        noActiveGrid = true;
         inbox.clear();
         return;
       }
+      noActiveGrid = false;
       if (engine == null || engine.grid().gridSetId() != active.get()) {
         load(active.get(), now);
       }
@@ -175,6 +193,9 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
         });
     loadedIds = ids;
     loadedUpToMs = Math.max(now, newest[0]);
+    // before the first snapshot of this grid is published: whatever is derived per grid (hotspot
+    // weights) is ready when the first question about it comes
+    events.publishEvent(new RiskGridLoaded(grid));
     engine = e;
     lastRebuildMs = now;
     log.info("risk engine loaded grid set {} ({} cells, {} events) in {} ms", gridSetId, grid.size(),

@@ -65,10 +65,10 @@ public class RiskService {
     }
   }
 
-  /** The current snapshot, or 404 when no grid set is active yet. */
+  /** The current snapshot; 503 while the engine loads its first grid, 404 when no grid set is active. */
   public RiskSnapshot snapshot() {
-    return live.current().orElseThrow(() -> new NoSuchElementException(
-        "no risk yet: no grid set is active, or the engine is still loading"));
+    return live.current().orElseThrow(() -> live.loading() ? new EngineLoadingException()
+        : new NoSuchElementException("no risk yet: no grid set is active"));
   }
 
   /** Scores for the request, restricted to kinds (empty = all). */

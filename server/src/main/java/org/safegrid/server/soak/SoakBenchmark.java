@@ -3,16 +3,20 @@ package org.safegrid.server.soak;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -57,11 +61,14 @@ import org.springframework.context.ConfigurableApplicationContext;
  * updated in place, and ends with the plan's pass criteria applied to the figures ({@code checks}).
  *
  * <p>Environment: {@code SAFEGRID_DB_URL}, {@code SAFEGRID_DB_USER}, {@code SAFEGRID_DB_PASSWORD},
- * {@code SAFEGRID_KAFKA_BOOTSTRAP} (what {@code ./safegrid bench soak} exports). Without
- * {@code --url} it starts the server in this JVM on a free port; the admin password is
- * {@code --password}, else {@code SAFEGRID_ADMIN_PASSWORD}, else a random one (effective only when
- * the database has no admin account yet);
- * with {@code --url --user --password} it measures a running server (heap then without a forced GC).
+ * {@code SAFEGRID_KAFKA_BOOTSTRAP} (what {@code ./safegrid bench soak} exports). By default
+ * ({@code --server fork}) it starts the server from its own jar in a JVM of its own on a free port
+ * ({@code --server-heap 1g}), so that heap, open files and RSS are the server's alone and the heap is
+ * read after a GC forced with {@code jcmd}; {@code --server in-process} starts it in this JVM (its
+ * heap figure then includes the clients). The admin password is {@code --password}, else
+ * {@code SAFEGRID_ADMIN_PASSWORD}, else a random one (effective only when the database has no admin
+ * account yet). With {@code --url --user --password} it measures a running server (heap then
+ * without a forced GC). Traffic starts once the server reports ready ({@code /actuator/health/readiness}).
  * Options: {@code --rates 500,1000,2000}, {@code --step-seconds 30}, {@code --query-rate 20}
  * (requests/s), {@code --drain-seconds 120} (a step whose events are not all stored this long after
  * sending ends counts as over capacity and ends the ramp), {@code --sse-clients 300}, {@code --sse-seconds 120}, {@code --sse-ingest-rate 500}.
@@ -80,11 +87,14 @@ public final class SoakBenchmark {
       .cookieHandler(new java.net.CookieManager())
       .connectTimeout(Duration.ofSeconds(10)).build();
   private final ConfigurableApplicationContext context;
+  private final Process server;
 
-  private SoakBenchmark(String base, String user, String password, ConfigurableApplicationContext context) {
+  private SoakBenchmark(String base, String user, String password, ConfigurableApplicationContext context,
+                        Process server) {
     this.base = base;
     this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     this.context = context;
+    this.server = server;
   }
 
   public static void main(String[] args) throws Exception {
@@ -110,9 +120,11 @@ public final class SoakBenchmark {
     drainLimitSeconds = Integer.parseInt(o.getOrDefault("drain-seconds", "120"));
 
     SoakBenchmark b;
-    if (o.containsKey("url")) {
+    Process server = null;
+    String mode = o.containsKey("url") ? "url" : o.getOrDefault("server", "fork");
+    if (mode.equals("url")) {
       b = new SoakBenchmark(o.get("url").replaceAll("/$", ""), o.getOrDefault("user", "admin"),
-          o.getOrDefault("password", ""), null);
+          o.getOrDefault("password", ""), null, null);
     } else {
       // the admin password: --password, else SAFEGRID_ADMIN_PASSWORD, else a random one (which only takes
       // effect when the database has no admin account yet)
@@ -122,26 +134,76 @@ public final class SoakBenchmark {
         new SecureRandom().nextBytes(raw);
         pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
       }
-      long t0 = System.nanoTime();
-      ConfigurableApplicationContext ctx = SpringApplication.run(SafeGridApplication.class, "--server.port=0",
-          "--safegrid.security.admin-password=" + pw, "--safegrid.live.max-clients=" + (sseClients + 50),
-          "--safegrid.ingest.bootstrap-servers=" + bootstrap, "--logging.level.root=WARN",
-          "--logging.level.org.safegrid=WARN");
-      int port = ((ServletWebServerApplicationContext) ctx).getWebServer().getPort();
-      System.out.printf(Locale.ROOT, "server started in-process on port %d in %.1f s%n", port,
-          (System.nanoTime() - t0) / 1e9);
-      b = new SoakBenchmark("http://127.0.0.1:" + port, "admin", pw, ctx);
+      List<String> serverArgs = List.of("--safegrid.security.admin-password=" + pw,
+          "--safegrid.live.max-clients=" + (sseClients + 50), "--safegrid.ingest.bootstrap-servers=" + bootstrap,
+          "--logging.level.root=WARN", "--logging.level.org.safegrid=WARN");
+      if (mode.equals("in-process")) {
+        long t0 = System.nanoTime();
+        List<String> a = new ArrayList<>(serverArgs);
+        a.add("--server.port=0");
+        ConfigurableApplicationContext ctx = SpringApplication.run(SafeGridApplication.class, a.toArray(String[]::new));
+        int port = ((ServletWebServerApplicationContext) ctx).getWebServer().getPort();
+        System.out.printf(Locale.ROOT, "server started in-process on port %d in %.1f s%n", port,
+            (System.nanoTime() - t0) / 1e9);
+        b = new SoakBenchmark("http://127.0.0.1:" + port, "admin", pw, ctx, null);
+      } else if (mode.equals("fork")) {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+          port = free.getLocalPort();
+        }
+        server = forkServer(port, o.getOrDefault("server-heap", "1g"), serverArgs);
+        b = new SoakBenchmark("http://127.0.0.1:" + port, "admin", pw, null, server);
+      } else {
+        throw new IllegalArgumentException("--server must be fork or in-process");
+      }
     }
     Map<String, Object> out = new LinkedHashMap<>();
+    out.put("server", mode);
     try {
       b.run(ds, bootstrap, rates, stepSeconds, queryRate, sseClients, sseSeconds, sseRate, out);
     } finally {
+      // 300 client threads and an in-process server can make an orderly shutdown hang: bound it
+      Thread halt = new Thread(() -> {
+        sleep(60_000);
+        System.err.println("shutdown did not finish within 60 s; halting");
+        Runtime.getRuntime().halt(3);
+      }, "soak-halt");
+      halt.setDaemon(true);
+      halt.start();
       if (b.context != null) {
         b.context.close();
+      }
+      if (server != null) {
+        server.destroy();
+        if (!server.waitFor(30, TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
       }
     }
     System.out.println(JSON.writeValueAsString(out));
     System.exit(0);
+  }
+
+  /**
+   * Starts the server in its own JVM (the jar this benchmark runs from) on {@code port}, so that its
+   * heap, threads and open files are the server's alone; its output goes to a log file next to the
+   * working directory's {@code target}. The process is killed with this JVM.
+   */
+  private static Process forkServer(int port, String heap, List<String> serverArgs) throws Exception {
+    String cp = System.getProperty("java.class.path");
+    if (cp == null || !cp.endsWith(".jar") || cp.contains(File.pathSeparator)) {
+      throw new IllegalStateException("--server fork needs the server jar on the class path (./safegrid bench soak); "
+          + "use --server in-process from an IDE");
+    }
+    String javaCommand = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>(List.of(javaCommand, "-Xmx" + heap, "-jar", cp, "--server.port=" + port));
+    cmd.addAll(serverArgs);
+    File log = File.createTempFile("safegrid-soak-server-", ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+    System.out.printf(Locale.ROOT, "server started in its own JVM (pid %d, -Xmx%s) on port %d; log %s%n",
+        p.pid(), heap, port, log);
+    return p;
   }
 
   private static String env(String name) {
@@ -289,14 +351,17 @@ public final class SoakBenchmark {
   }
 
   /**
-   * What a long run must not leak: this process's open file descriptors (in-process server only),
+   * What a long run must not leak: the server process's open file descriptors (unless it runs elsewhere),
    * the database's connections, and dead tuples of the tables the ingest path updates in place.
    */
   private Map<String, Object> resources(PGSimpleDataSource ds) {
     Map<String, Object> r = new LinkedHashMap<>();
-    if (context != null) {
-      String[] fds = new java.io.File("/proc/self/fd").list();
+    if (context != null || server != null) {
+      String[] fds = new File("/proc/" + (server != null ? server.pid() : "self") + "/fd").list();
       r.put("openFiles", fds == null ? null : fds.length);
+    }
+    if (server != null) {
+      r.put("serverRssMb", rssMb(server.pid()));
     }
     try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
       try (java.sql.ResultSet rs = st.executeQuery(
@@ -458,7 +523,8 @@ public final class SoakBenchmark {
     m.put("heapBeforeMb", heapBefore / 1_048_576);
     m.put("heapAfterMb", heapAfter / 1_048_576);
     m.put("heapGrowthMb", (heapAfter - heapBefore) / 1_048_576);
-    m.put("heapMeasuredAfterGc", context != null);
+    m.put("heapMeasuredAfterGc", context != null || server != null);
+    m.put("heapIncludesClients", context != null);
     System.out.println("live " + JSON.writeValueAsString(m));
     return m;
   }
@@ -516,7 +582,9 @@ public final class SoakBenchmark {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {
       try {
-        if (get("/actuator/health").statusCode() == 200) {
+        // ready, not just up: the risk engine has loaded the grid and its recent events, as a load
+        // balancer's readiness probe would wait for before sending traffic
+        if (get("/actuator/health/readiness").statusCode() == 200) {
           int status = get("/actuator/metrics").statusCode();
           if (status != 200) {
             throw new IllegalStateException("the admin account is refused (HTTP " + status + "): the database "
@@ -527,9 +595,26 @@ public final class SoakBenchmark {
       } catch (java.io.IOException e) {
         // not listening yet
       }
+      if (server != null && !server.isAlive()) {
+        throw new IllegalStateException("the server process exited with " + server.exitValue() + " before it was ready");
+      }
       sleep(500);
     }
-    throw new IllegalStateException("server at " + base + " not healthy after 5 minutes");
+    throw new IllegalStateException("server at " + base + " not ready after 5 minutes");
+  }
+
+  /** Resident set size of a process in MiB, from {@code /proc}; null where unreadable. */
+  private static Long rssMb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux, or gone
+    }
+    return null;
   }
 
   private HttpResponse<String> get(String path) throws Exception {
@@ -555,12 +640,28 @@ public final class SoakBenchmark {
     return 0;
   }
 
-  /** Heap in use: after a full GC when the server runs in this JVM, else the server's heap gauge as is. */
+  /**
+   * The server's heap in use: after a full GC when the server runs in this JVM or in a JVM this
+   * benchmark started ({@code jcmd <pid> GC.run}), else its heap gauge as is.
+   */
   private long heapAfterGc() {
     if (context != null) {
       System.gc();
       sleep(500);
       return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+    if (server != null) {
+      String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+      try {
+        Process gc = new ProcessBuilder(jcmd, Long.toString(server.pid()), "GC.run").redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+          throw new IllegalStateException("jcmd GC.run on the server failed");
+        }
+      } catch (java.io.IOException | InterruptedException e) {
+        throw new IllegalStateException("cannot force a GC in the server: " + e.getMessage(), e);
+      }
+      sleep(500);
     }
     try {
       HttpResponse<String> r = get("/actuator/metrics/jvm.memory.used?tag=area:heap");

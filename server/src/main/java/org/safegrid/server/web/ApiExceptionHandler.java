@@ -2,6 +2,7 @@ package org.safegrid.server.web;
 
 import java.util.NoSuchElementException;
 import org.safegrid.server.reliability.StatementTimeouts;
+import org.safegrid.server.risk.EngineLoadingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -36,6 +37,13 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(NoSuchElementException.class)
   ProblemDetail notFound(NoSuchElementException e) {
     return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage());
+  }
+
+  @ExceptionHandler(EngineLoadingException.class)
+  ResponseEntity<ProblemDetail> engineLoading(EngineLoadingException e) {
+    ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "Risk engine loading", e.getMessage());
+    p.setProperty("reason", "engine_loading");
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(p);
   }
 
   @ExceptionHandler(org.springframework.dao.DataAccessException.class)

@@ -1,0 +1,8 @@
+package org.safegrid.server.risk;
+
+/**
+ * The live engine has loaded a grid set and is about to publish its first snapshot of it; published
+ * on the engine's thread, so listeners that prepare per-grid state delay that snapshot (and the
+ * readiness it brings) until they are done.
+ */
+public record RiskGridLoaded(GridModel grid) {}

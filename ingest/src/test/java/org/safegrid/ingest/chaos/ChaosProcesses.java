@@ -22,7 +22,10 @@ final class ChaosProcesses {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** Starts {@link IngestWorkerMain} against {@code dbUrl} (user postgres, no password). */
+  /**
+   * Starts {@link IngestWorkerMain} against {@code dbUrl} (user postgres, no password); it is killed
+   * when the test JVM exits, if the test has not stopped it.
+   */
   static Process worker(String dbUrl, IngestSettings s, int threads, Path log) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx384m", "-cp", System.getProperty("java.class.path"),
         IngestWorkerMain.class.getName());
@@ -34,7 +37,10 @@ final class ChaosProcesses {
     pb.environment().put("SAFEGRID_INGEST_TOPIC_PREFIX", s.topicPrefix());
     pb.environment().put("SAFEGRID_INGEST_WORKERS", Integer.toString(threads));
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    return pb.start();
+    Process p = pb.start();
+    // a failed assertion must not leave a worker running (and consuming) after the test JVM is gone
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+    return p;
   }
 
   /** A single-node broker in its own JVM, restartable on the same port and storage. */

@@ -96,17 +96,22 @@ class IngestChaosTest {
       for (int kill = 0; kill < 10; kill++) {
         long before = stored(pg.dataSource());
         Process w = ChaosProcesses.worker(pg.url("chaos"), s, 2, log);
-        long t0 = System.nanoTime();
-        // resumed = it wrote something new; then kill it at a random point of its work
-        while (stored(pg.dataSource()) <= before && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60)) {
-          Thread.sleep(50);
+        try {
+          long t0 = System.nanoTime();
+          // resumed = it wrote something new; then kill it at a random point of its work
+          while (stored(pg.dataSource()) <= before && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60)) {
+            Thread.sleep(50);
+          }
+          Duration resume = Duration.ofNanos(System.nanoTime() - t0);
+          System.out.println("CHAOS check10 restart " + kill + " resumed_s=" + resume.toMillis() / 1000.0);
+          assertThat(resume).as("restart %d resumed writing (worker log: %s)", kill, log)
+              .isLessThan(Duration.ofSeconds(60));
+          worstResume = resume.compareTo(worstResume) > 0 ? resume : worstResume;
+          Thread.sleep(300 + (long) (Math.random() * 1500));
+        } finally {
+          w.destroyForcibly();
+          w.waitFor(30, TimeUnit.SECONDS);
         }
-        Duration resume = Duration.ofNanos(System.nanoTime() - t0);
-        assertThat(resume).as("restart %d resumed writing", kill).isLessThan(Duration.ofSeconds(60));
-        worstResume = resume.compareTo(worstResume) > 0 ? resume : worstResume;
-        Thread.sleep(300 + (long) (Math.random() * 1500));
-        w.destroyForcibly();
-        w.waitFor(30, TimeUnit.SECONDS);
       }
       sending.get(120, TimeUnit.SECONDS);
       Process last = ChaosProcesses.worker(pg.url("chaos"), s, 2, log);

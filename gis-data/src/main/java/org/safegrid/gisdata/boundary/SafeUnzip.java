@@ -4,6 +4,11 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -38,14 +43,16 @@ final class SafeUnzip {
     long total = 0;
     int entries = 0;
     byte[] buf = new byte[64 * 1024];
-    try (ZipInputStream zin = new ZipInputStream(counted)) {
+    // names without the zip's UTF-8 flag arrive byte for byte (ISO-8859-1 maps every byte) and are
+    // decoded below; the JDK's default would throw on the GBK names Chinese Windows writes
+    try (ZipInputStream zin = new ZipInputStream(counted, StandardCharsets.ISO_8859_1)) {
       ZipEntry e;
-      while ((e = zin.getNextEntry()) != null) {
+      while ((e = nextEntry(zin)) != null) {
         if (++entries > limits.maxZipEntries()) {
           throw BoundaryReadException.tooLarge("zip_bomb",
               "The zip holds more than " + limits.maxZipEntries() + " entries; a zipped Shapefile needs five at most.");
         }
-        String name = e.getName();
+        String name = entryName(e.getName());
         checkName(name);
         if (e.isDirectory()) {
           continue;
@@ -94,6 +101,38 @@ final class SafeUnzip {
           "The Shapefile parts in the zip have different names " + baseNameByExt.values() + "; they must share one.");
     }
     return parts;
+  }
+
+  private static ZipEntry nextEntry(ZipInputStream zin) throws IOException {
+    try {
+      return zin.getNextEntry();
+    } catch (IllegalArgumentException malformed) {
+      // only names flagged UTF-8 are decoded strictly by the JDK
+      throw new BoundaryReadException("corrupt_file", "A file name in the zip is marked as UTF-8 but is not valid "
+          + "UTF-8; re-create the zip.", false, malformed);
+    }
+  }
+
+  /**
+   * The entry name as its author wrote it: a name the zip flags as UTF-8 is already decoded (it has
+   * characters past U+00FF, or is plain ASCII); an unflagged one is tried as UTF-8 (tools that do not
+   * set the flag), then GB18030 (what Chinese Windows writes, a superset of GBK); bytes that are
+   * neither stay as ISO-8859-1 characters, which keeps the extension and the shared stem intact.
+   */
+  static String entryName(String raw) {
+    if (raw.chars().anyMatch(c -> c > 0xFF) || raw.chars().allMatch(c -> c < 0x80)) {
+      return raw;
+    }
+    byte[] bytes = raw.getBytes(StandardCharsets.ISO_8859_1);
+    for (Charset cs : new Charset[] {StandardCharsets.UTF_8, Charset.forName("GB18030")}) {
+      try {
+        return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+      } catch (CharacterCodingException notThis) {
+        // try the next
+      }
+    }
+    return raw;
   }
 
   private static void checkName(String name) {

@@ -77,6 +77,40 @@ class ShapefileZipReaderTest {
     assertThat(explicit.features()).extracting(f -> f.properties().get("name")).contains("龙门县");
   }
 
+  /**
+   * Zips made on Chinese Windows store names in GBK without the zip's UTF-8 flag; the JDK's reader
+   * would throw on them (found by fuzzing). They are read, and their names decoded.
+   */
+  @Test
+  void partsNamedInGbkWithoutTheUtf8FlagAreRead() throws Exception {
+    districtsGk4547Gbk(true, true);
+    Path zip = tmp.resolve("gbk-names.zip");
+    try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip), java.nio.charset.Charset.forName("GBK"))) {
+      for (String ext : List.of("shp", "shx", "dbf", "prj", "cpg")) {
+        out.putNextEntry(new java.util.zip.ZipEntry("惠州区县/惠州区县." + ext));
+        out.write(Files.readAllBytes(tmp.resolve("districts." + ext)));
+        out.closeEntry();
+      }
+    }
+    byte[] raw = Files.readAllBytes(zip);
+    assertThat(new String(raw, StandardCharsets.ISO_8859_1))
+        .contains(new String("惠州区县.shp".getBytes(java.nio.charset.Charset.forName("GBK")), StandardCharsets.ISO_8859_1));
+    BoundaryDataset data = reader.read(zip, ReadOptions.none());
+    assertThat(data.features()).extracting(f -> f.properties().get("name")).contains("惠城区", "龙门县");
+  }
+
+  @Test
+  void unflaggedEntryNamesAreDecodedAsUtf8ThenGb18030() {
+    java.util.function.Function<byte[], String> unflagged = b -> SafeUnzip.entryName(new String(b, StandardCharsets.ISO_8859_1));
+    assertThat(unflagged.apply("区县.shp".getBytes(java.nio.charset.Charset.forName("GBK")))).isEqualTo("区县.shp");
+    assertThat(unflagged.apply("区县.shp".getBytes(StandardCharsets.UTF_8))).isEqualTo("区县.shp");
+    assertThat(unflagged.apply("plain.shp".getBytes(StandardCharsets.US_ASCII))).isEqualTo("plain.shp");
+    // neither: kept byte for byte, extension intact
+    assertThat(unflagged.apply(new byte[] {(byte) 0x81, (byte) 0x30, (byte) 0xFF, '.', 's', 'h', 'p'})).endsWith(".shp");
+    // flagged UTF-8 names arrive decoded already
+    assertThat(SafeUnzip.entryName("区县.shp")).isEqualTo("区县.shp");
+  }
+
   @Test
   void shapefileWithoutPrjIsRefusedUnlessEpsgGiven() throws Exception {
     Path zip = districtsGk4547Gbk(false, false);

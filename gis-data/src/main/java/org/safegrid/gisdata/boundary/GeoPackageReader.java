@@ -2,6 +2,10 @@ package org.safegrid.gisdata.boundary;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +21,7 @@ import mil.nga.geopackage.srs.SpatialReferenceSystem;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Reads the features of one table of a GeoPackage with NGA's GeoPackage library.
@@ -36,6 +41,7 @@ public final class GeoPackageReader {
 
   /** Reads the table named {@code table}, or the only feature table when null. */
   public SourceLayer read(Path file, String table) {
+    requireReadableSqlite(file);
     GeoPackage gpkg;
     try {
       gpkg = GeoPackageManager.open(file.toFile(), false);
@@ -116,6 +122,24 @@ public final class GeoPackageReader {
         throw b;
       }
       throw new BoundaryReadException("corrupt_file", "The GeoPackage cannot be read: " + rootMessage(e), false, e);
+    }
+  }
+
+  /**
+   * Opens the file as SQLite, read-only, and reads its schema, closing the connection either way.
+   * The GeoPackage library leaves its connection open when opening a file that is not a database
+   * fails (one file handle and its native memory per refused upload; found by fuzzing), so such
+   * files are refused here, before the library sees them.
+   */
+  private static void requireReadableSqlite(Path file) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    try (Connection c = config.createConnection("jdbc:sqlite:" + file);
+         Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+      rs.next();
+    } catch (SQLException e) {
+      throw new BoundaryReadException("corrupt_file", "The GeoPackage cannot be opened: " + rootMessage(e), false, e);
     }
   }
 

@@ -34,6 +34,39 @@ class GeoPackageReaderTest {
     assertThat(data.features().get(0).geometry().getEnvelopeInternal().getMinX()).isBetween(113.8, 115.5);
   }
 
+  /** Open file descriptors of this JVM (Linux). */
+  private static int openFiles() {
+    String[] fds = new java.io.File("/proc/self/fd").list();
+    if (fds == null) {
+      throw new IllegalStateException("/proc/self/fd is not readable: this test needs Linux");
+    }
+    return fds.length;
+  }
+
+  /**
+   * A file that is not a database is refused and leaves no SQLite connection open behind it (the
+   * GeoPackage library kept one per refused file: a fuzzing session ran out of file handles).
+   */
+  @Test
+  void refusedFilesLeaveNoOpenFileBehind() throws Exception {
+    byte[] valid = java.nio.file.Files.readAllBytes(districtsGpkg());
+    java.util.Random random = new java.util.Random(7);
+    byte[] noise = new byte[4096];
+    random.nextBytes(noise);
+    GeoPackageReader reader = new GeoPackageReader(ReadLimits.defaults());
+    for (byte[] bad : java.util.List.of(java.util.Arrays.copyOf(valid, valid.length / 2),
+        java.util.Arrays.copyOf(valid, 100), noise)) {
+      Path f = tmp.resolve("bad.gpkg");
+      java.nio.file.Files.write(f, bad);
+      int before = openFiles();
+      for (int i = 0; i < 50; i++) {
+        assertThatThrownBy(() -> reader.read(f, null))
+            .isInstanceOfSatisfying(BoundaryReadException.class, e -> assertThat(e.reason()).isEqualTo("corrupt_file"));
+      }
+      assertThat(openFiles() - before).as("files left open by 50 refused reads").isLessThan(5);
+    }
+  }
+
   @Test
   void aViewRegisteredAsALayerIsRefused() throws Exception {
     Path gpkg = districtsGpkg();

@@ -74,11 +74,19 @@
   $('upload-form').addEventListener('submit', function (e) {
     e.preventDefault();
     if (!file) return;
+    // the datum is required and has no default: a GCJ-02 file taken for WGS84 lands 300-700 m off
+    var datum = document.querySelector('input[name="datum"]:checked');
+    if (!datum) {
+      showResult({ ok: false, status: 0, body: { title: 'Datum required',
+        detail: '请选择坐标基准 / Choose the datum of the coordinates (WGS84 / CGCS2000 or GCJ-02).' } });
+      return;
+    }
     var form = new FormData();
     form.append('file', file, file.name);
-    ['layer', 'epsg', 'encoding', 'datum', 'codeField', 'nameField', 'districtField', 'townField'].forEach(function (k) {
+    form.append('datum', datum.value);
+    ['layer', 'epsg', 'encoding', 'codeField', 'nameField', 'districtField', 'townField'].forEach(function (k) {
       var v = $(k).value.trim();
-      if (v && !(k === 'datum' && v === 'wgs84')) form.append(k, v);
+      if (v) form.append(k, v);
     });
     $('upload-button').disabled = true;
     $('upload-button').textContent = '检查中… / Checking…';

@@ -59,8 +59,9 @@ public final class BoundaryReader {
             + (limits.maxFileBytes() >> 20) + " MB.");
       }
       if (options.datum() != null && !options.datum().isBlank()
-          && !options.datum().equalsIgnoreCase("wgs84") && !options.gcj02()) {
-        throw new BoundaryReadException("bad_parameter", "datum must be wgs84 or gcj02, not \"" + options.datum() + "\".");
+          && !options.datum().equalsIgnoreCase(ReadOptions.WGS84) && !options.gcj02()) {
+        throw new BoundaryReadException("bad_parameter", "datum must be one of " + String.join(", ", ReadOptions.DATUMS)
+            + ", not \"" + options.datum() + "\".");
       }
       if (options.gcj02() && gcj02ToWgs84 == null) {
         throw new BoundaryReadException("bad_parameter", "GCJ-02 conversion is not available on this server.");

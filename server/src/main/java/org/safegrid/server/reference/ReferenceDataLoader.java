@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBWriter;
+import org.safegrid.gisdata.boundary.ReadOptions;
 import org.safegrid.gisdata.reference.Feature;
 import org.safegrid.gisdata.reference.ReferenceCity;
 import org.slf4j.Logger;
@@ -31,6 +32,12 @@ class ReferenceDataLoader implements ApplicationRunner {
   private static final String DATAV_LICENCE = "none stated (AMap-derived, widely redistributed); demo data only";
   private static final String GSHHG = "GSHHG 2.3.7 full resolution shoreline";
   private static final String SYNTHETIC = "SafeGrid synthetic layer (seeded), not real data";
+  /**
+   * The datum of every reference layer, stated here because this load is not an upload (which must name
+   * its datum): the shipped files are WGS84 (the DataV districts were converted from GCJ-02 before they
+   * were shipped) and are stored as they are, SRID 4326, with no datum shift.
+   */
+  static final String DATUM = ReadOptions.WGS84;
 
   private final ReferenceProperties properties;
   private final JdbcTemplate jdbc;
@@ -56,9 +63,9 @@ class ReferenceDataLoader implements ApplicationRunner {
     ReferenceCity city = properties.seed() == ReferenceCity.DEFAULT_SEED
         ? ReferenceCity.huizhou() : new ReferenceCity(properties.seed());
     tx.executeWithoutResult(status -> load(city));
-    log.info("Loaded reference city Huizhou: {} districts, {} grid cells, {} campuses, {} checkpoints, {} cameras in {} ms",
-        city.districts().size(), city.grid().size(), city.campuses().size(), city.checkpoints().size(),
-        city.cameras().size(), (System.nanoTime() - t0) / 1_000_000);
+    log.info("Loaded reference city Huizhou (datum {}): {} districts, {} grid cells, {} campuses, {} checkpoints, "
+        + "{} cameras in {} ms", DATUM, city.districts().size(), city.grid().size(), city.campuses().size(),
+        city.checkpoints().size(), city.cameras().size(), (System.nanoTime() - t0) / 1_000_000);
   }
 
   private void load(ReferenceCity city) {

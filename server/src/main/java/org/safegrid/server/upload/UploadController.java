@@ -46,6 +46,11 @@ class UploadController {
   record UploadResponse(long draftId, String kind, String layer, String sha256, ObjectNode report,
                         Map<String, String> links) {}
 
+  /**
+   * Stores an uploaded file as a draft. {@code datum} is required (wgs84 or gcj02); it is declared optional
+   * here so that its absence is refused by {@link UploadService} with the reason {@code datum_required}
+   * and audited like every other refused upload.
+   */
   @PostMapping(path = "/api/uploads", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   ResponseEntity<UploadResponse> upload(@RequestParam("file") MultipartFile file, @RequestParam("layer") String layer,
       @RequestParam(required = false) String epsg, @RequestParam(required = false) String encoding,

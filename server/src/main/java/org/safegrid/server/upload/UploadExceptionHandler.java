@@ -9,8 +9,9 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Refused uploads as {@link ProblemDetail}: 413 for size limits, 422 for content, with the machine
- * reason in {@code reason} and, when validation ran, the whole report in {@code report}.
+ * Refused uploads as {@link ProblemDetail}: 400 for a missing form field, 413 for size limits, 422 for
+ * content, with the machine reason in {@code reason} and, when validation ran, the whole report in
+ * {@code report}.
  */
 @RestControllerAdvice(basePackageClasses = UploadExceptionHandler.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -22,6 +23,15 @@ class UploadExceptionHandler {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(status, e.getMessage());
     p.setTitle(e.tooLarge() ? "File too large or too complex" : "File refused");
     p.setProperty("reason", e.reason());
+    return p;
+  }
+
+  @ExceptionHandler(UploadParameterException.class)
+  ProblemDetail badParameter(UploadParameterException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    p.setTitle("Upload field missing");
+    p.setProperty("reason", e.reason());
+    p.setProperty("accepted", e.accepted());
     return p;
   }
 

@@ -72,8 +72,12 @@ public class UploadService {
     this.timeouts = timeouts;
   }
 
-  /** Reads, validates and stores an upload as a draft; throws with the reason when refused. */
+  /**
+   * Reads, validates and stores an upload as a draft; throws with the reason when refused. The datum
+   * must be stated ({@link ReadOptions#DATUMS}): a GCJ-02 file taken for WGS84 lands 300–700 m off.
+   */
   public Draft upload(InputStream body, UploadRequest req, Actor actor) {
+    requireDatum(req, actor);
     Path tmp = null;
     String sha256 = null;
     try {
@@ -113,6 +117,18 @@ public class UploadService {
           // temp file cleanup is best effort
         }
       }
+    }
+  }
+
+  /** Refuses (400, audited) an upload that does not say which datum its coordinates are on; the file is not read. */
+  private void requireDatum(UploadRequest req, Actor actor) {
+    String datum = req.options().datum();
+    if (datum == null || datum.isBlank()) {
+      String message = "The datum is required: datum=" + ReadOptions.WGS84 + " for WGS84 or CGCS2000 coordinates "
+          + "(GPS, survey data, Tianditu), datum=" + ReadOptions.GCJ02 + " for data traced from Chinese web maps "
+          + "(AMap, Tencent); accepted values: " + String.join(", ", ReadOptions.DATUMS) + ". Nothing was stored.";
+      refuse(actor, req, null, "datum_required", message);
+      throw new UploadParameterException("datum_required", message, ReadOptions.DATUMS);
     }
   }
 

@@ -375,6 +375,7 @@ class AuditTrailTest {
     String file = "{\"type\":\"FeatureCollection\",\"features\":[" + String.join(",", cells) + "]}";
     String boundary = "----audit" + UUID.randomUUID();
     String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"layer\"\r\n\r\ngrid\r\n"
+        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"datum\"\r\n\r\nwgs84\r\n"
         + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + prefix
         + ".geojson\"\r\nContent-Type: application/geo+json\r\n\r\n" + file + "\r\n--" + boundary + "--\r\n";
     HttpResponse<String> r = send("POST", "/api/uploads", user, password, "multipart/form-data; boundary=" + boundary,

@@ -255,11 +255,12 @@ class HostileApiTest {
   void gcj02ShiftedDistrictsUploadedAsWgs84AreFlaggedAgainstTheLiveReference() throws Exception {
     byte[] wgs84 = resource("org/safegrid/gisdata/reference/huizhou/districts_wgs84.geojson");
     byte[] gcj02 = resource("org/safegrid/gisdata/reference/huizhou/districts_gcj02.geojson");
-    JsonNode ref = body(client.upload("districts_wgs84.geojson", wgs84, "layer", "districts"), 201);
+    JsonNode ref = body(client.upload("districts_wgs84.geojson", wgs84, "layer", "districts", "datum", "wgs84"), 201);
     assertThat(ref.path("report").has("datumWarning")).isFalse();
     body(client.postJson(ref.path("links").path("activate").asText(), ""), 200);
 
-    JsonNode shifted = body(client.upload("districts_gcj02.geojson", gcj02, "layer", "districts"), 201);
+    JsonNode shifted = body(client.upload("districts_gcj02.geojson", gcj02, "layer", "districts", "datum", "wgs84"),
+        201);
     JsonNode w = shifted.path("report").path("datumWarning");
     assertThat(w.path("suspected").asText()).as("%s", shifted.path("report")).isEqualTo("gcj02");
     assertThat(w.path("medianOffsetM").asDouble()).isBetween(100.0, 700.0);
@@ -272,7 +273,8 @@ class HostileApiTest {
     JsonNode declared = body(client.upload("districts_gcj02.geojson", gcj02, "layer", "districts", "datum", "gcj02"),
         201);
     assertThat(declared.path("report").has("datumWarning")).isFalse();
-    JsonNode again = body(client.upload("districts_wgs84.geojson", wgs84, "layer", "districts"), 201);
+    JsonNode again = body(client.upload("districts_wgs84.geojson", wgs84, "layer", "districts", "datum", "wgs84"),
+        201);
     assertThat(again.path("report").has("datumWarning")).isFalse();
   }
 

@@ -37,13 +37,24 @@ final class HostileClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Multipart upload: file part first, then text fields (name, value, ...). */
+  /**
+   * Multipart upload: text fields (name, value, ...) first, then the file part. Sends {@code datum=wgs84}
+   * unless the fields name the datum; a null value leaves a field out.
+   */
   HttpResponse<String> upload(String fileName, HttpRequest.BodyPublisher file, String... fields) throws Exception {
     String boundary = "----hostile" + UUID.randomUUID();
     StringBuilder head = new StringBuilder();
+    boolean datum = false;
     for (int i = 0; i < fields.length; i += 2) {
-      head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(fields[i])
-          .append("\"\r\n\r\n").append(fields[i + 1]).append("\r\n");
+      datum |= fields[i].equals("datum");
+      if (fields[i + 1] != null) {
+        head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(fields[i])
+            .append("\"\r\n\r\n").append(fields[i + 1]).append("\r\n");
+      }
+    }
+    if (!datum) {
+      head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"datum\"\r\n\r\n")
+          .append("wgs84\r\n");
     }
     head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"")
         .append(fileName).append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");

@@ -74,7 +74,8 @@ class OgcApiTest {
     fc.append("]}");
     var actor = new org.safegrid.server.upload.Actor("test", "127.0.0.1");
     var draft = uploads.upload(new ByteArrayInputStream(fc.toString().getBytes(StandardCharsets.UTF_8)),
-        new UploadService.UploadRequest("ogc.geojson", LayerKind.GRID, ReadOptions.none(), AttributeMapping.none()),
+        new UploadService.UploadRequest("ogc.geojson", LayerKind.GRID,
+            new ReadOptions(null, null, ReadOptions.WGS84, null), AttributeMapping.none()),
         actor);
     lifecycle.activateGridSet(draft.id(), actor);
     accounts.createUser("viewer", "viewer-pw", List.of(Role.VIEWER));

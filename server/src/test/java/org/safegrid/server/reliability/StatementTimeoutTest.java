@@ -174,6 +174,7 @@ class StatementTimeoutTest {
   private Timed upload(String geojson) throws Exception {
     String boundary = "----timeout" + UUID.randomUUID();
     String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"layer\"\r\n\r\ngrid\r\n"
+        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"datum\"\r\n\r\nwgs84\r\n"
         + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.geojson\"\r\n"
         + "Content-Type: application/geo+json\r\n\r\n" + geojson + "\r\n--" + boundary + "--\r\n";
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/uploads"))

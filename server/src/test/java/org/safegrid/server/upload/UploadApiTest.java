@@ -97,6 +97,7 @@ class UploadApiTest {
     }
   }
 
+  /** Uploads with {@code datum=wgs84} unless {@code params} name the datum; a null value leaves a field out. */
   ResponseEntity<String> upload(String user, String password, String fileName, byte[] bytes, String layer,
       String... params) {
     users();
@@ -108,8 +109,15 @@ class UploadApiTest {
       }
     });
     form.add("layer", layer);
+    boolean datum = false;
     for (int i = 0; i < params.length; i += 2) {
-      form.add(params[i], params[i + 1]);
+      datum |= params[i].equals("datum");
+      if (params[i + 1] != null) {
+        form.add(params[i], params[i + 1]);
+      }
+    }
+    if (!datum) {
+      form.add("datum", "wgs84");
     }
     HttpHeaders h = new HttpHeaders();
     h.setContentType(MediaType.MULTIPART_FORM_DATA);
@@ -183,6 +191,53 @@ class UploadApiTest {
           + "AND version = ? AND name = ?", String.class, version, name);
       double metres = DiscreteHausdorffDistance.distance(gj.read(o.path("geometry").toString()), gj.read(back)) * 111_319.49;
       assertThat(metres).as("metres off for %s", name).isLessThan(1.0);
+    }
+  }
+
+  @ParameterizedTest(name = "datum {0}")
+  @MethodSource("missingDatums")
+  void anUploadThatDoesNotStateItsDatumIsRefusedWith400AndAuditedAndNothingIsStored(String what, String datum)
+      throws Exception {
+    int[] before = {count("grid_set"), count("grid_cell"), count("overlay_draft"), count("overlay_feature")};
+    int refusals = jdbc.queryForObject("SELECT count(*) FROM audit_event WHERE action = 'upload' "
+        + "AND outcome = 'failure' AND detail->>'reason' = 'datum_required'", Integer.class);
+    JsonNode p = body(upload("gis", "gis-pw", "nodatum.geojson", UploadFixtures.grid(4, 0.01, "N"), "grid",
+        "datum", datum), 400);
+    assertThat(p.path("reason").asText()).isEqualTo("datum_required");
+    assertThat(json.convertValue(p.path("accepted"), List.class)).isEqualTo(
+        org.safegrid.gisdata.boundary.ReadOptions.DATUMS);
+    assertThat(p.path("detail").asText()).contains("datum=wgs84", "datum=gcj02");
+    assertThat(new int[] {count("grid_set"), count("grid_cell"), count("overlay_draft"), count("overlay_feature")})
+        .containsExactly(before);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_event WHERE action = 'upload' AND outcome = 'failure' "
+        + "AND detail->>'reason' = 'datum_required' AND username = 'gis' AND detail->>'fileName' = 'nodatum.geojson'",
+        Integer.class)).isEqualTo(refusals + 1);
+  }
+
+  static Stream<Arguments> missingDatums() {
+    return Stream.of(Arguments.of("missing", null), Arguments.of("empty", ""), Arguments.of("blank", "  "));
+  }
+
+  @Test
+  void anUnknownDatumIsStillRefusedAsABadParameter() throws Exception {
+    int sets = count("grid_set");
+    JsonNode p = body(upload("gis", "gis-pw", "bd09.geojson", UploadFixtures.grid(4, 0.01, "U"), "grid",
+        "datum", "bd09"), 422);
+    assertThat(p.path("reason").asText()).isEqualTo("bad_parameter");
+    assertThat(p.path("detail").asText()).contains("wgs84", "gcj02");
+    assertThat(count("grid_set")).isEqualTo(sets);
+  }
+
+  @Test
+  void everyAcceptedDatumIsStoredAsADraftAndNamedInTheReport() throws Exception {
+    for (String datum : org.safegrid.gisdata.boundary.ReadOptions.DATUMS) {
+      for (String spelled : List.of(datum, datum.toUpperCase(java.util.Locale.ROOT))) {
+        JsonNode up = body(upload("gis", "gis-pw", "d-" + spelled + ".geojson",
+            UploadFixtures.grid(4, 0.01, "D" + spelled), "grid", "datum", spelled), 201);
+        assertThat(up.path("report").path("datum").asText()).as(spelled).isEqualTo(datum);
+        assertThat(jdbc.queryForObject("SELECT report->>'datum' FROM grid_set WHERE id = ?", String.class,
+            up.path("draftId").asLong())).isEqualTo(datum);
+      }
     }
   }
 

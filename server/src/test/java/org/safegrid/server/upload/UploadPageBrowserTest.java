@@ -27,8 +27,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The GIS officer's page in a real headless Chromium: sign in, drop a grid file with defects,
- * read the report, then a clean file and activate it. Leaves a screenshot in target/.
+ * The GIS officer's page in a real headless Chromium: sign in, drop a grid file with defects (not sent
+ * until a datum is chosen), read the report, then a clean file and activate it. Leaves a screenshot in target/.
  */
 @Tag("browser")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -77,6 +77,13 @@ class UploadPageBrowserTest {
           UploadFixtures.wktFeature("B", "{\"type\":\"Polygon\",\"coordinates\":[[[114.42,23.10],[114.43,23.11],"
               + "[114.43,23.10],[114.42,23.11],[114.42,23.10]]]}"))));
       driver.findElement(By.id("file")).sendKeys(defects.toString());
+      // the datum has no default: without a choice the form does not send
+      assertThat(driver.findElements(By.cssSelector("input[name=datum]:checked"))).isEmpty();
+      driver.findElement(By.id("upload-button")).click();
+      assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+          "return document.getElementById('upload-form').checkValidity()")).isEqualTo(false);
+      assertThat(driver.findElement(By.id("result")).isDisplayed()).isFalse();
+      driver.findElement(By.id("datum-wgs84")).click();
       driver.findElement(By.id("upload-button")).click();
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("result-title"), "422"));
       List<String> problems = driver.findElements(By.cssSelector("#problems li")).stream()

@@ -1,5 +1,6 @@
 package org.safegrid.gisdata.boundary;
 
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,6 +93,9 @@ final class SafeUnzip {
       }
     } catch (ZipException e) {
       throw new BoundaryReadException("corrupt_file", "The zip archive is damaged: " + e.getMessage(), false, e);
+    } catch (EOFException e) {
+      throw new BoundaryReadException("corrupt_file", "The zip archive is cut short (truncated upload?); "
+          + "send the whole file.", false, e);
     }
     if (entries == 0) {
       throw new BoundaryReadException("empty_file", "The zip archive is empty.");

@@ -316,6 +316,64 @@ class AccountsTest {
     kept.close();
   }
 
+  /** Opens the live stream with a session cookie; the answer's body is the open stream. */
+  private HttpResponse<java.io.InputStream> openLive(String sessionCookie) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/live"))
+        .header("Cookie", sessionCookie).header("Accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  /** Reads a stream to its end on another thread; completes with the bytes read when the server closes it. */
+  private static java.util.concurrent.CompletableFuture<Long> readToEnd(java.io.InputStream in) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try (in) {
+        return in.transferTo(java.io.OutputStream.nullOutputStream());
+      } catch (java.io.IOException e) {
+        return -1L;  // reset by the server: closed as well
+      }
+    });
+  }
+
+  /**
+   * Check 34 on real streams: the server closes a user's open live stream when the user is disabled
+   * and when its session has been idle past the limit, leaves others' streams open, and the old
+   * session cannot open a new one.
+   */
+  @Test
+  void realLiveStreamsAreClosedOnDisableAndOnIdleAndCannotReconnect() throws Exception {
+    accounts.createUser("stella", "stella-password-1", List.of(Role.VIEWER));
+    accounts.createUser("sam", "sam-password-1234", List.of(Role.VIEWER));
+    String stella = formLogin("stella", "stella-password-1", null);
+    String sam = formLogin("sam", "sam-password-1234", null);
+    HttpResponse<java.io.InputStream> a = openLive(stella);
+    HttpResponse<java.io.InputStream> b = openLive(sam);
+    assertThat(a.statusCode()).isEqualTo(200);
+    assertThat(b.statusCode()).isEqualTo(200);
+    var stellaEnds = readToEnd(a.body());
+    var samEnds = readToEnd(b.body());
+    Thread.sleep(300);
+    assertThat(stellaEnds).isNotDone();
+
+    long t0 = System.nanoTime();
+    assertThat(asAdmin("PUT", "/api/users/stella/enabled", "{\"enabled\":false}").statusCode()).isEqualTo(200);
+    stellaEnds.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    System.out.printf("live stream closed %d ms after the user was disabled%n", (System.nanoTime() - t0) / 1_000_000);
+    assertThat(samEnds).as("another user's stream stays open").isNotDone();
+    assertThat(openLive(stella).statusCode()).as("the disabled user's session cannot reopen it").isEqualTo(401);
+
+    // idle past the limit (30 min): the scheduled sweep, run here with the clock moved on
+    liveSessions.closeExpired(Instant.now().plusSeconds(31 * 60));
+    samEnds.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(openLive(sam).statusCode()).as("the idle session is gone; reconnecting needs a new login").isEqualTo(401);
+    String again = formLogin("sam", "sam-password-1234", null);
+    HttpResponse<java.io.InputStream> c = openLive(again);
+    assertThat(c.statusCode()).isEqualTo(200);
+    var cEnds = readToEnd(c.body());
+    // leave no registered stream behind for the other tests' idle sweeps
+    assertThat(asAdmin("PUT", "/api/users/sam/enabled", "{\"enabled\":false}").statusCode()).isEqualTo(200);
+    cEnds.get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   @Test
   void aStreamIsClosedWhenItsSessionHasBeenIdleLongerThanTheTimeout() throws Exception {
     accounts.createUser("ivy", "ivy-password-123", List.of(Role.VIEWER));

@@ -132,7 +132,9 @@ final class PostgisServer {
       run(List.of(PG_BIN + "/pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
           "-w", "-t", "60", "-o",
           "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dir
-              + " -c max_connections=500 -c shared_buffers=128MB",
+              + " -c max_connections=500 -c shared_buffers=128MB"
+              // statement statistics, for the check that only parameterised statements reach the database
+              + " -c shared_preload_libraries=pg_stat_statements",
           "start"), root);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {

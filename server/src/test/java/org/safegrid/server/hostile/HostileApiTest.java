@@ -379,6 +379,7 @@ class HostileApiTest {
         cell("A3", 114.42, 23.1, 0.01, false)), StandardCharsets.UTF_8).replace("\"WGBM\"", "\"count\":1,\"WGBM\"");
     int sets = count("grid_set");
     int events = count("event");
+    startStatementStatistics();
     for (String s : shapes) {
       String q = URLEncoder.encode(s, StandardCharsets.UTF_8);
       // names: refused
@@ -431,6 +432,33 @@ class HostileApiTest {
     assertThat(count("event")).isEqualTo(events);
     assertThat(jdbc.queryForObject("SELECT to_regclass('public.x') IS NOT NULL", Boolean.class)).as("table x").isTrue();
     assertThat(marker).doesNotExist();
+    // what reached the database: the statements as PostgreSQL recorded them (literals become $n); a
+    // request value pasted into SQL would show up as statement text (a DROP, a function or column name)
+    List<String> statements = jdbc.queryForList("SELECT query FROM pg_stat_statements "
+        + "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        + "AND query NOT LIKE '%pg_stat_statements%'", String.class);
+    assertThat(statements).as("statements recorded during the requests").hasSizeGreaterThan(5);
+    assertThat(statements).anySatisfy(q -> assertThat(q).contains("$1"));
+    for (String fragment : List.of("DROP TABLE x", "Runtime", "strEndsWith", "getRuntime", "features[1]", "text()",
+        "#{", "${", "pwn")) {
+      assertThat(statements).as("statement text containing %s", fragment)
+          .noneSatisfy(q -> assertThat(q.toLowerCase(java.util.Locale.ROOT)).contains(fragment.toLowerCase(java.util.Locale.ROOT)));
+    }
+  }
+
+  /**
+   * Resets PostgreSQL's statement statistics ({@code pg_stat_statements}, which the test cluster
+   * preloads); fails with what to do when the database was started without it.
+   */
+  private void startStatementStatistics() {
+    try {
+      jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      jdbc.execute("SELECT pg_stat_statements_reset()");
+    } catch (org.springframework.dao.DataAccessException e) {
+      throw new IllegalStateException("check 28 reads pg_stat_statements: start the test database with "
+          + "shared_preload_libraries=pg_stat_statements (the local test cluster does): "
+          + e.getMostSpecificCause().getMessage(), e);
+    }
   }
 
   /** No class of SafeGrid's own code brings in an expression language or a script engine. */

@@ -101,7 +101,8 @@ final class PostgisServer {
     }
     var image = org.testcontainers.utility.DockerImageName.parse("postgis/postgis:15-3.4")
         .asCompatibleSubstituteFor("postgres");
-    var container = new org.testcontainers.containers.PostgreSQLContainer<>(image);
+    var container = new org.testcontainers.containers.PostgreSQLContainer<>(image)
+        .withCommand("postgres", "-c", "max_connections=500", "-c", "shared_preload_libraries=pg_stat_statements");
     container.start();
     Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
     return new PostgisServer(container.getHost(), container.getFirstMappedPort(), container.getUsername(),

@@ -226,11 +226,13 @@ public class UploadService {
           ps.setString(7, f.townName());
           ps.setBytes(8, wkb.write(f.geometry()));
         });
-    // the hierarchy: a cell without a district code takes that of the live district it lies in
-    jdbc.sql("UPDATE grid_cell c SET district_code = d.code FROM overlay_feature d "
+    // the hierarchy: a cell without a district code takes that of the live district it lies in, found
+    // through the districts' subdivided pieces (a piece's edge may cut through the point: intersects, not
+    // contains; on a border between two districts the lower code wins)
+    jdbc.sql("UPDATE grid_cell c SET district_code = (SELECT min(d.code) FROM overlay_feature_part d "
             + "JOIN overlay_layer l ON l.layer = d.layer AND l.version = d.version "
-            + "WHERE d.layer = 'districts' AND c.grid_set_id = ? AND c.district_code IS NULL "
-            + "AND ST_Contains(d.geom, ST_PointOnSurface(c.geom))")
+            + "WHERE d.layer = 'districts' AND ST_Intersects(d.geom, ST_PointOnSurface(c.geom))) "
+            + "WHERE c.grid_set_id = ? AND c.district_code IS NULL")
         .param(id).update();
     ObjectNode d = uploadDetail(req, sha256, reportNode);
     audit.record(actor, "upload", "grid_set", id, "success", d);

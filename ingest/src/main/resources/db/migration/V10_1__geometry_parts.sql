@@ -25,7 +25,9 @@ CREATE INDEX grid_cell_part_cell_idx ON grid_cell_part (grid_set_id, cell_id);
 CREATE INDEX grid_cell_part_geom_idx ON grid_cell_part USING gist (geom);
 
 -- layer, version and code are copied from the feature so that a lookup filters on them without
--- reading the (possibly huge) feature row; the trigger keeps them in step.
+-- reading the (possibly huge) feature row; the trigger keeps them in step. Deliberately no b-tree on
+-- them: all pieces of one district share its code, and a planner that took such an index would test
+-- a point against every piece instead of the few the GiST index finds.
 CREATE TABLE overlay_feature_part (
   feature_id  bigint   NOT NULL REFERENCES overlay_feature (id) ON DELETE CASCADE,
   layer       text     NOT NULL,
@@ -34,7 +36,6 @@ CREATE TABLE overlay_feature_part (
   geom        geometry(Polygon, 4326) NOT NULL
 );
 CREATE INDEX overlay_feature_part_feature_idx ON overlay_feature_part (feature_id);
-CREATE INDEX overlay_feature_part_layer_idx ON overlay_feature_part (layer, version, code);
 CREATE INDEX overlay_feature_part_geom_idx ON overlay_feature_part USING gist (geom);
 
 CREATE FUNCTION safegrid_grid_cell_parts() RETURNS trigger

@@ -1,5 +1,7 @@
 package org.safegrid.server.locate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * What lies at one point: the live district, the town and the cell of the active grid set that
  * contain it. Each is null where there is none (outside the city, no live districts layer, no
@@ -11,6 +13,8 @@ package org.safegrid.server.locate;
  * @param town     the town of the cell ({@code town_code}, {@code town_name}); the schema has no town polygons
  * @param cell     the cell of the active grid set containing the point
  */
+// nulls are written out: "no district here" is part of the answer
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record Location(double lon, double lat, Area district, Area town, Cell cell) {
 
   /** A named area: a district or a town. */

@@ -86,7 +86,10 @@ public class ScopeFilter {
     if (!COLUMN.matcher(geomColumn).matches()) {
       throw new IllegalArgumentException("not a column name: " + geomColumn);
     }
-    return "EXISTS (SELECT 1 FROM " + DISTRICT_PIECES + " WHERE ST_Intersects(sdp.scope_piece, " + geomColumn + "))";
+    // OFFSET 0 keeps the EXISTS a per-row probe of the pieces' GiST index: flattened into a semi-join, a
+    // planner without fresh statistics on the pieces (right after an upload) tested every row against every piece
+    return "EXISTS (SELECT 1 FROM " + DISTRICT_PIECES + " WHERE ST_Intersects(sdp.scope_piece, " + geomColumn
+        + ") OFFSET 0)";
   }
 
   /** The same predicate with a named parameter {@code :name} for the district code (JdbcClient named style). */

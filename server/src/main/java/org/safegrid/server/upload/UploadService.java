@@ -35,7 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Turns an uploaded boundary file into a draft: reads and validates it (gis-data), and if nothing
  * blocks, stores a draft grid set or overlay version with its report, all in one transaction
- * together with the audit record. A refused file leaves only its audit record behind.
+ * together with the audit record. A refused file leaves only its audit record behind. The
+ * subdivided pieces of each stored polygon ({@code grid_cell_part}, {@code overlay_feature_part})
+ * are written by database triggers in the same statements, so they commit or roll back with it.
  */
 @Service
 public class UploadService {

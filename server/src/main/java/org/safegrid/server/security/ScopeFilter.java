@@ -83,7 +83,7 @@ public class ScopeFilter {
    * false for every row (fails closed).
    */
   public static String inDistrictSql(String geomColumn) {
-    if (!COLUMN.matcher(geomColumn).matches()) {
+    if (!COLUMN.matcher(geomColumn).matches() || geomColumn.endsWith("scope_piece")) {
       throw new IllegalArgumentException("not a column name: " + geomColumn);
     }
     // OFFSET 0 keeps the EXISTS a per-row probe of the pieces' GiST index: flattened into a semi-join, a

@@ -331,9 +331,13 @@ public class AlertService {
   }
 
   private Map<String, Object> findCell(double lon, double lat) {
-    return jdbc.sql("SELECT c.grid_set_id, c.cell_id, c.code, c.town_code, c.district_code FROM grid_cell c "
-            + "JOIN grid_set s ON s.id = c.grid_set_id AND s.status = 'active' "
-            + "WHERE ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint(?, ?), 4326)) ORDER BY c.cell_id LIMIT 1")
+    // through the cells' subdivided pieces (grid_cell_part): a huge cell is not read whole for one point; the
+    // pieces at the point come from the GiST index alone (MATERIALIZED), not from a scan of the active set
+    return jdbc.sql("WITH hit AS MATERIALIZED (SELECT grid_set_id, cell_id FROM grid_cell_part "
+            + "WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint(?, ?), 4326))) "
+            + "SELECT c.grid_set_id, c.cell_id, c.code, c.town_code, c.district_code FROM hit p "
+            + "JOIN grid_set s ON s.id = p.grid_set_id AND s.status = 'active' "
+            + "JOIN grid_cell c ON c.grid_set_id = p.grid_set_id AND c.cell_id = p.cell_id ORDER BY c.cell_id LIMIT 1")
         .params(lon, lat)
         .query((rs, n) -> {
           Map<String, Object> m = new LinkedHashMap<>();

@@ -40,15 +40,18 @@ public class ScopeFilter {
   static final Duration AREA_TTL = Duration.ofSeconds(30);
   private static final Duration FILTERED_AUDIT_EVERY = Duration.ofMinutes(10);
 
-  /**
-   * The district's polygon (union of its features in the live {@code districts} layer), with the
-   * district code as the one positional parameter. Null when the district has none, and
-   * {@code ST_Intersects} with null is never true: the filter fails closed.
-   */
+  /** The district's features in the live {@code districts} layer, the district code bound as the next parameter. */
   private static final String DISTRICT_FEATURES = " FROM overlay_feature sd "
       + "JOIN overlay_layer sl ON sl.layer = sd.layer AND sl.version = sd.version "
       + "WHERE sd.layer = 'districts' AND sd.code = ?";
-  private static final String DISTRICT_AREA = "(SELECT ST_Union(sd.geom)" + DISTRICT_FEATURES + ")";
+  /**
+   * The subdivided pieces ({@code overlay_feature_part}, at most 256 vertices each) of the same
+   * features. The derived table exposes one column, {@code scope_piece}, so that an unqualified
+   * column name handed to {@link #inDistrictSql} (such as {@code geom}) still means the caller's.
+   */
+  private static final String DISTRICT_PIECES = "(SELECT sp.geom AS scope_piece FROM overlay_feature_part sp "
+      + "JOIN overlay_layer sl ON sl.layer = sp.layer AND sl.version = sp.version "
+      + "WHERE sp.layer = 'districts' AND sp.code = ?) sdp";
   private static final Pattern DISTRICT_CODE = Pattern.compile("[0-9]{6}");
   private static final Pattern COLUMN = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
 
@@ -73,13 +76,20 @@ public class ScopeFilter {
   /**
    * SQL predicate: the geometry column {@code geomColumn} (a fixed column name such as
    * {@code e.geom}, never request text) intersects the district whose code is bound as the next
-   * positional parameter.
+   * positional parameter. It asks whether any subdivided piece of the district's polygon
+   * intersects the geometry (found through the pieces' GiST index), which is the same as
+   * intersecting the whole polygon but does not test a point against every vertex of a long
+   * coastline. A district without features in the live layer has no pieces: the predicate is
+   * false for every row (fails closed).
    */
   public static String inDistrictSql(String geomColumn) {
-    if (!COLUMN.matcher(geomColumn).matches()) {
+    if (!COLUMN.matcher(geomColumn).matches() || geomColumn.endsWith("scope_piece")) {
       throw new IllegalArgumentException("not a column name: " + geomColumn);
     }
-    return "ST_Intersects(" + geomColumn + ", " + DISTRICT_AREA + ")";
+    // OFFSET 0 keeps the EXISTS a per-row probe of the pieces' GiST index: flattened into a semi-join, a
+    // planner without fresh statistics on the pieces (right after an upload) tested every row against every piece
+    return "EXISTS (SELECT 1 FROM " + DISTRICT_PIECES + " WHERE ST_Intersects(sdp.scope_piece, " + geomColumn
+        + ") OFFSET 0)";
   }
 
   /** The same predicate with a named parameter {@code :name} for the district code (JdbcClient named style). */
@@ -87,7 +97,7 @@ public class ScopeFilter {
     if (!COLUMN.matcher(name).matches()) {
       throw new IllegalArgumentException("not a parameter name: " + name);
     }
-    return inDistrictSql(geomColumn).replace("sd.code = ?", "sd.code = :" + name);
+    return inDistrictSql(geomColumn).replace("sp.code = ?", "sp.code = :" + name);
   }
 
   /** The scope of the current request's user (the whole city when unscoped or outside a request). */

@@ -153,8 +153,9 @@ public class SecurityConfig {
         // audit trail
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/audit")).hasAnyRole("AUDITOR", "ADMIN")
         // --- feature rules: keep one block per feature ---
-        // reference layers and grid sets
-        .requestMatchers(antMatcher(HttpMethod.GET, "/api/overlays/**")).hasAnyRole(READ_ROLES)
+        // reference layers and grid sets, and what of them lies at a point
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/overlays/**"), antMatcher(HttpMethod.GET, "/api/locate"))
+            .hasAnyRole(READ_ROLES)
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets"), antMatcher(HttpMethod.GET, "/api/grid-sets/*/cells"))
             .hasAnyRole(READ_ROLES)
         // stored events and ingest figures

@@ -35,7 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Turns an uploaded boundary file into a draft: reads and validates it (gis-data), and if nothing
  * blocks, stores a draft grid set or overlay version with its report, all in one transaction
- * together with the audit record. A refused file leaves only its audit record behind.
+ * together with the audit record. A refused file leaves only its audit record behind. The
+ * subdivided pieces of each stored polygon ({@code grid_cell_part}, {@code overlay_feature_part})
+ * are written by database triggers in the same statements, so they commit or roll back with it.
  */
 @Service
 public class UploadService {
@@ -242,11 +244,13 @@ public class UploadService {
           ps.setString(7, f.townName());
           ps.setBytes(8, wkb.write(f.geometry()));
         });
-    // the hierarchy: a cell without a district code takes that of the live district it lies in
-    jdbc.sql("UPDATE grid_cell c SET district_code = d.code FROM overlay_feature d "
+    // the hierarchy: a cell without a district code takes that of the live district it lies in, found
+    // through the districts' subdivided pieces (a piece's edge may cut through the point: intersects, not
+    // contains; on a border between two districts the lower code wins)
+    jdbc.sql("UPDATE grid_cell c SET district_code = (SELECT min(d.code) FROM overlay_feature_part d "
             + "JOIN overlay_layer l ON l.layer = d.layer AND l.version = d.version "
-            + "WHERE d.layer = 'districts' AND c.grid_set_id = ? AND c.district_code IS NULL "
-            + "AND ST_Contains(d.geom, ST_PointOnSurface(c.geom))")
+            + "WHERE d.layer = 'districts' AND ST_Intersects(d.geom, ST_PointOnSurface(c.geom))) "
+            + "WHERE c.grid_set_id = ? AND c.district_code IS NULL")
         .param(id).update();
     ObjectNode d = uploadDetail(req, sha256, reportNode);
     audit.record(actor, "upload", "grid_set", id, "success", d);

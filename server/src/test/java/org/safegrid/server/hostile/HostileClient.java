@@ -20,14 +20,43 @@ final class HostileClient {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String auth;
+  private final String user;
+  private final String password;
 
   HostileClient(int port, String user, String password) {
     this.base = "http://127.0.0.1:" + port;
+    this.user = user;
+    this.password = password;
     this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   HttpResponse<String> get(String pathAndQuery) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Authorization", auth)
+        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Signs in through the login form as a browser does (the login page's CSRF cookie, then the form
+   * post) and returns the session cookie ({@code JSESSIONID=...}).
+   */
+  String formLogin() throws Exception {
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/login.html")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    String xsrf = page.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("XSRF-TOKEN="))
+        .map(c -> c.split(";")[0].substring("XSRF-TOKEN=".length())).findFirst().orElseThrow();
+    String form = "username=" + java.net.URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+        + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf=" + xsrf;
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "XSRF-TOKEN=" + xsrf)
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.headers().firstValue("Location").orElse("")).as("login redirect").doesNotContain("error");
+    return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+        .map(c -> c.split(";")[0]).findFirst().orElseThrow();
+  }
+
+  /** A GET in a signed-in session (see {@link #formLogin()}) instead of Basic credentials. */
+  HttpResponse<String> getInSession(String pathAndQuery, String sessionCookie) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Cookie", sessionCookie)
         .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -77,6 +77,8 @@ class DistrictScopeTest {
   static final double LAT0 = 23.08;
   static final double SIZE = 0.0025;
   static final String TILE_PAIR = " and ";
+  /** Joins two JSON requests into one row of the table: both answers, as a JSON array. */
+  static final String JSON_PAIR = " + ";
   static final String BOTH = "114.39,23.07,114.435,23.11";
   static final String AREA_A = "POLYGON((114.39 23.07, 114.4125 23.07, 114.4125 23.11, 114.39 23.11, 114.39 23.07))";
   static final String AREA_B = "POLYGON((114.4125 23.07, 114.435 23.07, 114.435 23.11, 114.4125 23.11, 114.4125 23.07))";
@@ -275,7 +277,28 @@ class DistrictScopeTest {
         }),
         Endpoint.get("/api/grid-sets/" + gridSet + "/export?format=geojson", this::geoJsonRows),
         Endpoint.get("/api/grid-sets/" + gridSet + "/cells?bbox=" + BOTH, this::geoJsonRows),
-        Endpoint.get("/api/overlays/cameras", this::geoJsonRows));
+        Endpoint.get("/api/overlays/cameras", this::geoJsonRows),
+        new Endpoint("GET /api/locate (a point in A and one in B)", "GET", locate(IN_A) + JSON_PAIR + locate(IN_B), null,
+            body -> {
+              List<String> out = new ArrayList<>();
+              read(body).forEach(l -> {
+                if (!l.path("district").isNull()) {
+                  out.add(byCode(l.path("district").path("code").asText()));
+                }
+                if (!l.path("cell").isNull()) {
+                  // cell G<row*10+col>: columns 0..4 are A's
+                  out.add(Integer.parseInt(l.path("cell").path("code").asText().substring(1)) % 10 < 5 ? "A" : "B");
+                }
+                if (!l.path("town").isNull()) {
+                  out.add(l.path("town").path("code").asText().startsWith("TA") ? "A" : "B");
+                }
+              });
+              return out;
+            }));
+  }
+
+  private static String locate(double[] lonLat) {
+    return String.format(Locale.ROOT, "/api/locate?lon=%.6f&lat=%.6f", lonLat[0], lonLat[1]);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -461,6 +484,15 @@ class DistrictScopeTest {
       assertThat(b.statusCode()).isEqualTo(200);
       String labels = (a.body().length > 0 ? "A" : "") + "," + (b.body().length > 0 ? "B" : "");
       return new TextResponse(200, labels);
+    }
+    if (e.path().contains(JSON_PAIR)) {
+      List<String> bodies = new ArrayList<>();
+      for (String path : e.path().split(java.util.regex.Pattern.quote(JSON_PAIR))) {
+        HttpResponse<String> r = get(path, user, password);
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        bodies.add(r.body());
+      }
+      return new TextResponse(200, "[" + String.join(",", bodies) + "]");
     }
     return e.body() == null ? get(e.path(), user, password) : send(e.method(), e.path(), user, password, e.body());
   }

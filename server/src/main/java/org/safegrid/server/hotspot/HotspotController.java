@@ -62,10 +62,12 @@ class HotspotController {
     DataScope own = scopes.current();
     DataScope scope = scopes.requireAllowed(district, "hotspots");
     scopes.noteFiltered(scope, box, "hotspots");
-    RiskSnapshot.WindowScores ws = risk.scores(RiskService.WindowRequest.parse(window, from, to),
-        kinds == null ? List.of() : kinds);
-    HotspotService.Result r = hotspots.hotspots(ws, v, minConfidence, scope.districtCodeOrNull(),
-        own.districtCodeOrNull());
+    RiskService.WindowRequest req = RiskService.WindowRequest.parse(window, from, to);
+    RiskSnapshot.WindowScores ws = risk.scores(req, kinds == null ? List.of() : kinds);
+    // a live window is answered without waiting for its recomputation (see HotspotService)
+    HotspotService.Result r = risk.isLive(req)
+        ? hotspots.liveHotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull())
+        : hotspots.hotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull());
     Envelope within = box == null ? null : new Envelope(box.minLon(), box.maxLon(), box.minLat(), box.maxLat());
     List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot())
         .filter(h -> within == null || within.intersects(h.geometry().getEnvelopeInternal())).toList();

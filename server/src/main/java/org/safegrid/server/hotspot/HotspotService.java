@@ -1,12 +1,18 @@
 package org.safegrid.server.hotspot;
 
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskGridLoaded;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
@@ -15,17 +21,52 @@ import org.springframework.stereotype.Service;
  * answer computed once per window of scores: the map, planners and exports asking about the same
  * live window get the same result object until the engine's next refresh replaces the window (the
  * cache holds windows weakly, so a replaced window and its answers go with it).
+ *
+ * <p>For the engine's live windows ({@link #liveHotspots}) a question is never made to wait for a
+ * recomputation: the engine publishes a new window every second, and while the answer for the
+ * newest one is computed (on one background thread) callers get the newest finished answer, at most
+ * {@link #MAX_LIVE_STALENESS} old. Only a question nobody asked recently is computed while its caller waits.
  */
 @Service
 public class HotspotService {
+
+  /** How old a live answer may be when it is handed out while its successor is computed. */
+  static final Duration MAX_LIVE_STALENESS = Duration.ofSeconds(30);
+  private static final int MAX_LIVE_QUESTIONS = 512;
 
   private final HotspotProperties cfg;
   private final Map<Long, GridWeights> weights = new ConcurrentHashMap<>();
   private final Map<RiskSnapshot.WindowScores, Map<String, Result>> answers =
       java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+  private final Map<String, LiveAnswer> live = new ConcurrentHashMap<>();
+  private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "hotspot-refresh");
+    t.setDaemon(true);
+    return t;
+  });
 
+  /** The newest finished answer to one live question, and whether its successor is being computed. */
+  private static final class LiveAnswer {
+    volatile Result result;
+    volatile long computedAtNanos;
+    final AtomicBoolean refreshing = new AtomicBoolean();
+  }
+
+  private final long maxStalenessNanos;
+
+  @Autowired
   public HotspotService(HotspotProperties cfg) {
+    this(cfg, MAX_LIVE_STALENESS);
+  }
+
+  HotspotService(HotspotProperties cfg, Duration maxLiveStaleness) {
     this.cfg = cfg;
+    this.maxStalenessNanos = maxLiveStaleness.toNanos();
+  }
+
+  @PreDestroy
+  void stop() {
+    refresher.shutdownNow();
   }
 
   /** What Gi* runs on: the risk score or the raw event count of each cell. */
@@ -66,9 +107,71 @@ public class HotspotService {
       throw new IllegalArgumentException("minConfidence must be 90, 95 or 99");
     }
     Map<String, Result> forWindow = answers.computeIfAbsent(ws, k -> new ConcurrentHashMap<>());
-    String key = variable + "|" + minConfidence + "|" + district + "|" + confineTo;
+    String key = questionKey(variable, minConfidence, district, confineTo);
     // concurrent requests for the same answer wait for one computation instead of each running Gi*
     return forWindow.computeIfAbsent(key, k -> compute(ws, variable, minConfidence, district, confineTo));
+  }
+
+  /**
+   * Hotspots of one of the engine's live windows, as {@link #hotspots(RiskSnapshot.WindowScores,
+   * Variable, int, String, String)}, without waiting for a recomputation: when the answer for
+   * {@code ws} is not ready, the newest finished answer to the same question (same grid, window,
+   * kinds and filters; at most {@link #MAX_LIVE_STALENESS} old) is returned at once and the answer for
+   * {@code ws} is computed in the background. Answers are whole results, swapped atomically.
+   */
+  public Result liveHotspots(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
+                             String confineTo) {
+    String question = questionKey(variable, minConfidence, district, confineTo);
+    Map<String, Result> forWindow = answers.get(ws);
+    Result exact = forWindow == null ? null : forWindow.get(question);
+    if (exact != null) {
+      return exact;
+    }
+    if (live.size() > MAX_LIVE_QUESTIONS) {
+      live.clear();  // many distinct kind/district combinations: start over rather than grow
+    }
+    LiveAnswer la = live.computeIfAbsent(liveKey(ws) + "|" + question, k -> new LiveAnswer());
+    Result previous = la.result;
+    if (previous != null && System.nanoTime() - la.computedAtNanos < maxStalenessNanos) {
+      if (la.refreshing.compareAndSet(false, true)) {
+        try {
+          refresher.execute(() -> {
+            try {
+              remember(la, hotspots(ws, variable, minConfidence, district, confineTo));
+            } finally {
+              la.refreshing.set(false);
+            }
+          });
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+          la.refreshing.set(false);
+        }
+      }
+      return previous;
+    }
+    Result r = hotspots(ws, variable, minConfidence, district, confineTo);
+    remember(la, r);
+    return r;
+  }
+
+  private static void remember(LiveAnswer la, Result r) {
+    la.computedAtNanos = System.nanoTime();
+    la.result = r;
+  }
+
+  private static String questionKey(Variable variable, int minConfidence, String district, String confineTo) {
+    return variable + "|" + minConfidence + "|" + district + "|" + confineTo;
+  }
+
+  /** Which live series a window belongs to: grid set, window length and the kinds it counts. */
+  private static String liveKey(RiskSnapshot.WindowScores ws) {
+    StringBuilder k = new StringBuilder().append(ws.grid().gridSetId()).append('|').append(ws.window()).append('|');
+    boolean[] mask = ws.kindMask();
+    for (int i = 0; i < ws.kinds().size(); i++) {
+      if (mask == null || mask[i]) {
+        k.append(ws.kinds().get(i)).append(',');
+      }
+    }
+    return k.toString();
   }
 
   private Result compute(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,

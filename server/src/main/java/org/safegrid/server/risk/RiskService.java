@@ -71,6 +71,11 @@ public class RiskService {
         : new NoSuchElementException("no risk yet: no grid set is active"));
   }
 
+  /** Whether the request is answered from one of the live engine's windows (not an interval read from PostGIS). */
+  public boolean isLive(WindowRequest req) {
+    return req.from() == null && live.current().flatMap(s -> s.findWindow(req.window())).isPresent();
+  }
+
   /** Scores for the request, restricted to kinds (empty = all). */
   public RiskSnapshot.WindowScores scores(WindowRequest req, List<String> kinds) {
     RiskSnapshot snap = snapshot();

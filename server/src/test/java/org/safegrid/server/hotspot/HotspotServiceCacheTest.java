@@ -19,8 +19,12 @@ class HotspotServiceCacheTest {
   private static final long T0 = 1_790_000_000_000L;
 
   private static RiskSnapshot.WindowScores window(GridModel grid, long seed) {
+    return window(grid, seed, Duration.ofHours(24));
+  }
+
+  private static RiskSnapshot.WindowScores window(GridModel grid, long seed, Duration length) {
     RiskEngine e = new RiskEngine(grid, RiskProperties.defaults(), CellEnvironment.none(grid.size()),
-        List.of(Duration.ofHours(24)));
+        List.of(length));
     e.advanceTo(T0);
     Random r = new Random(seed);
     for (int i = 0; i < 2_000; i++) {
@@ -49,5 +53,55 @@ class HotspotServiceCacheTest {
     HotspotService.Result b = service.hotspots(next, HotspotService.Variable.COUNT, 90, null);
     assertThat(b).isNotSameAs(a);
     assertThat(b.gi().zScores()).isNotEqualTo(a.gi().zScores());
+  }
+
+  /** Waits until {@code answer} returns something other than {@code old}. */
+  private static HotspotService.Result awaitReplaced(java.util.function.Supplier<HotspotService.Result> answer,
+                                                     HotspotService.Result old) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    HotspotService.Result r = answer.get();
+    while (r == old) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("the live answer was never replaced by its successor");
+      }
+      Thread.sleep(20);
+      r = answer.get();
+    }
+    return r;
+  }
+
+  @Test
+  void aLiveQuestionGetsTheNewestFinishedAnswerWhileItsSuccessorIsComputed() throws Exception {
+    GridModel grid = TestGrids.squares(20, 20, 114.30, 23.00, 0.01);
+    HotspotService service = new HotspotService(HotspotProperties.defaults());
+    RiskSnapshot.WindowScores first = window(grid, 1);
+    // nobody asked before: computed while the caller waits, and the same object as the window's answer
+    HotspotService.Result a = service.liveHotspots(first, HotspotService.Variable.COUNT, 90, null, null);
+    assertThat(a).isSameAs(service.hotspots(first, HotspotService.Variable.COUNT, 90, null));
+
+    // the engine's next window: the caller gets the previous answer at once, the successor follows
+    RiskSnapshot.WindowScores next = window(grid, 2);
+    assertThat(service.liveHotspots(next, HotspotService.Variable.COUNT, 90, null, null)).isSameAs(a);
+    HotspotService.Result b = awaitReplaced(() -> service.liveHotspots(next, HotspotService.Variable.COUNT, 90, null, null), a);
+    assertThat(b).isSameAs(service.hotspots(next, HotspotService.Variable.COUNT, 90, null));
+    assertThat(b.gi().zScores()).isNotEqualTo(a.gi().zScores());
+
+    // another question, or another window length, is never answered with this question's answer
+    HotspotService.Result strict = service.liveHotspots(next, HotspotService.Variable.COUNT, 99, null, null);
+    assertThat(strict).isSameAs(service.hotspots(next, HotspotService.Variable.COUNT, 99, null));
+    RiskSnapshot.WindowScores hour = window(grid, 3, Duration.ofHours(1));
+    assertThat(service.liveHotspots(hour, HotspotService.Variable.COUNT, 90, null, null))
+        .isSameAs(service.hotspots(hour, HotspotService.Variable.COUNT, 90, null));
+  }
+
+  @Test
+  void aLiveAnswerOlderThanTheLimitIsNotHandedOut() throws Exception {
+    GridModel grid = TestGrids.squares(20, 20, 114.30, 23.00, 0.01);
+    HotspotService service = new HotspotService(HotspotProperties.defaults(), Duration.ofMillis(200));
+    HotspotService.Result a = service.liveHotspots(window(grid, 1), HotspotService.Variable.COUNT, 90, null, null);
+    Thread.sleep(300);
+    RiskSnapshot.WindowScores later = window(grid, 2);
+    HotspotService.Result b = service.liveHotspots(later, HotspotService.Variable.COUNT, 90, null, null);
+    assertThat(b).isNotSameAs(a).isSameAs(service.hotspots(later, HotspotService.Variable.COUNT, 90, null));
   }
 }

@@ -75,10 +75,18 @@ public class HotspotService {
   /** Gi* of every cell, its class, and the dissolved hotspots. */
   public record Result(GridWeights weights, GiStarResult gi, HotspotClass[] classes, List<Hotspot> hotspots) {}
 
-  /** Builds the weights of a grid the engine has just loaded, before its first snapshot is published. */
+  /**
+   * Builds the weights of a grid the engine has just loaded, and the answer to the default live
+   * question (risk, 90 % confidence, whole city) of each live window, before the engine publishes
+   * its first snapshot: the first callers then get an answer at once instead of waiting for Gi* and
+   * the dissolve over the week's events.
+   */
   @EventListener
   public void onGridLoaded(RiskGridLoaded loaded) {
     weightsFor(loaded.grid());
+    for (RiskSnapshot.WindowScores ws : loaded.first().windows()) {
+      liveHotspots(ws, Variable.RISK, 90, null, null);
+    }
   }
 
   /** Whether the weights of a grid set are built. */

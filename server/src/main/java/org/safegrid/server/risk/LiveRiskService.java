@@ -194,8 +194,8 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
     loadedIds = ids;
     loadedUpToMs = Math.max(now, newest[0]);
     // before the first snapshot of this grid is published: whatever is derived per grid (hotspot
-    // weights) is ready when the first question about it comes
-    events.publishEvent(new RiskGridLoaded(grid));
+    // weights, the default hotspot answers) is ready when the first question about it comes
+    events.publishEvent(new RiskGridLoaded(grid, e.snapshot()));
     engine = e;
     lastRebuildMs = now;
     log.info("risk engine loaded grid set {} ({} cells, {} events) in {} ms", gridSetId, grid.size(),

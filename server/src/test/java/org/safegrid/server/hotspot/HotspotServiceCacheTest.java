@@ -104,4 +104,29 @@ class HotspotServiceCacheTest {
     HotspotService.Result b = service.liveHotspots(later, HotspotService.Variable.COUNT, 90, null, null);
     assertThat(b).isNotSameAs(a).isSameAs(service.hotspots(later, HotspotService.Variable.COUNT, 90, null));
   }
+
+  @Test
+  void theDefaultLiveAnswerIsReadyWhenTheEngineHasLoadedAGrid() {
+    GridModel grid = TestGrids.squares(20, 20, 114.30, 23.00, 0.01);
+    HotspotService service = new HotspotService(HotspotProperties.defaults());
+    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults(), CellEnvironment.none(grid.size()),
+        List.of(Duration.ofHours(1), Duration.ofHours(24)));
+    e.advanceTo(T0);
+    Random r = new Random(5);
+    for (int i = 0; i < 2_000; i++) {
+      e.accept(T0 - r.nextInt(3_600_000), 114.30 + r.nextDouble() * 0.05, 23.00 + r.nextDouble() * 0.05,
+          "camera", "intrusion", 3);
+    }
+    RiskSnapshot first = e.snapshot();
+    service.onGridLoaded(new org.safegrid.server.risk.RiskGridLoaded(grid, first));
+    assertThat(service.hasWeightsFor(grid.gridSetId())).isTrue();
+    // the engine's next windows: the first callers get the prepared answers without any computation
+    e.advanceTo(T0 + 1000);
+    RiskSnapshot next = e.snapshot();
+    for (int w = 0; w < 2; w++) {
+      HotspotService.Result prepared = service.hotspots(first.windows().get(w), HotspotService.Variable.RISK, 90, null);
+      assertThat(service.liveHotspots(next.windows().get(w), HotspotService.Variable.RISK, 90, null, null))
+          .isSameAs(prepared);
+    }
+  }
 }

@@ -523,7 +523,9 @@ public final class SoakBenchmark {
     for (Thread t : readers) {
       t.join(5000);
     }
-    Thread.sleep(2000);  // the server notices the closed connections
+    // the server notices a closed connection when it next writes to it: at the latest the stream's
+    // heartbeat (15 s by default)
+    Thread.sleep(17_000);
     long heapDisconnected = heapAfterGc();
     long[] s2c = serverToClient.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] e2e = endToEnd.stream().mapToLong(Long::longValue).sorted().toArray();

@@ -35,6 +35,12 @@ final class HostileClient {
         .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A GET without credentials, as a load balancer's health probe sends it. */
+  HttpResponse<String> getAnonymous(String pathAndQuery) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30)).GET()
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /**
    * Signs in through the login form as a browser does (the login page's CSRF cookie, then the form
    * post) and returns the session cookie ({@code JSESSIONID=...}).

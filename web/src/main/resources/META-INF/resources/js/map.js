@@ -34,14 +34,25 @@
   }
 
   /** JSON request to this server; rejects with err.status set when the answer is not 2xx. */
-  function api(path, options) {
+  function api(path, options, attempt) {
     options = options || {};
+    attempt = attempt || 0;
     options.headers = Object.assign({ 'X-Requested-With': 'XMLHttpRequest', 'Accept': 'application/json' }, options.headers || {});
     if (options.method && options.method !== 'GET') options.headers['X-XSRF-TOKEN'] = csrfToken();
     options.credentials = 'same-origin';
     return fetch(path, options).then(function (r) {
       if (r.status === 401) { window.location.href = '/login.html'; throw new Error('signed out'); }
-      if (!r.ok) { var err = new Error(path + ' answered ' + r.status); err.status = r.status; throw err; }
+      var err = new Error(path + ' answered ' + r.status); err.status = r.status;
+      if (r.status === 503 && (!options.method || options.method === 'GET') && attempt < 8) {
+        // the risk engine is still loading (server start, a new grid set): ask again when it says
+        return r.json().catch(function () { return {}; }).then(function (problem) {
+          if (!problem || problem.reason !== 'engine_loading') throw err;
+          var wait = Math.min(10, Math.max(1, parseInt(r.headers.get('Retry-After'), 10) || 5));
+          return new Promise(function (res) { setTimeout(res, wait * 1000); })
+            .then(function () { return api(path, options, attempt + 1); });
+        });
+      }
+      if (!r.ok) throw err;
       var type = r.headers.get('Content-Type') || '';
       return type.indexOf('json') >= 0 ? r.json() : r.text();
     });

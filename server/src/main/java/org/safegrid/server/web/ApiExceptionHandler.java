@@ -43,7 +43,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> engineLoading(EngineLoadingException e) {
     ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "Risk engine loading", e.getMessage());
     p.setProperty("reason", "engine_loading");
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(p);
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "2").body(p);
   }
 
   @ExceptionHandler(org.springframework.dao.DataAccessException.class)

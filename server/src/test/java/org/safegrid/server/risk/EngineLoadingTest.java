@@ -113,7 +113,7 @@ class EngineLoadingTest {
       for (String path : new String[] {"/api/hotspots", "/api/risk?window=1h"}) {
         HttpResponse<String> r = get(path, true);
         assertThat(r.statusCode()).as(path).isEqualTo(503);
-        assertThat(r.headers().firstValue("Retry-After")).as(path).contains("5");
+        assertThat(r.headers().firstValue("Retry-After")).as(path).contains("2");
         JsonNode problem = json.readTree(r.body());
         assertThat(problem.path("reason").asText()).as(path).isEqualTo("engine_loading");
       }

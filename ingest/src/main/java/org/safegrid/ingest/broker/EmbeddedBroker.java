@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * A single-node Kafka broker in KRaft mode (combined broker + controller), for local runs and tests.
  *
  * <p>The storage directory is formatted on first start and reused afterwards, so topics and
- * committed offsets survive a restart. One plaintext listener on 127.0.0.1. Not for production:
- * replication factor 1, no security.
+ * committed offsets survive a restart. One plaintext client listener, on 127.0.0.1 unless told
+ * otherwise. Not for production: replication factor 1, no security.
  *
  * <p>Main: {@code --dir <storage dir>} (required), {@code --port <port>} (default 9092; 0 = any free
  * port), {@code --partitions <n>} (default for new topics, 6), {@code --bind <host>} (address the client

@@ -23,11 +23,12 @@ import org.slf4j.LoggerFactory;
  * A single-node Kafka broker in KRaft mode (combined broker + controller), for local runs and tests.
  *
  * <p>The storage directory is formatted on first start and reused afterwards, so topics and
- * committed offsets survive a restart. One plaintext listener on 127.0.0.1. Not for production:
- * replication factor 1, no security.
+ * committed offsets survive a restart. One plaintext client listener, on 127.0.0.1 unless told
+ * otherwise. Not for production: replication factor 1, no security.
  *
  * <p>Main: {@code --dir <storage dir>} (required), {@code --port <port>} (default 9092; 0 = any free
- * port), {@code --partitions <n>} (default for new topics, 6). Stops cleanly on SIGTERM.
+ * port), {@code --partitions <n>} (default for new topics, 6), {@code --bind <host>} (address the client
+ * listener binds, default 127.0.0.1; the advertised address stays 127.0.0.1). Stops cleanly on SIGTERM.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -60,6 +61,15 @@ public final class EmbeddedBroker implements AutoCloseable {
    * @param overrides broker settings that replace the defaults above
    */
   public static EmbeddedBroker start(Path dir, int port, int partitions, java.util.Map<String, String> overrides) {
+    return start(dir, "127.0.0.1", port, partitions, overrides);
+  }
+
+  /**
+   * Starts a broker whose client listener binds {@code bindHost} (e.g. {@code 0.0.0.0} inside a
+   * network namespace reached through a port forward); it still advertises {@code 127.0.0.1:<port>}.
+   */
+  public static EmbeddedBroker start(Path dir, String bindHost, int port, int partitions,
+                                     java.util.Map<String, String> overrides) {
     try {
       Files.createDirectories(dir);
       int clientPort = port == 0 ? freePort() : port;
@@ -69,7 +79,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       p.put("process.roles", "broker,controller");
       p.put("node.id", "1");
       p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-      p.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      p.put("listeners", "PLAINTEXT://" + bindHost + ":" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
       p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
       p.put("controller.listener.names", "CONTROLLER");
       p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -177,23 +187,25 @@ public final class EmbeddedBroker implements AutoCloseable {
     Path dir = null;
     int port = 9092;
     int partitions = 6;
+    String bind = "127.0.0.1";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--dir" -> dir = Path.of(args[++i]);
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+        case "--bind" -> bind = args[++i];
         default -> {
-          System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6]");
+          System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6] [--bind 127.0.0.1]");
           System.exit(2);
         }
       }
     }
     if (dir == null) {
-      System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6]");
+      System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6] [--bind 127.0.0.1]");
       System.exit(2);
     }
     quietLogging();
-    EmbeddedBroker broker = start(dir, port, partitions);
+    EmbeddedBroker broker = start(dir, bind, port, partitions, java.util.Map.of());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping Kafka broker");

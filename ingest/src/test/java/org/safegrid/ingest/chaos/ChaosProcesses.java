@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.safegrid.ingest.IngestWorkerMain;
 import org.safegrid.ingest.broker.EmbeddedBroker;
@@ -87,15 +86,9 @@ final class ChaosProcesses {
       process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** SIGSTOP/SIGCONT: the broker goes silent without closing a socket, as behind a network partition. */
-    void freeze(boolean stop) throws Exception {
-      new ProcessBuilder(List.of("kill", stop ? "-STOP" : "-CONT", Long.toString(process.pid()))).start().waitFor();
-    }
-
     @Override
     public void close() throws Exception {
       if (process != null) {
-        freeze(false);
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
           process.destroyForcibly();

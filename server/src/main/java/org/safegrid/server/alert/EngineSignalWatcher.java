@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.safegrid.server.hotspot.EmergingCategory;
 import org.safegrid.server.hotspot.EmergingHotspotService;
+import org.safegrid.server.risk.EngineLoadingException;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskLevel;
 import org.safegrid.server.risk.RiskService;
@@ -98,7 +99,7 @@ class EngineSignalWatcher implements SmartLifecycle {
     RiskSnapshot.WindowScores ws;
     try {
       ws = risk.scores(RiskService.WindowRequest.parse(properties.riskWindow(), null, null), List.of());
-    } catch (NoSuchElementException e) {
+    } catch (NoSuchElementException | EngineLoadingException e) {
       return;
     }
     GridModel grid = ws.grid();
@@ -121,7 +122,7 @@ class EngineSignalWatcher implements SmartLifecycle {
     GridModel grid;
     try {
       grid = risk.snapshot().grid();
-    } catch (NoSuchElementException e) {
+    } catch (NoSuchElementException | EngineLoadingException e) {
       return;
     }
     EmergingHotspotService.Result r;

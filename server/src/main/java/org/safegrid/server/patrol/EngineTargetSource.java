@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 import org.locationtech.jts.geom.Geometry;
 import org.safegrid.server.hotspot.Hotspot;
 import org.safegrid.server.hotspot.HotspotService;
+import org.safegrid.server.risk.EngineLoadingException;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskLevel;
 import org.safegrid.server.risk.RiskService;
@@ -40,7 +41,7 @@ class EngineTargetSource implements TargetSource {
     RiskSnapshot.WindowScores ws;
     try {
       ws = risk.scores(new RiskService.WindowRequest(window, null, null), List.of());
-    } catch (NoSuchElementException e) {
+    } catch (NoSuchElementException | EngineLoadingException e) {
       return fallback.listTargets(limit, window, district);
     }
     return targets(ws, hotspots.hotspots(ws, HotspotService.Variable.RISK, 90, district, district).hotspots(), limit,

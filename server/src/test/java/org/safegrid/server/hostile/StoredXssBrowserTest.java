@@ -82,7 +82,9 @@ class StoredXssBrowserTest {
         browser.js("var o = window.safegrid.overlays['" + layer + "']; if (!window.safegrid.map.hasLayer(o))"
             + " o.addTo(window.safegrid.map); window.safegrid.map.closePopup();"
             + " o.eachLayer(function (l) { l.fire('click', {latlng: l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()}); });");
-        wait.until(d -> !d.findElements(By.cssSelector(".leaflet-popup-content")).isEmpty());
+        // the popup opens on the next frame; on a loaded machine its text can follow a moment later
+        wait.until(d -> d.findElements(By.cssSelector(".leaflet-popup-content")).stream()
+            .anyMatch(e -> !e.getText().isBlank()));
         var popup = browser.driver().findElement(By.cssSelector(".leaflet-popup-content"));
         assertThat(popup.getText()).as("%s popup shows the markup as text", layer).contains(NAME);
         assertThat(popup.findElements(By.tagName("img"))).as("no <img> element was created").isEmpty();

@@ -2,12 +2,15 @@ package org.safegrid.server.hotspot;
 
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskGridLoaded;
@@ -37,7 +40,7 @@ public class HotspotService {
   private final HotspotProperties cfg;
   private final Map<Long, GridWeights> weights = new ConcurrentHashMap<>();
   private final Map<RiskSnapshot.WindowScores, Map<String, Result>> answers =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+      Collections.synchronizedMap(new WeakHashMap<>());
   private final Map<String, LiveAnswer> live = new ConcurrentHashMap<>();
   private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "hotspot-refresh");
@@ -150,7 +153,7 @@ public class HotspotService {
               la.refreshing.set(false);
             }
           });
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        } catch (RejectedExecutionException shuttingDown) {
           la.refreshing.set(false);
         }
       }

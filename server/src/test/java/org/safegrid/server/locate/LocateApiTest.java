@@ -16,19 +16,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.safegrid.server.PostgisTestSupport;
 import org.safegrid.server.security.Role;
 import org.safegrid.server.security.UserAccountService;
+import org.safegrid.server.upload.UploadForms;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.util.LinkedMultiValueMap;
 
 /**
  * The subdivided pieces of polygons ({@code grid_cell_part}, {@code overlay_feature_part}) as
@@ -308,19 +304,8 @@ class LocateApiTest {
   }
 
   private ResponseEntity<String> upload(String fileName, byte[] bytes, String layer) {
-    LinkedMultiValueMap<String, Object> form = new LinkedMultiValueMap<>();
-    form.add("file", new ByteArrayResource(bytes) {
-      @Override
-      public String getFilename() {
-        return fileName;
-      }
-    });
-    form.add("layer", layer);
-    form.add("datum", "wgs84");
-    HttpHeaders h = new HttpHeaders();
-    h.setContentType(MediaType.MULTIPART_FORM_DATA);
     return rest.withBasicAuth("ugisadmin", "ugisadmin-password-1").postForEntity("/api/uploads",
-        new HttpEntity<>(form, h), String.class);
+        UploadForms.form(fileName, bytes, layer), String.class);
   }
 
   private JsonNode body(ResponseEntity<String> r, int expectedStatus) throws Exception {

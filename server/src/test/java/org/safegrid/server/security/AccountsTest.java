@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,6 +17,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -317,18 +322,18 @@ class AccountsTest {
   }
 
   /** Opens the live stream with a session cookie; the answer's body is the open stream. */
-  private HttpResponse<java.io.InputStream> openLive(String sessionCookie) throws Exception {
+  private HttpResponse<InputStream> openLive(String sessionCookie) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/live"))
         .header("Cookie", sessionCookie).header("Accept", "text/event-stream").build(),
         HttpResponse.BodyHandlers.ofInputStream());
   }
 
   /** Reads a stream to its end on another thread; completes with the bytes read when the server closes it. */
-  private static java.util.concurrent.CompletableFuture<Long> readToEnd(java.io.InputStream in) {
-    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+  private static CompletableFuture<Long> readToEnd(InputStream in) {
+    return CompletableFuture.supplyAsync(() -> {
       try (in) {
-        return in.transferTo(java.io.OutputStream.nullOutputStream());
-      } catch (java.io.IOException e) {
+        return in.transferTo(OutputStream.nullOutputStream());
+      } catch (IOException e) {
         return -1L;  // reset by the server: closed as well
       }
     });
@@ -345,8 +350,8 @@ class AccountsTest {
     accounts.createUser("sam", "sam-password-1234", List.of(Role.VIEWER));
     String stella = formLogin("stella", "stella-password-1", null);
     String sam = formLogin("sam", "sam-password-1234", null);
-    HttpResponse<java.io.InputStream> a = openLive(stella);
-    HttpResponse<java.io.InputStream> b = openLive(sam);
+    HttpResponse<InputStream> a = openLive(stella);
+    HttpResponse<InputStream> b = openLive(sam);
     assertThat(a.statusCode()).isEqualTo(200);
     assertThat(b.statusCode()).isEqualTo(200);
     var stellaEnds = readToEnd(a.body());
@@ -356,22 +361,22 @@ class AccountsTest {
 
     long t0 = System.nanoTime();
     assertThat(asAdmin("PUT", "/api/users/stella/enabled", "{\"enabled\":false}").statusCode()).isEqualTo(200);
-    stellaEnds.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    stellaEnds.get(60, TimeUnit.SECONDS);
     System.out.printf("live stream closed %d ms after the user was disabled%n", (System.nanoTime() - t0) / 1_000_000);
     assertThat(samEnds).as("another user's stream stays open").isNotDone();
     assertThat(openLive(stella).statusCode()).as("the disabled user's session cannot reopen it").isEqualTo(401);
 
     // idle past the limit (30 min): the scheduled sweep, run here with the clock moved on
     liveSessions.closeExpired(Instant.now().plusSeconds(31 * 60));
-    samEnds.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    samEnds.get(10, TimeUnit.SECONDS);
     assertThat(openLive(sam).statusCode()).as("the idle session is gone; reconnecting needs a new login").isEqualTo(401);
     String again = formLogin("sam", "sam-password-1234", null);
-    HttpResponse<java.io.InputStream> c = openLive(again);
+    HttpResponse<InputStream> c = openLive(again);
     assertThat(c.statusCode()).isEqualTo(200);
     var cEnds = readToEnd(c.body());
     // leave no registered stream behind for the other tests' idle sweeps
     assertThat(asAdmin("PUT", "/api/users/sam/enabled", "{\"enabled\":false}").statusCode()).isEqualTo(200);
-    cEnds.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    cEnds.get(60, TimeUnit.SECONDS);
   }
 
   @Test

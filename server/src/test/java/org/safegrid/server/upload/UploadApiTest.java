@@ -31,15 +31,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.util.LinkedMultiValueMap;
 
 /** Uploads through HTTP into a real PostGIS: drafts, reports, activation, audit, export and refusals. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -101,27 +96,8 @@ class UploadApiTest {
   ResponseEntity<String> upload(String user, String password, String fileName, byte[] bytes, String layer,
       String... params) {
     users();
-    LinkedMultiValueMap<String, Object> form = new LinkedMultiValueMap<>();
-    form.add("file", new ByteArrayResource(bytes) {
-      @Override
-      public String getFilename() {
-        return fileName;
-      }
-    });
-    form.add("layer", layer);
-    boolean datum = false;
-    for (int i = 0; i < params.length; i += 2) {
-      datum |= params[i].equals("datum");
-      if (params[i + 1] != null) {
-        form.add(params[i], params[i + 1]);
-      }
-    }
-    if (!datum) {
-      form.add("datum", "wgs84");
-    }
-    HttpHeaders h = new HttpHeaders();
-    h.setContentType(MediaType.MULTIPART_FORM_DATA);
-    return rest.withBasicAuth(user, password).postForEntity("/api/uploads", new HttpEntity<>(form, h), String.class);
+    return rest.withBasicAuth(user, password).postForEntity("/api/uploads",
+        UploadForms.form(fileName, bytes, layer, params), String.class);
   }
 
   ResponseEntity<String> post(String path) {

@@ -30,6 +30,21 @@ class ArchitectureTest {
   }
 
   @Test
+  void statisticsArePlainJava() {
+    // the statistics (Gi*, weights, FDR, trends, forecasts, intervals) stay callable from a test, a
+    // benchmark or a backtest without Spring, a database or an HTTP request
+    noClasses().that().resideInAPackage("org.safegrid.server.stats..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "java.sql..", "javax.sql..",
+            "jakarta.servlet..", "org.apache.kafka..")
+        .orShould().dependOnClassesThat(
+            com.tngtech.archunit.base.DescribedPredicate.describe("SafeGrid classes outside the statistics",
+                c -> c.getPackageName().startsWith("org.safegrid.server")
+                    && !c.getPackageName().startsWith("org.safegrid.server.stats")))
+        .allowEmptyShould(true)
+        .check(CLASSES);
+  }
+
+  @Test
   void packagesAreByFeatureNotByLayer() {
     noClasses().should().resideInAnyPackage("..controller..", "..service..", "..repository..", "..util..", "..helper..")
         .check(CLASSES);

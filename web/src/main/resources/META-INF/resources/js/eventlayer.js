@@ -3,8 +3,8 @@
 (function () {
   'use strict';
 
-  var SOURCES = ['camera', 'checkpoint', 'patrol'];
-  var COLORS = ['#ff5ca8', '#ffa940', '#40a9ff'];
+  var SOURCES = ['camera', 'checkpoint', 'patrol', 'incident'];
+  var COLORS = ['#ff5ca8', '#ffa940', '#40a9ff', '#b37feb'];
   var FADE_STEPS = 12;
   var FULL_EVERY_MS = 5000;
   var CLOCK_SLACK_MS = 120000;

@@ -40,7 +40,7 @@
     'risk.uncertainty': ['显示不确定性（斜线）', 'Show uncertainty (hatching)'],
     'risk.uncertain': ['不确定性高', 'wide interval'],
     'hot': ['热点', 'hot'], 'cold': ['冷点', 'cold'],
-    'source.camera': ['摄像头', 'camera'], 'source.checkpoint': ['卡口', 'checkpoint'], 'source.patrol': ['巡逻', 'patrol'],
+    'source.camera': ['摄像头', 'camera'], 'source.checkpoint': ['卡口', 'checkpoint'], 'source.patrol': ['巡逻', 'patrol'], 'source.incident': ['警情', 'incident'],
     'severity': ['严重度（大小）', 'severity (size)'],
     'fading': ['颜色随时间变淡', 'fades with age'],
     'patrol.trail': ['轨迹', 'trail'],

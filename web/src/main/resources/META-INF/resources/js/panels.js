@@ -323,7 +323,7 @@
       renderTonight();
       var legend = document.getElementById('wall-legend');
       if (document.body.classList.contains('wall') && !legend.firstChild) {
-        ['camera', 'checkpoint', 'patrol'].forEach(function (s, i) { app.swatchRow(legend, window.SafeGridEvents.COLORS[i], t('source.' + s), 'dot'); });
+        ['camera', 'checkpoint', 'patrol', 'incident'].forEach(function (s, i) { app.swatchRow(legend, window.SafeGridEvents.COLORS[i], t('source.' + s), 'dot'); });
         ['low', 'elevated', 'high', 'critical'].forEach(function (l) { app.swatchRow(legend, { low: '#1a9850', elevated: '#fee08b', high: '#fc8d59', critical: '#d73027' }[l], t('risk.' + l)); });
       }
     };

@@ -23,6 +23,8 @@ final class ContractCheck {
   private static final Set<String> SUBJECTS = Set.of("vehicle", "person");
   private static final Set<String> RESULTS = Set.of("clear", "hit");
   private static final Set<String> STATUSES = Set.of("patrolling", "responding", "stationary", "off_duty");
+  private static final Set<String> CHANNELS = Set.of("110", "12345", "grid");
+  private static final Set<String> LOCATION_QUALITIES = Set.of("geocoded_address", "caller_gps", "district_centroid");
 
   private ContractCheck() {
   }
@@ -71,6 +73,7 @@ final class ContractCheck {
       case CAMERA -> camera(attrs);
       case CHECKPOINT -> checkpoint(attrs);
       case PATROL -> patrol(attrs, root.get("kind").textValue());
+      case INCIDENT -> incident(attrs);
     };
   }
 
@@ -105,6 +108,24 @@ final class ContractCheck {
     }
     return (speed == null || number(speed, 0, 300)) && (heading == null || number(heading, 0, 360))
         && (status == null || text(status, STATUSES)) && (note == null || string(note, 0, 2000));
+  }
+
+  private static boolean incident(JsonNode a) {
+    if (!text(a.get("channel"), CHANNELS) || !string(a.get("reportedAt"), 1, 64)
+        || !optionalString(a.get("occurredAt"), 1, 64) || !optionalString(a.get("originalCode"), 1, 64)
+        || !optionalString(a.get("originalCategory"), 1, 200) || !optionalString(a.get("address"), 1, 500)) {
+      return false;
+    }
+    JsonNode location = a.get("location");
+    if (location == null || !location.isObject()) {
+      return false;
+    }
+    return text(location.get("quality"), LOCATION_QUALITIES) && number(location.get("accuracyMeters"), 0, 100_000)
+        && optionalString(location.get("districtCode"), 1, 16);
+  }
+
+  private static boolean optionalString(JsonNode n, int min, int max) {
+    return n == null || string(n, min, max);
   }
 
   /** A string whose length in code points is within bounds (JSON Schema counts code points). */

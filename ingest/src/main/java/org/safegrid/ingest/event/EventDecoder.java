@@ -117,7 +117,7 @@ public final class EventDecoder {
         ? Source.findByWireName(sourceNode.textValue()) : Optional.empty();
     if (source.isEmpty()) {
       return new Refused(Refusal.UNKNOWN_SOURCE, "source " + (sourceNode == null ? "missing" : sourceNode.toString())
-          + "; expected camera, checkpoint or patrol");
+          + "; expected camera, checkpoint, patrol or incident");
     }
     if (topicSource != null && topicSource != source.get()) {
       return new Refused(Refusal.SOURCE_TOPIC_MISMATCH, "source " + source.get().wireName() + " on the "
@@ -158,6 +158,12 @@ public final class EventDecoder {
       return new Refused(Refusal.SCHEMA_VIOLATION, "observedAt is not an ISO-8601 date-time with offset: "
           + root.get("observedAt"));
     }
+    if (src == Source.INCIDENT) {
+      String bad = badIncidentTimes(root.get("attrs"));
+      if (bad != null) {
+        return new Refused(Refusal.SCHEMA_VIOLATION, bad);
+      }
+    }
     Instant now = clock.instant();
     if (observedAt.isAfter(now.plus(rules.maxFuture()))) {
       return new Refused(Refusal.TIMESTAMP_IN_FUTURE, "observedAt " + observedAt + " is more than "
@@ -197,6 +203,41 @@ public final class EventDecoder {
     Map<String, Object> attrs = toMap(attrsNode);
     Event event = new Event(id, src, sourceId, kind, severity, observedAt, lon, lat, Datum.WGS84, attrs);
     return new Accepted(event, attrsJson, sha);
+  }
+
+  /** Why an incident's reportedAt/occurredAt is not an ISO-8601 date-time with offset, or null when both are. */
+  private static String badIncidentTimes(JsonNode attrs) {
+    for (String field : new String[] {"reportedAt", "occurredAt"}) {
+      JsonNode v = attrs.get(field);
+      if (v == null) {
+        continue;
+      }
+      try {
+        parseInstant(v.textValue());
+      } catch (DateTimeParseException e) {
+        return "attrs." + field + " is not an ISO-8601 date-time with offset: " + v;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * An event made by SafeGrid itself (a history import) in the form a decoded message takes: attrs as
+   * sorted JSON and the content hash computed as {@link #decode} computes it. The caller has checked
+   * the event against the contract.
+   */
+  public static Accepted accepted(Event e) {
+    JsonNode attrsNode = MAPPER.valueToTree(e.attrs());
+    String attrsJson;
+    try {
+      attrsJson = MAPPER.writeValueAsString(attrsNode);
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException(ex);
+    }
+    byte[] sha = sha256(e.id() + '\u0000' + e.source().wireName() + '\u0000' + e.sourceId() + '\u0000' + e.kind()
+        + '\u0000' + e.severity() + '\u0000' + e.observedAt() + '\u0000' + e.lon() + '\u0000' + e.lat() + '\u0000'
+        + e.datum().wireName() + '\u0000' + attrsJson);
+    return new Accepted(e, attrsJson, sha);
   }
 
   /** Parses an ISO-8601 date-time with offset exactly as {@link OffsetDateTime#parse} does. */

@@ -9,7 +9,7 @@ public enum Refusal {
   TOO_LARGE("too_large"),
   /** Not valid JSON (or empty). */
   MALFORMED_JSON("malformed_json"),
-  /** {@code source} missing or not camera/checkpoint/patrol. */
+  /** {@code source} missing or not camera/checkpoint/patrol/incident. */
   UNKNOWN_SOURCE("unknown_source"),
   /** {@code source} does not match the topic the message came on. */
   SOURCE_TOPIC_MISMATCH("source_topic_mismatch"),

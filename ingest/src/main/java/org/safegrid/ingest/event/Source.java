@@ -5,13 +5,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The three event sources, each with its Kafka topic, its JSON Schema and the kinds it may send. */
+/**
+ * The event sources, each with its Kafka topic, its JSON Schema and the kinds it may send: three sensor
+ * and patrol feeds, and reported incidents (110 calls, 12345 hotline, grid officers' reports) whose
+ * kinds are the small category set of {@code docs/events.md}.
+ */
 public enum Source {
   CAMERA("camera", Set.of("intrusion", "loitering", "crowd", "fight", "fire", "abandoned_object", "vehicle_alert",
       "campus_alarm")),
   CHECKPOINT("checkpoint", Set.of("check")),
   PATROL("patrol", Set.of("position", "incident", "suspicious_person", "suspicious_vehicle", "disturbance",
-      "traffic_accident", "assist_request"));
+      "traffic_accident", "assist_request")),
+  INCIDENT("incident", Set.of("violent", "property", "disorder", "traffic", "dispute", "fraud", "other"));
 
   /** Prefix of the per-source topics. */
   public static final String TOPIC_PREFIX = "safegrid.events.";
@@ -26,7 +31,7 @@ public enum Source {
     this.kinds = kinds;
   }
 
-  /** The name in messages, the database and the API: {@code camera}, {@code checkpoint}, {@code patrol}. */
+  /** The name in messages, the database and the API: {@code camera}, {@code checkpoint}, {@code patrol}, {@code incident}. */
   public String wireName() {
     return wireName;
   }
@@ -62,7 +67,7 @@ public enum Source {
         : Optional.empty();
   }
 
-  /** The three source topics. */
+  /** The source topics. */
   public static List<String> topics() {
     return Arrays.stream(values()).map(Source::topic).toList();
   }

@@ -66,25 +66,31 @@ public final class LedgerProducer {
     producer.flush();
   }
 
+  /** The sources a ledger rotates through: the three live feeds. */
+  private static final Source[] ROTATION = {Source.CAMERA, Source.CHECKPOINT, Source.PATROL};
+
   /** The i-th ledger event: sources rotate, positions spread over central Huizhou, one id per i. */
   public static Event event(String prefix, int i, Instant at) {
-    Source s = Source.values()[i % 3];
+    Source s = ROTATION[i % ROTATION.length];
     double lon = 114.30 + (i % 997) * 0.0002;
     double lat = 23.05 + (i % 991) * 0.0002;
     Map<String, Object> attrs = switch (s) {
       case CAMERA -> new CameraAttrs("CAM-" + (i % 50), "person", 0.9, null).toMap();
       case CHECKPOINT -> new CheckpointAttrs("KP-" + (i % 20), "vehicle", "clear", "粤L" + (10000 + i % 90000)).toMap();
       case PATROL -> new PatrolAttrs("LU-" + (i % 30), 30.0, 90.0, "patrolling", null).toMap();
+      case INCIDENT -> throw new IllegalStateException("not in the rotation");
     };
     String sourceId = switch (s) {
       case CAMERA -> "CAM-" + (i % 50);
       case CHECKPOINT -> "KP-" + (i % 20);
       case PATROL -> "LU-" + (i % 30);
+      case INCIDENT -> throw new IllegalStateException("not in the rotation");
     };
     String kind = switch (s) {
       case CAMERA -> "intrusion";
       case CHECKPOINT -> "check";
       case PATROL -> "position";
+      case INCIDENT -> throw new IllegalStateException("not in the rotation");
     };
     return new Event(prefix + i, s, sourceId, kind, s == Source.CAMERA ? 3 : 0, at, lon, lat, Datum.WGS84, attrs);
   }

@@ -40,6 +40,14 @@ class ContractCheckTest {
         + ",\"attrs\":{\"unitId\":\"PU-1\",\"speed\":37.1,\"heading\":50.1,\"status\":\"patrolling\"}}", Source.PATROL);
     BASES.put("{\"id\":\"p-2\",\"source\":\"patrol\",\"sourceId\":\"PU-2\",\"kind\":\"incident\"," + common
         + ",\"attrs\":{\"unitId\":\"PU-2\",\"note\":\"window broken\"}}", Source.PATROL);
+    BASES.put("{\"id\":\"i-1\",\"source\":\"incident\",\"sourceId\":\"110-HZ\",\"kind\":\"violent\"," + common
+        + ",\"attrs\":{\"channel\":\"110\",\"reportedAt\":\"2026-11-22T21:16:02+08:00\",\"occurredAt\":\"2026-11-22T21:10:00+08:00\","
+        + "\"originalCode\":\"0101\",\"originalCategory\":\"殴打他人\",\"location\":{\"quality\":\"caller_gps\",\"accuracyMeters\":35}}}",
+        Source.INCIDENT);
+    BASES.put("{\"id\":\"i-2\",\"source\":\"incident\",\"sourceId\":\"12345-HZ\",\"kind\":\"disorder\"," + common
+        + ",\"attrs\":{\"channel\":\"12345\",\"reportedAt\":\"2026-11-22T21:16:02+08:00\",\"address\":\"惠城区某路\","
+        + "\"location\":{\"quality\":\"district_centroid\",\"accuracyMeters\":5000,\"districtCode\":\"441302\"}}}",
+        Source.INCIDENT);
   }
 
   /** Values every field is set to in turn: wrong types, bounds, edge lengths, every enum value. */
@@ -56,12 +64,19 @@ class ContractCheckTest {
       "\"suspicious_person\"", "\"suspicious_vehicle\"", "\"disturbance\"", "\"traffic_accident\"",
       "\"assist_request\"", "\"person\"", "\"vehicle\"", "\"non_motor_vehicle\"", "\"object\"", "\"button\"",
       "\"clear\"", "\"hit\"", "\"patrolling\"", "\"responding\"", "\"stationary\"", "\"off_duty\"", "\"teleport\"",
-      "\"2026-11-22T21:15:30+08:00\"", "[\"person\"]", "{\"a\":1}");
+      "\"2026-11-22T21:15:30+08:00\"", "[\"person\"]", "{\"a\":1}", "\"incident\"", "\"violent\"", "\"property\"",
+      "\"disorder\"", "\"traffic\"", "\"dispute\"", "\"fraud\"", "\"other\"", "\"110\"", "\"12345\"", "\"grid\"",
+      "110", "\"geocoded_address\"", "\"caller_gps\"", "\"district_centroid\"", "100000", "100000.5",
+      "\"" + "a".repeat(200) + "\"", "\"" + "a".repeat(201) + "\"", "\"" + "a".repeat(500) + "\"",
+      "\"" + "a".repeat(501) + "\"", "{\"quality\":\"caller_gps\",\"accuracyMeters\":10}",
+      "{\"quality\":\"caller_gps\"}");
 
   static final List<String> TOP_FIELDS = List.of("id", "source", "sourceId", "kind", "severity", "observedAt", "lon",
       "lat", "datum", "attrs", "extra", "Id");
   static final List<String> ATTR_FIELDS = List.of("cameraId", "class", "confidence", "campusCode", "checkpointId",
-      "subject", "result", "plate", "unitId", "speed", "heading", "status", "note", "extra");
+      "subject", "result", "plate", "unitId", "speed", "heading", "status", "note", "channel", "reportedAt",
+      "occurredAt", "originalCode", "originalCategory", "location", "address", "extra");
+  static final List<String> LOCATION_FIELDS = List.of("quality", "accuracyMeters", "districtCode", "extra");
 
   @Test
   void theCheckAndTheSchemasGiveTheSameVerdictOnEveryMessageOfTheCorpus() throws Exception {
@@ -92,6 +107,18 @@ class ContractCheckTest {
               ObjectNode both = changed.deepCopy();
               both.set("kind", MAPPER.readTree(kind));
               corpus.add(both);
+            }
+          }
+        }
+        if (root.get("attrs").has("location")) {
+          for (String f : LOCATION_FIELDS) {
+            ObjectNode removed = root.deepCopy();
+            ((ObjectNode) removed.get("attrs").get("location")).remove(f);
+            corpus.add(removed);
+            for (String v : VALUES) {
+              ObjectNode changed = root.deepCopy();
+              ((ObjectNode) changed.get("attrs").get("location")).set(f, MAPPER.readTree(v));
+              corpus.add(changed);
             }
           }
         }

@@ -176,4 +176,40 @@ class EventDecoderTest {
     // the fast path carries the common forms
     assertThat(fast).isGreaterThan(100);
   }
+
+  static String incident(String attrs) {
+    return "{\"id\":\"110-20261122-0001\",\"source\":\"incident\",\"sourceId\":\"110-HZ\",\"kind\":\"violent\","
+        + "\"severity\":4,\"observedAt\":\"2026-11-22T21:10:00+08:00\",\"lon\":114.4152,\"lat\":23.1115,"
+        + "\"attrs\":{" + attrs + "}}";
+  }
+
+  static final String INCIDENT_ATTRS = "\"channel\":\"110\",\"reportedAt\":\"2026-11-22T21:16:02+08:00\","
+      + "\"originalCode\":\"0101\",\"location\":{\"quality\":\"caller_gps\",\"accuracyMeters\":35}";
+
+  @Test
+  void acceptsAReportedIncidentAndKeepsTheCallersCode() {
+    EventDecoder.Result r = decode(Source.INCIDENT, incident(INCIDENT_ATTRS));
+    assertThat(r).isInstanceOf(EventDecoder.Accepted.class);
+    Event e = ((EventDecoder.Accepted) r).event();
+    assertThat(e.source()).isEqualTo(Source.INCIDENT);
+    assertThat(e.kind()).isEqualTo("violent");
+    assertThat(e.attrs()).containsEntry("originalCode", "0101").containsEntry("channel", "110");
+  }
+
+  @Test
+  void refusesAnIncidentWithoutChannelOrLocationOrWithAnUnparseableReportTime() {
+    assertThat(refusal(Source.INCIDENT, incident(INCIDENT_ATTRS.replace("\"channel\":\"110\",", ""))))
+        .isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(refusal(Source.INCIDENT, incident(INCIDENT_ATTRS.replace("\"channel\":\"110\"", "\"channel\":\"119\""))))
+        .isEqualTo(Refusal.SCHEMA_VIOLATION);
+    assertThat(refusal(Source.INCIDENT, incident(INCIDENT_ATTRS.replace(
+        ",\"location\":{\"quality\":\"caller_gps\",\"accuracyMeters\":35}", "")))).isEqualTo(Refusal.SCHEMA_VIOLATION);
+    EventDecoder.Result r = decode(Source.INCIDENT, incident(INCIDENT_ATTRS.replace("2026-11-22T21:16:02+08:00",
+        "yesterday evening")));
+    assertThat(r).isInstanceOf(EventDecoder.Refused.class);
+    assertThat(((EventDecoder.Refused) r).message()).contains("attrs.reportedAt");
+    assertThat(refusal(Source.INCIDENT, incident(INCIDENT_ATTRS).replace("\"violent\"", "\"murder\"")))
+        .isEqualTo(Refusal.UNKNOWN_KIND);
+    assertThat(refusal(Source.CAMERA, incident(INCIDENT_ATTRS))).isEqualTo(Refusal.SOURCE_TOPIC_MISMATCH);
+  }
 }

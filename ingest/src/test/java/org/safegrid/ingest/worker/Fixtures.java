@@ -23,6 +23,7 @@ import org.safegrid.ingest.event.CameraAttrs;
 import org.safegrid.ingest.event.CheckpointAttrs;
 import org.safegrid.ingest.event.Datum;
 import org.safegrid.ingest.event.Event;
+import org.safegrid.ingest.event.IncidentAttrs;
 import org.safegrid.ingest.event.EventCodec;
 import org.safegrid.ingest.event.PatrolAttrs;
 import org.safegrid.ingest.event.Source;
@@ -49,6 +50,8 @@ final class Fixtures {
           new CheckpointAttrs("KP-" + (i % 20), "vehicle", "clear", "粤L" + (10000 + i % 90000)).toMap());
       case PATROL -> new Event(prefix + i, s, "U-" + (i % 30), "position", 0, at, lon, lat, Datum.WGS84,
           new PatrolAttrs("U-" + (i % 30), 30.0, 90.0, "patrolling", null).toMap());
+      case INCIDENT -> new Event(prefix + i, s, "110-HZ", "property", 2, at, lon, lat, Datum.WGS84,
+          new IncidentAttrs("110", at, null, null, null, "caller_gps", 30, null).toMap());
     };
   }
 

@@ -11,7 +11,7 @@ import java.util.List;
  *                   starting point when the batch is empty; a client resumes from it
  * @param truncated  true when more events matched than were sent
  * @param id         event ids
- * @param source     camera, checkpoint or patrol
+ * @param source     camera, checkpoint, patrol or incident
  * @param sourceId   device or unit ids
  * @param kind       event kinds
  * @param severity   0..5

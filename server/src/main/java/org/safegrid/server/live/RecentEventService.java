@@ -82,6 +82,7 @@ public class RecentEventService {
     out.put("camera", 0L);
     out.put("checkpoint", 0L);
     out.put("patrol", 0L);
+    out.put("incident", 0L);
     String sql = "SELECT source, count(*) FROM event WHERE observed_at > ? AND observed_at <= now() + interval '1 minute' "
         + (scope.isCity() ? "" : "AND " + ScopeFilter.inDistrictSql("geom") + " ") + "GROUP BY source";
     Object[] args = scope.isCity() ? new Object[] {Timestamp.from(from)}
@@ -111,7 +112,7 @@ public class RecentEventService {
       hourStarts[i] = start.plus(java.time.Duration.ofHours(i)).toEpochMilli();
     }
     java.util.Map<String, long[]> counts = new java.util.LinkedHashMap<>();
-    for (String s : new String[] {"camera", "checkpoint", "patrol"}) {
+    for (String s : new String[] {"camera", "checkpoint", "patrol", "incident"}) {
       counts.put(s, new long[hours]);
     }
     String district = jdbc.query("SELECT coalesce(c.district_code, '') FROM grid_cell c "

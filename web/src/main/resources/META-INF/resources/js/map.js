@@ -884,6 +884,19 @@
   document.getElementById('wall-button').addEventListener('click', toggleWall);
   document.getElementById('wall-exit').addEventListener('click', toggleWall);
 
+  // The idle lock counts what a person does, not the map's polling: tell the server (at most once a
+  // minute) that someone is using this page.
+  var lastActivityPing = 0;
+  function userActivity() {
+    var now = Date.now();
+    if (now - lastActivityPing < 60000) return;
+    lastActivityPing = now;
+    api('/api/activity', { method: 'POST' }).catch(function () { /* a 401 already sends to sign-in */ });
+  }
+  ['mousedown', 'keydown', 'wheel', 'touchstart', 'mousemove'].forEach(function (type) {
+    document.addEventListener(type, userActivity, { passive: true, capture: true });
+  });
+
   api('/api/me').then(function (me) {
     document.getElementById('user').textContent = me.username;
     state.roles = me.roles;

@@ -56,12 +56,17 @@ public class LiveSessionRegistry implements SchedulingConfigurer {
   private final SessionRegistry sessions;
   private final Duration idleTimeout;
   private final Duration checkEvery;
+  private final UserActivity activity;
+  private final AuthorizationVersions versions;
 
-  public LiveSessionRegistry(SessionRegistry sessions, ServerProperties server, SecurityProperties properties) {
+  public LiveSessionRegistry(SessionRegistry sessions, ServerProperties server, SecurityProperties properties,
+                             UserActivity activity, AuthorizationVersions versions) {
     this.sessions = sessions;
     this.checkEvery = properties.liveSessionCheck();
     Duration t = server.getServlet().getSession().getTimeout();
     this.idleTimeout = t == null ? Duration.ofMinutes(30) : t;
+    this.activity = activity;
+    this.versions = versions;
   }
 
   /** Registers an open stream of {@code username} (session id may be null) closed by running {@code closer}. */
@@ -71,9 +76,10 @@ public class LiveSessionRegistry implements SchedulingConfigurer {
     return () -> open.remove(e.id());
   }
 
-  /** Closes every stream of a user; returns how many. */
-  public int closeUser(String username) {
-    return closeWhere(e -> e.username().equals(username), "user " + username);
+  /** Closes every stream of a user except those of one session (null: all of them); returns how many. */
+  public int closeUserExcept(String username, String keepSessionId) {
+    return closeWhere(e -> e.username().equals(username) && (keepSessionId == null || !keepSessionId.equals(e.sessionId())),
+        "other sessions of " + username);
   }
 
   /** Closes every stream opened in a session; returns how many. */
@@ -96,7 +102,11 @@ public class LiveSessionRegistry implements SchedulingConfigurer {
     registrar.addFixedDelayTask(this::closeExpired, checkEvery);
   }
 
-  /** Closes streams whose session was expired or has been idle longer than the session timeout. */
+  /**
+   * Closes streams whose session was expired or has shown no user activity ({@link UserActivity}:
+   * the stream itself and background polling do not count) for longer than the session timeout,
+   * unless the account is exempt from the idle lock.
+   */
   public void closeExpired() {
     closeExpired(Instant.now());
   }
@@ -112,7 +122,9 @@ public class LiveSessionRegistry implements SchedulingConfigurer {
       if (info == null) {
         return false;
       }
-      if (!info.isExpired() && info.getLastRequest().before(idleSince)) {
+      Instant last = activity.lastActivity(e.sessionId()).orElse(info.getLastRequest().toInstant());
+      if (!info.isExpired() && last.isBefore(idleSince.toInstant())
+          && versions.current(e.username()).map(AuthorizationVersions.State::idleLock).orElse(true)) {
         info.expireNow();
       }
       return info.isExpired();

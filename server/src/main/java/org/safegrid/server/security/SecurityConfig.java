@@ -16,7 +16,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.core.session.SessionRegistryImpl;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.web.session.ConcurrentSessionFilter;
 import org.springframework.security.web.session.HttpSessionEventPublisher;
 import org.springframework.security.web.session.SessionInformationExpiredStrategy;
@@ -144,12 +143,14 @@ public class SecurityConfig {
             antMatcher(HttpMethod.GET, "/upload.css")).authenticated()
         // accounts: one's own, and user administration
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/me"), antMatcher(HttpMethod.POST, "/api/me/password"),
+            antMatcher(HttpMethod.POST, "/api/activity"),
             antMatcher(HttpMethod.POST, "/api/me/totp"), antMatcher(HttpMethod.POST, "/api/me/totp/confirm"))
             .authenticated()
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/users"), antMatcher(HttpMethod.POST, "/api/users"),
             antMatcher(HttpMethod.PUT, "/api/users/*/roles"), antMatcher(HttpMethod.PUT, "/api/users/*/enabled"),
             antMatcher(HttpMethod.PUT, "/api/users/*/district"), antMatcher(HttpMethod.POST, "/api/users/*/unlock"),
-            antMatcher(HttpMethod.POST, "/api/users/*/totp/reset")).hasRole("ADMIN")
+            antMatcher(HttpMethod.POST, "/api/users/*/totp/reset"), antMatcher(HttpMethod.PUT, "/api/users/*/idle-lock"))
+        .hasRole("ADMIN")
         // audit trail
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/audit")).hasAnyRole("AUDITOR", "ADMIN")
         // --- feature rules: keep one block per feature ---
@@ -199,7 +200,8 @@ public class SecurityConfig {
 
   @Bean
   SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
-                                  JdbcClient jdbc, SecurityProperties props) throws Exception {
+                                  SecurityProperties props, AuthorizationVersions versions,
+                                  UserActivity activity, LiveSessionRegistry liveSessions) throws Exception {
     EndpointPolicy policy = endpointPolicy();
     // pages of other sites: a cross-origin request from an origin not listed is refused (403) before
     // authentication; listed origins get the CORS answers a browser needs to use the API with credentials
@@ -225,7 +227,8 @@ public class SecurityConfig {
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
         .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
-    http.addFilterAfter(new RestoredSessionFilter(sessionRegistry, jdbc), ConcurrentSessionFilter.class);
+    http.addFilterAfter(new SessionGuardFilter(sessionRegistry, versions, activity, liveSessions),
+        ConcurrentSessionFilter.class);
     // idle timeout: server.servlet.session.timeout; unlimited sessions per user, but registered so they can be ended
     http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId())
         .maximumSessions(-1).sessionRegistry(sessionRegistry).expiredSessionStrategy(expiredSession()));

@@ -20,27 +20,41 @@ public class SessionRevocation {
 
   private final SessionRegistry sessions;
   private final LiveSessionRegistry live;
+  private final AuthorizationVersions versions;
 
-  public SessionRevocation(SessionRegistry sessions, LiveSessionRegistry live) {
+  public SessionRevocation(SessionRegistry sessions, LiveSessionRegistry live, AuthorizationVersions versions) {
     this.sessions = sessions;
     this.live = live;
+    this.versions = versions;
   }
 
   /** Expires every session and closes every live stream of {@code username}; returns how many were ended. */
   public int revoke(String username) {
+    return revokeOthers(username, null);
+  }
+
+  /**
+   * Expires every session of {@code username} but {@code keepSessionId} (null: all of them) and closes
+   * their live streams; returns how many were ended.
+   */
+  public int revokeOthers(String username, String keepSessionId) {
+    versions.forget(username);
     int expired = 0;
     for (Object principal : sessions.getAllPrincipals()) {
       String name = principal instanceof UserDetails u ? u.getUsername() : String.valueOf(principal);
       if (name.equals(username)) {
         for (SessionInformation s : sessions.getAllSessions(principal, false)) {
-          s.expireNow();
-          expired++;
+          if (!s.getSessionId().equals(keepSessionId)) {
+            s.expireNow();
+            expired++;
+          }
         }
       }
     }
-    int streams = live.closeUser(username);
+    int streams = live.closeUserExcept(username, keepSessionId);
     if (expired + streams > 0) {
-      log.info("revoked {} session(s) and {} live stream(s) of '{}'", expired, streams, username);
+      log.info("revoked {} session(s) and {} live stream(s) of '{}'{}", expired, streams, username,
+          keepSessionId == null ? "" : " (all but the current one)");
     }
     return expired + streams;
   }

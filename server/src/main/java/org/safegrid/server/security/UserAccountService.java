@@ -9,7 +9,6 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
@@ -35,21 +34,17 @@ public class UserAccountService implements UserDetailsService {
 
   @Override
   public UserDetails loadUserByUsername(String username) {
-    var row = jdbc.sql("SELECT username, password_hash, enabled, locked_until > now() AS locked FROM app_user WHERE username = ?")
+    var row = jdbc.sql("SELECT username, password_hash, enabled, coalesce(locked_until > now(), false) AS locked, "
+            + "auth_version FROM app_user WHERE username = ?")
         .param(username)
-        .query((rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4)})
+        .query((rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4), rs.getLong(5)})
         .optional()
         .orElseThrow(() -> new UsernameNotFoundException("no such user"));
     List<SimpleGrantedAuthority> roles = jdbc.sql("SELECT role FROM app_user_role WHERE username = ?")
         .param(username)
         .query((rs, n) -> new SimpleGrantedAuthority("ROLE_" + rs.getString(1)))
         .list();
-    return User.withUsername((String) row[0])
-        .password((String) row[1])
-        .disabled(!(Boolean) row[2])
-        .accountLocked((Boolean) row[3])
-        .authorities(roles)
-        .build();
+    return new SafeGridUser((String) row[0], (String) row[1], (Boolean) row[2], !(Boolean) row[3], roles, (Long) row[4]);
   }
 
   /** Creates a user with the given roles; fails if the name is taken. */

@@ -142,6 +142,19 @@ public class UserAdministration {
     return getUser(username);
   }
 
+  /** Sets whether the idle lock applies to the account's sessions; audited; its open sessions end. */
+  @Transactional
+  public UserAccount setIdleLock(String username, boolean idleLock) {
+    UserAccount before = getUser(username);
+    Boolean was = jdbc.sql("SELECT idle_lock FROM app_user WHERE username = ?").param(username).query(Boolean.class)
+        .single();
+    jdbc.sql("UPDATE app_user SET idle_lock = ? WHERE username = ?").params(idleLock, username).update();
+    audit.record("user.idle_lock", "app_user", before.username(), Outcome.SUCCESS,
+        Map.of("before", was, "after", idleLock));
+    events.publishEvent(new UserAccessChanged(username, "idle lock"));
+    return getUser(username);
+  }
+
   /** Lifts a lockout before it runs out. */
   @Transactional
   public UserAccount unlock(String username) {

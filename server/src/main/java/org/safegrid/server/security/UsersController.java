@@ -60,6 +60,18 @@ class UsersController {
     return users.setDistrict(username, request.districtCode());
   }
 
+  /**
+   * Whether the idle lock ends the account's sessions ({@code {"enabled":false}} for an unattended wall
+   * screen's account); audited, and the account's open sessions end.
+   */
+  @PutMapping("/api/users/{username}/idle-lock")
+  UserAccount idleLock(@PathVariable String username, @RequestBody EnabledRequest request) {
+    if (request.enabled() == null) {
+      throw new IllegalArgumentException("give {\"enabled\": true|false}");
+    }
+    return users.setIdleLock(username, request.enabled());
+  }
+
   @PostMapping("/api/users/{username}/unlock")
   UserAccount unlock(@PathVariable String username) {
     return users.unlock(username);

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
@@ -59,6 +60,8 @@ class AccountsTest {
   LiveSessionRegistry liveSessions;
   @Autowired
   org.springframework.security.core.session.SessionRegistry sessionRegistry;
+  @Autowired
+  UserActivity activity;
   @Autowired
   io.micrometer.core.instrument.MeterRegistry meters;
 
@@ -393,24 +396,103 @@ class AccountsTest {
   }
 
   @Test
-  void aSessionRestoredAfterARestartIsRecheckedAndRegisteredAgain() throws Exception {
-    accounts.createUser("rita", "rita-password-123", List.of(Role.VIEWER));
+  void aSessionRestoredAfterARestartHasOnlyTheRightsTheAccountHasNow() throws Exception {
+    accounts.createUser("rita", "rita-password-123", List.of(Role.VIEWER, Role.PLANNER));
     accounts.createUser("rex", "rex-password-1234", List.of(Role.VIEWER));
+    accounts.createUser("uma", "uma-password-1234", List.of(Role.VIEWER));
     String rita = formLogin("rita", "rita-password-123", null);
     String rex = formLogin("rex", "rex-password-1234", null);
+    String uma = formLogin("uma", "uma-password-1234", null);
     // what a restart with persistent sessions looks like: the sessions exist, the registry forgot them
-    sessionRegistry.removeSessionInformation(rita.substring("JSESSIONID=".length()));
-    sessionRegistry.removeSessionInformation(rex.substring("JSESSIONID=".length()));
-    jdbc.sql("UPDATE app_user SET enabled = false WHERE username = 'rex'").update(); // disabled while down
-    RestoredSessionFilter.serverStartedAt(System.currentTimeMillis() + 1);
-    try {
-      assertThat(getWithSession("/api/me", rita)).isEqualTo(200);
-    assertThat(sessionRegistry.getSessionInformation(rita.substring("JSESSIONID=".length()))).isNotNull();
-      assertThat(getWithSession("/api/me", rex)).isEqualTo(401);
-      assertThat(getWithSession("/api/me", rex)).isEqualTo(401);
-    } finally {
-      RestoredSessionFilter.serverStartedAt(0);
+    for (String s : List.of(rita, rex, uma)) {
+      sessionRegistry.removeSessionInformation(s.substring("JSESSIONID=".length()));
     }
+    long before = jdbc.sql("SELECT auth_version FROM app_user WHERE username = 'rita'").query(Long.class).single();
+    // changed while the server was down, straight in the database: the triggers bump the version
+    jdbc.sql("DELETE FROM app_user_role WHERE username = 'rita' AND role = 'PLANNER'").update();
+    jdbc.sql("UPDATE app_user SET enabled = false WHERE username = 'rex'").update();
+    assertThat(jdbc.sql("SELECT auth_version FROM app_user WHERE username = 'rita'").query(Long.class).single())
+        .isGreaterThan(before);
+    Thread.sleep(AuthorizationVersions.MAX_AGE.toMillis() + 100);
+
+    assertThat(getWithSession("/api/me", uma)).isEqualTo(200);
+    assertThat(sessionRegistry.getSessionInformation(uma.substring("JSESSIONID=".length())))
+        .as("an unchanged restored session is registered again").isNotNull();
+    assertThat(getWithSession("/api/me", rita)).as("the demoted user's old session").isEqualTo(401);
+    assertThat(getWithSession("/api/me", rita)).isEqualTo(401);
+    assertThat(getWithSession("/api/me", rex)).isEqualTo(401);
+    String again = formLogin("rita", "rita-password-123", null);
+    HttpResponse<String> me = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/me"))
+        .header("Cookie", again).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(json.readTree(me.body()).path("roles").toString()).isEqualTo("[\"VIEWER\"]");
+  }
+
+  /** The XSRF token a signed-in browser page holds (the cookie the server sets on its answers). */
+  private String xsrf(String sessionCookie) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
+        .header("Cookie", sessionCookie).build(), HttpResponse.BodyHandlers.ofString());
+    return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("XSRF-TOKEN="))
+        .map(c -> c.split(";")[0].substring("XSRF-TOKEN=".length())).findFirst().orElseThrow();
+  }
+
+  private int postWithSession(String path, String sessionCookie, String body) throws Exception {
+    String token = xsrf(sessionCookie);
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Cookie", sessionCookie + "; XSRF-TOKEN=" + token).header("X-XSRF-TOKEN", token)
+        .header("Content-Type", "application/json").header("X-Requested-With", "XMLHttpRequest")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  @Test
+  void aPasswordChangeEndsTheAccountsOtherSessionsAndStreamsButNotTheOneThatChangedIt() throws Exception {
+    accounts.createUser("pia", "Secret-horse-1234", List.of(Role.VIEWER));
+    String here = formLogin("pia", "Secret-horse-1234", null);
+    String elsewhere = formLogin("pia", "Secret-horse-1234", null);
+    HttpResponse<InputStream> stream = openLive(elsewhere);
+    assertThat(stream.statusCode()).isEqualTo(200);
+    var streamEnds = readToEnd(stream.body());
+
+    assertThat(postWithSession("/api/me/password", here,
+        "{\"currentPassword\":\"Secret-horse-1234\",\"newPassword\":\"Battery-staple-5678\"}")).isEqualTo(204);
+    streamEnds.get(30, TimeUnit.SECONDS);
+    assertThat(getWithSession("/api/me", elsewhere)).as("the other session").isEqualTo(401);
+    assertThat(getWithSession("/api/me", here)).as("the session that changed it").isEqualTo(200);
+    assertThat(get("/api/me", "pia", "Secret-horse-1234").statusCode()).isEqualTo(401);
+    assertThat(get("/api/me", "pia", "Battery-staple-5678").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void backgroundReadsDoNotKeepASessionFromTheIdleLockButWhatAPersonDoesDoes() throws Exception {
+    accounts.createUser("ida", "ida-password-1234", List.of(Role.VIEWER));
+    accounts.createUser("ivo", "ivo-password-1234", List.of(Role.VIEWER));
+    accounts.createUser("wally", "wally-password-12", List.of(Role.VIEWER));
+    assertThat(asAdmin("PUT", "/api/users/wally/idle-lock", "{\"enabled\":false}").statusCode()).isEqualTo(200);
+    assertThat(audits("action = 'user.idle_lock' AND object_id = 'wally'")).isEqualTo(1);
+    Thread.sleep(AuthorizationVersions.MAX_AGE.toMillis() + 100);
+    String ida = formLogin("ida", "ida-password-1234", null);
+    String ivo = formLogin("ivo", "ivo-password-1234", null);
+    String wall = formLogin("wally", "wally-password-12", null);
+    for (String s : List.of(ida, ivo, wall)) {
+      assertThat(getWithSession("/index.html", s)).isEqualTo(200);
+    }
+    try {
+      moveClock(Duration.ofMinutes(20));
+      assertThat(getWithSession("/api/me", ida)).as("a background read after 20 min").isEqualTo(200);
+      assertThat(postWithSession("/api/activity", ivo, "")).as("someone moves the mouse").isEqualTo(204);
+      moveClock(Duration.ofMinutes(40));
+      assertThat(getWithSession("/api/me", ida)).as("40 min of background reads only: locked").isEqualTo(401);
+      assertThat(getWithSession("/api/me", ivo)).as("20 min after the last activity").isEqualTo(200);
+      moveClock(Duration.ofMinutes(55));
+      assertThat(getWithSession("/api/me", ivo)).as("35 min after the last activity").isEqualTo(401);
+      moveClock(Duration.ofMinutes(300));
+      assertThat(getWithSession("/api/me", wall)).as("an account exempted from the idle lock").isEqualTo(200);
+    } finally {
+      activity.useClock(java.time.Clock.systemUTC());
+    }
+  }
+
+  private void moveClock(Duration ahead) {
+    activity.useClock(java.time.Clock.offset(java.time.Clock.systemUTC(), ahead));
   }
 
   // --- TOTP -----------------------------------------------------------------------------------

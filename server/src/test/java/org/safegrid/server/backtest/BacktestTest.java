@@ -95,6 +95,23 @@ class BacktestTest {
   }
 
   @Test
+  void anAreaFileSetsTheStudyCellsAndTheOutputSaysSo(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("events.csv");
+    Files.writeString(csv, city(9));
+    // a 0.02° square around the hot corner (about 1.7 × 2.2 km): roughly 60 cells of 250 m
+    Path area = dir.resolve("area.geojson");
+    Files.writeString(area, "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\","
+        + "\"coordinates\":[[[-87.66,41.84],[-87.64,41.84],[-87.64,41.86],[-87.66,41.86],[-87.66,41.84]]]}}");
+    Map<String, Object> r = Backtest.run(Backtest.parse(new String[] {"--events", csv.toString(), "--cell-size", "250",
+        "--train", "2017-01-01/2018-10-31", "--test", "2018-11-01/2018-12-26", "--step", "14d", "--validation-steps",
+        "2", "--area", area.toString()}), new PrintStream(new ByteArrayOutputStream()));
+    JsonNode s = new ObjectMapper().valueToTree(r.get("summary"));
+    assertThat(s.get("study_area").asText()).isEqualTo("cells whose centre lies inside --area");
+    assertThat(s.get("area_cells").asInt()).isBetween(50, 90);
+    assertThat(s.get("steps").asInt()).isEqualTo(4);
+  }
+
+  @Test
   void aMalformedCsvIsRefusedWithTheLineNumberAndReason(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("bad.csv");
     Files.writeString(csv, HEADER

@@ -1,57 +1,84 @@
 package org.safegrid.server.backtest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.LinearRing;
+import org.locationtech.jts.geom.Polygon;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 import org.safegrid.server.hotspot.LocalMetricProjection;
+import org.safegrid.server.stats.forecast.EventPoint;
+import org.safegrid.server.stats.forecast.GaussianSmoothing;
+import org.safegrid.server.stats.forecast.NegativeBinomial;
+import org.safegrid.server.stats.forecast.Poisson;
+import org.safegrid.server.stats.forecast.RankingAccuracy;
+import org.safegrid.server.stats.forecast.Raster;
+import org.safegrid.server.stats.forecast.SelfExcitingFit;
+import org.safegrid.server.stats.forecast.SelfExcitingForecaster;
+import org.safegrid.server.stats.forecast.SelfExcitingModel;
 
 /**
- * Backtest of hotspot forecasts on a CSV of past incidents: SafeGrid's forecast
- * ({@link HotspotForecast}) against a naive baseline (cells ranked by training-period counts),
- * both measured in the same run by hit rate, PAI and PEI* at 1, 5 and 10 % of the study area.
+ * Rolling-origin backtest of cell forecasts on an incident CSV: SafeGrid's self-exciting forecast
+ * against four baselines on the same cells and steps, with hit rate, PAI and PEI* at 1, 5 and 10 %
+ * of the study area, the Poisson log score per cell, a paired bootstrap interval of
+ * {@code safegrid − best baseline}, and the coverage of the negative binomial intervals.
  *
- * <p>Usage: {@code Backtest --events FILE.csv --cell-size 250 --train 2018-01-01/2018-12-31
- * --test 2019-01-01/2019-01-31 [--lon-col lon] [--lat-col lat] [--time-col datetime]
- * [--half-life-days 180] [--bandwidth METRES] [--alpha 0.5]}. Dates are inclusive local days;
- * times without an offset are taken as local time. The study area is the set of square cells
- * (in a local metric projection) that intersect the convex hull of the training events; test
- * events outside it are not counted. Prints a JSON object on the last line.
+ * <p>Usage: {@code Backtest --events FILE.csv --cell-size 250 --train FROM/TO --test FROM/TO
+ * [--step 7d] [--area boundary.geojson] [--seed 1] [--plots DIR] [--validation-steps 26]}.
+ * Dates are inclusive local days. Everything the models choose (background and KDE bandwidths,
+ * the dispersion) is chosen on a validation split at the end of the training range, written out
+ * under {@code validation}; the test period is only scored. The last stdout line is one JSON object.
  */
 public final class Backtest {
+
+  static final double[] COVERAGES = {0.01, 0.05, 0.10};
+  static final String[] COVERAGE_KEYS = {"1", "5", "10"};
+  static final String[] MODELS = {"safegrid", "naive", "recent", "kde", "blend"};
+  static final double[] BANDWIDTHS = {250, 500, 1000};
+  static final double STUDY_DISTANCE_METERS = 500;
+  static final Duration RECENT = Duration.ofDays(56);
+  static final int BOOTSTRAP = 2000;
+  static final long DAY_MS = 86_400_000L;
+  /** Jeffreys prior: a baseline count c stands for a rate of (c + ½) per period, so no cell has mean 0. */
+  static final double JEFFREYS = 0.5;
 
   private Backtest() {}
 
   /** Options of a run. */
   public record Options(Path events, double cellSizeMeters, LocalDate trainFrom, LocalDate trainTo, LocalDate testFrom,
-                        LocalDate testTo, String lonCol, String latCol, String timeCol, HotspotForecast forecast) {}
+                        LocalDate testTo, Duration step, Path area, long seed, Path plots, int validationSteps) {}
 
   public static void main(String[] args) throws IOException {
-    Options o = parse(args);
-    Map<String, Object> result = run(o);
+    Options o;
+    Map<String, Object> result;
+    try {
+      o = parse(args);
+      result = run(o, System.err);
+    } catch (IllegalArgumentException e) {
+      System.err.println("backtest: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     ObjectMapper json = new ObjectMapper();
-    System.out.println(json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
-    System.out.println(new ObjectMapper().writeValueAsString(result));
+    System.out.println(json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result.get("report")));
+    System.out.println(new ObjectMapper().writeValueAsString(result.get("summary")));
   }
 
   static Options parse(String[] args) {
@@ -59,7 +86,7 @@ public final class Backtest {
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("usage: --events FILE.csv --cell-size 250 --train FROM/TO --test FROM/TO "
-            + "[--lon-col lon --lat-col lat --time-col datetime --half-life-days D --bandwidth M --alpha A]");
+            + "[--step 7d] [--area boundary.geojson] [--seed N] [--plots DIR] [--validation-steps 26]");
       }
       a.put(args[i].substring(2), args[++i]);
     }
@@ -67,228 +94,647 @@ public final class Backtest {
       throw new IllegalArgumentException("--events, --train and --test are required");
     }
     double cell = Double.parseDouble(a.getOrDefault("cell-size", "250"));
-    HotspotForecast d = HotspotForecast.defaults(cell);
-    HotspotForecast f = new HotspotForecast(
-        Double.parseDouble(a.getOrDefault("half-life-days", String.valueOf(d.halfLifeDays()))),
-        Double.parseDouble(a.getOrDefault("bandwidth", String.valueOf(d.bandwidthMeters()))),
-        Double.parseDouble(a.getOrDefault("alpha", String.valueOf(d.alpha()))));
     String[] train = a.get("train").split("/");
     String[] test = a.get("test").split("/");
-    return new Options(Path.of(a.get("events")), cell, LocalDate.parse(train[0]), LocalDate.parse(train[1]),
-        LocalDate.parse(test[0]), LocalDate.parse(test[1]), a.getOrDefault("lon-col", "lon"),
-        a.getOrDefault("lat-col", "lat"), a.getOrDefault("time-col", "datetime"), f);
+    Options o = new Options(Path.of(a.get("events")), cell, LocalDate.parse(train[0]), LocalDate.parse(train[1]),
+        LocalDate.parse(test[0]), LocalDate.parse(test[1]), a.containsKey("step") ? duration(a.get("step")) : null,
+        a.containsKey("area") ? Path.of(a.get("area")) : null, Long.parseLong(a.getOrDefault("seed", "1")),
+        a.containsKey("plots") ? Path.of(a.get("plots")) : null,
+        Integer.parseInt(a.getOrDefault("validation-steps", "26")));
+    if (!o.testFrom().isAfter(o.trainTo())) {
+      throw new IllegalArgumentException("--test must start after --train ends");
+    }
+    return o;
   }
 
-  /** Runs the backtest and returns the report. */
-  public static Map<String, Object> run(Options o) throws IOException {
-    List<double[]> train = new ArrayList<>(); // lon, lat, ageDays
-    List<double[]> test = new ArrayList<>();
-    LocalDateTime trainStart = o.trainFrom().atStartOfDay();
-    LocalDateTime trainEnd = o.trainTo().plusDays(1).atStartOfDay();
-    LocalDateTime testStart = o.testFrom().atStartOfDay();
-    LocalDateTime testEnd = o.testTo().plusDays(1).atStartOfDay();
-    long skipped = 0;
-    try (BufferedReader r = Files.newBufferedReader(o.events(), StandardCharsets.UTF_8)) {
-      List<String> header = splitCsv(r.readLine());
-      int iLon = column(header, o.lonCol());
-      int iLat = column(header, o.latCol());
-      int iTime = column(header, o.timeCol());
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        List<String> f = splitCsv(line);
-        if (f.size() <= Math.max(iLon, Math.max(iLat, iTime))) {
-          skipped++;
-          continue;
-        }
-        double lon;
-        double lat;
-        LocalDateTime t;
-        try {
-          lon = Double.parseDouble(f.get(iLon));
-          lat = Double.parseDouble(f.get(iLat));
-          t = parseTime(f.get(iTime));
-        } catch (NumberFormatException | DateTimeParseException e) {
-          skipped++;
-          continue;
-        }
-        if (!t.isBefore(trainStart) && t.isBefore(trainEnd)) {
-          train.add(new double[] {lon, lat, ChronoUnit.SECONDS.between(t, trainEnd) / 86400.0});
-        } else if (!t.isBefore(testStart) && t.isBefore(testEnd)) {
-          test.add(new double[] {lon, lat});
+  static Duration duration(String s) {
+    String t = s.trim().toLowerCase();
+    long v = Long.parseLong(t.substring(0, t.length() - 1));
+    return switch (t.charAt(t.length() - 1)) {
+      case 'd' -> Duration.ofDays(v);
+      case 'h' -> Duration.ofHours(v);
+      case 'w' -> Duration.ofDays(7 * v);
+      default -> throw new IllegalArgumentException("--step: use e.g. 7d, 1w or 8h, got " + s);
+    };
+  }
+
+  static long millis(LocalDate d) {
+    return d.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+  }
+
+  /** The study area: raster cells used for scoring, and how they were chosen. */
+  record Study(int[] cells, String definition, int[] position) {
+
+    /** The study cells of a raster; {@code position[rasterCell]} = index among the study cells or −1. */
+    static Study of(boolean[] in, String definition) {
+      int n = 0;
+      for (boolean b : in) {
+        n += b ? 1 : 0;
+      }
+      int[] cells = new int[n];
+      int[] pos = new int[in.length];
+      Arrays.fill(pos, -1);
+      int k = 0;
+      for (int c = 0; c < in.length; c++) {
+        if (in[c]) {
+          pos[c] = k;
+          cells[k++] = c;
         }
       }
+      return new Study(cells, definition, pos);
     }
-    if (train.size() < 10) {
-      throw new IllegalArgumentException("only " + train.size() + " events in the training period");
+  }
+
+  /** Forecast means of every model for one window, over the study cells. */
+  interface Models {
+    Map<String, double[]> forecast(long origin, long windowMs);
+  }
+
+  /** Runs the backtest; returns {@code report} (everything) and {@code summary} (the last-line JSON). */
+  public static Map<String, Object> run(Options o, java.io.PrintStream log) throws IOException {
+    List<IncidentCsv.Row> rows = IncidentCsv.read(o.events());
+    long trainStart = millis(o.trainFrom());
+    long trainEnd = millis(o.trainTo().plusDays(1));
+    long testStart = millis(o.testFrom());
+    long testEnd = millis(o.testTo().plusDays(1));
+    double[] trainLats = rows.stream().filter(r -> r.localMillis() >= trainStart && r.localMillis() < trainEnd)
+        .mapToDouble(IncidentCsv.Row::lat).toArray();
+    if (trainLats.length < 10) {
+      throw new IllegalArgumentException("only " + trainLats.length + " events in the training period");
     }
-    double[] lats = train.stream().mapToDouble(v -> v[1]).toArray();
-    LocalMetricProjection proj = LocalMetricProjection.around(lats);
-    GeometryFactory gf = new GeometryFactory();
-    Coordinate[] pts = train.stream().map(v -> new Coordinate(proj.x(v[0]), proj.y(v[1]))).toArray(Coordinate[]::new);
-    Geometry hull = gf.createMultiPointFromCoords(pts).convexHull();
-    PreparedGeometry hullP = PreparedGeometryFactory.prepare(hull);
-    Envelope env = hull.getEnvelopeInternal();
+    LocalMetricProjection proj = LocalMetricProjection.around(trainLats);
+    List<EventPoint> all = new ArrayList<>();
+    for (IncidentCsv.Row r : rows) {
+      all.add(new EventPoint(r.localMillis(), proj.x(r.lon()), proj.y(r.lat()), r.category()));
+    }
+    all.sort(java.util.Comparator.comparingLong(EventPoint::epochMillis));
+    double minX = Double.MAX_VALUE;
+    double minY = Double.MAX_VALUE;
+    double maxX = -Double.MAX_VALUE;
+    double maxY = -Double.MAX_VALUE;
+    for (EventPoint p : all) {
+      if (p.epochMillis() >= trainStart && p.epochMillis() < trainEnd) {
+        minX = Math.min(minX, p.x());
+        minY = Math.min(minY, p.y());
+        maxX = Math.max(maxX, p.x());
+        maxY = Math.max(maxY, p.y());
+      }
+    }
+    List<Polygon> areaPolys = o.area() == null ? List.of() : readArea(o.area(), proj);
+    for (Polygon p : areaPolys) {
+      minX = Math.min(minX, p.getEnvelopeInternal().getMinX());
+      minY = Math.min(minY, p.getEnvelopeInternal().getMinY());
+      maxX = Math.max(maxX, p.getEnvelopeInternal().getMaxX());
+      maxY = Math.max(maxY, p.getEnvelopeInternal().getMaxY());
+    }
     double s = o.cellSizeMeters();
-    int nx = (int) Math.ceil(env.getWidth() / s) + 1;
-    int ny = (int) Math.ceil(env.getHeight() / s) + 1;
-    // study cells: the grid cells intersecting the hull; index of each grid position or -1
-    int[] study = new int[nx * ny];
-    List<double[]> centres = new ArrayList<>();
-    for (int j = 0; j < ny; j++) {
-      for (int i = 0; i < nx; i++) {
-        double x0 = env.getMinX() + i * s;
-        double y0 = env.getMinY() + j * s;
-        Geometry cell = gf.toGeometry(new Envelope(x0, x0 + s, y0, y0 + s));
-        if (hullP.intersects(cell)) {
-          study[j * nx + i] = centres.size();
-          centres.add(new double[] {x0 + s / 2, y0 + s / 2});
-        } else {
-          study[j * nx + i] = -1;
+    Raster raster = Raster.covering(minX, minY, maxX, maxY, s, 4 * BANDWIDTHS[BANDWIDTHS.length - 1]);
+    Study study = areaPolys.isEmpty() ? nearTraining(all, raster, trainStart, trainEnd) : inside(areaPolys, raster);
+    if (study.cells().length < 10) {
+      throw new IllegalArgumentException("the study area has only " + study.cells().length + " cells");
+    }
+
+    // steps of the test period; the validation split ends where the training range ends
+    long step = o.step() == null ? testEnd - testStart : o.step().toMillis();
+    int steps = (int) ((testEnd - testStart) / step);
+    if (steps < 1) {
+      throw new IllegalArgumentException("--step is longer than the test period");
+    }
+    int vSteps = o.step() == null ? 1 : o.validationSteps();
+    long valStart = trainEnd - vSteps * step;
+    if (valStart - trainStart < (trainEnd - trainStart) / 2) {
+      vSteps = (int) Math.max(1, (trainEnd - trainStart) / 4 / step);
+      valStart = trainEnd - vSteps * step;
+    }
+    log.printf("backtest: %d events read, %d study cells (%s), %d test steps, validation %d steps from %s%n",
+        all.size(), study.cells().length, study.definition(), steps, vSteps,
+        java.time.Instant.ofEpochMilli(valStart).toString().substring(0, 10));
+
+    // --- validation: choose the bandwidths and the dispersion on data before the training end
+    Map<String, Object> validation = new LinkedHashMap<>();
+    validation.put("fit", o.trainFrom() + "/" + java.time.Instant.ofEpochMilli(valStart - 1).toString().substring(0, 10));
+    validation.put("forecast", java.time.Instant.ofEpochMilli(valStart).toString().substring(0, 10) + "/" + o.trainTo());
+    validation.put("steps", vSteps);
+    double bestSg = Double.NaN;
+    double bestSgScore = Double.NEGATIVE_INFINITY;
+    double bestKde = Double.NaN;
+    double bestKdeScore = Double.NEGATIVE_INFINITY;
+    List<Map<String, Object>> tried = new ArrayList<>();
+    double[] bestSgMeans = null;
+    int[] valCounts = null;
+    for (double h : BANDWIDTHS) {
+      ModelSet ms = new ModelSet(all, raster, study, trainStart, valStart, h, h, s, log);
+      List<double[]> sgMeans = new ArrayList<>();
+      List<int[]> counts = new ArrayList<>();
+      double sgScore = 0;
+      double kdeScore = 0;
+      for (int v = 0; v < vSteps; v++) {
+        long origin = valStart + v * step;
+        int[] y = counts(all, raster, study, origin, origin + step);
+        Map<String, double[]> f = ms.forecast(origin, step);
+        sgScore += logScore(f.get("safegrid"), y);
+        kdeScore += logScore(f.get("kde"), y);
+        sgMeans.add(f.get("safegrid"));
+        counts.add(y);
+      }
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("bandwidth_m", h);
+      t.put("safegrid_log_score", round(sgScore / vSteps / study.cells().length));
+      t.put("kde_log_score", round(kdeScore / vSteps / study.cells().length));
+      t.put("safegrid_fits", ms.describeFits());
+      tried.add(t);
+      if (sgScore > bestSgScore) {
+        bestSgScore = sgScore;
+        bestSg = h;
+        bestSgMeans = flatten(sgMeans);
+        valCounts = flattenInt(counts);
+      }
+      if (kdeScore > bestKdeScore) {
+        bestKdeScore = kdeScore;
+        bestKde = h;
+      }
+    }
+    double size = NegativeBinomial.fitSize(bestSgMeans, valCounts);
+    validation.put("tried", tried);
+    validation.put("chosen", Map.of("safegrid_background_bandwidth_m", bestSg, "kde_bandwidth_m", bestKde,
+        "negative_binomial_size", Double.isInfinite(size) ? "Infinity (Poisson)" : round(size)));
+    validation.put("chosen_by", "mean Poisson log score per cell over the validation steps (higher is better)");
+
+    // --- test: refit on the whole training range, forecast each step, score
+    ModelSet ms = new ModelSet(all, raster, study, trainStart, trainEnd, bestSg, bestKde, s, log);
+    Random rnd = new Random(o.seed());
+    int nm = MODELS.length;
+    double[][][] hits = new double[nm][COVERAGES.length][steps];
+    long[][] best = new long[COVERAGES.length][steps];
+    long[] total = new long[steps];
+    double[][] logScore = new double[nm][steps];
+    int[] kCells = new int[COVERAGES.length];
+    double in80 = 0;
+    double in95 = 0;
+    double pit80 = 0;
+    double pit95 = 0;
+    long cellSteps = 0;
+    List<double[]> pitPairs = new ArrayList<>();
+    for (int st = 0; st < steps; st++) {
+      long origin = testStart + st * step;
+      int[] y = counts(all, raster, study, origin, origin + step);
+      Map<String, double[]> f = ms.forecast(origin, step);
+      for (int mi = 0; mi < nm; mi++) {
+        double[] mean = f.get(MODELS[mi]);
+        RankingAccuracy[] acc = RankingAccuracy.measure(mean, y, COVERAGES, rnd);
+        for (int q = 0; q < COVERAGES.length; q++) {
+          hits[mi][q][st] = acc[q].hits();
+          best[q][st] = acc[q].best();
+          kCells[q] = acc[q].cells();
+          total[st] = acc[q].total();
+        }
+        logScore[mi][st] = logScore(mean, y);
+      }
+      double[] sg = f.get("safegrid");
+      for (int c = 0; c < y.length; c++) {
+        int lo80 = NegativeBinomial.quantile(0.10, sg[c], size);
+        int hi80 = NegativeBinomial.quantile(0.90, sg[c], size);
+        int lo95 = NegativeBinomial.quantile(0.025, sg[c], size);
+        int hi95 = NegativeBinomial.quantile(0.975, sg[c], size);
+        in80 += y[c] >= lo80 && y[c] <= hi80 ? 1 : 0;
+        in95 += y[c] >= lo95 && y[c] <= hi95 ? 1 : 0;
+        pit80 += NegativeBinomial.pitCoverage(y[c], sg[c], size, 0.80);
+        pit95 += NegativeBinomial.pitCoverage(y[c], sg[c], size, 0.95);
+        pitPairs.add(new double[] {sg[c], y[c]});
+        cellSteps++;
+      }
+      log.printf("backtest: step %d/%d (%s): %d events%n", st + 1, steps,
+          java.time.Instant.ofEpochMilli(origin).toString().substring(0, 10), total[st]);
+    }
+
+    long testEvents = Arrays.stream(total).sum();
+    Map<String, Object> models = new LinkedHashMap<>();
+    double[][] pai = new double[nm][COVERAGES.length];
+    for (int mi = 0; mi < nm; mi++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int q = 0; q < COVERAGES.length; q++) {
+        double[] agg = pooled(hits[mi][q], best[q], total, null, kCells[q], study.cells().length);
+        pai[mi][q] = agg[1];
+        m.put(COVERAGE_KEYS[q], Map.of("hit_rate", round(agg[0]), "pai", round(agg[1]), "pei", round(agg[2])));
+      }
+      m.put("log_score", round(Arrays.stream(logScore[mi]).sum() / steps / study.cells().length));
+      models.put(MODELS[mi], m);
+    }
+    Map<String, Object> bestBaseline = new LinkedHashMap<>();
+    Map<String, Object> diff = new LinkedHashMap<>();
+    Random boot = new Random(o.seed() + 1);
+    int[][] resamples = new int[BOOTSTRAP][steps];
+    for (int b = 0; b < BOOTSTRAP; b++) {
+      for (int i = 0; i < steps; i++) {
+        resamples[b][i] = boot.nextInt(steps);
+      }
+    }
+    for (int q = 0; q < COVERAGES.length; q++) {
+      int bb = 1;
+      for (int mi = 2; mi < nm; mi++) {
+        if (pai[mi][q] > pai[bb][q]) {
+          bb = mi;
         }
       }
+      bestBaseline.put(COVERAGE_KEYS[q], MODELS[bb]);
+      double[][] d = new double[3][BOOTSTRAP];
+      for (int b = 0; b < BOOTSTRAP; b++) {
+        double[] sg = pooled(hits[0][q], best[q], total, resamples[b], kCells[q], study.cells().length);
+        double[] bl = pooled(hits[bb][q], best[q], total, resamples[b], kCells[q], study.cells().length);
+        for (int k = 0; k < 3; k++) {
+          d[k][b] = sg[k] - bl[k];
+        }
+      }
+      Map<String, Object> dq = new LinkedHashMap<>();
+      dq.put("pai", ci(d[1]));
+      dq.put("hit_rate", ci(d[0]));
+      dq.put("pei", ci(d[2]));
+      diff.put(COVERAGE_KEYS[q], dq);
     }
-    int n = centres.size();
-    double[] cx = centres.stream().mapToDouble(c -> c[0]).toArray();
-    double[] cy = centres.stream().mapToDouble(c -> c[1]).toArray();
-    double[] area = new double[n];
-    java.util.Arrays.fill(area, s * s);
-    int m = train.size();
-    int[] cellOf = new int[m];
-    double[] ex = new double[m];
-    double[] ey = new double[m];
-    double[] age = new double[m];
-    double[] naive = new double[n];
-    for (int e = 0; e < m; e++) {
-      double[] v = train.get(e);
-      ex[e] = proj.x(v[0]);
-      ey[e] = proj.y(v[1]);
-      age[e] = v[2];
-      cellOf[e] = locate(ex[e], ey[e], env, s, nx, ny, study);
-      if (cellOf[e] >= 0) {
-        naive[cellOf[e]]++;
+    int bestLog = 1;
+    for (int mi = 2; mi < nm; mi++) {
+      if (Arrays.stream(logScore[mi]).sum() > Arrays.stream(logScore[bestLog]).sum()) {
+        bestLog = mi;
       }
     }
-    long[] testCounts = new long[n];
-    long testOutside = 0;
-    for (double[] v : test) {
-      int c = locate(proj.x(v[0]), proj.y(v[1]), env, s, nx, ny, study);
-      if (c >= 0) {
-        testCounts[c]++;
-      } else {
-        testOutside++;
+    double[] dl = new double[BOOTSTRAP];
+    for (int b = 0; b < BOOTSTRAP; b++) {
+      double sum = 0;
+      for (int i : resamples[b]) {
+        sum += logScore[0][i] - logScore[bestLog][i];
       }
+      dl[b] = sum / steps / study.cells().length;
     }
-    long t0 = System.nanoTime();
-    double[] forecast = o.forecast().score(cx, cy, area, cellOf, ex, ey, age);
-    long forecastMs = (System.nanoTime() - t0) / 1_000_000;
+    bestBaseline.put("log_score", MODELS[bestLog]);
+    diff.put("log_score", ci(dl));
+
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("area_cells", study.cells().length);
+    summary.put("test_events", testEvents);
+    summary.put("steps", steps);
+    summary.put("models", models);
+    summary.put("best_baseline", bestBaseline);
+    summary.put("diff_ci95", diff);
+    summary.put("coverage", Map.of("80", round(in80 / cellSteps), "95", round(in95 / cellSteps)));
+    summary.put("coverage_pit", Map.of("80", round(pit80 / cellSteps), "95", round(pit95 / cellSteps)));
+    summary.put("study_area", study.definition());
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("events", o.events().getFileName().toString());
+    report.put("cell_size_m", s);
+    report.put("study_area", study.definition());
+    report.put("train", o.trainFrom() + "/" + o.trainTo());
+    report.put("test", o.testFrom() + "/" + o.testTo());
+    report.put("step_days", step / (double) DAY_MS);
+    report.put("test_days_not_scored", (testEnd - testStart - steps * step) / (double) DAY_MS);
+    report.put("test_events_outside_study_area", countOutside(all, raster, study, testStart, testStart + steps * step));
+    report.put("validation", validation);
+    report.put("safegrid_fits", ms.describeFits());
+    report.put("negative_binomial_size", Double.isInfinite(size) ? "Infinity (Poisson)" : round(size));
+    report.put("baselines", Map.of(
+        "naive", "training-period count per cell, (count + 1/2) × window / training length",
+        "recent", "count of the 8 weeks before each origin, (count + 1/2) × window / 8 weeks",
+        "kde", "Gaussian kernel density of the training events, bandwidth " + bestKde + " m, scaled to the training rate",
+        "blend", "time-decayed counts blended with their quartic KDE (HotspotForecast defaults), events up to each origin"));
+    report.put("tie_breaking", "random, hits averaged over " + RankingAccuracy.ORDERS + " orders");
+    report.put("bootstrap", BOOTSTRAP + " paired resamples of the steps, percentile interval");
+    report.put("summary", summary);
+    if (o.plots() != null) {
+      Files.createDirectories(o.plots());
+      Files.writeString(o.plots().resolve("reliability.svg"), CalibrationPlots.reliability(pitPairs, size));
+      Files.writeString(o.plots().resolve("pit_histogram.svg"), CalibrationPlots.pitHistogram(pitPairs, size));
+      report.put("plots", List.of("reliability.svg", "pit_histogram.svg"));
+    }
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("events", o.events().getFileName().toString());
-    out.put("cellSizeMeters", s);
-    out.put("studyArea", "cells intersecting the convex hull of the training events");
-    out.put("studyCells", n);
-    out.put("studyAreaKm2", n * s * s / 1e6);
-    out.put("train", o.trainFrom() + "/" + o.trainTo());
-    out.put("test", o.testFrom() + "/" + o.testTo());
-    out.put("trainEvents", m);
-    out.put("testEvents", test.size() - testOutside);
-    out.put("testEventsOutsideStudyArea", testOutside);
-    out.put("skippedRows", skipped);
-    Map<String, Object> model = new LinkedHashMap<>();
-    model.put("halfLifeDays", o.forecast().halfLifeDays());
-    model.put("kernel", "quartic");
-    model.put("bandwidthMeters", o.forecast().bandwidthMeters());
-    model.put("alpha", o.forecast().alpha());
-    model.put("forecastMs", forecastMs);
-    out.put("safegridModel", model);
-    List<Map<String, Object>> rows = new ArrayList<>();
-    for (double cov : new double[] {0.01, 0.05, 0.10}) {
-      PredictiveAccuracy sg = PredictiveAccuracy.measure(forecast, testCounts, cov);
-      PredictiveAccuracy nv = PredictiveAccuracy.measure(naive, testCounts, cov);
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("coverage", cov);
-      row.put("cells", sg.cells());
-      row.put("safegrid", measures(sg));
-      row.put("naive", measures(nv));
-      rows.add(row);
-    }
-    out.put("results", rows);
+    out.put("report", report);
+    out.put("summary", summary);
     return out;
   }
 
-  private static Map<String, Object> measures(PredictiveAccuracy p) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("hits", p.hits());
-    m.put("hitRate", round(p.hitRate()));
-    m.put("pai", round(p.pai()));
-    m.put("peiStar", round(p.peiStar()));
-    return m;
+  /** Pooled hit rate, PAI, PEI* over the steps (or over a bootstrap resample of them). */
+  static double[] pooled(double[] hits, long[] best, long[] total, int[] which, int k, int n) {
+    double h = 0;
+    double b = 0;
+    double t = 0;
+    int m = which == null ? hits.length : which.length;
+    for (int i = 0; i < m; i++) {
+      int st = which == null ? i : which[i];
+      h += hits[st];
+      b += best[st];
+      t += total[st];
+    }
+    double hr = t == 0 ? 0 : h / t;
+    return new double[] {hr, hr / ((double) k / n), b == 0 ? 0 : h / b};
   }
 
-  private static double round(double v) {
+  static List<Double> ci(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return List.of(round(s[(int) Math.floor(0.025 * (s.length - 1))]), round(s[(int) Math.ceil(0.975 * (s.length - 1))]));
+  }
+
+  static double logScore(double[] mean, int[] y) {
+    double s = 0;
+    for (int c = 0; c < y.length; c++) {
+      s += Poisson.logPmf(y[c], mean[c]);
+    }
+    return s;
+  }
+
+  static int[] counts(List<EventPoint> all, Raster raster, Study study, long from, long to) {
+    int[] pos = position(raster, study);
+    int[] y = new int[study.cells().length];
+    int i = firstAtOrAfter(all, from);
+    for (; i < all.size() && all.get(i).epochMillis() < to; i++) {
+      int c = raster.index(all.get(i).x(), all.get(i).y());
+      if (c >= 0 && pos[c] >= 0) {
+        y[pos[c]]++;
+      }
+    }
+    return y;
+  }
+
+  static long countOutside(List<EventPoint> all, Raster raster, Study study, long from, long to) {
+    int[] pos = position(raster, study);
+    long n = 0;
+    for (int i = firstAtOrAfter(all, from); i < all.size() && all.get(i).epochMillis() < to; i++) {
+      int c = raster.index(all.get(i).x(), all.get(i).y());
+      if (c < 0 || pos[c] < 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static int firstAtOrAfter(List<EventPoint> all, long t) {
+    int lo = 0;
+    int hi = all.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (all.get(mid).epochMillis() < t) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  static int[] position(Raster raster, Study study) {
+    return study.position();
+  }
+
+  /** Cells within 500 m of any training event (distance from the event to the cell's square). */
+  static Study nearTraining(List<EventPoint> all, Raster r, long from, long to) {
+    boolean[] in = new boolean[r.size()];
+    double s = r.cellMeters();
+    int rad = (int) Math.ceil(STUDY_DISTANCE_METERS / s) + 1;
+    double d2max = STUDY_DISTANCE_METERS * STUDY_DISTANCE_METERS;
+    for (EventPoint p : all) {
+      if (p.epochMillis() < from || p.epochMillis() >= to) {
+        continue;
+      }
+      int ci = (int) Math.floor((p.x() - r.x0()) / s);
+      int cj = (int) Math.floor((p.y() - r.y0()) / s);
+      for (int j = Math.max(0, cj - rad); j <= Math.min(r.ny() - 1, cj + rad); j++) {
+        for (int i = Math.max(0, ci - rad); i <= Math.min(r.nx() - 1, ci + rad); i++) {
+          double x0 = r.x0() + i * s;
+          double y0 = r.y0() + j * s;
+          double dx = Math.max(0, Math.max(x0 - p.x(), p.x() - (x0 + s)));
+          double dy = Math.max(0, Math.max(y0 - p.y(), p.y() - (y0 + s)));
+          if (dx * dx + dy * dy <= d2max) {
+            in[j * r.nx() + i] = true;
+          }
+        }
+      }
+    }
+    return Study.of(in, "cells within 500 m of a training event");
+  }
+
+  static Study inside(List<Polygon> polys, Raster r) {
+    GeometryFactory gf = new GeometryFactory();
+    Geometry union = gf.buildGeometry(polys).union();
+    PreparedGeometry pg = PreparedGeometryFactory.prepare(union);
+    boolean[] in = new boolean[r.size()];
+    for (int c = 0; c < r.size(); c++) {
+      in[c] = pg.covers(gf.createPoint(new Coordinate(r.centreX(c), r.centreY(c))));
+    }
+    return Study.of(in, "cells whose centre lies inside --area");
+  }
+
+  /** The polygons of a GeoJSON file (Polygon, MultiPolygon, Feature or FeatureCollection), projected. */
+  static List<Polygon> readArea(Path file, LocalMetricProjection proj) throws IOException {
+    JsonNode root = new ObjectMapper().readTree(file.toFile());
+    List<Polygon> out = new ArrayList<>();
+    collect(root, proj, new GeometryFactory(), out);
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("--area " + file.getFileName() + ": no Polygon or MultiPolygon in it");
+    }
+    return out;
+  }
+
+  private static void collect(JsonNode n, LocalMetricProjection proj, GeometryFactory gf, List<Polygon> out) {
+    String type = n.path("type").asText();
+    switch (type) {
+      case "FeatureCollection" -> n.path("features").forEach(f -> collect(f, proj, gf, out));
+      case "Feature" -> collect(n.path("geometry"), proj, gf, out);
+      case "Polygon" -> out.add(polygon(n.path("coordinates"), proj, gf));
+      case "MultiPolygon" -> n.path("coordinates").forEach(p -> out.add(polygon(p, proj, gf)));
+      default -> { }
+    }
+  }
+
+  private static Polygon polygon(JsonNode rings, LocalMetricProjection proj, GeometryFactory gf) {
+    LinearRing[] lr = new LinearRing[rings.size()];
+    for (int i = 0; i < rings.size(); i++) {
+      JsonNode ring = rings.get(i);
+      Coordinate[] cs = new Coordinate[ring.size()];
+      for (int k = 0; k < ring.size(); k++) {
+        cs[k] = new Coordinate(proj.x(ring.get(k).get(0).asDouble()), proj.y(ring.get(k).get(1).asDouble()));
+      }
+      lr[i] = gf.createLinearRing(cs);
+    }
+    return gf.createPolygon(lr[0], Arrays.copyOfRange(lr, 1, lr.length));
+  }
+
+  private static double[] flatten(List<double[]> l) {
+    return l.stream().flatMapToDouble(Arrays::stream).toArray();
+  }
+
+  private static int[] flattenInt(List<int[]> l) {
+    return l.stream().flatMapToInt(Arrays::stream).toArray();
+  }
+
+  static double round(double v) {
     return Math.round(v * 10_000) / 10_000.0;
   }
 
-  private static int locate(double x, double y, Envelope env, double s, int nx, int ny, int[] study) {
-    int i = (int) Math.floor((x - env.getMinX()) / s);
-    int j = (int) Math.floor((y - env.getMinY()) / s);
-    if (i < 0 || j < 0 || i >= nx || j >= ny) {
-      return -1;
-    }
-    return study[j * nx + i];
-  }
+  /**
+   * The five models fitted on [fitFrom, fitTo) and fed events online up to each origin (origins
+   * must not decrease).
+   */
+  static final class ModelSet {
+    final List<EventPoint> all;
+    final Raster raster;
+    final Study study;
+    final long fitFrom;
+    final long fitTo;
+    final Map<String, SelfExcitingFit> fits;
+    final Map<String, SelfExcitingForecaster> forecasters = new HashMap<>();
+    final SelfExcitingForecaster pooled;
+    final double[] naive;
+    final double[] kde;
+    final double fitRatePerMs;
+    final double cellSize;
+    int fed;
 
-  static LocalDateTime parseTime(String s) {
-    String t = s.trim();
-    try {
-      return LocalDateTime.parse(t.replace(' ', 'T'));
-    } catch (DateTimeParseException e) {
-      // an explicit offset: keep its local clock time, like the offset-free rows
-      return OffsetDateTime.parse(t.replace(' ', 'T')).toLocalDateTime();
+    ModelSet(List<EventPoint> all, Raster raster, Study study, long fitFrom, long fitTo, double sgBandwidth,
+             double kdeBandwidth, double cellSize, java.io.PrintStream log) {
+      this.all = all;
+      this.raster = raster;
+      this.study = study;
+      this.fitFrom = fitFrom;
+      this.fitTo = fitTo;
+      this.cellSize = cellSize;
+      long t0 = System.nanoTime();
+      fits = SelfExcitingModel.fitAll(all, raster, fitFrom, fitTo, sgBandwidth, SelfExcitingModel.Bounds.defaults(),
+          "(pooled)");
+      log.printf("backtest: fitted %s (background bandwidth %.0f m) in %d ms%n", describeFits(), sgBandwidth,
+          (System.nanoTime() - t0) / 1_000_000);
+      SelfExcitingForecaster p = null;
+      for (Map.Entry<String, SelfExcitingFit> e : fits.entrySet()) {
+        SelfExcitingForecaster f = new SelfExcitingForecaster(e.getValue());
+        forecasters.put(e.getKey(), f);
+        if (e.getKey().equals("(pooled)")) {
+          p = f;
+        }
+      }
+      pooled = p;
+      int[] pos = position(raster, study);
+      double[] counts = new double[raster.size()];
+      long n = 0;
+      for (int i = firstAtOrAfter(all, fitFrom); i < all.size() && all.get(i).epochMillis() < fitTo; i++) {
+        int c = raster.index(all.get(i).x(), all.get(i).y());
+        if (c >= 0) {
+          counts[c]++;
+          n++;
+        }
+      }
+      fitRatePerMs = n / (double) (fitTo - fitFrom);
+      naive = new double[study.cells().length];
+      for (int i = 0; i < naive.length; i++) {
+        naive[i] = counts[study.cells()[i]];
+      }
+      double[] k = GaussianSmoothing.smooth(counts, raster, kdeBandwidth);
+      kde = new double[naive.length];
+      for (int i = 0; i < naive.length; i++) {
+        kde[i] = k[study.cells()[i]];
+      }
+      fed = firstAtOrAfter(all, fitFrom);
     }
-  }
 
-  private static int column(List<String> header, String name) {
-    int i = header.indexOf(name);
-    if (i < 0) {
-      throw new IllegalArgumentException("no column '" + name + "' in the header " + header);
+    Map<String, Object> describeFits() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (SelfExcitingFit f : fits.values()) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("events", f.events());
+        d.put("mu_per_day", round(f.muPerDay()));
+        d.put("theta", round(f.theta()));
+        d.put("mean_delay_days", round(f.meanDelayDays()));
+        d.put("sigma_m", round(f.sigmaMeters()));
+        d.put("background_share", round(f.backgroundEvents() / f.events()));
+        d.put("iterations", f.iterations());
+        m.put(f.category(), d);
+      }
+      return m;
     }
-    return i;
-  }
 
-  /** Splits one CSV line (RFC 4180 quotes). */
-  static List<String> splitCsv(String line) {
-    List<String> out = new ArrayList<>();
-    if (line == null) {
+    Map<String, double[]> forecast(long origin, long windowMs) {
+      // online update: every event before the origin, once
+      for (; fed < all.size() && all.get(fed).epochMillis() < origin; fed++) {
+        EventPoint p = all.get(fed);
+        SelfExcitingForecaster f = forecasters.get(p.category());
+        if (f == null) {
+          f = pooled;
+        }
+        if (f != null) {
+          f.add(p);
+        }
+      }
+      double[] full = new double[raster.size()];
+      for (SelfExcitingForecaster f : forecasters.values()) {
+        f.expected(origin, windowMs, full);
+      }
+      int n = study.cells().length;
+      int[] pos = position(raster, study);
+      double expectedTotal = fitRatePerMs * windowMs;
+      double floor = 1e-6 * expectedTotal / n;
+      Map<String, double[]> out = new LinkedHashMap<>();
+      double[] sg = new double[n];
+      for (int i = 0; i < n; i++) {
+        sg[i] = Math.max(full[study.cells()[i]], floor);
+      }
+      out.put("safegrid", sg);
+      double trainMs = fitTo - fitFrom;
+      double[] nv = new double[n];
+      for (int i = 0; i < n; i++) {
+        nv[i] = (naive[i] + JEFFREYS) * windowMs / trainMs;
+      }
+      out.put("naive", nv);
+      double[] rc = new double[n];
+      for (int i = firstAtOrAfter(all, origin - RECENT.toMillis()); i < all.size() && all.get(i).epochMillis() < origin;
+           i++) {
+        int c = raster.index(all.get(i).x(), all.get(i).y());
+        if (c >= 0 && pos[c] >= 0) {
+          rc[pos[c]]++;
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        rc[i] = (rc[i] + JEFFREYS) * windowMs / RECENT.toMillis();
+      }
+      out.put("recent", rc);
+      double[] kd = new double[n];
+      for (int i = 0; i < n; i++) {
+        kd[i] = Math.max(kde[i] * expectedTotal, floor);
+      }
+      out.put("kde", kd);
+      out.put("blend", blend(origin, windowMs, expectedTotal, floor));
       return out;
     }
-    StringBuilder cur = new StringBuilder();
-    boolean q = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (q) {
-        if (c == '"') {
-          if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            cur.append('"');
-            i++;
-          } else {
-            q = false;
-          }
-        } else {
-          cur.append(c);
-        }
-      } else if (c == '"') {
-        q = true;
-      } else if (c == ',') {
-        out.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(c);
-      }
-    }
-    out.add(cur.toString());
-    return out;
-  }
 
-  static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
+    private double[] blend(long origin, long windowMs, double expectedTotal, double floor) {
+      int n = study.cells().length;
+      int[] pos = position(raster, study);
+      double[] cx = new double[n];
+      double[] cy = new double[n];
+      double[] area = new double[n];
+      for (int i = 0; i < n; i++) {
+        cx[i] = raster.centreX(study.cells()[i]);
+        cy[i] = raster.centreY(study.cells()[i]);
+        area[i] = cellSize * cellSize;
+      }
+      int from = firstAtOrAfter(all, fitFrom);
+      int to = firstAtOrAfter(all, origin);
+      int m = to - from;
+      int[] cellOf = new int[m];
+      double[] ex = new double[m];
+      double[] ey = new double[m];
+      double[] age = new double[m];
+      for (int e = 0; e < m; e++) {
+        EventPoint p = all.get(from + e);
+        ex[e] = p.x();
+        ey[e] = p.y();
+        age[e] = (origin - p.epochMillis()) / (double) DAY_MS;
+        int c = raster.index(p.x(), p.y());
+        cellOf[e] = c >= 0 ? pos[c] : -1;
+      }
+      double[] score = HotspotForecast.defaults(cellSize).score(cx, cy, area, cellOf, ex, ey, age);
+      double sum = Arrays.stream(score).sum();
+      double[] out = new double[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = Math.max(sum > 0 ? score[i] / sum * expectedTotal : expectedTotal / n, floor);
+      }
+      return out;
+    }
   }
 }

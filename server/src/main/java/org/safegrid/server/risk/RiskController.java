@@ -69,6 +69,8 @@ class RiskController {
       p.put("score", r.score());
       p.put("level", r.level().code());
       p.put("percentile", r.percentile());
+      p.put("baseline", r.baseline());
+      p.put("exceedance", r.exceedance());
       p.put("lower", r.lower());
       p.put("upper", r.upper());
       p.put("events", r.events());

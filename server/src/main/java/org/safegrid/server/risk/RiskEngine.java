@@ -354,6 +354,15 @@ public final class RiskEngine {
     List<RiskSnapshot.WindowScores> ws = new ArrayList<>(windowMs.length);
     int nk = kinds.size();
     double campusFactor = RiskScoring.campusTimeFactor(asOf, cfg);
+    // the longest window is every cell's reference history for the baselines of the others
+    int ref = 0;
+    for (int wi = 1; wi < windowMs.length; wi++) {
+      ref = windowMs[wi] > windowMs[ref] ? wi : ref;
+    }
+    int[] refCount = new int[n * nk];
+    for (int cell = 0; cell < n; cell++) {
+      System.arraycopy(counts[ref], cell * kcap, refCount, cell * nk, nk);
+    }
     for (int wi = 0; wi < windowMs.length; wi++) {
       double[] perKind = new double[n * nk];
       int[] perKindCount = new int[n * nk];
@@ -373,7 +382,7 @@ public final class RiskEngine {
       }
       Duration window = Duration.ofMillis(windowMs[wi]);
       ws.add(RiskScoring.score(grid, cfg, env, window, Duration.ofMillis((long) halfLifeMs[wi]), List.copyOf(kinds),
-          perKind, perKindCount, pingMinutes, campusFactor, null));
+          perKind, perKindCount, pingMinutes, campusFactor, null, refCount, Duration.ofMillis(windowMs[ref])));
     }
     return new RiskSnapshot(asOf, grid, ws);
   }

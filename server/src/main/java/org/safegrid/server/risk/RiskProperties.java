@@ -29,14 +29,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                           (default none); exposure = share of the cell covered (polygons) or
  *                           distance-weighted feature count within {@code campusRadiusMeters} (points, lines)
  * @param zone               local time zone for the campus hours (default Asia/Shanghai)
- * @param elevatedPercentile percentile rank from which a non-zero score is "elevated" (default 0.80)
- * @param highPercentile     ... "high" (default 0.95)
- * @param criticalPercentile ... "critical" (default 0.99)
+ * @param elevatedProbability a cell with events is "elevated" when the probability that its rate in
+ *                           the window exceeds its own baseline is at least this (default 0.80;
+ *                           see {@link org.safegrid.server.stats.risk.ExceedanceProbability})
+ * @param highProbability    ... "high" (default 0.95)
+ * @param criticalProbability ... "critical" (default 0.99)
  * @param maxLiveEvents      events kept in memory for the live windows (default 4,000,000)
  * @param pollInterval       how often the live engine polls new events (default PT1S)
  * @param pollOverlap        how far behind its watermark it re-reads to catch late commits (default PT10S)
  * @param patrolPingInterval time one patrol position ping stands for, for coverage (default PT5S)
  * @param enabled            run the live engine (default true)
+ * @param baselinePriorWindows how many windows of evidence a cell's baseline is worth in the
+ *                           exceedance probability (κ, default 4)
  */
 @ConfigurationProperties("safegrid.risk")
 public record RiskProperties(
@@ -53,14 +57,15 @@ public record RiskProperties(
     Double checkpointRadiusMeters,
     Map<String, Double> overlayWeights,
     ZoneId zone,
-    Double elevatedPercentile,
-    Double highPercentile,
-    Double criticalPercentile,
+    Double elevatedProbability,
+    Double highProbability,
+    Double criticalProbability,
     Integer maxLiveEvents,
     Duration pollInterval,
     Duration pollOverlap,
     Duration patrolPingInterval,
-    Boolean enabled) {
+    Boolean enabled,
+    Double baselinePriorWindows) {
 
   public RiskProperties {
     kindWeights = kindWeights == null ? Map.of("patrol:position", 0.0) : Map.copyOf(kindWeights);
@@ -91,11 +96,17 @@ public record RiskProperties(
     checkpointRadiusMeters = checkpointRadiusMeters == null ? 300.0 : checkpointRadiusMeters;
     overlayWeights = overlayWeights == null ? Map.of() : Map.copyOf(overlayWeights);
     zone = zone == null ? ZoneId.of("Asia/Shanghai") : zone;
-    elevatedPercentile = elevatedPercentile == null ? 0.80 : elevatedPercentile;
-    highPercentile = highPercentile == null ? 0.95 : highPercentile;
-    criticalPercentile = criticalPercentile == null ? 0.99 : criticalPercentile;
-    if (!(elevatedPercentile < highPercentile && highPercentile < criticalPercentile && criticalPercentile <= 1)) {
-      throw new IllegalArgumentException("safegrid.risk: need elevated-percentile < high-percentile < critical-percentile <= 1");
+    elevatedProbability = elevatedProbability == null ? 0.80 : elevatedProbability;
+    highProbability = highProbability == null ? 0.95 : highProbability;
+    criticalProbability = criticalProbability == null ? 0.99 : criticalProbability;
+    if (!(elevatedProbability > 0.5 && elevatedProbability < highProbability && highProbability < criticalProbability
+        && criticalProbability < 1)) {
+      throw new IllegalArgumentException(
+          "safegrid.risk: need 0.5 < elevated-probability < high-probability < critical-probability < 1");
+    }
+    baselinePriorWindows = baselinePriorWindows == null ? 4.0 : baselinePriorWindows;
+    if (!(baselinePriorWindows >= 0)) {
+      throw new IllegalArgumentException("safegrid.risk.baseline-prior-windows must be at least 0");
     }
     maxLiveEvents = maxLiveEvents == null ? 4_000_000 : maxLiveEvents;
     if (maxLiveEvents < 1000) {
@@ -110,7 +121,7 @@ public record RiskProperties(
   /** The documented defaults. */
   public static RiskProperties defaults() {
     return new RiskProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
   }
 
   /** Weight of one event of this source, kind and severity. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.safegrid.server.stats.risk.ExceedanceProbability;
 
 /** Turns per-cell, per-kind event terms and the environment into scored windows. Stateless. */
 final class RiskScoring {
@@ -34,7 +35,8 @@ final class RiskScoring {
 
   static RiskSnapshot.WindowScores score(GridModel grid, RiskProperties cfg, CellEnvironment env, Duration window,
                                          Duration halfLife, List<String> kinds, double[] perKind, int[] perKindCount,
-                                         double[] pingMinutes, double campusFactor, boolean[] kindMask) {
+                                         double[] pingMinutes, double campusFactor, boolean[] kindMask,
+                                         int[] refCount, Duration refWindow) {
     int n = grid.size();
     int nk = kinds.size();
     List<String> factors = new ArrayList<>(List.of(CAMPUSES, COASTAL_ZONE, CHECKPOINTS));
@@ -96,26 +98,67 @@ final class RiskScoring {
       normalized[c] = coverage[c] > 0 ? eventTerm[c] / coverage[c] : Double.NaN;
     }
     double[] percentile = percentiles(score);
+    double[] baseline = baselines(count, refCount, kindMask, nk, window, refWindow);
+    double[] exceedance = new double[n];
     RiskLevel[] level = new RiskLevel[n];
     for (int c = 0; c < n; c++) {
-      level[c] = levelOf(score[c], percentile[c], cfg);
+      exceedance[c] = ExceedanceProbability.of(count[c], baseline[c], cfg.baselinePriorWindows());
+      level[c] = levelOf(count[c], exceedance[c], cfg);
     }
     return new RiskSnapshot.WindowScores(window, halfLife, kinds, perKind, perKindCount, pingMinutes, campusFactor,
         kindMask, factors, contrib, eventTerm, count, score, percentile, level, lower, upper, coverage, normalized,
-        grid, cfg, env);
+        grid, cfg, env, refCount, refWindow, baseline, exceedance);
   }
 
-  static RiskLevel levelOf(double score, double percentile, RiskProperties cfg) {
-    if (!(score > 0)) {
+  /**
+   * Each cell's baseline: the count its own recent history predicts for the window. For a window
+   * shorter than the reference (the longest live window), the cell's events in the rest of the
+   * reference window, scaled to the window's length. For the reference window itself the engine
+   * keeps no longer history of the cell, so its baseline is the city's mean count per cell in it.
+   * Floor: a twentieth of the city's mean per cell for the window (at least 0.001), so that a cell
+   * quiet all week is not critical on its first event.
+   */
+  static double[] baselines(long[] count, int[] refCount, boolean[] kindMask, int nk, Duration window,
+                            Duration refWindow) {
+    int n = count.length;
+    long[] ref = new long[n];
+    long refTotal = 0;
+    for (int c = 0; c < n; c++) {
+      long s = 0;
+      if (refCount != null) {
+        for (int k = 0; k < nk; k++) {
+          if (kindMask == null || kindMask[k]) {
+            s += refCount[c * nk + k];
+          }
+        }
+      }
+      ref[c] = Math.max(s, count[c]);
+      refTotal += ref[c];
+    }
+    double w = window.toMillis();
+    double rw = refWindow == null ? w : refWindow.toMillis();
+    double cityMean = n == 0 ? 0 : refTotal * Math.min(1, w / rw) / n;
+    double floor = Math.max(1e-3, cityMean / 20);
+    double[] b = new double[n];
+    for (int c = 0; c < n; c++) {
+      double own = rw > w ? (ref[c] - count[c]) * w / (rw - w) : cityMean;
+      b[c] = Math.max(own, floor);
+    }
+    return b;
+  }
+
+  /** A cell without events is low; otherwise the level is set by the exceedance probability. */
+  static RiskLevel levelOf(long count, double exceedance, RiskProperties cfg) {
+    if (count == 0) {
       return RiskLevel.LOW;
     }
-    if (percentile >= cfg.criticalPercentile()) {
+    if (exceedance >= cfg.criticalProbability()) {
       return RiskLevel.CRITICAL;
     }
-    if (percentile >= cfg.highPercentile()) {
+    if (exceedance >= cfg.highProbability()) {
       return RiskLevel.HIGH;
     }
-    if (percentile >= cfg.elevatedPercentile()) {
+    if (exceedance >= cfg.elevatedProbability()) {
       return RiskLevel.ELEVATED;
     }
     return RiskLevel.LOW;

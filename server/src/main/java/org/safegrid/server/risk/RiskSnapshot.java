@@ -26,10 +26,14 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
   /** One contribution to a cell's score: an event kind ({@code kind:source:kind}), "other kinds", or an environmental factor. */
   public record Contribution(String factor, double value) {}
 
-  /** The scored cell: score, breakdown (sums to the score), rank, level and interval. */
+  /**
+   * The scored cell: score, breakdown (sums to the score), rank, level and interval; {@code baseline}
+   * is the count its own history predicts for the window and {@code exceedance} the probability
+   * that its rate is above that baseline, which sets the level.
+   */
   public record CellRisk(int cell, double score, double eventTerm, long events, List<Contribution> breakdown,
                          double percentile, RiskLevel level, double lower, double upper, double coverageHours,
-                         Double normalized) {}
+                         Double normalized, double baseline, double exceedance) {}
 
   /**
    * Scores of one window over all cells (index = cell index of the grid). Arrays are owned by the
@@ -40,14 +44,15 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
                              List<String> factors, List<double[]> factorContributions, double[] eventTerm,
                              long[] events, double[] score, double[] percentile, RiskLevel[] level, double[] lower,
                              double[] upper, double[] coverageHours, double[] normalized, GridModel grid,
-                             RiskProperties cfg, CellEnvironment env) {
+                             RiskProperties cfg, CellEnvironment env, int[] refCount, Duration refWindow,
+                             double[] baseline, double[] exceedance) {
 
     /** Number of kinds listed in a breakdown before the rest is summed as "other kinds". */
     public static final int TOP_KINDS = 3;
 
     /**
      * The same window counting only events whose kind (or {@code source:kind}) is in {@code wanted};
-     * percentiles and levels are recomputed among the cells. An empty collection means all kinds.
+     * percentiles, baselines and levels are recomputed for those kinds. An empty collection means all kinds.
      */
     public WindowScores restrictKinds(Collection<String> wanted) {
       if (wanted == null || wanted.isEmpty()) {
@@ -60,7 +65,7 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
         mask[k] = wanted.contains(key) || wanted.contains(kindOnly);
       }
       return RiskScoring.score(grid, cfg, env, window, halfLife, kinds, perKind, perKindCount, pingMinutes,
-          campusFactor, mask);
+          campusFactor, mask, refCount, refWindow);
     }
 
     public int size() {
@@ -95,7 +100,7 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
         }
       }
       return new CellRisk(c, score[c], eventTerm[c], events[c], List.copyOf(out), percentile[c], level[c], lower[c],
-          upper[c], coverageHours[c], Double.isNaN(normalized[c]) ? null : normalized[c]);
+          upper[c], coverageHours[c], Double.isNaN(normalized[c]) ? null : normalized[c], baseline[c], exceedance[c]);
     }
   }
 }

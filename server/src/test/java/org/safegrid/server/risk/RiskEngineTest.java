@@ -35,7 +35,11 @@ class RiskEngineTest {
     // 24 h window, half-life 6 h
     double expected = 2.0 * Math.pow(2, -0.5 / 6) + 1.0 * Math.pow(2, -1.5 / 6);
     assertThat(d1.score()[4]).isCloseTo(expected, within(1e-9));
-    assertThat(d1.level()[4]).isEqualTo(RiskLevel.CRITICAL);
+    // two events today in a cell that had none in the rest of the week: baseline = the floor
+    // (a twentieth of the city's mean per cell), P(rate > baseline) = Q(3 + 4b, 1 + 5b) ≈ 0.92
+    assertThat(d1.baseline()[4]).isCloseTo(2.0 / 7 / 9 / 20, within(1e-12));
+    assertThat(d1.exceedance()[4]).isCloseTo(0.92, within(0.01));
+    assertThat(d1.level()[4]).isEqualTo(RiskLevel.ELEVATED);
     assertThat(d1.percentile()[4]).isEqualTo(1.0);
     assertThat(d1.level()[0]).isEqualTo(RiskLevel.LOW);
   }

@@ -1,0 +1,108 @@
+package org.safegrid.server.backtest;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.safegrid.server.stats.forecast.EventPoint;
+import org.safegrid.server.stats.forecast.Raster;
+import org.safegrid.server.stats.forecast.SelfExcitingFit;
+import org.safegrid.server.stats.forecast.SelfExcitingForecaster;
+import org.safegrid.server.stats.forecast.SelfExcitingModel;
+
+/**
+ * Times the self-exciting forecast on a simulated city (20 km square, 250 m cells: 6,561 with the edge row,
+ * background μ per day, θ = 0.3, 1/ω = 5 days, σ = 100 m): the EM fit on {@code --fit-events}
+ * events (default 100,000) and the online update with 5,000 new events followed by a forecast of
+ * every cell (median of 5 runs; {@code --skip-fit true} times only the update). The candidate
+ * parent pairs of the fit grow with the square of the event density, so 1,000,000 events in one
+ * city-year do not fit in memory with the default bounds. Last line: one JSON object.
+ */
+public final class ForecastBenchmark {
+
+  private ForecastBenchmark() {}
+
+  public static void main(String[] args) {
+    Map<String, String> a = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    int fitEvents = Integer.parseInt(a.getOrDefault("fit-events", "100000"));
+    double side = 20_000;
+    double days = 365;
+    double theta = 0.3;
+    double mu = fitEvents * (1 - theta) / days;
+    List<EventPoint> pts = simulate(new Random(1), mu, theta, 0.2, 100, side, days);
+    Raster r = Raster.covering(0, 0, side, side, 250, 0);
+    long t0 = System.nanoTime();
+    // --skip-fit: time only the update, with the simulation's own parameters
+    SelfExcitingFit fit = a.containsKey("skip-fit")
+        ? new SelfExcitingFit("sim", mu, theta, 0.2, 100, 250, uniform(r.size()), r, pts.size(), 0, 0, 0)
+        : SelfExcitingModel.fit("sim", pts, r, 0, (long) (days * 86_400_000L), 250, SelfExcitingModel.Bounds.defaults());
+    double fitMs = a.containsKey("skip-fit") ? Double.NaN : (System.nanoTime() - t0) / 1e6;
+    System.err.printf("fit on %,d events: %.0f ms (θ %.3f, 1/ω %.2f d, σ %.1f m, %d iterations)%n", fit.events(), fitMs,
+        fit.theta(), fit.meanDelayDays(), fit.sigmaMeters(), fit.iterations());
+    pts.sort(java.util.Comparator.comparingLong(EventPoint::epochMillis));
+    double[] update = new double[5];
+    for (int run = 0; run < update.length; run++) {
+      SelfExcitingForecaster f = new SelfExcitingForecaster(fit);
+      int start = pts.size() - 5_000 * (run + 2);
+      for (int i = 0; i < start; i++) {
+        f.add(pts.get(i));
+      }
+      double[] out = new double[r.size()];
+      long u0 = System.nanoTime();
+      for (int i = start; i < start + 5_000; i++) {
+        f.add(pts.get(i));
+      }
+      f.expected(pts.get(start + 4_999).epochMillis(), 7 * 86_400_000L, out);
+      update[run] = (System.nanoTime() - u0) / 1e6;
+    }
+    Arrays.sort(update);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("forecast_fit_ms", Double.isNaN(fitMs) ? "null" : String.valueOf(Math.round(fitMs)));
+    json.put("forecast_fit_events", fit.events());
+    json.put("forecast_update_ms", Math.round(update[update.length / 2] * 100) / 100.0);
+    json.put("forecast_cells", r.size());
+    System.out.println(json.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(",", "{", "}")));
+  }
+
+  private static double[] uniform(int n) {
+    double[] b = new double[n];
+    Arrays.fill(b, 1.0 / n);
+    return b;
+  }
+
+  static List<EventPoint> simulate(Random rnd, double mu, double theta, double omega, double sigma, double side,
+                                   double days) {
+    List<EventPoint> out = new ArrayList<>();
+    Deque<double[]> queue = new ArrayDeque<>();
+    long nBg = Math.round(mu * days);
+    for (long i = 0; i < nBg; i++) {
+      queue.add(new double[] {rnd.nextDouble() * days, rnd.nextDouble() * side, rnd.nextDouble() * side});
+    }
+    while (!queue.isEmpty()) {
+      double[] e = queue.poll();
+      if (e[1] < 0 || e[2] < 0 || e[1] >= side || e[2] >= side) {
+        continue;
+      }
+      out.add(new EventPoint((long) (e[0] * 86_400_000L), e[1], e[2], "sim"));
+      double l = Math.exp(-theta);
+      double p = rnd.nextDouble();
+      while (p > l) {
+        double t = e[0] - Math.log(1 - rnd.nextDouble()) / omega;
+        if (t < days) {
+          queue.add(new double[] {t, e[1] + rnd.nextGaussian() * sigma, e[2] + rnd.nextGaussian() * sigma});
+        }
+        p *= rnd.nextDouble();
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,84 @@
+package org.safegrid.server.stats.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.apache.commons.math3.distribution.GammaDistribution;
+import org.apache.commons.math3.distribution.PoissonDistribution;
+import org.apache.commons.math3.random.MersenneTwister;
+import org.junit.jupiter.api.Test;
+
+/** The predictive distribution on simulated negative binomial counts (gamma–Poisson mixtures). */
+class NegativeBinomialTest {
+
+  static final int N = 40_000;
+  static final double SIZE = 1.5;
+
+  @Test
+  void intervalsCoverTheirNominalShareOnSimulatedNegativeBinomialData() {
+    MersenneTwister mt = new MersenneTwister(11);
+    Random rnd = new Random(12);
+    double[] m = new double[N];
+    int[] y = new int[N];
+    for (int i = 0; i < N; i++) {
+      // means spread like a city's cells: most small, some large
+      m[i] = Math.exp(rnd.nextGaussian() * 1.2 - 0.5);
+      double rate = new GammaDistribution(mt, SIZE, m[i] / SIZE).sample();
+      y[i] = rate <= 0 ? 0 : new PoissonDistribution(mt, rate, 1e-12, 10_000_000).sample();
+    }
+    double k = NegativeBinomial.fitSize(m, y);
+    // ML size within 10 % of the truth (its SE with 40,000 counts is about 3 %)
+    assertThat(k).isCloseTo(SIZE, within(0.15));
+    double pit80 = 0;
+    double pit95 = 0;
+    double in80 = 0;
+    double in95 = 0;
+    double poisson80 = 0;
+    for (int i = 0; i < N; i++) {
+      pit80 += NegativeBinomial.pitCoverage(y[i], m[i], k, 0.80);
+      pit95 += NegativeBinomial.pitCoverage(y[i], m[i], k, 0.95);
+      in80 += inside(y[i], m[i], k, 0.80);
+      in95 += inside(y[i], m[i], k, 0.95);
+      poisson80 += NegativeBinomial.pitCoverage(y[i], m[i], Double.POSITIVE_INFINITY, 0.80);
+    }
+    // the PIT coverage equals the nominal level (binomial SE ≈ 0.2 points)
+    assertThat(pit80 / N).isCloseTo(0.80, within(0.01));
+    assertThat(pit95 / N).isCloseTo(0.95, within(0.01));
+    // the discrete central interval covers at least its level
+    assertThat(in80 / N).isGreaterThanOrEqualTo(0.80);
+    assertThat(in95 / N).isGreaterThanOrEqualTo(0.95);
+    // a Poisson forecast of overdispersed counts is visibly too narrow
+    assertThat(poisson80 / N).isLessThan(0.75);
+  }
+
+  @Test
+  void poissonCountsGiveAnInfiniteOrVeryLargeSize() {
+    MersenneTwister mt = new MersenneTwister(3);
+    double[] m = new double[20_000];
+    int[] y = new int[m.length];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = 0.5 + (i % 10) * 0.3;
+      y[i] = new PoissonDistribution(mt, m[i], 1e-12, 10_000_000).sample();
+    }
+    assertThat(NegativeBinomial.fitSize(m, y)).isGreaterThan(50);
+  }
+
+  @Test
+  void pmfSumsToOneAndCdfAndQuantileAgree() {
+    double s = 0;
+    for (int y = 0; y < 500; y++) {
+      s += Math.exp(NegativeBinomial.logPmf(y, 3.2, 0.7));
+    }
+    assertThat(s).isCloseTo(1, within(1e-9));
+    int q = NegativeBinomial.quantile(0.9, 3.2, 0.7);
+    assertThat(NegativeBinomial.cdf(q, 3.2, 0.7)).isGreaterThanOrEqualTo(0.9);
+    assertThat(NegativeBinomial.cdf(q - 1, 3.2, 0.7)).isLessThan(0.9);
+  }
+
+  private static int inside(int y, double m, double k, double level) {
+    int lo = NegativeBinomial.quantile((1 - level) / 2, m, k);
+    int hi = NegativeBinomial.quantile((1 + level) / 2, m, k);
+    return y >= lo && y <= hi ? 1 : 0;
+  }
+}

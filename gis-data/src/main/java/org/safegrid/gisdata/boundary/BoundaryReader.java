@@ -25,6 +25,7 @@ public final class BoundaryReader {
   private final Envelope jurisdiction;
   private final Reprojector.DatumShift gcj02ToWgs84;
   private final CrsResolver crs = new CrsResolver();
+  private final Ogr2Ogr ogr2ogr;
 
   /**
    * @param limits        caps on size and complexity
@@ -33,9 +34,20 @@ public final class BoundaryReader {
    * @param gcj02ToWgs84  GCJ-02 to WGS84 conversion used for {@code datum=gcj02}; null if not offered
    */
   public BoundaryReader(ReadLimits limits, Envelope jurisdiction, Reprojector.DatumShift gcj02ToWgs84) {
+    this(limits, jurisdiction, gcj02ToWgs84, new Ogr2Ogr(limits.converterTimeout()));
+  }
+
+  /** As above, with the Shapefile converter to use (e.g. GDAL's ogr2ogr at a configured path). */
+  public BoundaryReader(ReadLimits limits, Envelope jurisdiction, Reprojector.DatumShift gcj02ToWgs84, Ogr2Ogr ogr2ogr) {
     this.limits = limits;
     this.jurisdiction = jurisdiction;
     this.gcj02ToWgs84 = gcj02ToWgs84;
+    this.ogr2ogr = ogr2ogr;
+  }
+
+  /** The Shapefile converter this reader runs. */
+  public Ogr2Ogr ogr2ogr() {
+    return ogr2ogr;
   }
 
   /** The reference city's envelope, Huizhou: lon 113.8–115.5, lat 22.3–24.4. */
@@ -80,7 +92,7 @@ public final class BoundaryReader {
       try (InputStream in = Files.newInputStream(file)) {
         layer = switch (format) {
           case GEOJSON -> new GeoJsonReader(limits).read(in);
-          case SHAPEFILE_ZIP -> new ShapefileZipReader(limits).read(in, options.encoding());
+          case SHAPEFILE_ZIP -> new ShapefileZipReader(limits, ogr2ogr).read(in, options.encoding());
           case GEOPACKAGE -> new GeoPackageReader(limits).read(file, options.layerName());
         };
       }

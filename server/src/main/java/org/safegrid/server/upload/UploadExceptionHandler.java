@@ -24,6 +24,9 @@ class UploadExceptionHandler {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(status, e.getMessage());
     p.setTitle(e.tooLarge() ? "File too large or too complex" : "File refused");
     p.setProperty("reason", e.reason());
+    if (!e.suggestedEpsg().isEmpty()) {
+      p.setProperty("suggestedEpsg", e.suggestedEpsg());
+    }
     return p;
   }
 

@@ -11,6 +11,11 @@ COPY . .
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
+# GDAL's ogr2ogr reads uploaded Shapefiles (health component uploadReaders; 503 without it); wget for HEALTHCHECK
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gdal-bin wget \
+ && rm -rf /var/lib/apt/lists/* \
+ && ogr2ogr --version
 RUN useradd --system --uid 10001 safegrid
 WORKDIR /app
 COPY --from=build /src/server/target/safegrid-server.jar /app/safegrid-server.jar

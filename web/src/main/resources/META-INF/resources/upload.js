@@ -104,6 +104,7 @@
     $('result').hidden = false;
     $('activate').hidden = true;
     $('activate-result').textContent = '';
+    $('diff').hidden = true;
     draft = null;
     drawn.clearLayers();
     problemsLayer.clearLayers();
@@ -124,6 +125,7 @@
     }
     showReport(report);
     if (r.ok && body.kind === 'grid-set') {
+      showDiff(body.draftId);
       request('GET', '/api/grid-sets/' + body.draftId + '/cells').then(function (c) {
         if (c.ok) {
           var layer = L.geoJSON(c.body, { style: { color: '#2f81f7', weight: 1, fillOpacity: 0.08 } }).addTo(drawn);
@@ -132,6 +134,50 @@
       });
     }
     loadGridSets();
+  }
+
+  // --- what activating a grid set changes against the live one ---
+  function showDiff(id) {
+    var box = $('diff');
+    box.textContent = '';
+    box.hidden = true;
+    return request('GET', '/api/grid-sets/' + id + '/diff').then(function (r) {
+      if (!r.ok) return null;
+      var d = r.body, c = d.counts;
+      box.hidden = false;
+      box.appendChild(el('h3', null, '与现用版本比较 / Against the live grid set' + (d.againstId ? ' #' + d.againstId : ' (none)')));
+      var ul = el('ul');
+      [['added', '新增 / added', d.added], ['removed', '删除 / removed', d.removed],
+       ['reshaped', '形状变化 / re-shaped', d.reshaped.map(function (x) { return x.code + ' (' + Math.round(x.changedM2) + ' m²)'; })],
+       ['recoded', '改编码 / re-coded', d.recoded.map(function (x) { return x.from + ' → ' + x.to; })]].forEach(function (k) {
+        var li = el('li', null, k[1] + ': ' + c[k[0]] + (k[2].length ? ' — ' + k[2].slice(0, 8).join(', ') + (k[2].length > 8 ? ', …' : '') : ''));
+        li.dataset.kind = k[0];
+        ul.appendChild(li);
+      });
+      ul.appendChild(el('li', null, '不变 / unchanged: ' + c.unchanged));
+      box.appendChild(ul);
+      var moved = d.districts.filter(function (x) { return Math.abs(x.movedM2) >= 1 || x.cellsBefore !== x.cellsAfter; });
+      if (moved.length) {
+        var tbl = el('table', 'diff-districts');
+        var head = el('tr');
+        ['区县 / district', 'cells', 'km² before', 'km² after', 'moved km²'].forEach(function (h) { head.appendChild(el('th', null, h)); });
+        tbl.appendChild(head);
+        moved.forEach(function (x) {
+          var tr = el('tr');
+          [x.districtCode || '—', x.cellsBefore + ' → ' + x.cellsAfter, (x.areaBeforeM2 / 1e6).toFixed(2),
+           (x.areaAfterM2 / 1e6).toFixed(2), (x.movedM2 / 1e6).toFixed(3)].forEach(function (v) { tr.appendChild(el('td', null, v)); });
+          tbl.appendChild(tr);
+        });
+        box.appendChild(tbl);
+      }
+      if (d.vanishedRoster.length) {
+        box.appendChild(el('p', 'bad', '值班表中将失效的网格 / roster rows for vanished cells: '
+          + d.vanishedRoster.map(function (x) { return x.cellCode + ' (' + x.officer + ')'; }).join(', ')));
+      }
+      box.appendChild(el('p', null, '未结警情 / open alerts: ' + d.openAlerts.open + '; on vanished cells: '
+        + d.openAlerts.onVanishedCells.length + ' (they keep their cell code and gain the new one)'));
+      return d;
+    });
   }
 
   function showReport(report) {
@@ -165,6 +211,18 @@
       var s = el('span', null, t + ': ' + report.counts[t]);
       s.style.borderLeft = '4px solid ' + (COLORS[t] || '#999');
       counts.appendChild(s);
+    });
+    // each problem type present, with its severity and what to do: the words of docs/uploads.md
+    var types = $('problem-types');
+    types.textContent = '';
+    Object.keys(report.problemTypes || {}).forEach(function (t) {
+      var d = report.problemTypes[t];
+      var li = el('li', 'problem-type');
+      li.dataset.type = t;
+      li.appendChild(el('strong', null, t));
+      li.appendChild(el('span', 'severity', ' (' + d.severity + '): '));
+      li.appendChild(el('span', 'advice', d.advice));
+      types.appendChild(li);
     });
     var bounds = null;
     (report.problems || []).forEach(function (p) {
@@ -232,9 +290,14 @@
           var b = el('button', 'small', g.status === 'archived' ? 'Roll back' : 'Activate');
           b.type = 'button';
           b.addEventListener('click', function () {
-            if (window.confirm('Activate grid set #' + g.id + ' for the whole system?')) {
-              activate('/api/grid-sets/' + g.id + '/activate');
-            }
+            $('result').hidden = false;
+            showDiff(g.id).then(function (d) {
+              var what = d ? ' (' + d.counts.added + ' added, ' + d.counts.removed + ' removed, ' + d.counts.reshaped
+                + ' re-shaped, ' + d.counts.recoded + ' re-coded)' : '';
+              if (window.confirm('Activate grid set #' + g.id + ' for the whole system?' + what)) {
+                activate('/api/grid-sets/' + g.id + '/activate');
+              }
+            });
           });
           td.appendChild(document.createTextNode(' '));
           td.appendChild(b);

@@ -26,12 +26,12 @@
     'ehsa.no_pattern': ['无模式', 'no pattern'], 'ehsa.no_neighbours': ['无邻居', 'no neighbours'],
     'layer.events': ['实时事件', 'Live events'],
     'layer.patrol': ['巡逻单元', 'Patrol units'],
-    'layer.campuses': ['校园（合成）', 'Campuses (synthetic)'],
+    'layer.campuses': ['校园', 'Campuses'],
     'layer.coastline': ['海岸线', 'Coastline'],
     'layer.coastal_zone': ['海岸带', 'Coastal zone'],
     'layer.coast_segments': ['海岸 1 公里分段风险', 'Coast 1 km segment risk'],
-    'layer.checkpoints': ['卡口（合成）', 'Checkpoints (synthetic)'],
-    'layer.cameras': ['摄像头（合成）', 'Cameras (synthetic)'],
+    'layer.checkpoints': ['卡口', 'Checkpoints'],
+    'layer.cameras': ['摄像头', 'Cameras'],
     'layer.feed_health': ['静默设备', 'Silent feeds'],
     'not.available': ['暂不可用', 'not available'],
     'risk.low': ['低', 'low'], 'risk.elevated': ['较高', 'elevated'], 'risk.high': ['高', 'high'], 'risk.critical': ['极高', 'critical'],
@@ -70,7 +70,8 @@
     'cell': ['网格', 'Cell'],
     'none': ['无', 'none'],
     'load.failed': ['加载失败', 'Load failed'],
-    'synthetic.note': ['校园、卡口、摄像头与网格为合成数据', 'Campuses, checkpoints, cameras and grid are synthetic'],
+    'synthetic.note': ['合成数据（固定种子生成的替代数据）：', 'Synthetic (generated stand-ins where no open data exists): '],
+    'synthetic.suffix': ['（合成）', ' (synthetic)'],
     'exit.wall': ['退出大屏', 'Exit wall screen']
   };
   var stored = null;

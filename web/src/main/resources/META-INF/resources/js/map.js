@@ -113,6 +113,20 @@
     if (e.countEl) e.countEl.textContent = e.available ? String(n) : t('not.available');
   }
 
+  // "synthetic" is data: a layer is labelled only when its live data says so (features' or grid set's flag)
+  var synth = {};
+  function anySynthetic(fc) {
+    return !!(fc && fc.features || []).length && fc.features.some(function (f) { return !!(f.properties && f.properties.synthetic === true); });
+  }
+  function layerTitle(name) { return t('layer.' + name) + (synth[name] ? t('synthetic.suffix') : ''); }
+  function syntheticNote() {
+    var note = document.getElementById('synthetic-note');
+    if (!note) return;
+    var names = ORDER.filter(function (n) { return synth[n] && entries[n]; }).map(function (n) { return t('layer.' + n); });
+    note.hidden = names.length === 0;
+    note.textContent = names.length ? t('synthetic.note') + names.join(', ') : '';
+  }
+
   /** Adds a layer to the panel; layer may be null when its data is not available yet. */
   function register(name, layer, count, on, legend) {
     state.marks[name] = Math.round(performance.now());
@@ -121,8 +135,9 @@
     if (e.layer && e.layer !== layer && wasOn) app.map.removeLayer(e.layer);
     e.layer = layer; e.legend = legend; e.available = !!layer;
     app.overlays[name] = layer;
-    state.layers[name] = { on: false, count: count, available: !!layer };
+    state.layers[name] = { on: false, count: count, available: !!layer, synthetic: !!synth[name] };
     renderPanel();
+    syntheticNote();
     setCount(name, count);
     if (layer && (on || wasOn)) setOn(name, true);
   }
@@ -155,7 +170,7 @@
       cb.checked = !!(e.layer && app.map.hasLayer(e.layer));
       cb.addEventListener('change', function () { setOn(name, cb.checked); });
       label.appendChild(cb);
-      var title = name === 'grid' && state.gridSet ? t('layer.grid') + ' · ' + state.gridSet.name : t('layer.' + name);
+      var title = name === 'grid' && state.gridSet ? layerTitle('grid') + ' · ' + state.gridSet.name : layerTitle(name);
       label.appendChild(el('span', 'name', title));
       e.countEl = el('span', 'count', e.available ? String(e.count || 0) : t('not.available'));
       label.appendChild(e.countEl);
@@ -734,12 +749,14 @@
           function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
       }),
       early.campuses.then(function (campuses) {
+        synth.campuses = anySynthetic(campuses);
         register('campuses', pointLayer(campuses, { radius: 3, color: '#ffd33d', weight: 1, fillOpacity: 0.9 }, '校园', ['code', 'kind', 'students', 'synthetic']),
-          campuses.features.length, true, function (box) { swatchRow(box, '#ffd33d', t('layer.campuses'), 'dot'); });
+          campuses.features.length, true, function (box) { swatchRow(box, '#ffd33d', layerTitle('campuses'), 'dot'); });
       }),
       early.cells.then(function (r) {
         var active = r.active, cells = r.cells;
         state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
+        synth.grid = !!(active && active.synthetic);
         if (!active) return null;
         app.cells = cells;
         register('grid', new C.CellLayer(cells, { pane: 'sgGrid', coordsToLatLng: c2l, style: gridStyle }), cells.features.length, true, gridLegend);
@@ -762,12 +779,14 @@
             zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
         }),
         overlay('checkpoints').then(function (checkpoints) {
+          synth.checkpoints = anySynthetic(checkpoints);
           register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
-            checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', t('layer.checkpoints'), 'dot'); });
+            checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', layerTitle('checkpoints'), 'dot'); });
         }),
         overlay('cameras').then(function (cameras) {
+          synth.cameras = anySynthetic(cameras);
           register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
-            cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', t('layer.cameras'), 'dot'); });
+            cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', layerTitle('cameras'), 'dot'); });
         }),
         loadFeedHealth(), loadCoastSegments(), loadEmerging()
       ]);

@@ -11,7 +11,7 @@ import java.util.List;
  * @param crs        the source coordinate system as understood, e.g. "EPSG:4547 CGCS2000 / 3-degree Gauss-Kruger CM 114E"
  * @param epsg       its EPSG code if known
  * @param encoding   attribute character set used
- * @param datum      "wgs84" or "gcj02" (the latter converted)
+ * @param datum      the datum as stated: "wgs84", "cgcs2000" (both read as they are) or "gcj02" (converted)
  */
 public record BoundaryDataset(
     BoundaryFormat format,

@@ -1,5 +1,7 @@
 package org.safegrid.gisdata.boundary;
 
+import java.util.List;
+
 /**
  * A boundary file refused before anything was stored, with a reason a GIS officer can act on.
  *
@@ -11,6 +13,7 @@ public class BoundaryReadException extends RuntimeException {
 
   private final String reason;
   private final boolean tooLarge;
+  private List<Integer> suggestedEpsg = List.of();
 
   public BoundaryReadException(String reason, String message) {
     this(reason, message, false, null);
@@ -33,5 +36,16 @@ public class BoundaryReadException extends RuntimeException {
 
   public boolean tooLarge() {
     return tooLarge;
+  }
+
+  /** EPSG codes that would put the file's coordinates in the jurisdiction, most likely first (may be empty). */
+  public List<Integer> suggestedEpsg() {
+    return suggestedEpsg;
+  }
+
+  /** This refusal with the coordinate systems it suggests. */
+  public BoundaryReadException withSuggestedEpsg(List<Integer> codes) {
+    this.suggestedEpsg = List.copyOf(codes);
+    return this;
   }
 }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.safegrid.gisdata.crs.CrsResolver;
+import org.safegrid.gisdata.crs.CrsSuggester;
 import org.safegrid.gisdata.crs.Reprojector;
 
 /**
@@ -25,6 +26,7 @@ public final class BoundaryReader {
   private final Envelope jurisdiction;
   private final Reprojector.DatumShift gcj02ToWgs84;
   private final CrsResolver crs = new CrsResolver();
+  private final Ogr2Ogr ogr2ogr;
 
   /**
    * @param limits        caps on size and complexity
@@ -33,9 +35,20 @@ public final class BoundaryReader {
    * @param gcj02ToWgs84  GCJ-02 to WGS84 conversion used for {@code datum=gcj02}; null if not offered
    */
   public BoundaryReader(ReadLimits limits, Envelope jurisdiction, Reprojector.DatumShift gcj02ToWgs84) {
+    this(limits, jurisdiction, gcj02ToWgs84, new Ogr2Ogr(limits.converterTimeout()));
+  }
+
+  /** As above, with the Shapefile converter to use (e.g. GDAL's ogr2ogr at a configured path). */
+  public BoundaryReader(ReadLimits limits, Envelope jurisdiction, Reprojector.DatumShift gcj02ToWgs84, Ogr2Ogr ogr2ogr) {
     this.limits = limits;
     this.jurisdiction = jurisdiction;
     this.gcj02ToWgs84 = gcj02ToWgs84;
+    this.ogr2ogr = ogr2ogr;
+  }
+
+  /** The Shapefile converter this reader runs. */
+  public Ogr2Ogr ogr2ogr() {
+    return ogr2ogr;
   }
 
   /** The reference city's envelope, Huizhou: lon 113.8–115.5, lat 22.3–24.4. */
@@ -58,8 +71,7 @@ public final class BoundaryReader {
         throw BoundaryReadException.tooLarge("file_too_large", "The file is " + (size >> 20) + " MB; the limit is "
             + (limits.maxFileBytes() >> 20) + " MB.");
       }
-      if (options.datum() != null && !options.datum().isBlank()
-          && !options.datum().equalsIgnoreCase(ReadOptions.WGS84) && !options.gcj02()) {
+      if (!ReadOptions.DATUMS.contains(options.datumName())) {
         throw new BoundaryReadException("bad_parameter", "datum must be one of " + String.join(", ", ReadOptions.DATUMS)
             + ", not \"" + options.datum() + "\".");
       }
@@ -80,7 +92,7 @@ public final class BoundaryReader {
       try (InputStream in = Files.newInputStream(file)) {
         layer = switch (format) {
           case GEOJSON -> new GeoJsonReader(limits).read(in);
-          case SHAPEFILE_ZIP -> new ShapefileZipReader(limits).read(in, options.encoding());
+          case SHAPEFILE_ZIP -> new ShapefileZipReader(limits, ogr2ogr).read(in, options.encoding());
           case GEOPACKAGE -> new GeoPackageReader(limits).read(file, options.layerName());
         };
       }
@@ -92,8 +104,51 @@ public final class BoundaryReader {
 
   private BoundaryDataset toWgs84(SourceLayer layer, ReadOptions options) {
     checkOneGeometryFamily(layer);
-    CrsResolver.ResolvedCrs resolved = crs.resolve(options.epsg(), layer.crsWkt(),
-        layer.format() == BoundaryFormat.GEOJSON);
+    CrsResolver.ResolvedCrs resolved;
+    try {
+      resolved = crs.resolve(options.epsg(), layer.crsWkt(), layer.format() == BoundaryFormat.GEOJSON);
+    } catch (BoundaryReadException e) {
+      throw suggest(e, layer, (options.epsg() == null || options.epsg().isBlank()) && layer.crsWkt() == null
+          ? (layer.format() == BoundaryFormat.SHAPEFILE_ZIP ? "The Shapefile has no .prj, so its coordinate system is"
+              + " unknown." : "The file does not say which coordinate system it uses.") : null);
+    }
+    try {
+      return toWgs84(layer, options, resolved);
+    } catch (BoundaryReadException e) {
+      if (!List.of("implausible_coordinates", "outside_jurisdiction", "swapped_axes").contains(e.reason())) {
+        throw e;
+      }
+      throw suggest(e, layer, null);
+    }
+  }
+
+  /**
+   * The refusal with the coordinate systems the raw coordinates' range suggests (zone-prefixed
+   * eastings, 3° and 6° zones, lon/lat, Web Mercator), named in the message and in {@code suggestedEpsg}.
+   */
+  private BoundaryReadException suggest(BoundaryReadException e, SourceLayer layer, String replacementStart) {
+    if (jurisdiction == null) {
+      return e;
+    }
+    Envelope raw = new Envelope();
+    for (SourceFeature f : layer.features()) {
+      if (f.geometry() != null && !f.geometry().isEmpty()) {
+        raw.expandToInclude(f.geometry().getEnvelopeInternal());
+      }
+    }
+    List<CrsSuggester.Suggestion> s = new CrsSuggester(jurisdiction).suggest(raw);
+    if (s.isEmpty() && replacementStart == null) {
+      return e;
+    }
+    String range = raw.isNull() ? "" : String.format(Locale.ROOT, " Its coordinates run x %.1f–%.1f, y %.1f–%.1f.",
+        raw.getMinX(), raw.getMaxX(), raw.getMinY(), raw.getMaxY());
+    String message = (replacementStart == null ? e.getMessage() : replacementStart + range)
+        + (s.isEmpty() ? " Give its EPSG code with the epsg parameter, e.g. 4547 or 4326." : CrsSuggester.sentence(s));
+    return new BoundaryReadException(e.reason(), message, e.tooLarge(), e)
+        .withSuggestedEpsg(s.stream().map(CrsSuggester.Suggestion::epsg).toList());
+  }
+
+  private BoundaryDataset toWgs84(SourceLayer layer, ReadOptions options, CrsResolver.ResolvedCrs resolved) {
     Reprojector rp = new Reprojector(resolved.toWgs84(), options.gcj02() ? gcj02ToWgs84 : null);
     List<SourceFeature> out = new ArrayList<>(layer.features().size());
     Envelope all = new Envelope();
@@ -133,7 +188,7 @@ public final class BoundaryReader {
       }
     }
     return new BoundaryDataset(layer.format(), out, layer.fieldNames(), resolved.label(), resolved.epsg(),
-        layer.encoding(), options.gcj02() ? "gcj02" : "wgs84");
+        layer.encoding(), options.datumName());
   }
 
   private void checkPlausible(Envelope all, double maxAbsX, double maxAbsY) {

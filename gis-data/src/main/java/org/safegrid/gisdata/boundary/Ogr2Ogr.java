@@ -34,10 +34,33 @@ public final class Ogr2Ogr {
     this.timeout = timeout;
   }
 
-  /** Finds the executable on the PATH, failing with the install hint if it is not there. */
-  static String resolve(String executable) throws IOException {
+  /** The executable as configured: a name looked up on the PATH, or a path. */
+  public String executable() {
+    return executable;
+  }
+
+  /**
+   * Why the converter cannot run here (not installed, not executable), or empty when it can. Cheap: a
+   * look at the file system, no process is started.
+   */
+  public java.util.Optional<String> unavailableReason() {
+    try {
+      resolve(executable);
+      return java.util.Optional.empty();
+    } catch (ReaderUnavailableException e) {
+      return java.util.Optional.of(e.getMessage());
+    }
+  }
+
+  /** Finds the executable on the PATH (or checks the given path), failing with the install hint if it is not there. */
+  static String resolve(String executable) {
     if (executable.contains("/")) {
-      return executable;
+      if (Files.isExecutable(Path.of(executable))) {
+        return executable;
+      }
+      throw new ReaderUnavailableException("ogr2ogr", "GDAL's ogr2ogr, which reads Shapefiles, is not installed at the"
+          + " configured path (safegrid.upload.ogr2ogr); install GDAL (Debian: apt-get install gdal-bin) or correct"
+          + " the path. GeoJSON and GeoPackage uploads work without it.");
     }
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     for (String d : path.split(java.io.File.pathSeparator)) {
@@ -46,7 +69,9 @@ public final class Ogr2Ogr {
         return p.toString();
       }
     }
-    throw new IOException("GDAL's " + executable + " is not installed; install it with: apt-get install gdal-bin");
+    throw new ReaderUnavailableException("ogr2ogr", "GDAL's " + executable + ", which reads Shapefiles, is not"
+        + " installed on this server; install GDAL (Debian: apt-get install gdal-bin). GeoJSON and GeoPackage uploads"
+        + " work without it.");
   }
 
   /** The outcome of one run: exit code and what GDAL wrote on standard error. */

@@ -15,6 +15,8 @@ import org.locationtech.jts.geom.Geometry;
  * @param areaM2       area concerned (overlap, gap), else null
  * @param repairable   for invalid geometry: whether an automatic repair exists, else null
  * @param location     where, in WGS84, or null
+ * @param fileValue    for a mismatch: the value the file holds (e.g. its district field), else null
+ * @param foundValue   for a mismatch: the value found by location (e.g. the live district's code), else null
  */
 public record Problem(
     ProblemType type,
@@ -26,4 +28,13 @@ public record Problem(
     String message,
     Double areaM2,
     Boolean repairable,
-    Geometry location) {}
+    Geometry location,
+    String fileValue,
+    String foundValue) {
+
+  /** A problem that compares no file value with a found one. */
+  public Problem(ProblemType type, boolean blocking, Integer featureIndex, String code, Integer otherIndex,
+      String otherCode, String message, Double areaM2, Boolean repairable, Geometry location) {
+    this(type, blocking, featureIndex, code, otherIndex, otherCode, message, areaM2, repairable, location, null, null);
+  }
+}

@@ -4,30 +4,80 @@ import java.util.Locale;
 
 /**
  * The documented kinds of problem a validation report lists; {@link #code()} is the JSON {@code type}.
- *
- * <ul>
- *   <li>{@code invalid_geometry}: JTS IsValidOp fails (reason and location given); {@code repairable}
- *       says whether JTS GeometryFixer yields a geometry of the right type (then the repaired one is stored)
- *   <li>{@code wrong_geometry_type}: the geometry is not of a type the layer takes, or missing
- *   <li>{@code missing_code}: the feature has no value in the code field
- *   <li>{@code duplicate_code}: another feature has the same code
- *   <li>{@code overlap}: two cells overlap (pair and area in m²)
- *   <li>{@code gap}: a hole inside the city that no cell covers (area in m²)
- *   <li>{@code outside_city}: the feature is not inside the jurisdiction
- *   <li>{@code unknown_crs}: the coordinate system cannot be determined (file refused)
- * </ul>
+ * Each says how severe it is ({@link #severity()}) and what the GIS officer should do about it
+ * ({@link #advice()}): the same words stand in {@code docs/uploads.md} (checked by a test) and on the
+ * upload page (the report carries them in {@code problemTypes}).
  */
 public enum ProblemType {
-  INVALID_GEOMETRY,
-  WRONG_GEOMETRY_TYPE,
-  MISSING_CODE,
-  DUPLICATE_CODE,
-  OVERLAP,
-  GAP,
-  OUTSIDE_CITY,
-  UNKNOWN_CRS;
+  INVALID_GEOMETRY(Severity.BLOCKING_UNLESS_REPAIRED,
+      "Repairable ones are stored repaired (the report gives the area the repair changes); check that area. "
+          + "Others: fix the geometry at the given location in your GIS (QGIS: Vector > Geometry Tools > Check Validity)."),
+  WRONG_GEOMETRY_TYPE(Severity.BLOCKING,
+      "Upload polygons for grids and districts, lines for a coastline; remove features without geometry."),
+  MISSING_CODE(Severity.BLOCKING_FOR_CODED_LAYERS,
+      "Fill the code field, or name the field that holds the codes with codeField."),
+  DUPLICATE_CODE(Severity.BLOCKING_FOR_CODED_LAYERS,
+      "Give each feature its own code; two cells with one code cannot both receive alerts."),
+  OVERLAP(Severity.WARNING,
+      "Overlaps of 1 m² or more are listed; events in the overlap count for one of the cells only. Snap the shared "
+          + "edges in your GIS if the overlap is not intended."),
+  GAP(Severity.WARNING,
+      "Holes of 1 m² or more covered by no cell are listed; events there fall in no cell. Extend the cells around "
+          + "it if the hole is not intended."),
+  OUTSIDE_CITY(Severity.WARNING,
+      "Check the coordinate system (epsg) and the datum; a feature really beyond the city's boundary can stay."),
+  DISTRICT_MISMATCH(Severity.WARNING,
+      "The district is taken from the live districts layer by location and the feature is stored with that code. "
+          + "Put the six-digit district code (e.g. 441302) in the district field, not a name or a 12-digit code, "
+          + "or check that the right districts layer is live."),
+  OUTSIDE_DISTRICTS(Severity.WARNING,
+      "The feature lies in no district of the live districts layer, so district-scoped users will not see it. "
+          + "Check the coordinate system, or activate a districts layer that covers it."),
+  UNKNOWN_CRS(Severity.BLOCKING,
+      "The whole file is refused (422 unknown_crs); give the EPSG code with epsg, e.g. one of the codes the "
+          + "refusal suggests.");
+
+  /** How a problem of a type bears on storing the file as a draft. */
+  public enum Severity {
+    /** The file is refused while it has the problem. */
+    BLOCKING("blocking"),
+    /** Reported; the file is stored as a draft and can be activated. */
+    WARNING("warning"),
+    /** Blocking, except when JTS can repair the geometry: then a warning and the repaired geometry is stored. */
+    BLOCKING_UNLESS_REPAIRED("blocking unless repairable"),
+    /** Blocking for layers whose features need codes (grid, districts), a warning for the others. */
+    BLOCKING_FOR_CODED_LAYERS("blocking for grid and districts, else warning");
+
+    private final String label;
+
+    Severity(String label) {
+      this.label = label;
+    }
+
+    /** The words used in the docs, the schema and on the upload page. */
+    public String label() {
+      return label;
+    }
+  }
+
+  private final Severity severity;
+  private final String advice;
+
+  ProblemType(Severity severity, String advice) {
+    this.severity = severity;
+    this.advice = advice;
+  }
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  /** What to do about it, for a GIS officer. */
+  public String advice() {
+    return advice;
   }
 }

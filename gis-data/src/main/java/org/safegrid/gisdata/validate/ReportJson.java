@@ -12,7 +12,8 @@ import org.locationtech.jts.io.geojson.GeoJsonWriter;
  *
  * <p>Shape: {@code {layer, featureCount, format, crs, encoding, datum, mapping:{codeField, ...,
  * guessed:[...]}, blocked, counts:{type:n}, problems:[{type, blocking, featureIndex, code,
- * otherFeatureIndex, otherCode, message, areaM2, repairable, location}]}}.
+ * otherFeatureIndex, otherCode, message, areaM2, repairable, fileValue, foundValue, location}],
+ * problemTypes:{type:{severity, advice}}}}; the contract is {@code docs/schema/upload-report.schema.json}.
  */
 public final class ReportJson {
 
@@ -42,9 +43,16 @@ public final class ReportJson {
     ObjectNode counts = o.putObject("counts");
     r.counts().forEach(counts::put);
     ArrayNode problems = o.putArray("problems");
+    ObjectNode types = mapper.createObjectNode();
     for (Problem p : r.problems()) {
       problems.add(problem(p));
+      if (!types.has(p.type().code())) {
+        ObjectNode t = types.putObject(p.type().code());
+        t.put("severity", p.type().severity().label());
+        t.put("advice", p.type().advice());
+      }
     }
+    o.set("problemTypes", types);
     return o;
   }
 
@@ -71,6 +79,10 @@ public final class ReportJson {
     }
     if (p.repairable() != null) {
       j.put("repairable", p.repairable());
+    }
+    if (p.fileValue() != null || p.foundValue() != null) {
+      j.put("fileValue", p.fileValue());
+      j.put("foundValue", p.foundValue());
     }
     j.set("location", p.location() == null ? null : geoJson(p.location()));
     return j;

@@ -99,6 +99,20 @@ public class OgcCollections {
     return item(c, featureId, DataScope.CITY);
   }
 
+  /**
+   * Whether the collection's live data is synthetic (generated as a stand-in where no open data exists):
+   * the active grid set's flag for {@code grid}, the live overlay layer's flag for an overlay, false for
+   * any other collection.
+   */
+  public boolean synthetic(OgcCollection c) {
+    if (c.id().equals("grid")) {
+      return jdbc.sql("SELECT synthetic FROM grid_set WHERE status = 'active'").query(Boolean.class).optional()
+          .orElse(false);
+    }
+    return jdbc.sql("SELECT synthetic FROM overlay_layer WHERE layer = ?").param(c.id()).query(Boolean.class).optional()
+        .orElse(false);
+  }
+
   /** One feature, empty when there is none or the scope may not see it. */
   public Optional<Item> item(OgcCollection c, String featureId, DataScope scope) {
     return jdbc.sql("SELECT " + c.idExpr() + " AS id, ST_AsGeoJSON(ST_ForcePolygonCCW(" + c.geomExpr()

@@ -161,9 +161,13 @@ class OgcController {
 
   private ObjectNode describe(OgcCollection c, String base) {
     ObjectNode o = json.createObjectNode();
+    // "synthetic" is data: the flag and the title's "(synthetic)" only while the live data is generated
+    boolean synthetic = collections.synthetic(c);
     o.put("id", c.id());
-    o.put("title", c.title());
-    o.put("description", c.description());
+    o.put("title", synthetic ? c.title() + " (synthetic)" : c.title());
+    o.put("description", synthetic ? c.description() + "; synthetic: generated with a fixed seed as a stand-in "
+        + "where no open data exists" : c.description());
+    o.put("synthetic", synthetic);
     o.put("itemType", "feature");
     o.putArray("crs").add(CRS84);
     OgcCollections.Extent e = collections.extent(c, scopes.current());

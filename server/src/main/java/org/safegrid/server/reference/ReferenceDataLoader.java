@@ -80,7 +80,8 @@ class ReferenceDataLoader implements ApplicationRunner {
 
     Long setId = jdbc.queryForObject("INSERT INTO grid_set (name, city_code, status, synthetic, source, cell_count, "
             + "created_by, activated_at, activated_by) VALUES (?, ?, 'active', true, ?, ?, 'system', now(), 'system') RETURNING id",
-        Long.class, "惠州市 合成网格 (synthetic)", ReferenceCity.CITY_CODE,
+        // the name carries no "synthetic": the flag does, and the map and the OGC API label by it
+        Long.class, "惠州市 参考网格", ReferenceCity.CITY_CODE,
         "SafeGrid synthetic regular grid (" + (int) ReferenceCity.GRID_CELL_METERS + " m) clipped to land",
         city.grid().size());
     WKBWriter wkb = new WKBWriter();

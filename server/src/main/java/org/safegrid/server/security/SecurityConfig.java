@@ -181,6 +181,7 @@ public class SecurityConfig {
             antMatcher(HttpMethod.DELETE, "/api/grid-sets/*"),
             antMatcher(HttpMethod.POST, "/api/overlay-drafts/*/activate")).hasAnyRole("GIS_ADMIN", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/report"),
+            antMatcher(HttpMethod.GET, "/api/grid-sets/*/diff"),
             antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)
         // OGC API - Features (server.ogc): read-only, for QGIS/GDAL with HTTP Basic

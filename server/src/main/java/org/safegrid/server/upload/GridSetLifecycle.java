@@ -21,8 +21,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class GridSetLifecycle {
 
-  /** The outcome of an activation. */
-  public record Activation(long id, String kind, String layer, Long previousId, long millis) {}
+  /**
+   * The outcome of an activation; {@code alertsRebound}: open and acknowledged alerts that gained their
+   * cell code in the activated grid set (0 for overlays).
+   */
+  public record Activation(long id, String kind, String layer, Long previousId, long millis, int alertsRebound) {}
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -57,14 +60,39 @@ public class GridSetLifecycle {
         jdbc.sql("UPDATE grid_set SET status = 'active', activated_at = now(), activated_by = ? WHERE id = ?")
             .params(actor.username(), id).update();
       }
+      int rebound = rebindOpenAlerts(id);
       ObjectNode d = audit.detail();
       d.put("previousGridSetId", previous);
       d.put("result", "active".equals(status) ? "already active" : "activated");
+      d.put("alertsRebound", rebound);
       audit.record(actor, "activate", "grid_set", id, "success", d);
-      return new Activation(id, "grid-set", "grid", previous, 0);
+      return new Activation(id, "grid-set", "grid", previous, 0, rebound);
     });
     events.publishEvent(new GridSetActivated(id));
-    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000);
+    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000,
+        a.alertsRebound());
+  }
+
+  /**
+   * Open and acknowledged alerts keep the cell code they were raised with ({@code alert.cell_code} and
+   * an {@code alert_cell} row for their grid set) and gain the code of the activated set's cell their
+   * position lies in ({@code alert_cell}); returns how many gained one.
+   */
+  private int rebindOpenAlerts(long gridSetId) {
+    jdbc.sql("INSERT INTO alert_cell (alert_id, grid_set_id, cell_code) SELECT a.id, a.grid_set_id, a.cell_code "
+            + "FROM alert a WHERE a.status IN ('open', 'acknowledged') AND a.cell_code IS NOT NULL "
+            + "AND EXISTS (SELECT 1 FROM grid_set s WHERE s.id = a.grid_set_id) ON CONFLICT DO NOTHING")
+        .update();
+    return jdbc.sql("""
+            INSERT INTO alert_cell (alert_id, grid_set_id, cell_code)
+            SELECT a.id, :set, x.code FROM alert a
+            JOIN LATERAL (SELECT c.code FROM grid_cell_part p JOIN grid_cell c
+                            ON c.grid_set_id = p.grid_set_id AND c.cell_id = p.cell_id
+                          WHERE p.grid_set_id = :set AND ST_Intersects(p.geom, a.geom)
+                          ORDER BY c.code LIMIT 1) x ON true
+            WHERE a.status IN ('open', 'acknowledged') AND a.geom IS NOT NULL
+            ON CONFLICT (alert_id, grid_set_id) DO UPDATE SET cell_code = EXCLUDED.cell_code""")
+        .param("set", gridSetId).update();
   }
 
   /**
@@ -115,9 +143,9 @@ public class GridSetLifecycle {
       d.put("previousDraftId", previous);
       d.put("result", "activated");
       audit.record(actor, "activate", "overlay_draft", id, "success", d);
-      return new Activation(id, "overlay", layer, previous, 0);
+      return new Activation(id, "overlay", layer, previous, 0, 0);
     });
-    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000);
+    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000, 0);
   }
 
   private void switchLayer(String layer, int version, String source, String user) {

@@ -3,6 +3,7 @@ package org.safegrid.server.upload;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.locationtech.jts.geom.Envelope;
 import org.safegrid.gisdata.boundary.BoundaryReader;
+import org.safegrid.gisdata.boundary.Ogr2Ogr;
 import org.safegrid.gisdata.boundary.ReadLimits;
 import org.safegrid.gisdata.datum.Gcj02;
 import org.safegrid.gisdata.validate.BoundaryValidator;
@@ -18,7 +19,7 @@ class UploadConfiguration {
   BoundaryReader boundaryReader(UploadProperties p) {
     ReadLimits limits = new ReadLimits(p.maxFileBytes(), p.maxUncompressedBytes(), p.maxZipEntries(),
         p.maxCompressionRatio(), p.maxFeatures(), p.maxVerticesPerFeature(), 64, p.converterTimeout());
-    return new BoundaryReader(limits, jurisdiction(p), Gcj02::toWgs84);
+    return new BoundaryReader(limits, jurisdiction(p), Gcj02::toWgs84, new Ogr2Ogr(p.ogr2ogr(), p.converterTimeout()));
   }
 
   @Bean

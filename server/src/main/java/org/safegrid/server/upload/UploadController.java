@@ -34,9 +34,12 @@ class UploadController {
   private final GridSetLifecycle lifecycle;
   private final GridSetExport export;
   private final ScopeFilter scopes;
+  private final GridSetDiff diffs;
 
-  UploadController(UploadService uploads, GridSetLifecycle lifecycle, GridSetExport export, ScopeFilter scopes) {
+  UploadController(UploadService uploads, GridSetLifecycle lifecycle, GridSetExport export, ScopeFilter scopes,
+      GridSetDiff diffs) {
     this.uploads = uploads;
+    this.diffs = diffs;
     this.lifecycle = lifecycle;
     this.export = export;
     this.scopes = scopes;
@@ -47,7 +50,7 @@ class UploadController {
                         Map<String, String> links) {}
 
   /**
-   * Stores an uploaded file as a draft. {@code datum} is required (wgs84 or gcj02); it is declared optional
+   * Stores an uploaded file as a draft. {@code datum} is required (wgs84, cgcs2000 or gcj02); it is declared optional
    * here so that its absence is refused by {@link UploadService} with the reason {@code datum_required}
    * and audited like every other refused upload.
    */
@@ -72,6 +75,7 @@ class UploadController {
     links.put("report", base + "/report");
     links.put("activate", base + "/activate");
     if (d.kind().equals("grid-set")) {
+      links.put("diff", base + "/diff");
       links.put("cells", base + "/cells");
       links.put("export", base + "/export?format=geojson");
     }
@@ -82,6 +86,12 @@ class UploadController {
   @PostMapping("/api/grid-sets/{id}/activate")
   GridSetLifecycle.Activation activateGridSet(@PathVariable long id, Principal principal, HttpServletRequest request) {
     return lifecycle.activateGridSet(id, actor(principal, request));
+  }
+
+  /** What activating the set would change against the live one (or {@code against}): see {@link GridSetDiff}. */
+  @GetMapping("/api/grid-sets/{id}/diff")
+  GridSetDiff.Diff diffGridSet(@PathVariable long id, @RequestParam(required = false) Long against) {
+    return diffs.diff(id, against);
   }
 
   @DeleteMapping("/api/grid-sets/{id}")
@@ -107,22 +117,24 @@ class UploadController {
 
   @GetMapping("/api/grid-sets/{id}/export")
   void exportGridSet(@PathVariable long id, @RequestParam(defaultValue = "geojson") String format,
+      @RequestParam(defaultValue = "wgs84") String crs,
       Principal principal, HttpServletRequest request, HttpServletResponse response) throws IOException {
     String district = scopes.current().districtCodeOrNull();
     String name = export.name(id).replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("\\.(zip|geojson|json|gpkg)$", "");
+    int srid = srid(id, crs);
     switch (format) {
       case "geojson" -> {
         export.audit(id, format, actor(principal, request));
         response.setContentType("application/geo+json");
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
             "attachment; filename=\"grid-set-" + id + "-" + name + ".geojson\"");
-        export.writeGeoJson(id, response.getOutputStream(), district);
+        export.writeGeoJson(id, response.getOutputStream(), district, srid);
       }
       case "gpkg" -> {
         Path dir = Files.createTempDirectory("safegrid-export");
         Path file = dir.resolve("grid-set.gpkg");
         try {
-          export.writeGeoPackage(id, file, district);
+          export.writeGeoPackage(id, file, district, srid);
           export.audit(id, format, actor(principal, request));
           response.setContentType("application/geopackage+sqlite3");
           response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
@@ -136,6 +148,24 @@ class UploadController {
       }
       default -> throw new IllegalArgumentException("format must be geojson or gpkg, not \"" + format + "\"");
     }
+  }
+
+  /** {@code crs}: wgs84 (default), source (the system the set was uploaded in) or an EPSG code such as 4547. */
+  private int srid(long id, String crs) {
+    String c = crs.trim().toLowerCase(java.util.Locale.ROOT).replaceFirst("^epsg:", "");
+    int srid;
+    if (c.equals("wgs84") || c.equals("4326")) {
+      return 4326;
+    } else if (c.equals("source")) {
+      srid = export.sourceEpsg(id).orElseThrow(() -> new IllegalArgumentException(
+          "crs=source: grid set " + id + " has no known source coordinate system; ask for an EPSG code or wgs84."));
+    } else if (c.matches("\\d{4,6}")) {
+      srid = Integer.parseInt(c);
+    } else {
+      throw new IllegalArgumentException("crs must be wgs84, source or an EPSG code such as 4547, not \"" + crs + "\"");
+    }
+    export.requireKnownSrid(srid);
+    return srid;
   }
 
   static Actor actor(Principal principal, HttpServletRequest request) {

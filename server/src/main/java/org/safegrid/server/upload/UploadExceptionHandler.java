@@ -1,6 +1,7 @@
 package org.safegrid.server.upload;
 
 import org.safegrid.gisdata.boundary.BoundaryReadException;
+import org.safegrid.gisdata.boundary.ReaderUnavailableException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -10,7 +11,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Refused uploads as {@link ProblemDetail}: 400 for a missing form field, 413 for size limits, 422 for
- * content, with the machine reason in {@code reason} and, when validation ran, the whole report in
+ * content, 503 when the server lacks a reader's tool, with the machine reason in {@code reason} and, when validation ran, the whole report in
  * {@code report}.
  */
 @RestControllerAdvice(basePackageClasses = UploadExceptionHandler.class)
@@ -23,6 +24,19 @@ class UploadExceptionHandler {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(status, e.getMessage());
     p.setTitle(e.tooLarge() ? "File too large or too complex" : "File refused");
     p.setProperty("reason", e.reason());
+    if (!e.suggestedEpsg().isEmpty()) {
+      p.setProperty("suggestedEpsg", e.suggestedEpsg());
+    }
+    return p;
+  }
+
+  /** The file's format needs a tool this server lacks (GDAL's ogr2ogr): the installation's fault, not the file's. */
+  @ExceptionHandler(ReaderUnavailableException.class)
+  ProblemDetail readerUnavailable(ReaderUnavailableException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+    p.setTitle("This server cannot read the file's format");
+    p.setProperty("reason", e.reason());
+    p.setProperty("tool", e.tool());
     return p;
   }
 

@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxFeatures           most features in one file
  * @param maxVerticesPerFeature most vertices in one feature
  * @param converterTimeout      CPU and wall-clock limit of the Shapefile converter (ogr2ogr)
+ * @param ogr2ogr               GDAL's ogr2ogr, which reads Shapefiles: a name looked up on the PATH or a path
+ *                              (env {@code SAFEGRID_UPLOAD_OGR2OGR}); when it is missing, the health component
+ *                              {@code uploadReaders} says so and Shapefile uploads are answered 503
  * @param cityCode              adcode of the city grid sets belong to
  * @param minLon                jurisdiction envelope: west (degrees)
  * @param maxLon                east
@@ -33,6 +36,7 @@ public record UploadProperties(
     @DefaultValue("200000") int maxFeatures,
     @DefaultValue("200000") int maxVerticesPerFeature,
     @DefaultValue("60s") Duration converterTimeout,
+    @DefaultValue("ogr2ogr") String ogr2ogr,
     @DefaultValue("441300") String cityCode,
     @DefaultValue("113.8") double minLon,
     @DefaultValue("115.5") double maxLon,
@@ -49,6 +53,9 @@ public record UploadProperties(
     }
     if (!(minLon < maxLon && minLat < maxLat)) {
       throw new IllegalArgumentException("safegrid.upload.min-lon/max-lon/min-lat/max-lat must describe a non-empty box");
+    }
+    if (ogr2ogr == null || ogr2ogr.isBlank()) {
+      throw new IllegalArgumentException("safegrid.upload.ogr2ogr must name GDAL's ogr2ogr (a name on the PATH or a path)");
     }
     if (maxConcurrentUploads < 1) {
       throw new IllegalArgumentException("safegrid.upload.max-concurrent-uploads must be at least 1");

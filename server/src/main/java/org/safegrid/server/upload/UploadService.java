@@ -21,6 +21,7 @@ import org.safegrid.gisdata.boundary.ReadOptions;
 import org.safegrid.gisdata.datum.DatumCheck;
 import org.safegrid.gisdata.validate.AttributeMapping;
 import org.safegrid.gisdata.validate.BoundaryValidator;
+import org.safegrid.gisdata.validate.DistrictAssigner;
 import org.safegrid.gisdata.validate.LayerKind;
 import org.safegrid.gisdata.validate.ReportJson;
 import org.safegrid.gisdata.validate.ValidatedFeature;
@@ -33,8 +34,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Turns an uploaded boundary file into a draft: reads and validates it (gis-data), and if nothing
- * blocks, stores a draft grid set or overlay version with its report, all in one transaction
+ * Turns an uploaded boundary file into a draft: reads and validates it (gis-data), locates each
+ * cell's (and point layer feature's) district in the live districts layer ({@link DistrictAssigner}:
+ * the file's district field is only checked against it), and if nothing blocks, stores a draft grid
+ * set or overlay version with its report, all in one transaction
  * together with the audit record. A refused file leaves only its audit record behind. The
  * subdivided pieces of each stored polygon ({@code grid_cell_part}, {@code overlay_feature_part})
  * are written by database triggers in the same statements, so they commit or roll back with it.
@@ -47,6 +50,10 @@ public class UploadService {
 
   /** What the user sent besides the bytes. */
   public record UploadRequest(String fileName, LayerKind layer, ReadOptions options, AttributeMapping mapping) {}
+
+  /** Layers whose features carry a district code, located from the live districts layer. */
+  static final java.util.Set<LayerKind> DISTRICT_BOUND =
+      java.util.EnumSet.of(LayerKind.GRID, LayerKind.CAMPUSES, LayerKind.CHECKPOINTS, LayerKind.CAMERAS);
 
   private final BoundaryReader reader;
   private final BoundaryValidator validator;
@@ -86,7 +93,8 @@ public class UploadService {
       tmp = Files.createTempFile("safegrid-upload", ".bin");
       sha256 = copyCapped(body, tmp);
       BoundaryDataset data = reader.read(tmp, req.options());
-      ValidationReport report = validator.validate(req.layer(), data, req.mapping());
+      ValidationReport validated = validator.validate(req.layer(), data, req.mapping());
+      ValidationReport report = DISTRICT_BOUND.contains(req.layer()) ? liveDistricts().assign(validated) : validated;
       ObjectNode reportNode = reportJson.toJson(report);
       reportNode.put("fileName", req.fileName());
       reportNode.put("sha256", sha256);
@@ -100,7 +108,7 @@ public class UploadService {
         // ST_IsValid/ST_MakeValid of large polygons run here
         timeouts.apply(QueryClass.UPLOAD);
         return req.layer() == LayerKind.GRID
-            ? storeGridSet(report, reportNode, req, digest, actor)
+            ? storeGridSet(report, reportNode, req, digest, actor, data.epsg())
             : storeOverlay(report, reportNode, req, digest, actor);
       });
     } catch (BoundaryReadException e) {
@@ -120,6 +128,22 @@ public class UploadService {
         }
       }
     }
+  }
+
+  /** The live districts layer as its subdivided pieces (empty when no districts layer is live). */
+  private DistrictAssigner liveDistricts() {
+    org.locationtech.jts.io.WKBReader wkb = new org.locationtech.jts.io.WKBReader();
+    List<DistrictAssigner.Piece> pieces = jdbc.sql("SELECT p.code, f.name, ST_AsBinary(p.geom) FROM overlay_feature_part p "
+            + "JOIN overlay_layer l ON l.layer = p.layer AND l.version = p.version "
+            + "JOIN overlay_feature f ON f.id = p.feature_id WHERE p.layer = 'districts' AND p.code IS NOT NULL")
+        .query((rs, n) -> {
+          try {
+            return new DistrictAssigner.Piece(rs.getString(1), rs.getString(2), wkb.read(rs.getBytes(3)));
+          } catch (org.locationtech.jts.io.ParseException e) {
+            throw new IllegalStateException("stored district piece unreadable", e);
+          }
+        }).list();
+    return new DistrictAssigner(pieces);
   }
 
   /** Refuses (400, audited) an upload that does not say which datum its coordinates are on; the file is not read. */
@@ -221,17 +245,21 @@ public class UploadService {
     return HexFormat.of().formatHex(md.digest());
   }
 
+  /**
+   * Stores a grid set draft: every cell with all the file's attributes ({@code props}) and the
+   * coordinate system the file came in ({@code source_epsg}, for exports in that system).
+   */
   private Draft storeGridSet(ValidationReport report, ObjectNode reportNode, UploadRequest req, String sha256,
-      Actor actor) {
+      Actor actor, Integer sourceEpsg) {
     List<ValidatedFeature> cells = report.features();
     Long id = jdbc.sql("INSERT INTO grid_set (name, city_code, status, synthetic, source, source_sha256, cell_count, "
-            + "report, created_by) VALUES (?, ?, 'draft', false, ?, ?, ?, ?::jsonb, ?) RETURNING id")
+            + "report, created_by, source_epsg) VALUES (?, ?, 'draft', false, ?, ?, ?, ?::jsonb, ?, ?) RETURNING id")
         .params(req.fileName(), properties.cityCode(), "upload: " + req.fileName(), sha256, cells.size(),
-            reportNode.toString(), actor.username())
+            reportNode.toString(), actor.username(), sourceEpsg)
         .query(Long.class).single();
     WKBWriter wkb = new WKBWriter();
     jdbcTemplate.batchUpdate("INSERT INTO grid_cell (grid_set_id, cell_id, code, name, district_code, town_code, "
-            + "town_name, area_m2, geom) SELECT ?, ?, ?, ?, ?, ?, ?, ST_Area(g::geography), g "
+            + "town_name, props, area_m2, geom) SELECT ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ST_Area(g::geography), g "
             + "FROM (SELECT ST_Multi(ST_CollectionExtract(CASE WHEN ST_IsValid(w) THEN w ELSE ST_MakeValid(w) END, 3)) AS g "
             + "FROM (SELECT ST_GeomFromWKB(?, 4326) AS w) a) b",
         cells, 1000, (ps, f) -> {
@@ -242,16 +270,9 @@ public class UploadService {
           ps.setString(5, f.districtCode());
           ps.setString(6, f.townCode());
           ps.setString(7, f.townName());
-          ps.setBytes(8, wkb.write(f.geometry()));
+          ps.setString(8, propsJson(f));
+          ps.setBytes(9, wkb.write(f.geometry()));
         });
-    // the hierarchy: a cell without a district code takes that of the live district it lies in, found
-    // through the districts' subdivided pieces (a piece's edge may cut through the point: intersects, not
-    // contains; on a border between two districts the lower code wins)
-    jdbc.sql("UPDATE grid_cell c SET district_code = (SELECT min(d.code) FROM overlay_feature_part d "
-            + "JOIN overlay_layer l ON l.layer = d.layer AND l.version = d.version "
-            + "WHERE d.layer = 'districts' AND ST_Intersects(d.geom, ST_PointOnSurface(c.geom))) "
-            + "WHERE c.grid_set_id = ? AND c.district_code IS NULL")
-        .param(id).update();
     ObjectNode d = uploadDetail(req, sha256, reportNode);
     audit.record(actor, "upload", "grid_set", id, "success", d);
     return new Draft(id, "grid-set", req.layer(), sha256, reportNode);

@@ -7,12 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.safegrid.gisdata.boundary.ReadOptions;
@@ -142,27 +138,7 @@ class OgcApiTest {
   }
 
   private static String ogrinfo(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("ogrinfo");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("GDAL_HTTP_USERPWD", "viewer:viewer-pw");
-    pb.environment().put("GDAL_HTTP_AUTH", "BASIC");
-    Path out = Files.createTempFile("ogrinfo", ".txt");
-    pb.redirectOutput(out.toFile());
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      throw new AssertionError("ogrinfo is missing: apt-get install gdal-bin", e);
-    }
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("ogrinfo did not finish in 120 s");
-    }
-    String text = Files.readString(out);
-    Files.deleteIfExists(out);
-    assertThat(p.exitValue()).as(text).isZero();
-    return text;
+    return OgrInfo.run("viewer", "viewer-pw", args);
   }
+
 }

@@ -11,15 +11,15 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.geojson.GeoJsonReader;
-import org.safegrid.server.hotspot.FalseDiscoveryRate;
-import org.safegrid.server.hotspot.GiStar;
-import org.safegrid.server.hotspot.GiStarResult;
-import org.safegrid.server.hotspot.Hotspot;
-import org.safegrid.server.hotspot.HotspotClass;
-import org.safegrid.server.hotspot.HotspotDissolver;
 import org.safegrid.server.hotspot.LocalMetricProjection;
-import org.safegrid.server.hotspot.SpatialWeights;
-import org.safegrid.server.hotspot.WeightsBuilder;
+import org.safegrid.server.stats.hotspot.FalseDiscoveryRate;
+import org.safegrid.server.stats.hotspot.GiStar;
+import org.safegrid.server.stats.hotspot.GiStarResult;
+import org.safegrid.server.stats.hotspot.Hotspot;
+import org.safegrid.server.stats.hotspot.HotspotClass;
+import org.safegrid.server.stats.hotspot.HotspotDissolver;
+import org.safegrid.server.stats.hotspot.SpatialWeights;
+import org.safegrid.server.stats.hotspot.WeightsBuilder;
 
 /**
  * Gi* hotspot analysis of any GeoJSON layer of points or polygons carrying a numeric property:

@@ -13,6 +13,7 @@ import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.ScopeFilter;
+import org.safegrid.server.stats.hotspot.EmergingCategory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

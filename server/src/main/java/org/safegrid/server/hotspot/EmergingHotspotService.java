@@ -8,6 +8,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskRepository;
+import org.safegrid.server.stats.hotspot.EmergingCategory;
+import org.safegrid.server.stats.hotspot.EmergingHotspots;
+import org.safegrid.server.stats.hotspot.SpatialWeights;
 import org.springframework.stereotype.Service;
 
 /**

@@ -16,6 +16,11 @@ import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskEngine;
 import org.safegrid.server.risk.RiskProperties;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.stats.hotspot.GiStar;
+import org.safegrid.server.stats.hotspot.GiStarResult;
+import org.safegrid.server.stats.hotspot.RLocalG;
+import org.safegrid.server.stats.hotspot.SpatialWeights;
+import org.safegrid.server.stats.hotspot.WeightsBuilder;
 
 /**
  * Macro benchmark of the spatial engine, in one run: Gi* on 3,586 and 100,000 cells (with and

@@ -2,6 +2,8 @@ package org.safegrid.server.hotspot;
 
 import java.util.List;
 import org.locationtech.jts.geom.Geometry;
+import org.safegrid.server.stats.hotspot.SpatialWeights;
+import org.safegrid.server.stats.hotspot.WeightsBuilder;
 
 /**
  * The spatial weights of one grid: the Gi* weights and the contiguity used to dissolve hotspots.

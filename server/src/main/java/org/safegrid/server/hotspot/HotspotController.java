@@ -15,6 +15,8 @@ import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.risk.RiskSnapshot;
 import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.ScopeFilter;
+import org.safegrid.server.stats.hotspot.Hotspot;
+import org.safegrid.server.stats.hotspot.HotspotClass;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.safegrid.server.geojson.GeoJsonFeature;
+import org.safegrid.server.stats.hotspot.Hotspot;
 
 /** Maps hotspots to GeoJSON features (the one place their geometry becomes GeoJSON). */
 public final class HotspotFeatures {

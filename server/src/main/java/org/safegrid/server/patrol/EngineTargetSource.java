@@ -6,13 +6,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.locationtech.jts.geom.Geometry;
-import org.safegrid.server.hotspot.Hotspot;
 import org.safegrid.server.hotspot.HotspotService;
 import org.safegrid.server.risk.EngineLoadingException;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskLevel;
 import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.stats.hotspot.Hotspot;
 import org.springframework.context.annotation.Primary;
 import org.springframework.stereotype.Component;
 

@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 /**
  * Getis-Ord Gi* local statistic with binary weights and the unit itself included, computed

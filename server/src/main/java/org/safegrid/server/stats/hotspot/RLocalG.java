@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

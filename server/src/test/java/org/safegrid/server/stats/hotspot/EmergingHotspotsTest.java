@@ -1,7 +1,7 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.safegrid.server.hotspot.EmergingCategory.*;
+import static org.safegrid.server.stats.hotspot.EmergingCategory.*;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 /**
  * Emerging hot spot classification of one cell from its Gi* series over time bins and the

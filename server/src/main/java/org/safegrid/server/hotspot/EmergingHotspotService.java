@@ -50,9 +50,12 @@ public class EmergingHotspotService {
                        double patternedAgreement, long events) {}
 
   public Result analyse(GridModel grid, Duration bin, int bins, Instant end, List<String> kinds, int minConfidence) {
-    if (bins < EmergingHotspots.MIN_BINS || bins > 400) {
-      throw new IllegalArgumentException("bins must be between " + EmergingHotspots.MIN_BINS
-          + " and 400: with fewer time bins Mann–Kendall cannot show a trend");
+    if (bins < EmergingHotspots.MIN_BINS) {
+      throw new IllegalArgumentException("emerging hot spots need at least " + EmergingHotspots.MIN_BINS
+          + " time bins, got " + bins + ": with fewer, Mann–Kendall cannot show a trend");
+    }
+    if (bins > 400) {
+      throw new IllegalArgumentException("at most 400 time bins, got " + bins);
     }
     if (minConfidence != 90 && minConfidence != 95 && minConfidence != 99) {
       throw new IllegalArgumentException("minConfidence must be 90, 95 or 99");

@@ -80,10 +80,19 @@ public final class GiStarPermutation {
         double sim;
         if (scheme == Scheme.SPDEP) {
           sim = 0;
-          for (int m = 0; m <= k; m++) {
+          // two draws per 64 random bits: the high and the low half, each multiply-shifted
+          int m = 0;
+          for (; m + 1 <= k; m += 2) {
+            state += GOLDEN;
+            long r = mix(state);
+            int j1 = (int) (((r >>> 32) * (n - 1)) >>> 32);
+            int j2 = (int) (((r & 0xFFFFFFFFL) * (n - 1)) >>> 32);
+            sim += values[j1 + (j1 >= i ? 1 : 0)] + values[j2 + (j2 >= i ? 1 : 0)];
+          }
+          if (m == k) {
             state += GOLDEN;
             int j = bounded(mix(state), n - 1);
-            sim += values[j >= i ? j + 1 : j];
+            sim += values[j + (j >= i ? 1 : 0)];
           }
         } else {
           sim = values[i];

@@ -6,11 +6,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.CoordinateFilter;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
-import org.locationtech.jts.index.strtree.STRtree;
 
 /**
  * Builds binary {@link SpatialWeights}: queen contiguity between polygons (as spdep
@@ -103,23 +103,121 @@ public final class WeightsBuilder {
    * Queen contiguity: polygons sharing at least one boundary point (within {@code snap}, in the
    * units of the geometries) are neighbours, as spdep {@code poly2nb(queen = TRUE, snap = snap)}.
    *
-   * <p>Two passes: polygons sharing a vertex (snapped to a grid of {@code snap}) are neighbours at
-   * once, from a hash of every vertex; only the pairs whose envelopes meet in an STRtree but that
-   * share no vertex (a vertex lying on the other's edge, a near miss within {@code snap}) get the
-   * exact distance test. A management grid's cells share their corners, so nearly every pair is
-   * settled by the hash: 100,000 cells take a fraction of a second where a touches test per
-   * candidate pair would take several.
+   * <p>Two passes: polygons sharing a vertex (snapped to half of {@code snap}) are neighbours at
+   * once, from the sorted keys of every vertex; only the pairs whose envelopes overlap (a uniform
+   * grid of envelopes) but that share no vertex (a vertex lying on the other's edge, a near miss
+   * within {@code snap}) get the exact intersects/distance test. A management grid's cells share
+   * their corners, so nearly every pair is settled by the keys: 100,000 cells take a fraction of a
+   * second where an index query and a touches test per candidate pair take several times longer.
    */
   public static SpatialWeights queen(List<? extends Geometry> polygons, double snap) {
     int n = polygons.size();
-    // vertices in one key are less than snap apart (half-snap cells); with snap 0 only identical ones
-    double cellSize = snap / 2;
-    Map<VertexKey, int[]> byVertex = new HashMap<>(n * 4);
     int[][] lists = new int[n][];
     int[] counts = new int[n];
     for (int i = 0; i < n; i++) {
       lists[i] = new int[8];
     }
+    if (!linkSharedVerticesSorted(polygons, snap, lists, counts)) {
+      linkSharedVerticesHashed(polygons, snap, lists, counts);
+    }
+    linkTouchingWithoutSharedVertex(polygons, snap, lists, counts);
+    for (int i = 0; i < n; i++) {
+      lists[i] = Arrays.copyOf(lists[i], counts[i]);
+    }
+    return SpatialWeights.fromLists(lists);
+  }
+
+  /**
+   * Links polygons sharing a vertex (snapped to half-snap cells, so a shared key means less than
+   * snap apart) by sorting packed vertex keys; false when the keys do not pack into 64 bits (snap 0,
+   * or an extent too large for the snap), and nothing is linked.
+   */
+  private static boolean linkSharedVerticesSorted(List<? extends Geometry> polygons, double snap, int[][] lists,
+                                                  int[] counts) {
+    if (!(snap > 0)) {
+      return false;
+    }
+    double cell = snap / 2;
+    int n = polygons.size();
+    long[][] kx = {new long[n * 6]};
+    long[][] ky = {new long[n * 6]};
+    int[][] owner = {new int[n * 6]};
+    int[] m = {0};
+    for (int i = 0; i < n; i++) {
+      final int id = i;
+      polygons.get(i).apply((CoordinateFilter) c -> {
+        if (m[0] == owner[0].length) {
+          kx[0] = Arrays.copyOf(kx[0], m[0] * 2);
+          ky[0] = Arrays.copyOf(ky[0], m[0] * 2);
+          owner[0] = Arrays.copyOf(owner[0], m[0] * 2);
+        }
+        kx[0][m[0]] = Math.round(c.x / cell);
+        ky[0][m[0]] = Math.round(c.y / cell);
+        owner[0][m[0]++] = id;
+      });
+    }
+    int total = m[0];
+    long minX = Long.MAX_VALUE, maxX = Long.MIN_VALUE, minY = Long.MAX_VALUE, maxY = Long.MIN_VALUE;
+    for (int v = 0; v < total; v++) {
+      minX = Math.min(minX, kx[0][v]);
+      maxX = Math.max(maxX, kx[0][v]);
+      minY = Math.min(minY, ky[0][v]);
+      maxY = Math.max(maxY, ky[0][v]);
+    }
+    if (total == 0) {
+      return true;
+    }
+    if (maxX - minX >= (1L << 31) || maxY - minY >= (1L << 31)) {
+      return false;
+    }
+    long[] key = new long[total];
+    for (int v = 0; v < total; v++) {
+      key[v] = (kx[0][v] - minX) << 32 | (ky[0][v] - minY);
+    }
+    long[] unique = key.clone();
+    Arrays.sort(unique);
+    int u = 0;
+    for (int v = 0; v < total; v++) {
+      if (v == 0 || unique[v] != unique[u - 1]) {
+        unique[u++] = unique[v];
+      }
+    }
+    // counting sort of the vertices' owners by key
+    int[] group = new int[total];
+    int[] start = new int[u + 1];
+    for (int v = 0; v < total; v++) {
+      group[v] = Arrays.binarySearch(unique, 0, u, key[v]);
+      start[group[v] + 1]++;
+    }
+    for (int g = 0; g < u; g++) {
+      start[g + 1] += start[g];
+    }
+    int[] members = new int[total];
+    int[] fill = Arrays.copyOf(start, u);
+    for (int v = 0; v < total; v++) {
+      members[fill[group[v]]++] = owner[0][v];
+    }
+    for (int g = 0; g < u; g++) {
+      for (int a = start[g]; a < start[g + 1]; a++) {
+        for (int b = a + 1; b < start[g + 1]; b++) {
+          int i = members[a];
+          int j = members[b];
+          if (i != j) {
+            add(lists, counts, i, j);
+            add(lists, counts, j, i);
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The same with a hash of exact (snap 0) or snapped vertex keys, for what does not pack. */
+  private static void linkSharedVerticesHashed(List<? extends Geometry> polygons, double snap, int[][] lists,
+                                               int[] counts) {
+    int n = polygons.size();
+    double cellSize = snap / 2;
+    Map<VertexKey, int[]> byVertex = new HashMap<>(n * 4);
     for (int i = 0; i < n; i++) {
       for (Coordinate c : polygons.get(i).getCoordinates()) {
         VertexKey key = snap > 0 ? new VertexKey(Math.round(c.x / cellSize), Math.round(c.y / cellSize))
@@ -129,14 +227,7 @@ public final class WeightsBuilder {
           byVertex.put(key, new int[] {1, i});
           continue;
         }
-        boolean seen = false;
-        for (int k = 1; k <= owners[0]; k++) {
-          if (owners[k] == i) {
-            seen = true;
-            break;
-          }
-        }
-        if (seen) {
+        if (contains(owners, owners[0] + 1, i)) {
           continue;
         }
         for (int k = 1; k <= owners[0]; k++) {
@@ -150,37 +241,97 @@ public final class WeightsBuilder {
         owners[++owners[0]] = i;
       }
     }
-    STRtree tree = new STRtree();
+  }
+
+  /**
+   * The exact test (intersects, or within snap) for the pairs whose expanded envelopes overlap but
+   * that share no vertex: a vertex on the other's edge, a near miss. Candidates come from a uniform
+   * grid of envelopes (cells twice the mean envelope size); a pair is tested once, in the bucket
+   * holding the lower-left corner of its envelopes' overlap.
+   */
+  private static void linkTouchingWithoutSharedVertex(List<? extends Geometry> polygons, double snap, int[][] lists,
+                                                      int[] counts) {
+    int n = polygons.size();
+    if (n < 2) {
+      return;
+    }
+    Envelope[] env = new Envelope[n];
+    double minX = Double.MAX_VALUE, minY = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
+    double sumW = 0, sumH = 0;
     for (int i = 0; i < n; i++) {
       Envelope e = new Envelope(polygons.get(i).getEnvelopeInternal());
       e.expandBy(snap);
-      tree.insert(e, i);
+      env[i] = e;
+      minX = Math.min(minX, e.getMinX());
+      minY = Math.min(minY, e.getMinY());
+      maxX = Math.max(maxX, e.getMaxX());
+      maxY = Math.max(maxY, e.getMaxY());
+      sumW += e.getWidth();
+      sumH += e.getHeight();
     }
-    tree.build();
-    for (int i = 0; i < n; i++) {
-      Geometry gi = polygons.get(i);
-      Envelope e = new Envelope(gi.getEnvelopeInternal());
-      e.expandBy(snap);
-      PreparedGeometry pg = null;
-      for (Object o : tree.query(e)) {
-        int j = (Integer) o;
-        if (j <= i || contains(lists[i], counts[i], j)) {
-          continue;
-        }
-        Geometry gj = polygons.get(j);
-        if (pg == null) {
-          pg = PreparedGeometryFactory.prepare(gi);
-        }
-        if (pg.intersects(gj) || (snap > 0 && gi.isWithinDistance(gj, snap))) {
-          add(lists, counts, i, j);
-          add(lists, counts, j, i);
+    double size = Math.max(2 * Math.max(sumW, sumH) / n, 1e-12);
+    while (((maxX - minX) / size + 1) * ((maxY - minY) / size + 1) > 4.0 * n + 1024) {
+      size *= 1.5;
+    }
+    int nx = (int) ((maxX - minX) / size) + 1;
+    int ny = (int) ((maxY - minY) / size) + 1;
+    int[] fillCount = new int[nx * ny + 1];
+    int[] bucketStart = new int[nx * ny + 1];
+    for (Envelope e : env) {
+      for (int bx = bucket(e.getMinX(), minX, size, nx); bx <= bucket(e.getMaxX(), minX, size, nx); bx++) {
+        for (int by = bucket(e.getMinY(), minY, size, ny); by <= bucket(e.getMaxY(), minY, size, ny); by++) {
+          bucketStart[bx * ny + by + 1]++;
         }
       }
     }
-    for (int i = 0; i < n; i++) {
-      lists[i] = Arrays.copyOf(lists[i], counts[i]);
+    for (int b = 0; b < nx * ny; b++) {
+      bucketStart[b + 1] += bucketStart[b];
     }
-    return SpatialWeights.fromLists(lists);
+    int[] members = new int[bucketStart[nx * ny]];
+    System.arraycopy(bucketStart, 0, fillCount, 0, nx * ny);
+    for (int i = 0; i < n; i++) {
+      Envelope e = env[i];
+      for (int bx = bucket(e.getMinX(), minX, size, nx); bx <= bucket(e.getMaxX(), minX, size, nx); bx++) {
+        for (int by = bucket(e.getMinY(), minY, size, ny); by <= bucket(e.getMaxY(), minY, size, ny); by++) {
+          members[fillCount[bx * ny + by]++] = i;
+        }
+      }
+    }
+    PreparedGeometry[] prepared = new PreparedGeometry[n];
+    for (int bx = 0; bx < nx; bx++) {
+      for (int by = 0; by < ny; by++) {
+        int b = bx * ny + by;
+        for (int a = bucketStart[b]; a < bucketStart[b + 1]; a++) {
+          for (int c = a + 1; c < bucketStart[b + 1]; c++) {
+            int i = Math.min(members[a], members[c]);
+            int j = Math.max(members[a], members[c]);
+            Envelope ei = env[i];
+            Envelope ej = env[j];
+            if (!ei.intersects(ej)) {
+              continue;
+            }
+            double cornerX = Math.max(ei.getMinX(), ej.getMinX());
+            double cornerY = Math.max(ei.getMinY(), ej.getMinY());
+            if (bucket(cornerX, minX, size, nx) != bx || bucket(cornerY, minY, size, ny) != by
+                || contains(lists[i], counts[i], j)) {
+              continue;
+            }
+            if (prepared[i] == null) {
+              prepared[i] = PreparedGeometryFactory.prepare(polygons.get(i));
+            }
+            Geometry gj = polygons.get(j);
+            if (prepared[i].intersects(gj) || (snap > 0 && polygons.get(i).isWithinDistance(gj, snap))) {
+              add(lists, counts, i, j);
+              add(lists, counts, j, i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static int bucket(double v, double min, double size, int count) {
+    return Math.min(count - 1, Math.max(0, (int) ((v - min) / size)));
   }
 
   /**

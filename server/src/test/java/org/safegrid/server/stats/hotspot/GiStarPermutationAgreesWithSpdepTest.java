@@ -15,8 +15,10 @@ import org.locationtech.jts.geom.GeometryFactory;
  * Gi* against R spdep on a random field whose seed is drawn when the test runs (printed, so a
  * failure can be replayed): z equal to {@code localG} to 1e-9 on each weights method, and the
  * permutation pseudo p-values within Monte Carlo error of {@code localG_perm} with 999
- * permutations: |p − p_R| ≤ 4·sqrt(p_R(1 − p_R)/999) for at least 99 % of cells. Needs
- * {@code Rscript} with spdep.
+ * permutations: |p − p_R| ≤ 4·sqrt(p̄(1 − p̄)/999), p̄ the mean of the two estimates (both are
+ * Monte Carlo estimates of one p), and never tighter than one permutation step, for at least 99 %
+ * of cells. Two runs of the same implementation with different seeds fall outside that for about
+ * 0–0.5 % of cells. Needs {@code Rscript} with spdep.
  */
 class GiStarPermutationAgreesWithSpdepTest {
 
@@ -123,7 +125,8 @@ class GiStarPermutationAgreesWithSpdepTest {
     double worst = 0;
     for (int i = 0; i < v.length; i++) {
       double pr = peer.pSim()[i];
-      double tol = 4 * Math.sqrt(pr * (1 - pr) / nsim);
+      double pooled = (ours[i] + pr) / 2;
+      double tol = 4 * Math.sqrt(pooled * (1 - pooled) / nsim);
       double d = Math.abs(ours[i] - pr);
       worst = Math.max(worst, d);
       if (d <= Math.max(tol, 1.0 / (nsim + 1))) {

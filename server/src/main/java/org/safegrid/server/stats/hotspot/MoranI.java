@@ -4,8 +4,9 @@ package org.safegrid.server.stats.hotspot;
  * Global Moran's I with binary weights (the unit itself excluded) and its z-score under the
  * normality assumption, as R {@code spdep::moran.test(x, nb2listw(nb, style = "B"),
  * randomisation = FALSE, zero.policy = TRUE)}: I = (n / S0) Σ_ij w_ij z_i z_j / Σ z_i²,
- * E[I] = −1/(n − 1), Var[I] = (n² S1 − n S2 + 3 S0²) / ((n² − 1) S0²) − E[I]². Units without
- * neighbours count in n and in the mean, as spdep does with {@code zero.policy}.
+ * E[I] = −1/(n − 1), Var[I] = (n² S1 − n S2 + 3 S0²) / ((n² − 1) S0²) − E[I]². As spdep
+ * ({@code adjust.n = TRUE}), n counts only the units with neighbours, while the mean and Σ z² are
+ * taken over all units.
  */
 public final class MoranI {
 
@@ -38,11 +39,11 @@ public final class MoranI {
         inDegree[nb[k]]++;
       }
     }
-    // S1 = ½ Σ (w_ij + w_ji)²: 2 per symmetric pair counted from each side, 1 per one-way link
+    // S1 = ½ Σ_ij (w_ij + w_ji)² over ordered pairs: 2 per directed link of a symmetric pair, 1 per one-way link
     double s1 = 0;
     for (int i = 0; i < n; i++) {
       for (int k = off[i]; k < off[i + 1]; k++) {
-        s1 += w.hasLink(nb[k], i) ? 2 : 0.5;
+        s1 += w.hasLink(nb[k], i) ? 2 : 1;
       }
     }
     double s2 = 0;
@@ -50,9 +51,16 @@ public final class MoranI {
       double d = (off[i + 1] - off[i]) + inDegree[i];
       s2 += d * d;
     }
-    double i0 = n / s0 * cross / m2;
-    double e = -1.0 / (n - 1);
-    double var = (n * (double) n * s1 - n * s2 + 3 * s0 * s0) / ((n * (double) n - 1) * s0 * s0) - e * e;
+    // n counts the units with neighbours, as spdep's adjust.n; the mean and Σz² are over all units
+    double m = n;
+    for (int i = 0; i < n; i++) {
+      if (off[i + 1] == off[i]) {
+        m--;
+      }
+    }
+    double i0 = m / s0 * cross / m2;
+    double e = -1.0 / (m - 1);
+    double var = (m * m * s1 - m * s2 + 3 * s0 * s0) / ((m * m - 1) * s0 * s0) - e * e;
     return (i0 - e) / Math.sqrt(var);
   }
 }

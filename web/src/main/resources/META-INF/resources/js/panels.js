@@ -57,9 +57,15 @@
         var stats = [];
         if (p.cellCount != null) stats.push(p.cellCount + ' ' + t('cell'));
         if (p.peakZ != null) stats.push('z ' + Number(p.peakZ).toFixed(2));
-        if (p.events != null) stats.push(p.events + ' ev');
+        if (p.events != null && p.cellsWithEvents == null) stats.push(p.events + ' ev');
         if (p.lastPatrolAt) stats.push('🚓 ' + app.fmtDateTime(Date.parse(p.lastPatrolAt)));
         row.appendChild(el('span', 'stats', stats.join(' · ')));
+        var halo = haloLine(p);
+        if (halo) {
+          var line = el('span', 'stats halo', halo);
+          line.title = t('hs.halo.tip');
+          row.appendChild(line);
+        }
         row.addEventListener('click', function () {
           var layer = L.geoJSON(f, { coordsToLatLng: window.SafeGridDatum.coordsToLatLng });
           app.map.fitBounds(layer.getBounds(), { maxZoom: 14 });
@@ -67,6 +73,12 @@
         });
         list.appendChild(row);
       });
+    }
+    /** One line a planner reads: where the events are, and why cells without events are in the hotspot. */
+    function haloLine(p) {
+      if (p.cellsWithEvents == null || p.events == null || app.hotspotClass(p).kind !== 'hot') return null;
+      var key = p.haloCells > 0 ? 'hs.line.halo' : 'hs.line.nohalo';
+      return t(key).replace('{e}', p.events).replace('{w}', p.cellsWithEvents).replace('{h}', p.haloCells).replace('{n}', p.cellCount);
     }
     app.onHotspots = renderHotspots;
     renderHotspots();

@@ -24,8 +24,8 @@ public record EngineWatchProperties(@DefaultValue("true") boolean enabled, @Defa
     if (riskInterval.isNegative() || riskInterval.isZero() || emergingInterval.isNegative() || emergingInterval.isZero()) {
       throw new IllegalArgumentException("safegrid.alerts.engine-watch intervals must be positive");
     }
-    if (emergingBins < 4 || emergingBins > 400) {
-      throw new IllegalArgumentException("safegrid.alerts.engine-watch.emerging-bins must be in 4..400");
+    if (emergingBins < 10 || emergingBins > 400) {
+      throw new IllegalArgumentException("safegrid.alerts.engine-watch.emerging-bins must be in 10..400 (emerging hot spots need at least 10 time bins)");
     }
   }
 }

@@ -11,20 +11,23 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.geojson.GeoJsonReader;
-import org.safegrid.server.hotspot.FalseDiscoveryRate;
-import org.safegrid.server.hotspot.GiStar;
-import org.safegrid.server.hotspot.GiStarResult;
-import org.safegrid.server.hotspot.Hotspot;
-import org.safegrid.server.hotspot.HotspotClass;
-import org.safegrid.server.hotspot.HotspotDissolver;
 import org.safegrid.server.hotspot.LocalMetricProjection;
-import org.safegrid.server.hotspot.SpatialWeights;
-import org.safegrid.server.hotspot.WeightsBuilder;
+import org.safegrid.server.stats.hotspot.FalseDiscoveryRate;
+import org.safegrid.server.stats.hotspot.GiStar;
+import org.safegrid.server.stats.hotspot.GiStarResult;
+import org.safegrid.server.stats.hotspot.Hotspot;
+import org.safegrid.server.stats.hotspot.HotspotClass;
+import org.safegrid.server.stats.hotspot.HotspotDissolver;
+import org.safegrid.server.stats.hotspot.HotspotInput;
+import org.safegrid.server.stats.hotspot.SpatialWeights;
+import org.safegrid.server.stats.hotspot.WeightsBuilder;
 
 /**
  * Gi* hotspot analysis of any GeoJSON layer of points or polygons carrying a numeric property:
  * binary weights with the feature itself included (as {@code spdep::localG} on a listw built with
- * {@code include.self}), Benjamini–Hochberg classes, dissolved hotspots. Plain class, no Spring.
+ * {@code include.self}), analytic and conditional-permutation p-values, Benjamini–Hochberg classes
+ * on the chosen p, dissolved hotspots. Refuses, as ArcGIS does, fewer than 30 features with
+ * neighbours, all zeros and more than 95 % zeros. Plain class, no Spring.
  *
  * <p>Distance bands are measured between feature centroids (points: the point) in a local metric
  * projection. Queen contiguity needs polygons. Hotspots of polygons are dissolved over queen
@@ -46,12 +49,21 @@ public final class LayerHotspotAnalysis {
     }
   }
 
-  /** Result per input feature, in input order. */
-  public record FeatureResult(Object id, Double z, Double p, @JsonProperty("class") HotspotClass hotspotClass) {}
+  /** Result per input feature, in input order: z, analytic p, pseudo p (null without permutations), class. */
+  public record FeatureResult(Object id, Double z, Double p, @JsonProperty("p_sim") Double pSim,
+                              @JsonProperty("class") HotspotClass hotspotClass) {}
 
-  /** The whole answer. */
-  public record Result(String property, String weights, Double thresholdMeters, List<FeatureResult> features,
-                       List<Hotspot> hotspots) {}
+  /** How the neighbourhood was chosen by {@code distance_band=auto}: Global Moran's I z per band tried. */
+  public record BandSearch(boolean peak, double[] distancesMeters, double[] moranZ) {}
+
+  /**
+   * The whole answer.
+   *
+   * @param bandSearch the automatic band's curve (null unless {@code threshold=auto})
+   */
+  public record Result(String property, String weights, Double thresholdMeters, int k, SpatialWeights.NeighbourCounts counts,
+                       int permutations, boolean pseudoP, List<FeatureResult> features, List<Hotspot> hotspots,
+                       BandSearch bandSearch) {}
 
   private LayerHotspotAnalysis() {}
 
@@ -60,20 +72,48 @@ public final class LayerHotspotAnalysis {
    *
    * @param fc              a GeoJSON FeatureCollection
    * @param property        the numeric property (null: the only property numeric in every feature)
-   * @param weights         {@code distance_band} or {@code queen}
-   * @param thresholdMeters distance band in metres; null = the smallest that gives every feature a neighbour
+   * @param weights         {@code contiguity} (queen; {@code queen} is accepted), {@code knn} or {@code distance_band}
+   * @param thresholdMeters distance band in metres; null = the smallest that gives every feature a
+   *                        neighbour, offshore outliers set aside
    * @param maxFeatures     refuse more features than this
    */
   /** Widest distance band accepted (m): wider than any city, and it keeps 1e308 or Infinity out. */
   static final double MAX_THRESHOLD_METERS = 500_000;
 
   public static Result run(JsonNode fc, String property, String weights, Double thresholdMeters, int maxFeatures) {
+    return run(fc, property, weights, thresholdMeters, false, 8, 8, 0, false, 0, maxFeatures);
+  }
+
+  /**
+   * Runs the analysis with every option.
+   *
+   * @param autoBand      choose the distance band as ArcGIS's Optimized Hot Spot Analysis does
+   * @param k             neighbours for {@code knn}
+   * @param minNeighbours floor of neighbours for {@code distance_band}
+   * @param permutations  conditional permutations for pseudo p-values (0 = analytic only)
+   * @param pseudoP       classes from the pseudo p (else the analytic p)
+   * @param seed          seed of the permutations
+   */
+  public static Result run(JsonNode fc, String property, String weights, Double thresholdMeters, boolean autoBand, int k,
+                           int minNeighbours, int permutations, boolean pseudoP, long seed, int maxFeatures) {
     if (fc == null || !"FeatureCollection".equals(fc.path("type").asText()) || !fc.path("features").isArray()) {
       throw new BadLayerException("the body must be a GeoJSON FeatureCollection", false);
     }
-    String w = weights == null ? "distance_band" : weights;
-    if (!w.equals("distance_band") && !w.equals("queen")) {
-      throw new BadLayerException("unknown weights type '" + w + "': use distance_band or queen", false);
+    String w = weights == null ? "distance_band" : weights.equals("queen") ? "contiguity" : weights;
+    if (!w.equals("distance_band") && !w.equals("contiguity") && !w.equals("knn")) {
+      throw new BadLayerException("unknown weights type '" + w + "': use contiguity, knn or distance_band", false);
+    }
+    if (k < 1 || k > 100) {
+      throw new BadLayerException("k must be in 1..100", false);
+    }
+    if (minNeighbours < 0 || minNeighbours > 100) {
+      throw new BadLayerException("minNeighbours must be in 0..100", false);
+    }
+    if (permutations < 0 || permutations > 9_999) {
+      throw new BadLayerException("permutations must be in 0..9999", false);
+    }
+    if (pseudoP && permutations == 0) {
+      throw new BadLayerException("p=permutation needs permutations > 0", false);
     }
     if (thresholdMeters != null && !(thresholdMeters > 0 && thresholdMeters <= MAX_THRESHOLD_METERS)) {
       throw new BadLayerException("threshold must be a positive number of metres, at most "
@@ -84,9 +124,7 @@ public final class LayerHotspotAnalysis {
     if (n > maxFeatures) {
       throw new BadLayerException("the layer has " + n + " features; the limit is " + maxFeatures, true);
     }
-    if (n < 3) {
-      throw new BadLayerException("Gi* needs at least 3 features, got " + n, false);
-    }
+
     String prop = property != null && !property.isBlank() ? property : guessProperty(features);
     GeoJsonReader reader = new GeoJsonReader();
     List<Geometry> geoms = new ArrayList<>(n);
@@ -139,26 +177,48 @@ public final class LayerHotspotAnalysis {
     SpatialWeights sw;
     SpatialWeights contiguity;
     Double threshold = null;
-    if (w.equals("queen")) {
+    BandSearch search = null;
+    if (w.equals("contiguity")) {
       if (dimension != 2) {
-        throw new BadLayerException("queen contiguity needs polygons; use distance_band for points", false);
+        throw new BadLayerException("contiguity needs polygons; use knn or distance_band for points", false);
       }
       sw = WeightsBuilder.queen(geoms, 1e-7);
       contiguity = sw;
     } else {
-      threshold = thresholdMeters != null ? thresholdMeters : WeightsBuilder.minConnectingDistance(xy[0], xy[1]);
-      sw = WeightsBuilder.distanceBand(xy[0], xy[1], threshold);
+      if (w.equals("knn")) {
+        sw = WeightsBuilder.knn(xy[0], xy[1], k);
+      } else {
+        if (autoBand) {
+          WeightsBuilder.BandChoice c = WeightsBuilder.autoBand(xy[0], xy[1], values, minNeighbours);
+          threshold = c.bandMeters();
+          search = new BandSearch(c.peak(), c.distances(), c.moranZ());
+        } else {
+          threshold = thresholdMeters != null ? thresholdMeters : WeightsBuilder.connectingDistanceWithoutOutliers(xy[0], xy[1]);
+        }
+        // widen by a millimetre so a regular layout's spacing counts despite rounding
+        sw = WeightsBuilder.distanceBand(xy[0], xy[1], threshold + 1e-3, minNeighbours);
+      }
       contiguity = dimension == 2 ? WeightsBuilder.queen(geoms, 1e-7) : sw;
     }
-    GiStarResult gi = GiStar.compute(values, sw);
-    HotspotClass[] classes = FalseDiscoveryRate.classify(gi);
+    boolean[] tested = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      tested[i] = !sw.isIsolated(i);
+    }
+    HotspotInput.check(values, tested).ifPresent(problem -> {
+      throw new BadLayerException(problem.message() + " (" + problem.code() + ")", false);
+    });
+    GiStarResult gi = GiStar.compute(values, sw, null, permutations, seed);
+    HotspotClass[] classes = FalseDiscoveryRate.classify(gi, pseudoP ? gi.pSimValues() : gi.pValues(), true);
     List<FeatureResult> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       double z = gi.z(i);
-      out.add(new FeatureResult(ids[i], Double.isNaN(z) ? null : z, Double.isNaN(z) ? null : gi.p(i), classes[i]));
+      double ps = gi.pSim(i);
+      out.add(new FeatureResult(ids[i], Double.isNaN(z) ? null : z, Double.isNaN(z) ? null : gi.p(i),
+          Double.isNaN(ps) ? null : ps, classes[i]));
     }
     List<Hotspot> hotspots = HotspotDissolver.dissolve(geoms, classes, gi.zScores(), contiguity, null);
-    return new Result(prop, w, threshold, out, hotspots);
+    return new Result(prop, w, threshold, w.equals("knn") ? k : 0, sw.neighbourCounts(), permutations, pseudoP, out,
+        hotspots, search);
   }
 
   /** The single property that is numeric in every feature. */

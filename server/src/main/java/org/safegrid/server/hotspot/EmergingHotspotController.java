@@ -13,6 +13,7 @@ import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.ScopeFilter;
+import org.safegrid.server.stats.hotspot.EmergingCategory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -31,13 +32,15 @@ class EmergingHotspotController {
   private final EmergingHotspotService service;
   private final HotspotProperties cfg;
   private final ScopeFilter scopes;
+  private final HotspotService hotspots;
 
   EmergingHotspotController(RiskService risk, EmergingHotspotService service, HotspotProperties cfg,
-                            ScopeFilter scopes) {
+                            ScopeFilter scopes, HotspotService hotspots) {
     this.risk = risk;
     this.service = service;
     this.cfg = cfg;
     this.scopes = scopes;
+    this.hotspots = hotspots;
   }
 
   @GetMapping("/api/hotspots/emerging")
@@ -102,12 +105,18 @@ class EmergingHotspotController {
       meta.put("events", r.events());
       meta.put("counts", r.counts());
     }
-    meta.put("definition", "sfdep::emerging_hotspot_analysis classification rules (ArcGIS EHSA categories)");
-    Map<String, Object> stability = new LinkedHashMap<>();
-    stability.put("alternativeBin", r.alternativeBin().toString());
-    stability.put("agreement", r.agreement());
-    stability.put("patternedAgreement", Double.isNaN(r.patternedAgreement()) ? null : r.patternedAgreement());
-    meta.put("stability", stability);
+    meta.put("definition", "ArcGIS Pro 'How Emerging Hot Spot Analysis works' categories; space-time Gi* "
+        + "(neighbouring cells in the same and the previous " + EmergingHotspotService.TIME_LAG + " bin), Benjamini-Hochberg "
+        + "over all bins, Mann-Kendall on each cell's z series at alpha " + EmergingHotspotService.TREND_ALPHA
+        + "; readings of ambiguous cases in docs/engine.md");
+    meta.put("neighbourhood", HotspotFeatures.neighbourhood(hotspots.weightsFor(grid)));
+    if (!Double.isNaN(r.agreement())) {
+      Map<String, Object> stability = new LinkedHashMap<>();
+      stability.put("alternativeBin", r.alternativeBin().toString());
+      stability.put("agreement", r.agreement());
+      stability.put("patternedAgreement", Double.isNaN(r.patternedAgreement()) ? null : r.patternedAgreement());
+      meta.put("stability", stability);
+    }
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
         .body(new GeoJsonFeatureCollection(features, meta));
   }

@@ -8,15 +8,25 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskRepository;
+import org.safegrid.server.stats.hotspot.EmergingCategory;
+import org.safegrid.server.stats.hotspot.EmergingHotspots;
+import org.safegrid.server.stats.hotspot.SpatialWeights;
 import org.springframework.stereotype.Service;
 
 /**
- * Emerging hot spots of event counts over time bins ending now, with a stability check: the same
- * span is classified again with bins twice as long, and the share of cells keeping their category
- * is reported.
+ * Emerging hot spots of event counts over time bins ending now ({@link EmergingHotspots}: space-time
+ * Gi* with the previous {@link #TIME_LAG} bin in each neighbourhood, Mann–Kendall at
+ * {@link #TREND_ALPHA}, ArcGIS's categories), with a stability check when the series is long enough:
+ * the same span is classified again with bins twice as long (still at least
+ * {@link EmergingHotspots#MIN_BINS}), and the share of cells keeping their category is reported.
  */
 @Service
 public class EmergingHotspotService {
+
+  /** Previous bins in the space-time neighbourhood (ArcGIS's neighbourhood time step of 1). */
+  public static final int TIME_LAG = 1;
+  /** Significance level of the Mann–Kendall trend. */
+  public static final double TREND_ALPHA = 0.05;
 
   private final RiskRepository repository;
   private final HotspotService hotspots;
@@ -32,6 +42,7 @@ public class EmergingHotspotService {
    * @param categories      category per cell (grid index)
    * @param counts          cells per category
    * @param agreement       share of all cells whose category is the same with bins twice as long
+   *                        (NaN when fewer than twice {@link EmergingHotspots#MIN_BINS} bins leave no room for it)
    * @param patternedAgreement the same among cells with a pattern in either run (NaN if none)
    */
   public record Result(Duration bin, int bins, Instant end, EmergingCategory[] categories,
@@ -39,8 +50,12 @@ public class EmergingHotspotService {
                        double patternedAgreement, long events) {}
 
   public Result analyse(GridModel grid, Duration bin, int bins, Instant end, List<String> kinds, int minConfidence) {
-    if (bins < 4 || bins > 400) {
-      throw new IllegalArgumentException("bins must be between 4 and 400");
+    if (bins < EmergingHotspots.MIN_BINS) {
+      throw new IllegalArgumentException("emerging hot spots need at least " + EmergingHotspots.MIN_BINS
+          + " time bins, got " + bins + ": with fewer, Mann–Kendall cannot show a trend");
+    }
+    if (bins > 400) {
+      throw new IllegalArgumentException("at most 400 time bins, got " + bins);
     }
     if (minConfidence != 90 && minConfidence != 95 && minConfidence != 99) {
       throw new IllegalArgumentException("minConfidence must be 90, 95 or 99");
@@ -66,7 +81,14 @@ public class EmergingHotspotService {
       }
     });
     SpatialWeights w = hotspots.weightsFor(grid).gi();
-    EmergingCategory[] cat = EmergingHotspots.classifyAll(cube, w, minConfidence, 0.05);
+    EmergingCategory[] cat = EmergingHotspots.classifyAll(cube, w, TIME_LAG, minConfidence, TREND_ALPHA);
+    if (bins / 2 < EmergingHotspots.MIN_BINS) {
+      Map<EmergingCategory, Integer> counts = new EnumMap<>(EmergingCategory.class);
+      for (EmergingCategory c : cat) {
+        counts.merge(c, 1, Integer::sum);
+      }
+      return new Result(bin, bins, end, cat, counts, bin.multipliedBy(2), Double.NaN, Double.NaN, used[0]);
+    }
     double[][] coarse = new double[bins / 2][grid.size()];
     for (int b = 0; b < (bins / 2) * 2; b++) {
       // the oldest bin is dropped when bins is odd, so both runs end at the same instant
@@ -75,7 +97,7 @@ public class EmergingHotspotService {
         coarse[b / 2][c] += cube[from][c];
       }
     }
-    EmergingCategory[] alt = EmergingHotspots.classifyAll(coarse, w, minConfidence, 0.05);
+    EmergingCategory[] alt = EmergingHotspots.classifyAll(coarse, w, TIME_LAG, minConfidence, TREND_ALPHA);
     int same = 0;
     int patterned = 0;
     int patternedSame = 0;

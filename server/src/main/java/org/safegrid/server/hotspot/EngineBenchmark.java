@@ -16,10 +16,18 @@ import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskEngine;
 import org.safegrid.server.risk.RiskProperties;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.stats.hotspot.GiStar;
+import org.safegrid.server.stats.hotspot.GiStarPermutation;
+import org.safegrid.server.stats.hotspot.GiStarResult;
+import org.safegrid.server.stats.hotspot.RLocalG;
+import org.safegrid.server.stats.hotspot.SpatialWeights;
+import org.safegrid.server.stats.hotspot.WeightsBuilder;
 
 /**
  * Macro benchmark of the spatial engine, in one run: Gi* on 3,586 and 100,000 cells (with and
- * without building the weights from cell polygons), a full risk refresh of a 3,586-cell grid over
+ * without building the weights from cell polygons), permutation Gi* (999) on both over queen
+ * contiguity and the contiguity weights of 100,000 polygons, with R {@code localG_perm} on the same
+ * weights as the peer ({@code --no-r-100k} skips R on 100,000 cells, which takes minutes), a full risk refresh of a 3,586-cell grid over
  * 1,000,000 events, an incremental refresh after 5,000 new events, and R {@code spdep::localG} on
  * the same 100,000-cell weights as the peer. Each timing is the median of several runs after a
  * warm-up. Last line: one JSON object.
@@ -59,6 +67,23 @@ public final class EngineBenchmark {
       GiStar.compute(v100k, w);
     });
     System.out.printf(Locale.ROOT, "Gi* 100,000 cells including weights from cell polygons: %.3f ms%n", gi100kWeights);
+
+    // --- permutation Gi* (999, spdep's scheme) over queen contiguity, and the contiguity itself ---
+    SpatialWeights q3586 = WeightsBuilder.queen(cells3586, 1e-7);
+    double perm3586 = median(7, () -> GiStarPermutation.pseudoP(v3586, q3586, 999, 7, GiStarPermutation.Scheme.SPDEP));
+    // on a shared machine wall time includes waiting for a core: CPU time says what the work costs
+    double perm3586Cpu = medianCpu(7, () -> GiStarPermutation.pseudoP(v3586, q3586, 999, 7, GiStarPermutation.Scheme.SPDEP));
+    System.out.printf(Locale.ROOT, "permutation Gi* (999) 3,586 cells, queen contiguity (mean %.2f neighbours): %.1f ms "
+        + "(CPU %.1f ms)%n", q3586.neighbourCounts().mean(), perm3586, perm3586Cpu);
+    double contiguity100k = median(3, () -> WeightsBuilder.queen(cells100k, 1e-7));
+    double contiguity100kCpu = medianCpu(3, () -> WeightsBuilder.queen(cells100k, 1e-7));
+    SpatialWeights q100k = WeightsBuilder.queen(cells100k, 1e-7);
+    System.out.printf(Locale.ROOT, "queen contiguity weights from 100,000 cell polygons (%d links): %.1f ms (CPU %.1f ms)%n",
+        q100k.linkCount(), contiguity100k, contiguity100kCpu);
+    double perm100k = median(3, () -> GiStarPermutation.pseudoP(v100k, q100k, 999, 7, GiStarPermutation.Scheme.SPDEP));
+    double perm100kCpu = medianCpu(3, () -> GiStarPermutation.pseudoP(v100k, q100k, 999, 7, GiStarPermutation.Scheme.SPDEP));
+    System.out.printf(Locale.ROOT, "permutation Gi* (999) 100,000 cells, queen contiguity: %.1f ms (CPU %.1f ms, %d threads)%n",
+        perm100k, perm100kCpu, java.util.concurrent.ForkJoinPool.commonPool().getParallelism() + 1);
 
     // --- risk: full refresh of 3,586 cells over 1,000,000 events, then 5,000 more ---
     RiskProperties cfg = RiskProperties.defaults();
@@ -144,10 +169,28 @@ public final class EngineBenchmark {
       System.out.printf(Locale.ROOT, "R spdep::localG 100,000 cells, same weights: %.1f ms (ratio R / SafeGrid = %.1f), "
           + "max |z difference| = %.2e%n", rMs, rMs / gi100k, maxDiff);
     }
+    double rPerm3586 = Double.NaN;
+    double rPerm100k = Double.NaN;
+    if (!skipR) {
+      rPerm3586 = RLocalG.runPerm(v3586, q3586, 999, 7).localGPermMillis();
+      System.out.printf(Locale.ROOT, "R spdep::localG_perm (999) 3,586 cells, same weights: %.1f ms (ratio R / SafeGrid = %.1f)%n",
+          rPerm3586, rPerm3586 / perm3586);
+      if (!Arrays.asList(args).contains("--no-r-100k")) {
+        rPerm100k = RLocalG.runPerm(v100k, q100k, 999, 7).localGPermMillis();
+        System.out.printf(Locale.ROOT, "R spdep::localG_perm (999) 100,000 cells, same weights: %.1f ms (ratio R / SafeGrid = %.1f)%n",
+            rPerm100k, rPerm100k / perm100k);
+      }
+    }
     System.out.printf(Locale.ROOT,
         "{\"gistar_3586_ms\":%.3f,\"gistar_100k_ms\":%.3f,\"gistar_100k_with_weights_ms\":%.3f,\"risk_full_ms\":%.1f,"
-            + "\"risk_incremental_ms\":%.2f,\"r_localg_100k_ms\":%s,\"r_ratio\":%s,\"max_z_diff_vs_r\":%s}%n",
-        gi3586, gi100k, gi100kWeights, riskFull, incremental, json(rMs), json(rMs / gi100k), json(maxDiff));
+            + "\"risk_incremental_ms\":%.2f,\"r_localg_100k_ms\":%s,\"r_ratio\":%s,\"max_z_diff_vs_r\":%s,"
+            + "\"gistar_perm999_3586_ms\":%.1f,\"gistar_perm999_100k_ms\":%.1f,\"contiguity_100k_ms\":%.1f,"
+            + "\"r_localg_perm999_3586_ms\":%s,\"r_localg_perm999_100k_ms\":%s,"
+            + "\"gistar_perm999_3586_cpu_ms\":%.1f,\"gistar_perm999_100k_cpu_ms\":%.1f,\"contiguity_100k_cpu_ms\":%.1f,"
+            + "\"load_average\":%.1f}%n",
+        gi3586, gi100k, gi100kWeights, riskFull, incremental, json(rMs), json(rMs / gi100k), json(maxDiff),
+        perm3586, perm100k, contiguity100k, json(rPerm3586), json(rPerm100k), perm3586Cpu, perm100kCpu, contiguity100kCpu,
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private static String json(double v) {
@@ -205,15 +248,27 @@ public final class EngineBenchmark {
     return v;
   }
 
+  /** Median process CPU time (all threads) of a run, in ms, after a warm-up. */
+  private static double medianCpu(int runs, Runnable r) {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return median(runs, r, os::getProcessCpuTime);
+  }
+
+  /** Median wall time of a run, in ms, after a warm-up. */
   private static double median(int runs, Runnable r) {
+    return median(runs, r, System::nanoTime);
+  }
+
+  private static double median(int runs, Runnable r, java.util.function.LongSupplier clockNanos) {
     r.run(); // warm-up
     double[] ms = new double[runs];
     for (int i = 0; i < runs; i++) {
-      long t0 = System.nanoTime();
+      long t0 = clockNanos.getAsLong();
       r.run();
-      ms[i] = (System.nanoTime() - t0) / 1e6;
+      ms[i] = (clockNanos.getAsLong() - t0) / 1e6;
     }
     Arrays.sort(ms);
     return ms[runs / 2];
   }
+
 }

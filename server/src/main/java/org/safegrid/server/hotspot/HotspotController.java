@@ -15,6 +15,8 @@ import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.risk.RiskSnapshot;
 import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.ScopeFilter;
+import org.safegrid.server.stats.hotspot.Hotspot;
+import org.safegrid.server.stats.hotspot.HotspotClass;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -49,36 +51,48 @@ class HotspotController {
                              @RequestParam(required = false) List<String> kinds,
                              @RequestParam(required = false) String district,
                              @RequestParam(required = false) String bbox,
+                             @RequestParam(required = false) List<String> sources,
                              @RequestParam(defaultValue = "90") int minConfidence,
-                             @RequestParam(defaultValue = "risk") String variable,
+                             @RequestParam(defaultValue = "count") String variable,
+                             @RequestParam(required = false) Integer permutations,
+                             @RequestParam(required = false) String p,
+                             @RequestParam(required = false) Double minLandShare,
                              @RequestParam(defaultValue = "false") boolean includeCold,
                              @RequestParam(defaultValue = "geojson") String format) {
     HotspotService.Variable v = switch (variable.toLowerCase(Locale.ROOT)) {
       case "risk" -> HotspotService.Variable.RISK;
       case "count", "counts" -> HotspotService.Variable.COUNT;
-      default -> throw new IllegalArgumentException("variable must be risk or count");
+      case "rate" -> HotspotService.Variable.RATE;
+      case "density" -> HotspotService.Variable.DENSITY;
+      default -> throw new IllegalArgumentException("variable must be count, rate, density or risk");
     };
+    HotspotService.Options options = options(hotspots.defaultOptions(), permutations, p, minLandShare);
     BoundingBox box = BoundingBox.parse(bbox);
     DataScope own = scopes.current();
     DataScope scope = scopes.requireAllowed(district, "hotspots");
     scopes.noteFiltered(scope, box, "hotspots");
     RiskService.WindowRequest req = RiskService.WindowRequest.parse(window, from, to);
     RiskSnapshot.WindowScores ws = risk.scores(req, kinds == null ? List.of() : kinds);
+    if (sources != null && !sources.isEmpty()) {
+      ws = ws.restrictKinds(kindsOfSources(ws, sources, kinds));
+    }
     // a live window is answered without waiting for its recomputation (see HotspotService)
     HotspotService.Result r = risk.isLive(req)
-        ? hotspots.liveHotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull())
-        : hotspots.hotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull());
+        ? hotspots.liveHotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull(), options)
+        : hotspots.hotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull(), options);
     Envelope within = box == null ? null : new Envelope(box.minLon(), box.maxLon(), box.minLat(), box.maxLat());
     List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot())
         .filter(h -> within == null || within.intersects(h.geometry().getEnvelopeInternal())).toList();
     audit.recordDisclosure("hotspot.query", "hotspots", null, AuditLog.Outcome.SUCCESS, auditDetail(ws, v,
         scope.districtCodeOrNull(), format, list.size()));
     if (format.equalsIgnoreCase("csv")) {
-      StringBuilder sb = new StringBuilder("rank,class,cells,area_m2,events,mean_z,peak_z,centroid_lon,centroid_lat,district,events_by_kind\n");
+      StringBuilder sb = new StringBuilder("rank,class,cells,cells_with_events,halo_cells,area_m2,events,mean_z,peak_z,"
+          + "label_lon,label_lat,district,events_by_kind\n");
       for (Hotspot h : list) {
         sb.append(h.rank()).append(',').append(h.hotspotClass().code()).append(',').append(h.cellCount()).append(',')
+            .append(h.cellsWithEvents()).append(',').append(h.haloCells()).append(',')
             .append(String.format(Locale.ROOT, "%.1f,%d,%.4f,%.4f,%.6f,%.6f,", h.areaM2(), h.eventCount(), h.meanZ(),
-                h.peakZ(), h.centroidLon(), h.centroidLat()))
+                h.peakZ(), h.labelLon(), h.labelLat()))
             .append(h.district() == null ? "" : h.district()).append(",\"")
             .append(h.eventsByKind().toString().replace("\"", "")).append("\"\n");
       }
@@ -92,16 +106,46 @@ class HotspotController {
     meta.put("gridSetId", ws.grid().gridSetId());
     meta.put("window", ws.window().toString());
     meta.put("variable", v.name().toLowerCase(Locale.ROOT));
-    meta.put("weights", r.weights().type());
-    if (!Double.isNaN(r.weights().bandMeters())) {
-      meta.put("bandMeters", r.weights().bandMeters());
+    meta.put("neighbourhood", HotspotFeatures.neighbourhood(r.weights()));
+    meta.put("inference", HotspotFeatures.inference(r));
+    if (r.warning() != null) {
+      meta.put("warning", Map.of("code", r.warning().code(), "message", r.warning().message()));
     }
-    meta.put("fdr", "Benjamini-Hochberg");
-    // cells the test cannot judge (no neighbour within the band) are counted, never silently "none"
+    // cells the test cannot judge (no neighbour) are counted, never silently "none"
     meta.put("cellsWithoutNeighbours", java.util.Arrays.stream(r.classes()).filter(c -> c == HotspotClass.NO_NEIGHBOURS).count());
+    meta.put("excludedCells", r.excludedCells());
     meta.put("significantCells", java.util.Arrays.stream(r.classes()).filter(HotspotClass::isSignificant).count());
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
         .body(new GeoJsonFeatureCollection(HotspotFeatures.toFeatures(list), meta));
+  }
+
+  /** The request's inference options over the configured ones. */
+  static HotspotService.Options options(HotspotService.Options defaults, Integer permutations, String p,
+                                        Double minLandShare) {
+    int n = permutations == null ? defaults.permutations() : permutations;
+    boolean pseudo = p == null ? n > 0 : switch (p) {
+      case "analytic" -> false;
+      case "permutation", "pseudo" -> true;
+      default -> throw new IllegalArgumentException("p must be analytic or permutation");
+    };
+    return new HotspotService.Options(n, pseudo, minLandShare == null ? defaults.minLandShare() : minLandShare);
+  }
+
+  /** The window's kinds of the given sources ({@code camera}, {@code checkpoint}, {@code patrol}), within {@code kinds} if given. */
+  private static List<String> kindsOfSources(RiskSnapshot.WindowScores ws, List<String> sources, List<String> kinds) {
+    List<String> out = new ArrayList<>();
+    for (String key : ws.kinds()) {
+      String source = key.substring(0, Math.max(0, key.indexOf(':')));
+      String kind = key.substring(key.indexOf(':') + 1);
+      if (sources.contains(source) && (kinds == null || kinds.isEmpty() || kinds.contains(key) || kinds.contains(kind))) {
+        out.add(key);
+      }
+    }
+    if (out.isEmpty()) {
+      // restrictKinds reads an empty list as "all kinds": name a kind nobody reports instead
+      out.add("-");
+    }
+    return out;
   }
 
   private static Map<String, Object> auditDetail(RiskSnapshot.WindowScores ws, HotspotService.Variable v, String district,

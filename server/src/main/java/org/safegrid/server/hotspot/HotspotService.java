@@ -15,6 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskGridLoaded;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.stats.hotspot.FalseDiscoveryRate;
+import org.safegrid.server.stats.hotspot.GiStar;
+import org.safegrid.server.stats.hotspot.GiStarResult;
+import org.safegrid.server.stats.hotspot.Hotspot;
+import org.safegrid.server.stats.hotspot.HotspotClass;
+import org.safegrid.server.stats.hotspot.HotspotDissolver;
+import org.safegrid.server.stats.hotspot.HotspotInput;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
@@ -72,15 +79,58 @@ public class HotspotService {
     refresher.shutdownNow();
   }
 
-  /** What Gi* runs on: the risk score or the raw event count of each cell. */
-  public enum Variable { RISK, COUNT }
+  /**
+   * What Gi* runs on: the event count of each cell in the window (the default), events per
+   * coverage hour (camera, checkpoint and patrol hours; cells without coverage take no part), events
+   * per land km² (cells with less than the asked land share take no part), or the composite risk score.
+   */
+  public enum Variable { COUNT, RATE, DENSITY, RISK }
 
-  /** Gi* of every cell, its class, and the dissolved hotspots. */
-  public record Result(GridWeights weights, GiStarResult gi, HotspotClass[] classes, List<Hotspot> hotspots) {}
+  /**
+   * How a question is answered beyond its variable and filters.
+   *
+   * @param permutations conditional permutations for pseudo p-values (0 = analytic only)
+   * @param usePseudoP   classes from the pseudo p (else from the analytic p)
+   * @param minLandShare for {@link Variable#DENSITY}: cells whose area is below this share of a full
+   *                     cell (the grid's 95th percentile cell area) take no part
+   */
+  public record Options(int permutations, boolean usePseudoP, double minLandShare) {
+
+    /** Default land share below which a cell is left out of a density analysis. */
+    public static final double DEFAULT_MIN_LAND_SHARE = 0.1;
+
+    public Options {
+      if (permutations < 0 || permutations > 99_999) {
+        throw new IllegalArgumentException("permutations must be in 0..99999");
+      }
+      if (usePseudoP && permutations == 0) {
+        throw new IllegalArgumentException("pseudo p-values need permutations > 0");
+      }
+      if (!(minLandShare >= 0 && minLandShare < 1)) {
+        throw new IllegalArgumentException("minLandShare must be in [0, 1)");
+      }
+    }
+
+    public static Options of(int permutations) {
+      return new Options(permutations, permutations > 0, DEFAULT_MIN_LAND_SHARE);
+    }
+  }
+
+  /** Seed of the permutations: fixed, so a window's answer is the same however often it is computed. */
+  static final long PERMUTATION_SEED = 20261201L;
+
+  /**
+   * Gi* of every cell, its class, and the dissolved hotspots.
+   *
+   * @param warning       why the input is too sparse for Gi* to be trusted (null when it is not)
+   * @param excludedCells cells left out by the variable's rule (no coverage, too little land)
+   */
+  public record Result(GridWeights weights, GiStarResult gi, HotspotClass[] classes, List<Hotspot> hotspots,
+                       Variable variable, Options options, HotspotInput.Problem warning, int excludedCells) {}
 
   /**
    * Builds the weights of a grid the engine has just loaded, and the answer to the default live
-   * question (risk, 90 % confidence, whole city) of each live window, before the engine publishes
+   * question (event counts, 90 %, whole city) of each live window, before the engine publishes
    * its first snapshot: the first callers then get an answer at once instead of waiting for Gi* and
    * the dissolve over the week's events.
    */
@@ -88,7 +138,7 @@ public class HotspotService {
   public void onGridLoaded(RiskGridLoaded loaded) {
     weightsFor(loaded.grid());
     for (RiskSnapshot.WindowScores ws : loaded.first().windows()) {
-      liveHotspots(ws, Variable.RISK, 90, null, null);
+      liveHotspots(ws, Variable.COUNT, 90, null, null);
     }
   }
 
@@ -114,13 +164,24 @@ public class HotspotService {
    */
   public Result hotspots(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
                          String confineTo) {
+    return hotspots(ws, variable, minConfidence, district, confineTo, defaultOptions());
+  }
+
+  /** The configured options: analytic p-values unless {@code safegrid.hotspot.permutations} asks for more. */
+  public Options defaultOptions() {
+    return Options.of(cfg.permutations());
+  }
+
+  /** Hotspots of one window answered with {@code options}, as above. */
+  public Result hotspots(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
+                         String confineTo, Options options) {
     if (minConfidence != 90 && minConfidence != 95 && minConfidence != 99) {
       throw new IllegalArgumentException("minConfidence must be 90, 95 or 99");
     }
     Map<String, Result> forWindow = answers.computeIfAbsent(ws, k -> new ConcurrentHashMap<>());
-    String key = questionKey(variable, minConfidence, district, confineTo);
+    String key = questionKey(variable, minConfidence, district, confineTo, options);
     // concurrent requests for the same answer wait for one computation instead of each running Gi*
-    return forWindow.computeIfAbsent(key, k -> compute(ws, variable, minConfidence, district, confineTo));
+    return forWindow.computeIfAbsent(key, k -> compute(ws, variable, minConfidence, district, confineTo, options));
   }
 
   /**
@@ -132,7 +193,13 @@ public class HotspotService {
    */
   public Result liveHotspots(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
                              String confineTo) {
-    String question = questionKey(variable, minConfidence, district, confineTo);
+    return liveHotspots(ws, variable, minConfidence, district, confineTo, defaultOptions());
+  }
+
+  /** A live window's hotspots answered with {@code options}, as above. */
+  public Result liveHotspots(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
+                             String confineTo, Options options) {
+    String question = questionKey(variable, minConfidence, district, confineTo, options);
     Map<String, Result> forWindow = answers.get(ws);
     Result exact = forWindow == null ? null : forWindow.get(question);
     if (exact != null) {
@@ -148,7 +215,7 @@ public class HotspotService {
         try {
           refresher.execute(() -> {
             try {
-              remember(la, hotspots(ws, variable, minConfidence, district, confineTo));
+              remember(la, hotspots(ws, variable, minConfidence, district, confineTo, options));
             } finally {
               la.refreshing.set(false);
             }
@@ -159,7 +226,7 @@ public class HotspotService {
       }
       return previous;
     }
-    Result r = hotspots(ws, variable, minConfidence, district, confineTo);
+    Result r = hotspots(ws, variable, minConfidence, district, confineTo, options);
     remember(la, r);
     return r;
   }
@@ -169,8 +236,9 @@ public class HotspotService {
     la.result = r;
   }
 
-  private static String questionKey(Variable variable, int minConfidence, String district, String confineTo) {
-    return variable + "|" + minConfidence + "|" + district + "|" + confineTo;
+  private static String questionKey(Variable variable, int minConfidence, String district, String confineTo,
+                                    Options options) {
+    return variable + "|" + minConfidence + "|" + district + "|" + confineTo + "|" + options;
   }
 
   /** Which live series a window belongs to: grid set, window length and the kinds it counts. */
@@ -186,15 +254,47 @@ public class HotspotService {
   }
 
   private Result compute(RiskSnapshot.WindowScores ws, Variable variable, int minConfidence, String district,
-                         String confineTo) {
+                         String confineTo, Options options) {
     GridModel grid = ws.grid();
     GridWeights w = weightsFor(grid);
-    double[] values = new double[ws.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = variable == Variable.RISK ? ws.score()[i] : ws.events()[i];
+    int n = ws.size();
+    double[] values = new double[n];
+    boolean[] included = null;
+    double fullCellM2 = variable == Variable.DENSITY ? fullCellArea(grid) : Double.NaN;
+    for (int i = 0; i < n; i++) {
+      switch (variable) {
+        case COUNT -> values[i] = ws.events()[i];
+        case RISK -> values[i] = ws.score()[i];
+        case RATE -> {
+          double hours = ws.coverageHours()[i];
+          if (hours > 0) {
+            values[i] = ws.events()[i] / hours;
+          } else {
+            included = exclude(included, n, i);
+          }
+        }
+        case DENSITY -> {
+          double area = grid.cell(i).areaM2();
+          if (area > 0 && area >= options.minLandShare() * fullCellM2) {
+            values[i] = ws.events()[i] / (area / 1e6);
+          } else {
+            included = exclude(included, n, i);
+          }
+        }
+      }
     }
-    GiStarResult gi = GiStar.compute(values, w.gi());
-    HotspotClass[] classes = FalseDiscoveryRate.classify(gi);
+    GiStarResult gi = GiStar.compute(values, w.gi(), included, options.permutations(), PERMUTATION_SEED);
+    HotspotClass[] classes = FalseDiscoveryRate.classify(gi, options.usePseudoP() ? gi.pSimValues() : gi.pValues(), true);
+    int excluded = 0;
+    boolean[] tested = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      if (included != null && !included[i]) {
+        classes[i] = HotspotClass.EXCLUDED;
+        excluded++;
+      }
+      tested[i] = !gi.isolated(i);
+    }
+    HotspotInput.Problem warning = HotspotInput.check(values, tested).orElse(null);
     if (confineTo != null) {
       for (int i = 0; i < classes.length; i++) {
         if (!confineTo.equals(grid.cell(i).districtCode())) {
@@ -213,11 +313,29 @@ public class HotspotService {
       }
       GridModel.Cell cell = grid.cell(i);
       return new HotspotDissolver.UnitFacts(cell.areaM2(), cell.districtCode(), kinds);
-    });
+    }, minConfidence);
     List<Hotspot> kept = all.stream()
-        .filter(h -> h.hotspotClass().atLeast(minConfidence))
         .filter(h -> district == null || district.isBlank() || district.equals(h.district()))
         .toList();
-    return new Result(w, gi, classes, kept);
+    return new Result(w, gi, classes, kept, variable, options, warning, excluded);
+  }
+
+  private static boolean[] exclude(boolean[] included, int n, int i) {
+    if (included == null) {
+      included = new boolean[n];
+      java.util.Arrays.fill(included, true);
+    }
+    included[i] = false;
+    return included;
+  }
+
+  /** The area of a full (unclipped) cell: the grid's 95th percentile cell area. */
+  static double fullCellArea(GridModel grid) {
+    double[] a = new double[grid.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = grid.cell(i).areaM2();
+    }
+    java.util.Arrays.sort(a);
+    return a.length == 0 ? 0 : a[(int) Math.floor(0.95 * (a.length - 1))];
   }
 }

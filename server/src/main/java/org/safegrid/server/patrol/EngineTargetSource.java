@@ -6,19 +6,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.locationtech.jts.geom.Geometry;
-import org.safegrid.server.hotspot.Hotspot;
 import org.safegrid.server.hotspot.HotspotService;
 import org.safegrid.server.risk.EngineLoadingException;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskLevel;
 import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.risk.RiskSnapshot;
+import org.safegrid.server.stats.hotspot.Hotspot;
 import org.springframework.context.annotation.Primary;
 import org.springframework.stereotype.Component;
 
 /**
- * The patrol targets from the spatial engine: hot spots (Gi* on risk, 90 % or more after FDR)
- * with the summed risk of their cells, then the high or critical cells outside them, then (up to
+ * The patrol targets from the spatial engine: hot spots (Gi* on the window's event counts, every
+ * connected group of cells hot at FDR level 90 % or more as one polygon) with the summed risk of
+ * their cells, sent to the hotspot's interior label point, then the high or critical cells outside them, then (up to
  * the limit) the next riskiest cells. Falls back to
  * {@link RecentEventTargetSource} while the engine has no snapshot (no active grid, still loading).
  */
@@ -44,7 +45,7 @@ class EngineTargetSource implements TargetSource {
     } catch (NoSuchElementException | EngineLoadingException e) {
       return fallback.listTargets(limit, window, district);
     }
-    return targets(ws, hotspots.hotspots(ws, HotspotService.Variable.RISK, 90, district, district).hotspots(), limit,
+    return targets(ws, hotspots.hotspots(ws, HotspotService.Variable.COUNT, 90, district, district).hotspots(), limit,
         district);
   }
 
@@ -70,7 +71,7 @@ class EngineTargetSource implements TargetSource {
       }
       Geometry g = h.geometry();
       out.add(new Target("hotspot-" + h.rank(), "hotspot", h.hotspotClass().code() + " hotspot #" + h.rank(),
-          g.toText(), h.centroidLon(), h.centroidLat(), sum));
+          g.toText(), h.labelLon(), h.labelLat(), sum));
     }
     double total = 0;
     for (int c = 0; c < score.length; c++) {

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.GeometryFactory;
-import org.safegrid.server.hotspot.EmergingCategory;
 import org.safegrid.server.risk.GridModel;
+import org.safegrid.server.stats.hotspot.EmergingCategory;
 
 class EngineSignalWatcherTest {
 

@@ -14,6 +14,12 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.TestGrids;
+import org.safegrid.server.stats.hotspot.FalseDiscoveryRate;
+import org.safegrid.server.stats.hotspot.GiStar;
+import org.safegrid.server.stats.hotspot.GiStarResult;
+import org.safegrid.server.stats.hotspot.Hotspot;
+import org.safegrid.server.stats.hotspot.HotspotClass;
+import org.safegrid.server.stats.hotspot.HotspotDissolver;
 
 /**
  * Reliability check 40's "identical input → identical hotspot hash": the same cells and values give

@@ -124,8 +124,8 @@ class HotspotServiceCacheTest {
     e.advanceTo(T0 + 1000);
     RiskSnapshot next = e.snapshot();
     for (int w = 0; w < 2; w++) {
-      HotspotService.Result prepared = service.hotspots(first.windows().get(w), HotspotService.Variable.RISK, 90, null);
-      assertThat(service.liveHotspots(next.windows().get(w), HotspotService.Variable.RISK, 90, null, null))
+      HotspotService.Result prepared = service.hotspots(first.windows().get(w), HotspotService.Variable.COUNT, 90, null);
+      assertThat(service.liveHotspots(next.windows().get(w), HotspotService.Variable.COUNT, 90, null, null))
           .isSameAs(prepared);
     }
   }

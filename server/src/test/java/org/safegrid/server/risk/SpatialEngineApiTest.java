@@ -255,11 +255,16 @@ class SpatialEngineApiTest {
 
   @Test
   void emergingHotspotsAnswerWithCategoriesAndStability() throws Exception {
-    JsonNode fc = getJson("/api/hotspots/emerging?bin=hour&bins=8&all=true");
+    JsonNode fc = getJson("/api/hotspots/emerging?bin=hour&bins=20&all=true");
     assertThat(fc.path("features").size()).isEqualTo(100);
     assertThat(fc.path("stability").path("alternativeBin").asText()).isEqualTo("PT2H");
-    assertThat(fc.path("definition").asText()).contains("sfdep");
+    assertThat(fc.path("definition").asText()).contains("ArcGIS Pro");
+    assertThat(fc.path("neighbourhood").path("method").asText()).isEqualTo("contiguity");
     assertThat(get("/api/hotspots/emerging?bin=week").statusCode()).isEqualTo(400);
+    // fewer than 10 bins: Mann-Kendall cannot show a trend, and the answer says so
+    HttpResponse<String> few = get("/api/hotspots/emerging?bin=hour&bins=9");
+    assertThat(few.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(few.body()).path("detail").asText()).contains("at least 10").doesNotContain("between");
   }
 
   @Test

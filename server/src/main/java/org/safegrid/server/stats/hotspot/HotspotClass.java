@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
@@ -14,7 +14,9 @@ public enum HotspotClass {
   COLD90("cold90", -1, 0.10),
   COLD95("cold95", -1, 0.05),
   COLD99("cold99", -1, 0.01),
-  NO_NEIGHBOURS("no_neighbours", 0, 1);
+  NO_NEIGHBOURS("no_neighbours", 0, 1),
+  /** Left out of the analysis by the caller's rule (e.g. a cell with too little land). */
+  EXCLUDED("excluded", 0, 1);
 
   private final String code;
   private final int sign;

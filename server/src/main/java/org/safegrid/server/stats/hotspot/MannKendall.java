@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 /**
  * The Mann-Kendall test for a monotonic trend in a series: S = Σ_{i<j} sign(x_j − x_i),

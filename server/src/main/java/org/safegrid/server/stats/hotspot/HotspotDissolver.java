@@ -1,19 +1,24 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import org.locationtech.jts.algorithm.InteriorPointArea;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.operation.union.UnaryUnionOp;
 
 /**
- * Dissolves contiguous significant units of the same class into hotspot polygons (JTS unary
- * union of each connected group).
+ * Dissolves contiguous significant units into hotspot polygons (JTS unary union of each connected
+ * group): every hot unit at or above the requested level joins the hot units it touches, whatever
+ * their level, so a 99 % core with a 90 % ring is one hotspot whose class is its peak level and
+ * which reports the share of its units at each level (likewise for cold units).
  *
  * <p>"Contiguous" is given by a {@link SpatialWeights} graph: for grid cells use queen
  * contiguity ({@link WeightsBuilder#queen}), so that two hot cells touching at a corner form one
@@ -31,34 +36,48 @@ public final class HotspotDissolver {
   }
 
   /**
-   * Groups units by class and contiguity and dissolves each group, ranked by significance.
+   * Groups the units significant at 90 % or more by sign and contiguity and dissolves each group.
+   */
+  public static List<Hotspot> dissolve(List<? extends Geometry> geometries, HotspotClass[] classes, double[] z,
+                                       SpatialWeights contiguity, IntFunction<UnitFacts> facts) {
+    return dissolve(geometries, classes, z, contiguity, facts, 90);
+  }
+
+  /**
+   * Groups the units significant at {@code minConfidence} or more by sign and contiguity and
+   * dissolves each group, ranked by significance.
    *
    * @param geometries  unit geometries (index = unit)
    * @param classes     class per unit
    * @param z           Gi* z per unit
    * @param contiguity  which units touch
    * @param facts       facts per unit (area, district, event counts)
+   * @param minConfidence the lowest level (90, 95 or 99) a unit needs to take part
    */
   public static List<Hotspot> dissolve(List<? extends Geometry> geometries, HotspotClass[] classes, double[] z,
-                                       SpatialWeights contiguity, IntFunction<UnitFacts> facts) {
+                                       SpatialWeights contiguity, IntFunction<UnitFacts> facts, int minConfidence) {
     int n = classes.length;
+    boolean[] in = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      in[i] = classes[i].atLeast(minConfidence);
+    }
     int[] parent = new int[n];
     for (int i = 0; i < n; i++) {
       parent[i] = i;
     }
     for (int i = 0; i < n; i++) {
-      if (!classes[i].isSignificant()) {
+      if (!in[i]) {
         continue;
       }
       for (int j : contiguity.neighboursOf(i)) {
-        if (classes[j] == classes[i]) {
+        if (in[j] && classes[j].isHot() == classes[i].isHot()) {
           union(parent, i, j);
         }
       }
     }
     Map<Integer, List<Integer>> groups = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      if (classes[i].isSignificant()) {
+      if (in[i]) {
         groups.computeIfAbsent(find(parent, i), k -> new ArrayList<>()).add(i);
       }
     }
@@ -70,11 +89,21 @@ public final class HotspotDissolver {
       double peak = 0;
       Map<String, Long> kinds = new TreeMap<>();
       Map<String, Integer> districts = new HashMap<>();
+      Map<HotspotClass, Integer> byClass = new EnumMap<>(HotspotClass.class);
+      HotspotClass peakClass = classes[g.get(0)];
+      int withEvents = 0;
       for (int i : g) {
+        byClass.merge(classes[i], 1, Integer::sum);
+        if (classes[i].confidence() > peakClass.confidence()) {
+          peakClass = classes[i];
+        }
         parts.add(geometries.get(i));
         UnitFacts f = facts == null ? UnitFacts.NONE : facts.apply(i);
         area += f.areaM2();
         f.eventsByKind().forEach((k, v) -> kinds.merge(k, v, Long::sum));
+        if (f.eventsByKind().values().stream().anyMatch(v -> v > 0)) {
+          withEvents++;
+        }
         if (f.district() != null) {
           districts.merge(f.district(), 1, Integer::sum);
         }
@@ -88,12 +117,18 @@ public final class HotspotDissolver {
         geom = geom.convexHull();
       }
       Point c = geom.getCentroid();
+      // the centroid of a crescent or ring lies outside it; a label or a patrol goes inside
+      Coordinate label = InteriorPointArea.getInteriorPoint(geom);
+      if (label == null) {
+        label = geom.getCoordinate();
+      }
       String district = districts.entrySet().stream()
           .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
           .map(Map.Entry::getKey).orElse(null);
       int[] cells = g.stream().mapToInt(Integer::intValue).sorted().toArray();
-      out.add(new Hotspot(0, classes[g.get(0)], cells, area, kinds, zSum / g.size(), peak,
-          c.isEmpty() ? Double.NaN : c.getX(), c.isEmpty() ? Double.NaN : c.getY(), district, geom));
+      out.add(new Hotspot(0, peakClass, cells, area, kinds, zSum / g.size(), peak,
+          c.isEmpty() ? Double.NaN : c.getX(), c.isEmpty() ? Double.NaN : c.getY(),
+          label == null ? Double.NaN : label.x, label == null ? Double.NaN : label.y, byClass, withEvents, district, geom));
     }
     // ties are broken by place (centroid, south-west first), never by cell index: the same cells and
     // values must rank the same whatever order the grid's rows were read in. z is compared to 1e-9,

@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 /**
  * Getis-Ord Gi* local statistic with binary weights and the unit itself included, computed
@@ -18,6 +18,57 @@ package org.safegrid.server.hotspot;
 public final class GiStar {
 
   private GiStar() {}
+
+  /**
+   * Gi* over the units with {@code included[i]} only (null = all): the others take no part (not in
+   * the mean, the variance, n or anyone's neighbourhood) and come back as isolated with NaN z, and
+   * pseudo p-values from {@code permutations} conditional permutations ({@link GiStarPermutation},
+   * spdep's scheme) when {@code permutations > 0}.
+   */
+  public static GiStarResult compute(double[] values, SpatialWeights weights, boolean[] included, int permutations,
+                                     long seed) {
+    int n = values.length;
+    if (included == null) {
+      GiStarResult r = compute(values, weights);
+      return permutations > 0
+          ? r.withPseudoP(GiStarPermutation.pseudoP(values, weights, permutations, seed, GiStarPermutation.Scheme.SPDEP),
+              permutations)
+          : r;
+    }
+    int m = 0;
+    for (boolean b : included) {
+      m += b ? 1 : 0;
+    }
+    double[] sub = new double[m];
+    int[] back = new int[m];
+    for (int i = 0, j = 0; i < n; i++) {
+      if (included[i]) {
+        back[j] = i;
+        sub[j++] = values[i];
+      }
+    }
+    SpatialWeights sw = weights.subset(included);
+    GiStarResult r = compute(sub, sw);
+    double[] z = new double[n];
+    boolean[] isolated = new boolean[n];
+    java.util.Arrays.fill(z, Double.NaN);
+    java.util.Arrays.fill(isolated, true);
+    for (int j = 0; j < m; j++) {
+      z[back[j]] = r.z(j);
+      isolated[back[j]] = r.isolated(j);
+    }
+    GiStarResult full = new GiStarResult(z, isolated);
+    if (permutations <= 0) {
+      return full;
+    }
+    double[] ps = GiStarPermutation.pseudoP(sub, sw, permutations, seed, GiStarPermutation.Scheme.SPDEP);
+    double[] p = new double[n];
+    java.util.Arrays.fill(p, Double.NaN);
+    for (int j = 0; j < m; j++) {
+      p[back[j]] = ps[j];
+    }
+    return full.withPseudoP(p, permutations);
+  }
 
   /** Gi* z-scores and two-sided p-values of {@code values} over {@code weights}. */
   public static GiStarResult compute(double[] values, SpatialWeights weights) {

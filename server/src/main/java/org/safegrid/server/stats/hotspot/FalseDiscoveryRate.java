@@ -1,9 +1,11 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import java.util.Arrays;
 
 /**
- * Benjamini–Hochberg False Discovery Rate classing of Gi* results into hot/cold at 99/95/90 %.
+ * Benjamini–Hochberg False Discovery Rate classing of Gi* results into hot/cold at FDR levels
+ * q = 0.01 / 0.05 / 0.10 (classes {@code hot99/95/90}, {@code cold99/95/90}: the number is
+ * 100 × (1 − q), an FDR level, not a per-cell confidence).
  *
  * <p>For each level q in (0.01, 0.05, 0.10) the BH step-up rule finds the largest k with
  * {@code p_(k) ≤ k q / m} over the m testable units (units without neighbours are not tests) and
@@ -25,8 +27,16 @@ public final class FalseDiscoveryRate {
 
   /** Classes per unit; {@code fdr = false} uses the plain per-test p-value thresholds. */
   public static HotspotClass[] classify(GiStarResult gi, boolean fdr) {
+    return classify(gi, gi.pValues(), fdr);
+  }
+
+  /**
+   * Classes per unit from the given p-values (analytic, or the permutation pseudo p) and the sign
+   * of z; with {@code fdr} the class is the strictest FDR level q at which Benjamini–Hochberg
+   * declares the unit significant ({@code hot99} = discovered at q = 0.01).
+   */
+  public static HotspotClass[] classify(GiStarResult gi, double[] p, boolean fdr) {
     int n = gi.size();
-    double[] p = gi.pValues();
     HotspotClass[] out = new HotspotClass[n];
     double[] sorted = Arrays.stream(p).filter(v -> !Double.isNaN(v)).sorted().toArray();
     int m = sorted.length;

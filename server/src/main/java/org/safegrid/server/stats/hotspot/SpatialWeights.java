@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import java.util.Arrays;
 
@@ -76,6 +76,72 @@ public final class SpatialWeights {
   public long linkCount() {
     return neighbours.length;
   }
+
+  /**
+   * The weights among the units with {@code keep[i]} only, renumbered in order (unit i of the result
+   * is the i-th kept unit); links to dropped units vanish.
+   */
+  public SpatialWeights subset(boolean[] keep) {
+    int n = size();
+    int[] newIndex = new int[n];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      newIndex[i] = keep[i] ? m++ : -1;
+    }
+    int[] off = new int[m + 1];
+    int[] nb = new int[neighbours.length];
+    int used = 0;
+    int r = 0;
+    for (int i = 0; i < n; i++) {
+      if (!keep[i]) {
+        continue;
+      }
+      for (int k = offsets[i]; k < offsets[i + 1]; k++) {
+        int j = newIndex[neighbours[k]];
+        if (j >= 0) {
+          nb[used++] = j;
+        }
+      }
+      off[++r] = used;
+    }
+    return new SpatialWeights(off, Arrays.copyOf(nb, used));
+  }
+
+  /** True when unit j is in unit i's list. */
+  public boolean hasLink(int i, int j) {
+    return Arrays.binarySearch(neighbours, offsets[i], offsets[i + 1], j) >= 0;
+  }
+
+  /** Neighbour counts (not counting the unit itself) over the units that have any, and how many have none. */
+  public NeighbourCounts neighbourCounts() {
+    int n = size();
+    int min = Integer.MAX_VALUE;
+    int max = 0;
+    long sum = 0;
+    int none = 0;
+    for (int i = 0; i < n; i++) {
+      int c = neighbourCount(i);
+      if (c == 0) {
+        none++;
+        continue;
+      }
+      min = Math.min(min, c);
+      max = Math.max(max, c);
+      sum += c;
+    }
+    int with = n - none;
+    return new NeighbourCounts(with == 0 ? 0 : min, with == 0 ? 0 : sum / (double) with, max, none);
+  }
+
+  /**
+   * Neighbour counts of a weights matrix, the unit itself not counted.
+   *
+   * @param min          fewest neighbours of a unit that has any
+   * @param mean         mean over the units that have any
+   * @param max          most neighbours of a unit
+   * @param noNeighbours units without any neighbour (they take no part)
+   */
+  public record NeighbourCounts(int min, double mean, int max, int noNeighbours) {}
 
   int[] offsets() {
     return offsets;

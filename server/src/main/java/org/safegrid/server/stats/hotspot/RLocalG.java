@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs R {@code spdep::localG} on the same weights and values as {@link GiStar}, as the
- * independent peer for tests and the benchmark.
+ * Runs R {@code spdep::localG} (and {@code localG_perm}) on the same weights and values as
+ * {@link GiStar} (and {@link GiStarPermutation}), as the independent peer for tests and the benchmark.
  *
  * <p>The weights travel as a 1-based edge list, the values one per line with 17 significant
  * digits; R builds the {@code nb} object, adds the unit itself ({@code include.self}), makes
@@ -23,9 +23,27 @@ public final class RLocalG {
   /** What R returned: z per unit and the time {@code localG} itself took. */
   public record Result(double[] z, double localGMillis) {}
 
+  /**
+   * What R {@code localG_perm} returned: the folded pseudo p ({@code "Pr(folded) Sim"}) per unit,
+   * the analytic z of {@code localG} on the same weights, and the time {@code localG_perm} took.
+   */
+  public record PermResult(double[] pSim, double[] z, double localGPermMillis) {}
+
   private RLocalG() {}
 
   public static Result run(double[] values, SpatialWeights w) {
+    double[][] cols = runScript(values, w, 0, 0);
+    return new Result(cols[1], cols[0][0]);
+  }
+
+  /** Runs {@code spdep::localG_perm(x, lw, nsim, iseed = seed)} on the same weights (serially). */
+  public static PermResult runPerm(double[] values, SpatialWeights w, int nsim, long seed) {
+    double[][] cols = runScript(values, w, nsim, seed);
+    return new PermResult(cols[2], cols[1], cols[0][0]);
+  }
+
+  /** {time ms}, z, and (with nsim > 0) pseudo p. */
+  private static double[][] runScript(double[] values, SpatialWeights w, int nsim, long seed) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("localg");
@@ -58,16 +76,26 @@ public final class RLocalG {
           "attr(nb, 'region.id') <- as.character(1:n)",
           "nb <- include.self(nb)",
           "lw <- nb2listw(nb, style = 'B', zero.policy = TRUE)",
-          "t0 <- proc.time()[['elapsed']]",
-          "g <- localG(x, lw, zero.policy = TRUE)",
-          "t1 <- proc.time()[['elapsed']]",
-          "z <- as.numeric(g)",
-          "writeLines(c(sprintf('%.6f', (t1 - t0) * 1000), sprintf('%.17g', z)), args[3])",
+          "nsim <- as.integer(args[4])",
+          "if (nsim > 0) {",
+          "  t0 <- proc.time()[['elapsed']]",
+          "  g <- localG_perm(x, lw, nsim = nsim, zero.policy = TRUE, iseed = as.integer(args[5]))",
+          "  t1 <- proc.time()[['elapsed']]",
+          "  ps <- attr(g, 'internals')[, 'Pr(folded) Sim']",
+          "  z <- as.numeric(localG(x, lw, zero.policy = TRUE))",
+          "  writeLines(c(sprintf('%.6f', (t1 - t0) * 1000), sprintf('%.17g %.17g', z, ps)), args[3])",
+          "} else {",
+          "  t0 <- proc.time()[['elapsed']]",
+          "  g <- localG(x, lw, zero.policy = TRUE)",
+          "  t1 <- proc.time()[['elapsed']]",
+          "  z <- as.numeric(g)",
+          "  writeLines(c(sprintf('%.6f', (t1 - t0) * 1000), sprintf('%.17g', z)), args[3])",
+          "}",
           "")));
       Process p;
       try {
-        p = new ProcessBuilder("Rscript", script.toString(), edges.toString(), xs.toString(), out.toString())
-            .redirectErrorStream(true).start();
+        p = new ProcessBuilder("Rscript", script.toString(), edges.toString(), xs.toString(), out.toString(),
+            Integer.toString(nsim), Long.toString(seed % Integer.MAX_VALUE)).redirectErrorStream(true).start();
       } catch (IOException e) {
         throw new IllegalStateException("Rscript is not installed: apt-get install r-cran-spdep (" + e.getMessage() + ")", e);
       }
@@ -78,11 +106,13 @@ public final class RLocalG {
       List<String> lines = Files.readAllLines(out);
       double ms = Double.parseDouble(lines.get(0));
       double[] z = new double[lines.size() - 1];
+      double[] ps = new double[z.length];
       for (int i = 0; i < z.length; i++) {
-        String s = lines.get(i + 1).trim();
-        z[i] = s.equals("NA") || s.equals("NaN") ? Double.NaN : Double.parseDouble(s);
+        String[] f = lines.get(i + 1).trim().split("\\s+");
+        z[i] = number(f[0]);
+        ps[i] = f.length > 1 ? number(f[1]) : Double.NaN;
       }
-      return new Result(z, ms);
+      return new double[][] {{ms}, z, ps};
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -97,5 +127,9 @@ public final class RLocalG {
         }
       }
     }
+  }
+
+  private static double number(String s) {
+    return s.equals("NA") || s.equals("NaN") ? Double.NaN : Double.parseDouble(s);
   }
 }

@@ -1,4 +1,4 @@
-package org.safegrid.server.hotspot;
+package org.safegrid.server.stats.hotspot;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 

@@ -171,12 +171,12 @@ public class AlertEngine implements SmartLifecycle {
       nextZoneCheck = now.plus(properties.zoneRefresh());
       reloadZonesIfChanged();
     }
-    if (consumer == null) {
+    if (consumer == null && feedProperties.enabled()) {
       resume(now);
     }
     boolean more = false;
     Exception feedFailure = null;
-    if (!now.isBefore(nextFeedRead)) {
+    if (consumer != null && !now.isBefore(nextFeedRead)) {
       try {
         more = consumer.step();
         nextFeedRead = more ? now : now.plus(feedProperties.pollInterval());
@@ -252,7 +252,7 @@ public class AlertEngine implements SmartLifecycle {
     detail.put("notAlertedBySourceKind", backlog.bySourceKind());
     String title = backlog.events() + " events were stored while alerting was down"
         + (backlog.olderThanCutoff() > 0 ? " (" + backlog.olderThanCutoff() + " older than "
-        + feedProperties.resumeHorizon().toMinutes() + " min not alerted one by one)" : " (judged late)");
+        + readable(feedProperties.resumeHorizon()) + " not alerted one by one)" : " (judged late)");
     AlertRule rule = new AlertRule("alerting-gap", AlertRule.Type.EVENT, title,
         backlog.olderThanCutoff() > 0 ? AlertSeverity.HIGH : AlertSeverity.MEDIUM, ANY, null, null, "event", null,
         null, false);
@@ -290,6 +290,14 @@ public class AlertEngine implements SmartLifecycle {
       latency.record(r.eventCommitLagMillis(), TimeUnit.MILLISECONDS);
       publisher.publishEvent(r);
     }
+  }
+
+  /** 1 h, 90 min, 2 s: a horizon as a duty officer reads it. */
+  static String readable(Duration d) {
+    if (d.toSeconds() % 3600 == 0) {
+      return d.toHours() + " h";
+    }
+    return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
   }
 
   private static long lagOf(LiveEvent cause) {
@@ -392,7 +400,7 @@ public class AlertEngine implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    if (!properties.enabled() || !feedProperties.enabled() || running) {
+    if (!properties.enabled() || running) {
       return;
     }
     Duration tick = Duration.ofMillis(Math.max(20, properties.reorderWindow().toMillis() / 4));

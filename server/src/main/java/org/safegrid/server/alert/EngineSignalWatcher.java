@@ -1,15 +1,14 @@
 package org.safegrid.server.alert;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.safegrid.server.hotspot.EmergingHotspotService;
+import org.safegrid.server.loop.BackgroundLoop;
 import org.safegrid.server.risk.EngineLoadingException;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskLevel;
@@ -43,7 +42,7 @@ class EngineSignalWatcher implements SmartLifecycle {
   private final Map<String, String> categories = new HashMap<>();
   private long levelsGridSet = -1;
   private long categoriesGridSet = -1;
-  private ScheduledExecutorService executor;
+  private BackgroundLoop loop;
 
   EngineSignalWatcher(RiskService risk, EmergingHotspotService emerging, ApplicationEventPublisher events,
                       EngineWatchProperties properties) {
@@ -54,42 +53,30 @@ class EngineSignalWatcher implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    if (!properties.enabled()) {
+  public synchronized void start() {
+    if (!properties.enabled() || loop != null) {
       return;
     }
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "engine-signal-watch");
-      t.setDaemon(true);
-      return t;
-    });
-    long risk = properties.riskInterval().toMillis();
-    long emerging = properties.emergingInterval().toMillis();
-    executor.scheduleWithFixedDelay(guarded(this::watchRisk), risk, risk, TimeUnit.MILLISECONDS);
-    executor.scheduleWithFixedDelay(guarded(this::watchEmerging), Math.min(emerging, 60_000), emerging,
-        TimeUnit.MILLISECONDS);
+    Duration risk = properties.riskInterval();
+    Duration emerging = properties.emergingInterval();
+    Duration firstEmerging = emerging.compareTo(Duration.ofMinutes(1)) < 0 ? emerging : Duration.ofMinutes(1);
+    loop = BackgroundLoop.named("engine-signal-watch").runEach(
+        new BackgroundLoop.Task(risk, risk, this::watchRisk),
+        new BackgroundLoop.Task(emerging, firstEmerging, this::watchEmerging));
+    loop.start();
   }
 
   @Override
-  public void stop() {
-    if (executor != null) {
-      executor.shutdownNow();
+  public synchronized void stop() {
+    if (loop != null) {
+      loop.stop();
+      loop = null;
     }
   }
 
   @Override
   public boolean isRunning() {
-    return executor != null && !executor.isShutdown();
-  }
-
-  private static Runnable guarded(Runnable r) {
-    return () -> {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        log.warn("engine signal watch failed: {}", e.getMessage());
-      }
-    };
+    return loop != null && loop.isRunning();
   }
 
   void watchRisk() {

@@ -3,8 +3,9 @@
  * a closed loop (open → acknowledged → resolved, or dismissed with a reason), assigned from the
  * officer roster and escalated grid → town → district duty desk when not acknowledged in time.
  *
- * <p>Live model: {@link org.safegrid.server.live.EventTail} hands each committed event to
- * {@link org.safegrid.server.alert.AlertEngine}, which only enqueues. One engine thread owns the
+ * <p>Live model: {@link org.safegrid.server.alert.AlertEngine} reads each committed event from the
+ * event feed with its own position, stored in the transaction of the alerts it raised (decision
+ * 004). One engine thread owns the
  * {@link org.safegrid.server.alert.RuleEngine} (geofence state per subject) and the
  * {@link org.safegrid.server.alert.ReorderBuffer}; stateless rules are judged on arrival, enter/exit
  * rules in observed-time order after a short wait. Engine signals ({@code RiskLevelChanged},

@@ -1,12 +1,11 @@
 package org.safegrid.server.audit;
 
 import java.time.Duration;
+import org.safegrid.server.loop.BackgroundLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.FixedDelayTask;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,12 +15,13 @@ import org.springframework.stereotype.Component;
  * records each purge as an {@code audit.purge} row in the same transaction. Thread-safe.
  */
 @Component
-public class AuditRetention implements SchedulingConfigurer {
+public class AuditRetention implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AuditRetention.class);
 
   private final JdbcClient jdbc;
   private final AuditProperties properties;
+  private BackgroundLoop loop;
 
   public AuditRetention(JdbcClient jdbc, AuditProperties properties) {
     this.jdbc = jdbc;
@@ -29,15 +29,35 @@ public class AuditRetention implements SchedulingConfigurer {
   }
 
   @Override
-  public void configureTasks(ScheduledTaskRegistrar registrar) {
-    registrar.addFixedDelayTask(new FixedDelayTask(this::purgeOnSchedule, properties.purgeInterval(), Duration.ofMinutes(10)));
+  public synchronized void start() {
+    if (loop == null) {
+      loop = BackgroundLoop.named("audit-retention").every(properties.purgeInterval())
+          .firstAfter(Duration.ofMinutes(10)).backoff(Duration.ofMinutes(1), Duration.ofHours(1))
+          .run(this::purgeOnSchedule);
+      loop.start();
+    }
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (loop != null) {
+      loop.stop();
+      loop = null;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return loop != null;
   }
 
   void purgeOnSchedule() {
     try {
       purge();
     } catch (RuntimeException e) {
-      log.error("audit retention purge failed (does the application role hold EXECUTE on safegrid_audit_purge?)", e);
+      // the loop logs it, counts it and tries again after its backoff
+      throw new IllegalStateException(
+          "audit retention purge failed (does the application role hold EXECUTE on safegrid_audit_purge?)", e);
     }
   }
 

@@ -6,12 +6,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.safegrid.server.audit.AuditLog.Outcome;
+import org.safegrid.server.loop.BackgroundLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.FixedDelayTask;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -28,7 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * under an advisory lock, so several servers on one database record each refusal once. Thread-safe.
  */
 @Component
-public class AuditTamperWatch implements SchedulingConfigurer {
+public class AuditTamperWatch implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AuditTamperWatch.class);
 
@@ -37,6 +36,7 @@ public class AuditTamperWatch implements SchedulingConfigurer {
   private final AuditLog audit;
   private final ObjectMapper json;
   private final AuditProperties properties;
+  private BackgroundLoop loop;
 
   public AuditTamperWatch(JdbcClient jdbc, TransactionTemplate tx, AuditLog audit, ObjectMapper json,
       AuditProperties properties) {
@@ -48,16 +48,25 @@ public class AuditTamperWatch implements SchedulingConfigurer {
   }
 
   @Override
-  public void configureTasks(ScheduledTaskRegistrar registrar) {
-    registrar.addFixedDelayTask(new FixedDelayTask(this::checkOnSchedule, properties.tamperCheckInterval(), Duration.ofSeconds(5)));
+  public synchronized void start() {
+    if (loop == null) {
+      loop = BackgroundLoop.named("audit-tamper-watch").every(properties.tamperCheckInterval())
+          .firstAfter(Duration.ofSeconds(5)).run(this::recordNewRefusals);
+      loop.start();
+    }
   }
 
-  void checkOnSchedule() {
-    try {
-      recordNewRefusals();
-    } catch (RuntimeException e) {
-      log.error("could not record refused audit tampering", e);
+  @Override
+  public synchronized void stop() {
+    if (loop != null) {
+      loop.stop();
+      loop = null;
     }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return loop != null;
   }
 
   /** Records the refusals counted since the last record; returns how many were new (0: no row written). */

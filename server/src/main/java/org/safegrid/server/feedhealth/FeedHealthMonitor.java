@@ -12,13 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
+import org.safegrid.server.loop.BackgroundLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -75,7 +73,7 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final Set<String> dirty = ConcurrentHashMap.newKeySet();
   private final Set<String> silent = ConcurrentHashMap.newKeySet();
-  private ScheduledExecutorService executor;
+  private BackgroundLoop loop;
   private volatile boolean running;
 
   public FeedHealthMonitor(JdbcTemplate jdbc, FeedHealthProperties properties, ApplicationEventPublisher publisher) {
@@ -221,33 +219,18 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
       return;
     }
     load();
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "feed-health");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.scheduleWithFixedDelay(() -> {
-      try {
-        check(Instant.now());
-      } catch (RuntimeException e) {
-        log.warn("feed health check failed: {}", e.getMessage());
-      }
-    }, properties.checkInterval().toMillis(), properties.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
-    executor.scheduleWithFixedDelay(() -> {
-      try {
-        flush();
-      } catch (RuntimeException e) {
-        log.warn("feed health flush failed: {}", e.getMessage());
-      }
-    }, properties.flushInterval().toMillis(), properties.flushInterval().toMillis(), TimeUnit.MILLISECONDS);
+    loop = BackgroundLoop.named("feed-health").runEach(
+        new BackgroundLoop.Task(properties.checkInterval(), properties.checkInterval(), () -> check(Instant.now())),
+        new BackgroundLoop.Task(properties.flushInterval(), properties.flushInterval(), this::flush));
+    loop.start();
     running = true;
   }
 
   @Override
   public void stop() {
     running = false;
-    if (executor != null) {
-      executor.shutdownNow();
+    if (loop != null) {
+      loop.stop();
       try {
         flush();
       } catch (RuntimeException e) {

@@ -5,13 +5,13 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.safegrid.server.loop.BackgroundLoop;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskGridLoaded;
 import org.safegrid.server.risk.RiskSnapshot;
@@ -49,11 +49,16 @@ public class HotspotService {
   private final Map<RiskSnapshot.WindowScores, Map<String, Result>> answers =
       Collections.synchronizedMap(new WeakHashMap<>());
   private final Map<String, LiveAnswer> live = new ConcurrentHashMap<>();
-  private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "hotspot-refresh");
-    t.setDaemon(true);
-    return t;
-  });
+  // successors of live answers, computed one at a time on the refresher loop's thread
+  private final Queue<Runnable> refreshes = new ConcurrentLinkedQueue<>();
+  private final BackgroundLoop refresher = BackgroundLoop.named("hotspot-refresh").every(Duration.ofSeconds(1))
+      .step(() -> {
+        Runnable r = refreshes.poll();
+        if (r != null) {
+          r.run();
+        }
+        return !refreshes.isEmpty();
+      });
 
   /** The newest finished answer to one live question, and whether its successor is being computed. */
   private static final class LiveAnswer {
@@ -72,11 +77,12 @@ public class HotspotService {
   HotspotService(HotspotProperties cfg, Duration maxLiveStaleness) {
     this.cfg = cfg;
     this.maxStalenessNanos = maxLiveStaleness.toNanos();
+    refresher.start();
   }
 
   @PreDestroy
   void stop() {
-    refresher.shutdownNow();
+    refresher.stop();
   }
 
   /**
@@ -212,15 +218,16 @@ public class HotspotService {
     Result previous = la.result;
     if (previous != null && System.nanoTime() - la.computedAtNanos < maxStalenessNanos) {
       if (la.refreshing.compareAndSet(false, true)) {
-        try {
-          refresher.execute(() -> {
+        if (refresher.isRunning()) {
+          refreshes.add(() -> {
             try {
               remember(la, hotspots(ws, variable, minConfidence, district, confineTo, options));
             } finally {
               la.refreshing.set(false);
             }
           });
-        } catch (RejectedExecutionException shuttingDown) {
+          refresher.wake();
+        } else {
           la.refreshing.set(false);
         }
       }

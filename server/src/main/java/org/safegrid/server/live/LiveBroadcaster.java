@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.safegrid.server.loop.BackgroundLoop;
 import org.safegrid.server.security.DataScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   private final Counter stalled;
   private final Counter sentEvents;
   private final ThreadPoolExecutor writers;
-  private ScheduledExecutorService ticker;
+  private BackgroundLoop ticker;
   private volatile boolean running;
   private volatile long lastHeartbeat = System.nanoTime();
 
@@ -344,19 +346,10 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
 
   @Override
   public void start() {
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "live-flush");
-      t.setDaemon(true);
-      return t;
-    });
-    long period = properties.flushInterval().toMillis();
-    ticker.scheduleAtFixedRate(() -> {
-      try {
-        flush();
-      } catch (RuntimeException e) {
-        log.warn("live flush failed", e);
-      }
-    }, period, period, TimeUnit.MILLISECONDS);
+    Duration period = properties.flushInterval();
+    // a failed flush is tried again within a couple of periods, not after the default backoff
+    ticker = BackgroundLoop.named("live-flush").every(period).backoff(period, period.multipliedBy(4)).run(this::flush);
+    ticker.start();
     running = true;
   }
 
@@ -364,7 +357,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   public void stop() {
     running = false;
     if (ticker != null) {
-      ticker.shutdownNow();
+      ticker.stop();
     }
     closeAll();
     writers.shutdownNow();

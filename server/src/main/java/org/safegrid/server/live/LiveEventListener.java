@@ -3,11 +3,21 @@ package org.safegrid.server.live;
 import java.util.List;
 
 /**
- * Receives batches of newly committed events from {@link EventTail}. Called on the tail's single
- * thread in commit order (by received_at); an implementation must return quickly (hand heavy work to
- * its own executor) and must not throw.
+ * Receives batches of newly committed events from the event feed ({@link
+ * org.safegrid.server.feed.EventFeeds}), each listener from its own consumer with its own position
+ * and thread. Batches come whole transactions at a time, in (transaction id, event id) order. An
+ * implementation should return quickly (hand heavy work to its own thread). Throwing is allowed: the
+ * same events come again after a backoff, and an event that keeps failing is skipped as poison
+ * (and an alert says so).
  */
 public interface LiveEventListener {
 
   void onEvents(List<LiveEvent> batch);
+
+  /** The consumer's name: its loop's thread and the {@code feed} tag of its metrics. */
+  default String feedName() {
+    String simple = getClass().getSimpleName();
+    int cglib = simple.indexOf('$');
+    return (cglib > 0 ? simple.substring(0, cglib) : simple).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+  }
 }

@@ -1,5 +1,8 @@
 package org.safegrid.server.loop;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>A step returns {@code true} when it knows more work is waiting (it ran again at once) and
  * {@code false} when it caught up (it runs again after the period, or sooner on {@link #wake()}).
  * A step that throws is retried after an exponential backoff (initial, doubling, capped), counted in
- * {@link #failures()} and logged; a success resets the backoff. {@link VirtualMachineError}s are not
+ * {@link #failures()} and in the metric {@value #FAILURES_METRIC} (tag {@code loop}) and logged; a
+ * success resets the backoff. {@link VirtualMachineError}s are not
  * swallowed. Steps never overlap: the loop's thread is the only one that runs them, so a step may
  * keep single-writer state without locks.
  *
@@ -38,6 +42,9 @@ public final class BackgroundLoop {
     void onFailure(String loop, Throwable failure, int consecutiveFailures);
   }
 
+  /** The counter of failed steps, tagged {@code loop}. */
+  public static final String FAILURES_METRIC = "safegrid.loop.failures";
+
   private static final Logger log = LoggerFactory.getLogger(BackgroundLoop.class);
 
   private final String name;
@@ -48,6 +55,7 @@ public final class BackgroundLoop {
   private final Duration stopTimeout;
   private final Step step;
   private final FailureListener failureListener;
+  private final Counter failureCounter;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition signal = lock.newCondition();
   private final AtomicLong failures = new AtomicLong();
@@ -66,6 +74,8 @@ public final class BackgroundLoop {
     this.stopTimeout = b.stopTimeout;
     this.step = Objects.requireNonNull(b.step, "step");
     this.failureListener = b.failureListener;
+    this.failureCounter = Counter.builder(FAILURES_METRIC).tag("loop", name)
+        .description("steps of a background loop that threw").register(b.meters);
   }
 
   /** Starts describing a loop; {@code name} names its thread and its log lines. */
@@ -160,6 +170,7 @@ public final class BackgroundLoop {
         throw e;
       } catch (Throwable e) {
         failures.incrementAndGet();
+        failureCounter.increment();
         int n = ++consecutiveFailures;
         delayNanos = backoffNanos(n);
         if (n == 1 || Integer.bitCount(n) == 1) {
@@ -214,6 +225,7 @@ public final class BackgroundLoop {
     private Duration stopTimeout = Duration.ofSeconds(10);
     private Step step;
     private FailureListener failureListener;
+    private MeterRegistry meters = Metrics.globalRegistry;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -257,6 +269,15 @@ public final class BackgroundLoop {
       return this;
     }
 
+    /**
+     * Where failed steps are counted ({@code safegrid.loop.failures}, tagged with the loop's name);
+     * default Micrometer's global registry, which Spring Boot's registry joins.
+     */
+    public Builder countFailuresIn(MeterRegistry meters) {
+      this.meters = Objects.requireNonNull(meters, "meters");
+      return this;
+    }
+
     /** The step; see {@link Step}. */
     public BackgroundLoop step(Step step) {
       this.step = step;
@@ -264,6 +285,44 @@ public final class BackgroundLoop {
         throw new IllegalArgumentException(name + ": period not set");
       }
       return new BackgroundLoop(this);
+    }
+
+    /**
+     * Several tasks on the loop's one thread, each run when its own interval has passed (the first
+     * time after its own initial delay); the loop's period becomes the shortest interval. A task that
+     * throws does not keep the others from running; the first failure is then thrown.
+     */
+    public BackgroundLoop runEach(Task... tasks) {
+      Duration shortest = null;
+      for (Task t : tasks) {
+        shortest = shortest == null || t.interval().compareTo(shortest) < 0 ? t.interval() : shortest;
+      }
+      every(shortest);
+      if (initialDelay == null) {
+        initialDelay = Duration.ZERO;
+      }
+      long start = System.nanoTime();
+      long[] due = new long[tasks.length];
+      for (int i = 0; i < tasks.length; i++) {
+        due[i] = start + tasks[i].first().toNanos();
+      }
+      return run(() -> {
+        Exception failed = null;
+        for (int i = 0; i < tasks.length; i++) {
+          long now = System.nanoTime();
+          if (now - due[i] >= 0) {
+            due[i] = now + tasks[i].interval().toNanos();
+            try {
+              tasks[i].task().run();
+            } catch (Exception e) {
+              failed = failed == null ? e : failed;
+            }
+          }
+        }
+        if (failed != null) {
+          throw failed;
+        }
+      });
     }
 
     /** A step that always reports it caught up. */
@@ -279,6 +338,22 @@ public final class BackgroundLoop {
         throw new IllegalArgumentException(name + ": " + what + " must be positive, got " + d);
       }
       return d;
+    }
+  }
+
+  /**
+   * One of several tasks of a loop ({@link Builder#runEach}).
+   *
+   * @param interval time between runs
+   * @param first    time before the first run
+   * @param task     what runs
+   */
+  public record Task(Duration interval, Duration first, ThrowingRunnable task) {
+
+    public Task {
+      if (interval == null || interval.isZero() || interval.isNegative() || first == null || first.isNegative()) {
+        throw new IllegalArgumentException("a loop task needs a positive interval and a first delay >= 0");
+      }
     }
   }
 

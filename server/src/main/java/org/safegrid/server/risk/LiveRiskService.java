@@ -9,14 +9,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
+import org.safegrid.server.loop.BackgroundLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.safegrid.server.reliability.QueryTimeoutProperties;
@@ -49,7 +47,7 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
   private volatile long appliedReceivedMs = Long.MIN_VALUE;
   // set once a cycle has found no active grid set: then there is nothing to wait for
   private volatile boolean noActiveGrid;
-  private ScheduledExecutorService executor;
+  private BackgroundLoop loop;
   private volatile boolean running;
 
   // engine-thread state
@@ -114,15 +112,9 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
     synchronized (this) {
       lastGridCheckMs = 0;
     }
-    ScheduledExecutorService ex = executor;
-    if (ex != null && !ex.isShutdown()) {
-      ex.execute(() -> {
-        try {
-          refresh();
-        } catch (RuntimeException e) {
-          log.warn("risk refresh after activation failed: {}", e.getMessage());
-        }
-      });
+    BackgroundLoop l = loop;
+    if (l != null) {
+      l.wake();
     }
   }
 
@@ -208,25 +200,16 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
     if (!cfg.enabled()) {
       return;
     }
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "risk-engine");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.scheduleWithFixedDelay(() -> {
-      try {
-        refresh();
-      } catch (RuntimeException ex) {
-        log.warn("risk refresh failed: {}", ex.getMessage());
-      }
-    }, 0, cfg.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    loop = BackgroundLoop.named("risk-engine").every(cfg.pollInterval()).firstAfter(Duration.ZERO)
+        .backoff(cfg.pollInterval(), Duration.ofSeconds(10).plus(cfg.pollInterval())).run(this::refresh);
+    loop.start();
   }
 
   @Override
   public void stop() {
     running = false;
-    if (executor != null) {
-      executor.shutdownNow();
+    if (loop != null) {
+      loop.stop();
     }
   }
 

@@ -36,7 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.security.admin-password=browser-pw",
-        "safegrid.live.tail.poll-interval=100ms", "safegrid.live.flush-interval=200ms"})
+        "safegrid.feed.poll-interval=100ms", "safegrid.live.flush-interval=200ms"})
 class MapBrowserTest {
 
   @DynamicPropertySource

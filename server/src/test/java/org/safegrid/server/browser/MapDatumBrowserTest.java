@@ -51,7 +51,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
-        "safegrid.security.admin-password=datum-pw", "safegrid.live.tail.poll-interval=100ms",
+        "safegrid.security.admin-password=datum-pw", "safegrid.feed.poll-interval=100ms",
         "safegrid.live.flush-interval=200ms"})
 class MapDatumBrowserTest {
 

@@ -42,7 +42,7 @@ import org.springframework.test.web.servlet.MvcResult;
  * own test; this test is about what the endpoints answer.
  */
 @SpringBootTest(properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
-    "safegrid.live.tail.enabled=false", "safegrid.security.admin-password=test-admin-pw"})
+    "safegrid.feed.enabled=false", "safegrid.security.admin-password=test-admin-pw"})
 @AutoConfigureMockMvc(addFilters = false)
 class EventApiTest {
 

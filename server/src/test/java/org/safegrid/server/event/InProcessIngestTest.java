@@ -24,7 +24,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The server runs ingest workers in-process: events produced to Kafka end up in PostGIS and in the stats. */
-@SpringBootTest(properties = {"safegrid.reference.load=false", "safegrid.live.tail.enabled=false",
+@SpringBootTest(properties = {"safegrid.reference.load=false", "safegrid.feed.enabled=false",
     "safegrid.security.admin-password=test-admin-pw", "safegrid.ingest.workers=1"})
 class InProcessIngestTest {
 

@@ -35,7 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.security.admin-password=live-pw",
-        "safegrid.live.tail.poll-interval=100ms", "safegrid.live.flush-interval=100ms", "safegrid.live.client-queue=8",
+        "safegrid.feed.poll-interval=100ms", "safegrid.live.flush-interval=100ms", "safegrid.live.client-queue=8",
         "safegrid.live.send-time-limit=2s",
         "safegrid.map.base-tile-url=https://tiles.intranet.example:8443/{z}/{x}/{y}.png", "safegrid.map.base-datum=gcj02"})
 class LiveApiTest {

@@ -3,6 +3,7 @@ package org.safegrid.server.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -113,5 +114,30 @@ class BackgroundLoopTest {
         .hasMessageContaining("feed").hasMessageContaining("period");
     assertThatThrownBy(() -> BackgroundLoop.named("feed").run(() -> { }))
         .hasMessageContaining("feed: period not set");
+  }
+
+  @Test
+  void tasksOfOneLoopRunAtTheirOwnIntervalsAndAFailingOneNeitherStopsTheOtherNorGoesUncounted()
+      throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    AtomicInteger fast = new AtomicInteger();
+    AtomicInteger slow = new AtomicInteger();
+    BackgroundLoop loop = BackgroundLoop.named("t-each").countFailuresIn(meters)
+        .backoff(Duration.ofMillis(50), Duration.ofMillis(50)).runEach(
+            new BackgroundLoop.Task(Duration.ofMillis(50), Duration.ZERO, () -> {
+              fast.incrementAndGet();
+              throw new IllegalStateException("always fails");
+            }),
+            new BackgroundLoop.Task(Duration.ofHours(1), Duration.ZERO, slow::incrementAndGet));
+    loop.start();
+    try {
+      Thread.sleep(1000);
+    } finally {
+      loop.stop();
+    }
+    assertThat(fast.get()).as("the failing task keeps its interval").isGreaterThan(4);
+    assertThat(slow.get()).as("the hourly task ran once, though the other failed first").isEqualTo(1);
+    assertThat(meters.counter(BackgroundLoop.FAILURES_METRIC, "loop", "t-each").count())
+        .isEqualTo((double) loop.failures()).isGreaterThan(4);
   }
 }

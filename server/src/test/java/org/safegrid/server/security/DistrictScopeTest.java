@@ -65,7 +65,7 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
         "safegrid.security.admin-password=" + DistrictScopeTest.ADMIN_PW,
         "spring.datasource.hikari.maximum-pool-size=6", "spring.datasource.hikari.minimum-idle=1",
-        "safegrid.live.tail.poll-interval=100ms", "safegrid.live.flush-interval=100ms"})
+        "safegrid.feed.poll-interval=100ms", "safegrid.live.flush-interval=100ms"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DistrictScopeTest {
 

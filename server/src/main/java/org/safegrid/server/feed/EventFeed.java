@@ -1,0 +1,161 @@
+package org.safegrid.server.feed;
+
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.safegrid.server.live.LiveEvent;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Reads committed events in commit-safe order: whole transactions by transaction id ({@code
+ * event.txid}, the inserting transaction's {@code pg_current_xact_id()}), events within one by id.
+ * Stateless over the database; a consumer keeps its own {@link FeedPosition}. Thread-safe.
+ *
+ * <p>Each read is one statement, so the rows and the snapshot's xmin come from the same snapshot:
+ * every transaction below that xmin had finished, so all its rows were read; a transaction above it
+ * that is visible has committed whole and is delivered at once; one still open is simply not
+ * visible yet and is read when it commits, because the position names the transactions above the
+ * floor that were delivered rather than a high-water mark. So an open transaction never holds back
+ * the others, and a late commit is never overtaken and lost (decision 004).
+ */
+public final class EventFeed {
+
+  /** The columns of a {@link LiveEvent}, then the transaction id. */
+  static final String COLUMNS = "e.event_id, e.source, e.source_id, e.kind, e.severity, e.observed_at, e.received_at, "
+      + "ST_X(e.geom), ST_Y(e.geom), e.attrs::text, e.txid::text";
+
+  /** Rows at or above the floor, not in a delivered transaction, past each partial's last event id. */
+  static final String UNDELIVERED = "e.txid >= CAST(? AS xid8) AND e.txid <> ALL (CAST(? AS xid8[])) "
+      + "AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS xid8[]), CAST(? AS text[])) p(t, after) "
+      + "WHERE p.t = e.txid AND e.event_id <= p.after)";
+
+  private static final String READ = "SELECT pg_snapshot_xmin(s.snap)::text, " + COLUMNS
+      + " FROM (SELECT pg_current_snapshot() AS snap) s LEFT JOIN LATERAL (SELECT * FROM event e WHERE " + UNDELIVERED
+      + " ORDER BY e.txid, e.event_id LIMIT ?) e ON true ORDER BY e.txid, e.event_id";
+
+  private static final String HEAD = "SELECT pg_snapshot_xmin(s.snap)::text, "
+      + "(SELECT array_agg(DISTINCT e.txid::text) FROM event e WHERE e.txid >= pg_snapshot_xmin(s.snap)) "
+      + "FROM (SELECT pg_current_snapshot() AS snap) s";
+
+  /**
+   * One read.
+   *
+   * @param events the events, in (txid, event id) order
+   * @param next   the position after them
+   * @param full   true when the read hit its limit (more may be waiting)
+   */
+  public record Batch(List<LiveEvent> events, FeedPosition next, boolean full) {
+
+    public boolean isEmpty() {
+      return events.isEmpty();
+    }
+  }
+
+  /**
+   * What is waiting behind a position: the backlog a consumer finds when it resumes.
+   *
+   * @param events        events not yet delivered
+   * @param firstStored   the oldest {@code received_at} among them (null when none)
+   * @param lastStored    the newest {@code received_at} among them (null when none)
+   * @param olderThanCutoff how many were stored before the cutoff asked for
+   * @param bySourceKind  "source/kind" → count, for those stored before the cutoff
+   */
+  public record Backlog(long events, Instant firstStored, Instant lastStored, long olderThanCutoff,
+                       Map<String, Long> bySourceKind) {
+  }
+
+  private final JdbcTemplate jdbc;
+
+  public EventFeed(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** The head: the position after every event committed now (history is not delivered). */
+  public FeedPosition head() {
+    return jdbc.queryForObject(HEAD, (rs, i) -> {
+      long xmin = Long.parseLong(rs.getString(1));
+      TreeSet<Long> delivered = new TreeSet<>();
+      java.sql.Array a = rs.getArray(2);
+      if (a != null) {
+        for (Object o : (Object[]) a.getArray()) {
+          delivered.add(Long.parseLong((String) o));
+        }
+      }
+      return new FeedPosition(xmin, delivered, new java.util.TreeMap<>());
+    });
+  }
+
+  /** Reads up to {@code limit} events after {@code from}. */
+  public Batch read(FeedPosition from, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("a feed read needs a limit of at least 1, got " + limit);
+    }
+    List<LiveEvent> events = new ArrayList<>();
+    List<Long> txids = new ArrayList<>();
+    long[] xmin = {from.floor()};
+    jdbc.query(con -> {
+      PreparedStatement ps = con.prepareStatement(READ);
+      bindUndelivered(ps, 1, from, con);
+      ps.setInt(5, limit);
+      return ps;
+    }, rs -> {
+      xmin[0] = Long.parseLong(rs.getString(1));
+      if (rs.getString(2) != null) {
+        events.add(new LiveEvent(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6),
+            rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant(), rs.getDouble(9), rs.getDouble(10),
+            rs.getString(11)));
+        txids.add(Long.parseLong(rs.getString(12)));
+      }
+    });
+    long[] t = txids.stream().mapToLong(Long::longValue).toArray();
+    boolean full = events.size() == limit;
+    String lastId = events.isEmpty() ? null : events.get(events.size() - 1).id();
+    return new Batch(List.copyOf(events), from.after(xmin[0], t, lastId, full), full);
+  }
+
+  /** Counts what waits behind {@code from}; {@code cutoff} splits off the events stored before it. */
+  public Backlog backlog(FeedPosition from, Instant cutoff) {
+    Object[] summary = new Object[4];
+    Map<String, Long> bySourceKind = new LinkedHashMap<>();
+    jdbc.query(con -> {
+      PreparedStatement ps = con.prepareStatement("SELECT count(*), min(e.received_at), max(e.received_at), "
+          + "count(*) FILTER (WHERE e.received_at < ?) FROM event e WHERE " + UNDELIVERED);
+      ps.setTimestamp(1, Timestamp.from(cutoff));
+      bindUndelivered(ps, 2, from, con);
+      return ps;
+    }, rs -> {
+      summary[0] = rs.getLong(1);
+      summary[1] = rs.getTimestamp(2);
+      summary[2] = rs.getTimestamp(3);
+      summary[3] = rs.getLong(4);
+    });
+    jdbc.query(con -> {
+      PreparedStatement ps = con.prepareStatement("SELECT e.source || '/' || e.kind, count(*) FROM event e WHERE "
+          + "e.received_at < ? AND " + UNDELIVERED + " GROUP BY 1 ORDER BY 2 DESC, 1");
+      ps.setTimestamp(1, Timestamp.from(cutoff));
+      bindUndelivered(ps, 2, from, con);
+      return ps;
+    }, rs -> {
+      bySourceKind.put(rs.getString(1), rs.getLong(2));
+    });
+    return new Backlog((Long) summary[0], instant(summary[1]), instant(summary[2]), (Long) summary[3],
+        bySourceKind);
+  }
+
+  private static Instant instant(Object ts) {
+    return ts == null ? null : ((Timestamp) ts).toInstant();
+  }
+
+  private static void bindUndelivered(PreparedStatement ps, int first, FeedPosition p, java.sql.Connection con)
+      throws java.sql.SQLException {
+    ps.setString(first, Long.toString(p.floor()));
+    ps.setString(first + 1, p.deliveredLiteral());
+    ps.setString(first + 2, p.partialTxidLiteral());
+    ps.setArray(first + 3, con.createArrayOf("text", p.partialAfter()));
+  }
+}

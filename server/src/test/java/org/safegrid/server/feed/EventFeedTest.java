@@ -1,0 +1,170 @@
+package org.safegrid.server.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.safegrid.ingest.testing.PostgisExtension;
+import org.safegrid.ingest.testing.TestDatabase;
+import org.safegrid.server.live.LiveEvent;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@ExtendWith(PostgisExtension.class)
+class EventFeedTest {
+
+  private JdbcTemplate jdbc;
+  private EventFeed feed;
+
+  @BeforeEach
+  void setUp(TestDatabase db) {
+    jdbc = new JdbcTemplate(db.dataSource());
+    jdbc.execute("SELECT safegrid_ensure_event_partitions(current_date - 1, current_date + 1)");
+    jdbc.execute("TRUNCATE event, event_feed_position");
+    feed = new EventFeed(jdbc);
+  }
+
+  private static void insert(Statement st, String... ids) throws Exception {
+    for (String id : ids) {
+      st.execute("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) VALUES ('"
+          + id + "', 'camera', 'CAM-1', 'intrusion', 2, now(), ST_SetSRID(ST_MakePoint(114.4, 23.1), 4326))");
+    }
+  }
+
+  private void commit(String... ids) throws Exception {
+    try (Statement st = jdbc.getDataSource().getConnection().createStatement()) {
+      insert(st, ids);
+      st.getConnection().close();
+    }
+  }
+
+  private static List<String> ids(EventFeed.Batch b) {
+    return b.events().stream().map(LiveEvent::id).toList();
+  }
+
+  @Test
+  void theHeadSkipsHistoryAndEachLaterEventComesOnce() throws Exception {
+    commit("history");
+    FeedPosition p = feed.head();
+    EventFeed.Batch empty = feed.read(p, 100);
+    assertThat(empty.events()).as("history is not replayed").isEmpty();
+    commit("a", "b");
+    EventFeed.Batch b = feed.read(empty.next(), 100);
+    assertThat(ids(b)).containsExactly("a", "b");
+    assertThat(feed.read(b.next(), 100).events()).as("nothing twice").isEmpty();
+    assertThat(b.events().get(0).lon()).isEqualTo(114.4);
+  }
+
+  @Test
+  void aTransactionStillOpenIsNotOvertakenAndDoesNotHoldBackTheOthers(TestDatabase db) throws Exception {
+    FeedPosition p = feed.head();
+    try (Connection open = db.connect(); Statement st = open.createStatement()) {
+      open.setAutoCommit(false);
+      insert(st, "slow-1", "slow-2");
+      commit("fast-1");
+      EventFeed.Batch first = feed.read(p, 100);
+      assertThat(ids(first)).as("the committed transaction comes at once").containsExactly("fast-1");
+      assertThat(first.next().floor()).as("the floor stays at the open transaction").isLessThanOrEqualTo(
+          first.next().delivered().first());
+      commit("fast-2");
+      EventFeed.Batch second = feed.read(first.next(), 100);
+      assertThat(ids(second)).containsExactly("fast-2");
+      open.commit();
+      EventFeed.Batch late = feed.read(second.next(), 100);
+      assertThat(ids(late)).as("the late commit, though its transaction id is older").containsExactly("slow-1", "slow-2");
+      EventFeed.Batch after = feed.read(late.next(), 100);
+      assertThat(after.events()).isEmpty();
+      assertThat(after.next().isClean()).as("caught up: the floor passed everything").isTrue();
+    }
+  }
+
+  @Test
+  void aTransactionLargerThanOneReadIsDeliveredInPiecesByEventId(TestDatabase db) throws Exception {
+    FeedPosition p = feed.head();
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      insert(st, "big-05", "big-01", "big-04", "big-02", "big-03", "big-07", "big-06");
+      c.commit();
+    }
+    commit("small");
+    List<String> seen = new ArrayList<>();
+    EventFeed.Batch b;
+    int reads = 0;
+    do {
+      b = feed.read(p, 3);
+      seen.addAll(ids(b));
+      p = b.next();
+      reads++;
+    } while (b.full());
+    assertThat(seen).containsExactly("big-01", "big-02", "big-03", "big-04", "big-05", "big-06", "big-07", "small");
+    assertThat(reads).isEqualTo(3);
+    assertThat(feed.read(p, 3).events()).isEmpty();
+  }
+
+  @Test
+  void aStoredPositionResumesExactlyWhereItStopped() throws Exception {
+    FeedPositions positions = new FeedPositions(jdbc);
+    FeedPosition p = feed.head();
+    commit("x-1", "x-2", "x-3");
+    EventFeed.Batch b = feed.read(p, 2);
+    positions.save("test", b.next());
+    FeedPosition stored = positions.find("test").orElseThrow().position();
+    assertThat(stored).isEqualTo(b.next());
+    commit("x-4");
+    assertThat(ids(feed.read(stored, 100))).containsExactly("x-3", "x-4");
+    EventFeed.Backlog backlog = feed.backlog(stored, Instant.now().plusSeconds(60));
+    assertThat(backlog.events()).isEqualTo(2);
+    assertThat(backlog.olderThanCutoff()).isEqualTo(2);
+    assertThat(backlog.bySourceKind()).containsEntry("camera/intrusion", 2L);
+    assertThat(positions.find("nobody")).isEmpty();
+  }
+
+  @Test
+  void aFailingListenerKeepsItsPositionAndAPoisonEventIsSkippedAfterTheAttempts() throws Exception {
+    FeedPosition p = feed.head();
+    commit("ok-1", "poison", "ok-2");
+    List<String> delivered = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    FeedConsumer c = new FeedConsumer("test", feed, p, (events, next) -> {
+      calls.incrementAndGet();
+      if (events.stream().anyMatch(e -> e.id().equals("poison"))) {
+        throw new IllegalStateException("cannot judge this one");
+      }
+      events.forEach(e -> delivered.add(e.id()));
+    }, 100, 3, new SimpleMeterRegistry(), (name, e, attempts, failure) -> skipped.add(e.id() + "/" + attempts));
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(c::step).hasMessageContaining("cannot judge");
+      assertThat(c.position()).as("a failed delivery does not move the position").isEqualTo(p);
+    }
+    // then one at a time: ok-1 goes, poison fails three times alone and is skipped, ok-2 goes
+    assertThat(c.step()).isTrue();
+    assertThat(delivered).containsExactly("ok-1");
+    assertThatThrownBy(c::step);
+    assertThatThrownBy(c::step);
+    assertThat(skipped).isEmpty();
+    assertThat(c.step()).isTrue();
+    assertThat(skipped).containsExactly("poison/3");
+    c.step();
+    assertThat(delivered).containsExactly("ok-1", "ok-2");
+    assertThat(c.step()).isFalse();
+    assertThat(calls.get()).isEqualTo(3 + 1 + 3 + 1);
+  }
+
+  @Test
+  void databaseTroubleNeverCountsAsAnAttemptOnTheEvents() {
+    assertThat(FeedConsumer.isDatabaseTrouble(new org.springframework.jdbc.CannotGetJdbcConnectionException("down")))
+        .isTrue();
+    assertThat(FeedConsumer.isDatabaseTrouble(new RuntimeException(new java.sql.SQLException("gone", "08006"))))
+        .isTrue();
+    assertThat(FeedConsumer.isDatabaseTrouble(new IllegalStateException("bad event"))).isFalse();
+  }
+}

@@ -40,7 +40,6 @@ class ArchitectureTest {
             com.tngtech.archunit.base.DescribedPredicate.describe("SafeGrid classes outside the statistics",
                 c -> c.getPackageName().startsWith("org.safegrid.server")
                     && !c.getPackageName().startsWith("org.safegrid.server.stats")))
-        .allowEmptyShould(true)
         .check(CLASSES);
   }
 

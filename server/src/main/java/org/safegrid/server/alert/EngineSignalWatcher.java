@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.safegrid.server.hotspot.EmergingHotspotService;
 import org.safegrid.server.loop.BackgroundLoop;
+import org.safegrid.server.loop.LoopLifecycle;
 import org.safegrid.server.risk.EngineLoadingException;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskLevel;
@@ -18,7 +19,6 @@ import org.safegrid.server.stats.hotspot.EmergingCategory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  * single thread; keeps only the previous levels and categories.
  */
 @Component
-class EngineSignalWatcher implements SmartLifecycle {
+class EngineSignalWatcher extends LoopLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(EngineSignalWatcher.class);
 
@@ -42,7 +42,6 @@ class EngineSignalWatcher implements SmartLifecycle {
   private final Map<String, String> categories = new HashMap<>();
   private long levelsGridSet = -1;
   private long categoriesGridSet = -1;
-  private BackgroundLoop loop;
 
   EngineSignalWatcher(RiskService risk, EmergingHotspotService emerging, ApplicationEventPublisher events,
                       EngineWatchProperties properties) {
@@ -53,31 +52,18 @@ class EngineSignalWatcher implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    if (!properties.enabled() || loop != null) {
-      return;
+  protected BackgroundLoop createLoop() {
+    if (!properties.enabled()) {
+      return null;
     }
     Duration risk = properties.riskInterval();
     Duration emerging = properties.emergingInterval();
     Duration firstEmerging = emerging.compareTo(Duration.ofMinutes(1)) < 0 ? emerging : Duration.ofMinutes(1);
-    loop = BackgroundLoop.named("engine-signal-watch").runEach(
+    return BackgroundLoop.named("engine-signal-watch").runEach(
         new BackgroundLoop.Task(risk, risk, this::watchRisk),
         new BackgroundLoop.Task(emerging, firstEmerging, this::watchEmerging));
-    loop.start();
   }
 
-  @Override
-  public synchronized void stop() {
-    if (loop != null) {
-      loop.stop();
-      loop = null;
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop != null && loop.isRunning();
-  }
 
   void watchRisk() {
     if (!properties.enabled()) {

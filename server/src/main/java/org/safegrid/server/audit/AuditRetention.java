@@ -2,10 +2,10 @@ package org.safegrid.server.audit;
 
 import java.time.Duration;
 import org.safegrid.server.loop.BackgroundLoop;
+import org.safegrid.server.loop.LoopLifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,13 +15,12 @@ import org.springframework.stereotype.Component;
  * records each purge as an {@code audit.purge} row in the same transaction. Thread-safe.
  */
 @Component
-public class AuditRetention implements SmartLifecycle {
+public class AuditRetention extends LoopLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AuditRetention.class);
 
   private final JdbcClient jdbc;
   private final AuditProperties properties;
-  private BackgroundLoop loop;
 
   public AuditRetention(JdbcClient jdbc, AuditProperties properties) {
     this.jdbc = jdbc;
@@ -29,27 +28,12 @@ public class AuditRetention implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    if (loop == null) {
-      loop = BackgroundLoop.named("audit-retention").every(properties.purgeInterval())
-          .firstAfter(Duration.ofMinutes(10)).backoff(Duration.ofMinutes(1), Duration.ofHours(1))
-          .run(this::purgeOnSchedule);
-      loop.start();
-    }
+  protected BackgroundLoop createLoop() {
+    return BackgroundLoop.named("audit-retention").every(properties.purgeInterval())
+        .firstAfter(Duration.ofMinutes(10)).backoff(Duration.ofMinutes(1), Duration.ofHours(1))
+        .run(this::purgeOnSchedule);
   }
 
-  @Override
-  public synchronized void stop() {
-    if (loop != null) {
-      loop.stop();
-      loop = null;
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop != null;
-  }
 
   void purgeOnSchedule() {
     try {

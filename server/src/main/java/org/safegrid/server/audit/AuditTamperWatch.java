@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.safegrid.server.audit.AuditLog.Outcome;
 import org.safegrid.server.loop.BackgroundLoop;
+import org.safegrid.server.loop.LoopLifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -27,7 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * under an advisory lock, so several servers on one database record each refusal once. Thread-safe.
  */
 @Component
-public class AuditTamperWatch implements SmartLifecycle {
+public class AuditTamperWatch extends LoopLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AuditTamperWatch.class);
 
@@ -36,7 +36,6 @@ public class AuditTamperWatch implements SmartLifecycle {
   private final AuditLog audit;
   private final ObjectMapper json;
   private final AuditProperties properties;
-  private BackgroundLoop loop;
 
   public AuditTamperWatch(JdbcClient jdbc, TransactionTemplate tx, AuditLog audit, ObjectMapper json,
       AuditProperties properties) {
@@ -48,26 +47,11 @@ public class AuditTamperWatch implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    if (loop == null) {
-      loop = BackgroundLoop.named("audit-tamper-watch").every(properties.tamperCheckInterval())
-          .firstAfter(Duration.ofSeconds(5)).run(this::recordNewRefusals);
-      loop.start();
-    }
+  protected BackgroundLoop createLoop() {
+    return BackgroundLoop.named("audit-tamper-watch").every(properties.tamperCheckInterval())
+        .firstAfter(Duration.ofSeconds(5)).run(this::recordNewRefusals);
   }
 
-  @Override
-  public synchronized void stop() {
-    if (loop != null) {
-      loop.stop();
-      loop = null;
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop != null;
-  }
 
   /** Records the refusals counted since the last record; returns how many were new (0: no row written). */
   public long recordNewRefusals() {

@@ -18,7 +18,6 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,13 +79,7 @@ public final class AlertQualityBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument " + args[i]);
-      }
-      o.put(args[i].substring(2), args[i + 1]);
-    }
+    Map<String, String> o = BenchServer.options(args);
     double hours = Double.parseDouble(o.getOrDefault("hours", "2"));
     double speed = Double.parseDouble(o.getOrDefault("speed", "12"));
     long seed = Long.parseLong(o.getOrDefault("seed", Long.toString(ReferenceCity.DEFAULT_SEED)));
@@ -96,11 +89,8 @@ public final class AlertQualityBenchmark {
       throw new IllegalArgumentException("--hours must be in (0, 168], --speed and --ping-seconds positive");
     }
     EmbeddedBroker.quietLogging();
-    String bootstrap = env("SAFEGRID_KAFKA_BOOTSTRAP");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(env("SAFEGRID_DB_URL"));
-    ds.setUser(System.getenv().getOrDefault("SAFEGRID_DB_USER", "safegrid"));
-    ds.setPassword(System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", ""));
+    String bootstrap = BenchServer.env("SAFEGRID_KAFKA_BOOTSTRAP", "alerts");
+    PGSimpleDataSource ds = BenchServer.dataSource("alerts");
 
     String run = "ab" + Long.toString(System.currentTimeMillis(), 36);
     IngestSettings topics = IngestSettings.defaults(bootstrap).withGroupAndPrefix("alertbench-" + run,
@@ -122,14 +112,6 @@ public final class AlertQualityBenchmark {
       System.out.println(JSON.writeValueAsString(out));
     }
     System.exit(status);
-  }
-
-  private static String env(String name) {
-    String v = System.getenv(name);
-    if (v == null || v.isBlank()) {
-      throw new IllegalStateException(name + " is not set (./safegrid bench alerts sets it)");
-    }
-    return v;
   }
 
   /** The latest window of {@code hours} starting at 20:00 city time that ended at least two minutes ago. */

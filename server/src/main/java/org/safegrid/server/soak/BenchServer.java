@@ -14,10 +14,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.safegrid.server.SafeGridApplication;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
@@ -55,6 +57,36 @@ public final class BenchServer implements AutoCloseable {
     this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     this.context = context;
     this.process = process;
+  }
+
+  /** A benchmark's {@code --name value} options as a map of name to value. */
+  public static Map<String, String> options(String[] args) {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + args[i]);
+      }
+      o.put(args[i].substring(2), args[i + 1]);
+    }
+    return o;
+  }
+
+  /** An environment variable that {@code ./safegrid bench <command>} sets; fails with that hint when unset. */
+  public static String env(String name, String command) {
+    String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(name + " is not set (./safegrid bench " + command + " sets it)");
+    }
+    return v;
+  }
+
+  /** The database of {@code SAFEGRID_DB_URL}, {@code SAFEGRID_DB_USER}, {@code SAFEGRID_DB_PASSWORD}. */
+  public static PGSimpleDataSource dataSource(String command) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(env("SAFEGRID_DB_URL", command));
+    ds.setUser(System.getenv().getOrDefault("SAFEGRID_DB_USER", "safegrid"));
+    ds.setPassword(System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", ""));
+    return ds;
   }
 
   /**

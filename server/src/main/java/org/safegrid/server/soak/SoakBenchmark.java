@@ -22,7 +22,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,18 +88,9 @@ public final class SoakBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument " + args[i]);
-      }
-      o.put(args[i].substring(2), args[i + 1]);
-    }
-    String bootstrap = env("SAFEGRID_KAFKA_BOOTSTRAP");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(env("SAFEGRID_DB_URL"));
-    ds.setUser(System.getenv().getOrDefault("SAFEGRID_DB_USER", "safegrid"));
-    ds.setPassword(System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", ""));
+    Map<String, String> o = BenchServer.options(args);
+    String bootstrap = BenchServer.env("SAFEGRID_KAFKA_BOOTSTRAP", "soak");
+    PGSimpleDataSource ds = BenchServer.dataSource("soak");
     List<Integer> rates = Arrays.stream(o.getOrDefault("rates", "500,1000,2000").split(",")).map(String::trim)
         .map(Integer::parseInt).toList();
     int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "30"));
@@ -123,14 +113,6 @@ public final class SoakBenchmark {
     }
     System.out.println(JSON.writeValueAsString(out));
     System.exit(0);
-  }
-
-  private static String env(String name) {
-    String v = System.getenv(name);
-    if (v == null || v.isBlank()) {
-      throw new IllegalStateException(name + " is not set (./safegrid bench soak sets it)");
-    }
-    return v;
   }
 
   private void run(PGSimpleDataSource ds, String bootstrap, List<Integer> rates, int stepSeconds, double queryRate,

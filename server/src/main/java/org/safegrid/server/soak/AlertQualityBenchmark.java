@@ -59,7 +59,7 @@ import org.safegrid.ingest.worker.Topics;
  * <p>Environment: {@code SAFEGRID_DB_URL}, {@code SAFEGRID_DB_USER}, {@code SAFEGRID_DB_PASSWORD},
  * {@code SAFEGRID_KAFKA_BOOTSTRAP} ({@code ./safegrid bench alerts} sets them, with a fresh database).
  * Options: {@code --hours 2}, {@code --speed 12}, {@code --seed 441300}, {@code --ping-seconds 5},
- * {@code --drain-seconds 180}, and the server options of {@link BenchServer}. Without the
+ * {@code --drain-seconds 180}, {@code --ready-minutes 15} (server start on a fresh database), and the server options of {@link BenchServer}. Without the
  * {@code incident} table (incidents not built into this server) it prints the alert figures and
  * fails with exit code 2. Otherwise the last line is one JSON object.
  */
@@ -85,6 +85,7 @@ public final class AlertQualityBenchmark {
     long seed = Long.parseLong(o.getOrDefault("seed", Long.toString(ReferenceCity.DEFAULT_SEED)));
     double pingSeconds = Double.parseDouble(o.getOrDefault("ping-seconds", "5"));
     int drainSeconds = Integer.parseInt(o.getOrDefault("drain-seconds", "180"));
+    Duration ready = Duration.ofMinutes(Long.parseLong(o.getOrDefault("ready-minutes", "15")));
     if (!(hours > 0 && hours <= 24 * 7) || !(speed > 0) || !(pingSeconds > 0)) {
       throw new IllegalArgumentException("--hours must be in (0, 168], --speed and --ping-seconds positive");
     }
@@ -103,7 +104,7 @@ public final class AlertQualityBenchmark {
     Map<String, Object> out;
     try {
       AlertQualityBenchmark b = new AlertQualityBenchmark(srv);
-      out = b.run(ds, topics, run, hours, speed, seed, pingSeconds, drainSeconds);
+      out = b.run(ds, topics, run, hours, speed, seed, pingSeconds, drainSeconds, ready);
       status = out == null ? 2 : 0;
     } finally {
       srv.close();
@@ -126,8 +127,9 @@ public final class AlertQualityBenchmark {
   }
 
   private Map<String, Object> run(PGSimpleDataSource ds, IngestSettings topics, String run, double hours,
-                                  double speed, long seed, double pingSeconds, int drainSeconds) throws Exception {
-    srv.awaitReady();
+                                  double speed, long seed, double pingSeconds, int drainSeconds, Duration ready)
+      throws Exception {
+    srv.awaitReady(ready);
     boolean incidents = tableExists(ds, "incident") && tableExists(ds, "incident_alert");
     if (!incidents) {
       System.out.println("note: this server has no incident table: the run measures alerts, then fails");

@@ -200,11 +200,11 @@ public final class BenchServer implements AutoCloseable {
 
   /**
    * Waits until the server reports ready ({@code /actuator/health/readiness}: the risk engine has
-   * loaded, as a load balancer's readiness probe would wait for) and the admin is accepted; five
-   * minutes at most.
+   * loaded, as a load balancer's readiness probe would wait for) and the admin is accepted; {@code limit}
+   * at most (a fresh database first loads the reference city, which takes minutes on a busy machine).
    */
-  public void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+  public void awaitReady(Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
       try {
         if (get("/actuator/health/readiness").statusCode() == 200) {
@@ -223,7 +223,7 @@ public final class BenchServer implements AutoCloseable {
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException("server at " + base + " not ready after 5 minutes");
+    throw new IllegalStateException("server at " + base + " not ready after " + limit);
   }
 
   /** A statistic of an actuator metric (admin), 0 when absent. */

@@ -504,7 +504,7 @@ public final class SoakBenchmark {
   // --- helpers -------------------------------------------------------------------------------------------------------
 
   private void awaitHealthy() throws Exception {
-    srv.awaitReady();
+    srv.awaitReady(Duration.ofMinutes(5));
   }
 
   /** Resident set size of a process in MiB, from {@code /proc}; null where unreadable. */

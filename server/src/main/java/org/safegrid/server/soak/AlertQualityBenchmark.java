@@ -157,9 +157,10 @@ public final class AlertQualityBenchmark {
         while (playing.get()) {
           sleep(30_000);
           if (playing.get()) {
-            System.out.printf(Locale.ROOT, "%.0f s: %,d events produced, %d alerts and %d incidents on the live "
-                    + "stream%n", (System.nanoTime() - t0) / 1e9, ledger.sent().get(), alertSeen.size(),
-                incidentSeen.size());
+            double wall = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "%.0f s (%.0f s of night due, speed %.1fx): %,d events produced, %d alerts "
+                    + "and %d incidents on the live stream%n", wall, wall * speed, speed, ledger.sent().get(),
+                alertSeen.size(), incidentSeen.size());
           }
         }
       }, "alertbench-progress");
@@ -174,8 +175,9 @@ public final class AlertQualityBenchmark {
       playing.set(false);
     }
     double playSeconds = Duration.between(benchStart, Instant.now()).toMillis() / 1000.0;
-    System.out.printf(Locale.ROOT, "played %,d events in %.0f s (%.0f/s)%n", played, playSeconds,
-        played / playSeconds);
+    // a busy machine can make the player fall behind its schedule: say what speed it reached
+    System.out.printf(Locale.ROOT, "played %,d events in %.0f s (%.0f/s): %.1fx real time (asked %.1fx)%n", played,
+        playSeconds, played / playSeconds, hours * 3600 / playSeconds, speed);
     LedgerChecker checker = new LedgerChecker(ds);
     try {
       Duration drain = checker.awaitStored(ledger, Duration.ofSeconds(drainSeconds));

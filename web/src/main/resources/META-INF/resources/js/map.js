@@ -9,7 +9,7 @@
   var HOUR = 3600 * 1000;
 
   var state = {
-    layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openAlerts: 0,
+    layers: {}, gridSet: null, newestEventTime: null, liveStatus: 'off', openIncidents: 0,
     mode: 'live', replayTime: null, eventsPerSecond: 0, longTasks: { count: 0, maxMs: 0, over200: 0, recent: [] },
     stream: { messages: 0, reconnects: 0, watermark: 0, lastMessageAt: 0 }, clockOffset: 0,
     firstPaintMs: null, marks: {}, wall: params.get('wall') === '1'
@@ -540,7 +540,7 @@
       if (cols.truncated) catchUp();
     });
     es.addEventListener('hb', touch);
-    ['alert', 'alerts', 'risk', 'hotspots', 'feed', 'gridset'].forEach(function (type) {
+    ['alert', 'alerts', 'incident', 'risk', 'hotspots', 'feed', 'gridset'].forEach(function (type) {
       es.addEventListener(type, function (m) {
         touch();
         var payload = null;
@@ -940,7 +940,7 @@
       var mem = performance.memory ? performance.memory.usedJSHeapSize : null;
       return {
         ready: !!state.ready, error: state.error || null, gridSet: state.gridSet, layers: layers,
-        newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openAlerts: state.openAlerts,
+        newestEventTime: state.newestEventTime, liveStatus: state.liveStatus, openIncidents: state.openIncidents, incidents: state.incidents || null,
         mode: state.mode, replayTime: state.replayTime, eventsPerSecond: state.eventsPerSecond,
         longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs, over200: state.longTasks.over200, recent: state.longTasks.recent.slice() }, lastDrawMs: state.lastDrawMs || 0,
         stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },

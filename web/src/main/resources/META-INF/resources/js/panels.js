@@ -1,5 +1,5 @@
-// SafeGrid side panels: ranked hotspot list with filters and export, emerging hotspots, alerts with
-// acknowledge/resolve, the cell/hotspot detail popup with its history chart, and the wall-screen HUD.
+// SafeGrid side panels: ranked hotspot list with filters and export, emerging hotspots, the incident
+// queue (keyboard actions, audible cue for critical), the cell/hotspot detail popup with its history chart, and the wall-screen HUD.
 (function () {
   'use strict';
   var I = window.SafeGridI18n, t = I.t;
@@ -121,89 +121,182 @@
     loadEmerging();
     setInterval(function () { if (!tabs.emerging.hidden) loadEmerging(); }, 60000);
 
-    // ------------------------------------------------------------ alerts
-    var alerts = {}, alertsAvailable = false, MAX_ALERT_ROWS = 100;
-    var sound = document.getElementById('alert-sound');
-    function alertList(body) { return Array.isArray(body) ? body : body.items || body.alerts || body.content || (body.features ? body.features.map(function (f) { return Object.assign({ id: f.id }, f.properties, { geometry: f.geometry }); }) : []); }
-    function isOpen(a) { var s = String(a.status || 'open').toLowerCase(); return s === 'open' || s === 'acknowledged'; }
-    function loadAlerts() {
-      api('/api/alerts').then(function (body) {
-        alertsAvailable = true;
-        alerts = {};
-        alertList(body).forEach(function (a) { alerts[a.id] = a; });
-        renderAlerts();
-      }).catch(function () { alertsAvailable = false; renderAlerts(); });
+    // ------------------------------------------------------------ incident queue
+    // Alerts arrive grouped into incidents; the queue lists them active first, then by severity
+    // (critical first), open before acknowledged, newest first. Keyboard: j/k move, a acknowledge,
+    // r resolve and d dismiss (each asks for a reason in the row), Enter zooms, m mutes the cue.
+    var incidents = {}, incidentsAvailable = false, MAX_INCIDENT_ROWS = 100;
+    var SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 };
+    var queue = [], selected = null, asking = null;
+    var muteBox = document.getElementById('incident-mute');
+    var muted = false;
+    try { muted = window.localStorage.getItem('safegrid.incidents.muted') === '1'; } catch (e) { /* private mode */ }
+    muteBox.checked = muted;
+    muteBox.addEventListener('change', function () { setMuted(muteBox.checked); });
+    state.incidents = { open: 0, queue: [], selected: null, beeps: 0, muted: muted };
+    function setMuted(m) {
+      muted = !!m; muteBox.checked = muted; state.incidents.muted = muted;
+      try { window.localStorage.setItem('safegrid.incidents.muted', muted ? '1' : '0'); } catch (e) { /* ignore */ }
     }
-    function renderAlerts() {
-      var box = document.getElementById('alert-list');
+    function isActive(i) { return i.status === 'open' || i.status === 'acknowledged'; }
+    function order(a, b) {
+      return (isActive(b) - isActive(a))
+        || ((SEVERITY_RANK[b.severity] || 0) - (SEVERITY_RANK[a.severity] || 0))
+        || ((a.status === 'acknowledged') - (b.status === 'acknowledged'))
+        || String(b.openedAt || '').localeCompare(String(a.openedAt || ''))
+        || (b.id - a.id);
+    }
+    function loadIncidents() {
+      // the active ones and those closed in the last hour
+      var since = new Date(Date.now() - 3600000).toISOString();
+      api('/api/incidents?since=' + encodeURIComponent(since) + '&limit=1000').then(function (list) {
+        incidentsAvailable = true;
+        incidents = {};
+        list.forEach(function (i) { incidents[i.id] = i; });
+        renderIncidents();
+      }).catch(function () { incidentsAvailable = false; renderIncidents(); });
+    }
+    function renderIncidents() {
+      var box = document.getElementById('incident-list');
       box.textContent = '';
-      var list = Object.keys(alerts).map(function (k) { return alerts[k]; });
-      state.openAlerts = list.filter(isOpen).length;
-      document.getElementById('alert-count').textContent = String(state.openAlerts);
-      document.getElementById('wall-alerts').textContent = String(state.openAlerts);
-      if (!alertsAvailable && !list.length) { box.appendChild(el('div', 'muted', t('panel.alerts') + ': ' + t('not.available'))); return; }
-      list.sort(function (a, b) { return String(b.raisedAt || b.createdAt || '').localeCompare(String(a.raisedAt || a.createdAt || '')); });
-      // a burst of alerts must not build thousands of rows: the newest ones, and how many more
-      var more = list.length - MAX_ALERT_ROWS;
-      if (more > 0) list = list.slice(0, MAX_ALERT_ROWS);
-      list.forEach(function (a) {
-        var row = el('div', 'alert-row status-' + String(a.status || 'open').toLowerCase() + (a._new ? ' new' : ''));
-        row.appendChild(el('div', 'title', (a.title || a.rule || a.ruleName || a.kind || 'alert') + (a.severity != null ? ' · ' + a.severity : '')));
-        row.appendChild(el('div', 'muted', (a.message || a.description || '') + ' ' + (a.raisedAt || a.createdAt ? app.fmtDateTime(Date.parse(a.raisedAt || a.createdAt)) : '')));
-        row.appendChild(el('div', 'muted', String(a.status || 'open')));
-        var ll = alertLatLng(a);
-        if (ll) row.addEventListener('click', function () { app.map.setView(ll, Math.max(app.map.getZoom(), 13)); });
-        if (isOpen(a)) {
-          ['ack', 'resolve'].forEach(function (action) {
-            var b = el('button', 'small', t(action));
-            b.type = 'button';
-            b.addEventListener('click', function (ev) {
-              ev.stopPropagation();
-              api('/api/alerts/' + encodeURIComponent(a.id) + '/' + action, { method: 'POST' }).then(function (updated) {
-                if (updated && updated.id != null) alerts[updated.id] = updated; else a.status = action === 'ack' ? 'acknowledged' : 'resolved';
-                renderAlerts();
-              }).catch(function (e) { b.textContent = String(e.status || e.message); });
-            });
-            row.appendChild(b);
-          });
-        }
-        box.appendChild(row);
-      });
+      queue = Object.keys(incidents).map(function (k) { return incidents[k]; }).sort(order);
+      var open = queue.filter(isActive).length;
+      state.openIncidents = open;
+      state.incidents.open = open;
+      state.incidents.queue = queue.map(function (i) { return i.id; });
+      document.getElementById('incident-count').textContent = String(open);
+      document.getElementById('wall-incidents').textContent = String(open);
+      if (!incidentsAvailable && !queue.length) { box.appendChild(el('div', 'muted', t('panel.incidents') + ': ' + t('not.available'))); return; }
+      if (selected == null || !incidents[selected]) selected = queue.length ? queue[0].id : null;
+      state.incidents.selected = selected;
+      // a burst must not build thousands of rows: the first ones, and how many more
+      var more = queue.length - MAX_INCIDENT_ROWS;
+      queue.slice(0, MAX_INCIDENT_ROWS).forEach(function (i) { box.appendChild(incidentRow(i)); });
       if (more > 0) box.appendChild(el('div', 'muted', '+' + more));
     }
-    // many alert messages in one frame render once
+    function incidentRow(i) {
+      var row = el('div', 'incident-row sev-' + i.severity + ' status-' + i.status + (i._new ? ' new' : '') + (i.id === selected ? ' selected' : ''));
+      row.setAttribute('data-id', String(i.id));
+      row.appendChild(el('div', 'title', i.title + ' · ' + t('severity.' + i.severity)));
+      var counts = i.alertCount + ' ' + t('alerts.n') + (i.suppressedCount ? ' · ' + i.suppressedCount + ' ' + t('suppressed.n') : '');
+      row.appendChild(el('div', 'muted', counts + ' · ' + app.fmtDateTime(Date.parse(i.lastObservedAt))));
+      row.appendChild(el('div', 'muted', t('incident.status.' + i.status) + (i.assignedTo ? ' · ' + t('assigned') + ': ' + i.assignedTo : '')
+        + ' · ' + t('level.' + i.escalationLevel)));
+      row.addEventListener('click', function () { select(i.id); zoomTo(i); });
+      if (isActive(i)) {
+        if (i.status === 'open') row.appendChild(actionButton(i, 'ack'));
+        row.appendChild(actionButton(i, 'resolve'));
+        row.appendChild(actionButton(i, 'dismiss'));
+      }
+      if (asking && asking.id === i.id) row.appendChild(reasonInput(i, asking.action));
+      return row;
+    }
+    function actionButton(i, action) {
+      var b = el('button', 'small action-' + action, t(action));
+      b.type = 'button';
+      b.addEventListener('click', function (ev) {
+        ev.stopPropagation();
+        select(i.id);
+        if (action === 'ack') act(i, 'ack', null); else askReason(i, action);
+      });
+      return b;
+    }
+    function reasonInput(i, action) {
+      var input = el('input', 'reason');
+      input.type = 'text'; input.maxLength = 2000;
+      input.placeholder = t(action) + ': ' + t('reason.needed');
+      input.addEventListener('click', function (ev) { ev.stopPropagation(); });
+      input.addEventListener('keydown', function (ev) {
+        ev.stopPropagation();
+        if (ev.key === 'Escape') { asking = null; renderIncidents(); }
+        if (ev.key === 'Enter' && input.value.trim()) { asking = null; act(i, action, input.value.trim()); }
+      });
+      setTimeout(function () { input.focus(); }, 0);
+      return input;
+    }
+    function askReason(i, action) { asking = { id: i.id, action: action }; renderIncidents(); }
+    function act(i, action, reason) {
+      var body = reason == null ? null : JSON.stringify({ reason: reason });
+      api('/api/incidents/' + encodeURIComponent(i.id) + '/' + action, { method: 'POST', body: body, headers: body ? { 'Content-Type': 'application/json' } : {} })
+        .then(function (updated) { if (updated && updated.id != null) incidents[updated.id] = updated; renderIncidents(); })
+        .catch(function (e) { state.incidents.lastError = String(e.status || e.message); loadIncidents(); });
+    }
+    function select(id) {
+      selected = id; state.incidents.selected = id;
+      document.querySelectorAll('#incident-list .incident-row').forEach(function (r) { r.classList.toggle('selected', r.getAttribute('data-id') === String(id)); });
+      var r = document.querySelector('#incident-list .incident-row.selected');
+      if (r && r.scrollIntoView) r.scrollIntoView({ block: 'nearest' });
+    }
+    function move(step) {
+      if (!queue.length) return;
+      var at = queue.findIndex(function (i) { return i.id === selected; });
+      var next = Math.max(0, Math.min(queue.length - 1, (at < 0 ? 0 : at + step)));
+      select(queue[next].id);
+    }
+    function zoomTo(i) { if (i.lat != null && i.lon != null) app.map.setView(window.SafeGridDatum.latLng(i.lat, i.lon), Math.max(app.map.getZoom(), 13)); }
+    document.addEventListener('keydown', function (ev) {
+      if (tabs.alerts.hidden || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      var tag = (ev.target && ev.target.tagName) || '';
+      if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') return;
+      var i = incidents[selected];
+      switch (ev.key) {
+        case 'j': move(1); break;
+        case 'k': move(-1); break;
+        case 'a': if (i && i.status === 'open') act(i, 'ack', null); break;
+        case 'r': if (i && isActive(i)) askReason(i, 'resolve'); break;
+        case 'd': if (i && isActive(i)) askReason(i, 'dismiss'); break;
+        case 'Enter': if (i) zoomTo(i); break;
+        case 'm': setMuted(!muted); break;
+        default: return;
+      }
+      ev.preventDefault();
+    });
+    // many incident messages in one frame render once
     var renderQueued = false;
-    function renderAlertsSoon() {
+    function renderIncidentsSoon() {
       if (renderQueued) return;
       renderQueued = true;
-      requestAnimationFrame(function () { renderQueued = false; renderAlerts(); });
+      requestAnimationFrame(function () { renderQueued = false; renderIncidents(); });
     }
-    function alertLatLng(a) {
-      if (a.lat != null && a.lon != null) return window.SafeGridDatum.latLng(a.lat, a.lon);
-      if (a.geometry && a.geometry.type === 'Point') return window.SafeGridDatum.latLng(a.geometry.coordinates[1], a.geometry.coordinates[0]);
-      return null;
+    // one audio context, resumed by the first key or click (browsers start it suspended)
+    var audio = null;
+    function audioContext() {
+      if (!audio) { try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; } }
+      return audio;
     }
+    ['click', 'keydown'].forEach(function (type) {
+      document.addEventListener(type, function () { var c = audioContext(); if (c && c.state === 'suspended') c.resume(); }, { once: true });
+    });
     function beep() {
+      state.incidents.beeps++;
+      var ctx = audioContext();
+      if (!ctx) return;
       try {
-        var ctx = new (window.AudioContext || window.webkitAudioContext)();
-        var o = ctx.createOscillator(), g = ctx.createGain();
-        o.frequency.value = 880; g.gain.value = 0.15; o.connect(g); g.connect(ctx.destination);
-        o.start(); o.stop(ctx.currentTime + 0.25);
+        [0, 0.35].forEach(function (at) {
+          var o = ctx.createOscillator(), g = ctx.createGain();
+          o.frequency.value = 880; g.gain.value = 0.2; o.connect(g); g.connect(ctx.destination);
+          o.start(ctx.currentTime + at); o.stop(ctx.currentTime + at + 0.2);
+        });
       } catch (e) { /* no audio */ }
     }
-    app.onLiveMessage = function (type, payload) {
-      if ((type === 'alert' || type === 'alerts') && payload) {
-        var list = Array.isArray(payload) ? payload : [payload.alert || payload];
-        list.forEach(function (a) { if (a && a.id != null) { a._new = isOpen(a); alerts[a.id] = a; } });
-        alertsAvailable = true;
-        renderAlertsSoon();
+    app.onLiveMessage = function (type, m) {
+      if (type !== 'incident' || !m || m.id == null) return;
+      var before = incidents[m.id];
+      var i = Object.assign({}, before || {}, m);
+      delete i.change;
+      i._new = m.change === 'opened' || (before && before._new);
+      incidents[m.id] = i;
+      incidentsAvailable = true;
+      var becameCritical = m.severity === 'critical' && (m.change === 'opened' || (before && before.severity !== 'critical'));
+      if (becameCritical && isActive(i)) {
         document.body.classList.add('alert-flash');
         setTimeout(function () { document.body.classList.remove('alert-flash'); }, 3000);
-        if (sound.checked) beep();
+        if (!muted) beep();
       }
+      renderIncidentsSoon();
     };
-    loadAlerts();
-    setInterval(loadAlerts, 30000);
+    loadIncidents();
+    setInterval(loadIncidents, 30000);
 
     // ------------------------------------------------------------ detail popups
     function row(box, k, v) { var r = el('div'); r.appendChild(el('span', 'k', k + ': ')); r.appendChild(el('span', null, v)); box.appendChild(r); }
@@ -327,7 +420,7 @@
         ['low', 'elevated', 'high', 'critical'].forEach(function (l) { app.swatchRow(legend, { low: '#1a9850', elevated: '#fee08b', high: '#fc8d59', critical: '#d73027' }[l], t('risk.' + l)); });
       }
     };
-    I.onChange(function () { document.getElementById('wall-legend').textContent = ''; renderHotspots(); renderAlerts(); });
+    I.onChange(function () { document.getElementById('wall-legend').textContent = ''; renderHotspots(); renderIncidents(); });
   }
 
   window.SafeGridPanels = { init: init };

@@ -2,15 +2,13 @@ package org.safegrid.server.alert;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.ScopeFilter;
 import org.safegrid.server.web.ApiExceptionHandler;
+import org.safegrid.server.web.TimeParam;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -57,7 +55,7 @@ class AlertController {
   Object list(@RequestParam(required = false) String status, @RequestParam(required = false) String severity,
               @RequestParam(required = false) String since, @RequestParam(defaultValue = "json") String format,
               @RequestParam(defaultValue = "500") int limit) {
-    List<Alert> list = alerts.listAlerts(status, severity, parseSince(since), limit, scopes.current());
+    List<Alert> list = alerts.listAlerts(status, severity, TimeParam.parseOrNull("since", since), limit, scopes.current());
     return switch (format) {
       case "json" -> list;
       case "geojson" -> alerts.toGeoJson(list);
@@ -122,14 +120,4 @@ class AlertController {
     return new AlertService.Actor(user.getName(), request.getRemoteAddr());
   }
 
-  private static Instant parseSince(String since) {
-    if (since == null || since.isBlank()) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(since).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("since must be an ISO-8601 time with offset, e.g. 2026-11-22T21:00:00+08:00");
-    }
-  }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * One alert rule as configured in {@code alert-rules.yml} ({@code safegrid.alerts.rules[*]}): a test
@@ -23,10 +24,83 @@ import java.util.Set;
  *                    (silence rules raise when feed health finds a source of {@code match.source} silent
  *                    for longer than its expected interval)
  * @param nearestUnits name the nearest available patrol units in the alert
+ * @param grouping    how its alerts join incidents; null = {@link Grouping#DEFAULT}
+ * @param inhibit     what an open critical incident of this rule suppresses; null = nothing
  */
 public record AlertRule(String id, Type type, String title, AlertSeverity severity, Match match, Geofence geofence,
                         List<Schedule.Window> schedule, String dedupeBy, Set<String> levels, Set<String> categories,
-                        boolean nearestUnits) {
+                        boolean nearestUnits, Grouping grouping, Inhibit inhibit) {
+
+  /**
+   * How a rule's alerts join incidents: alerts with the same key whose observed times lie within
+   * {@code window} of each other (and, with a radius, whose places lie within it of an alert of the
+   * incident observed within the window) are one incident, until it is quiet for {@code quietPeriod}.
+   *
+   * @param key          {@code rule} (all alerts of the rule), {@code cause} (the alert's dedupe key),
+   *                     {@code source} (the source id), {@code attr:NAME} (an event attribute),
+   *                     {@code cell}, {@code town} or {@code district} (of the active grid set); an alert
+   *                     without the key's value is an incident of its own
+   * @param window       event-time window between an incident's alerts; positive
+   * @param radiusMeters distance to an alert of the incident within the window; null = any distance
+   * @param quietPeriod  an incident no alert joined for this long (event time or wall clock) is closed
+   */
+  public record Grouping(String key, Duration window, Double radiusMeters, Duration quietPeriod) {
+
+    /** The grouping keys besides {@code attr:NAME}. */
+    public static final List<String> KEYS = List.of("rule", "cause", "source", "cell", "town", "district");
+
+    /** Alerts of one cause within an hour are one incident, closed after 30 quiet minutes. */
+    public static final Grouping DEFAULT = new Grouping("cause", Duration.ofHours(1), null, Duration.ofMinutes(30));
+
+    public Grouping {
+      key = key == null ? "cause" : key;
+      window = window == null ? Duration.ofHours(1) : window;
+      quietPeriod = quietPeriod == null ? Duration.ofMinutes(30) : quietPeriod;
+      if (window.isZero() || window.isNegative()) {
+        throw new IllegalArgumentException("grouping window must be positive, got " + window);
+      }
+      if (quietPeriod.isZero() || quietPeriod.isNegative()) {
+        throw new IllegalArgumentException("grouping quiet-period must be positive, got " + quietPeriod);
+      }
+      if (radiusMeters != null && !(radiusMeters > 0)) {
+        throw new IllegalArgumentException("grouping radius-meters must be positive, got " + radiusMeters);
+      }
+      if (!KEYS.contains(key) && !(key.startsWith("attr:") && key.length() > 5)) {
+        throw new IllegalArgumentException("grouping key '" + key + "' is not one of " + String.join(", ", KEYS)
+            + " or attr:NAME");
+      }
+    }
+  }
+
+  /**
+   * Inhibition: while an incident of this rule is open and critical, alerts of the listed rules (of
+   * a lower severity) observed within {@code radiusMeters} of it and within {@code window} of its
+   * observed times join it as suppressed alerts instead of becoming incidents of their own.
+   *
+   * @param rules        ids of the rules whose alerts it explains
+   * @param radiusMeters distance from the incident's places
+   * @param window       event time before its first and after its last alert
+   */
+  public record Inhibit(Set<String> rules, Double radiusMeters, Duration window) {
+
+    public Inhibit {
+      rules = rules == null ? Set.of() : Set.copyOf(rules);
+      window = window == null ? Duration.ofMinutes(30) : window;
+      if (radiusMeters == null || !(radiusMeters > 0)) {
+        throw new IllegalArgumentException("inhibit radius-meters must be positive, got " + radiusMeters);
+      }
+      if (window.isZero() || window.isNegative()) {
+        throw new IllegalArgumentException("inhibit window must be positive, got " + window);
+      }
+    }
+  }
+
+  /** A rule without incident grouping or inhibition settings (they take their defaults). */
+  public AlertRule(String id, Type type, String title, AlertSeverity severity, Match match, Geofence geofence,
+                   List<Schedule.Window> schedule, String dedupeBy, Set<String> levels, Set<String> categories,
+                   boolean nearestUnits) {
+    this(id, type, title, severity, match, geofence, schedule, dedupeBy, levels, categories, nearestUnits, null, null);
+  }
 
   /** What a rule tests. */
   public enum Type { EVENT, RISK_LEVEL, EMERGING_HOTSPOT, SILENCE }
@@ -70,6 +144,7 @@ public record AlertRule(String id, Type type, String title, AlertSeverity severi
     }
   }
 
+  @ConstructorBinding
   public AlertRule {
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("safegrid.alerts.rules[*].id is required");
@@ -82,6 +157,7 @@ public record AlertRule(String id, Type type, String title, AlertSeverity severi
     dedupeBy = dedupeBy == null ? "source" : dedupeBy;
     levels = levels == null ? Set.of() : Set.copyOf(levels);
     categories = categories == null ? Set.of() : Set.copyOf(categories);
+    grouping = grouping == null ? Grouping.DEFAULT : grouping;
     if (type == Type.EVENT && match == null) {
       throw new IllegalArgumentException("event rule '" + id + "' needs a match");
     }

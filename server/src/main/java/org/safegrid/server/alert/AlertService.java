@@ -19,6 +19,7 @@ import org.safegrid.server.audit.AuditLog;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.geojson.GeoJsonSql;
+import org.safegrid.server.outbox.Outbox;
 import org.safegrid.server.security.DataScope;
 import org.safegrid.server.security.ScopeFilter;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,7 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Stores alerts and carries them through their lifecycle: raise (de-duplicated by the database),
  * acknowledge, resolve, dismiss, escalate; answers queries. Every change writes its audit row in the
- * same transaction. Thread-safe (stateless over the database).
+ * same transaction, and its message for the {@code safegrid.alerts} topic into the {@link Outbox};
+ * a raise also runs the {@link AlertRaiseHook}s (incident grouping) in that transaction. Thread-safe
+ * (stateless over the database).
  */
 @Service
 public class AlertService {
@@ -62,14 +65,18 @@ public class AlertService {
   private final AlertProperties properties;
   private final ObjectMapper json;
   private final AuditLog auditLog;
+  private final Outbox outbox;
+  private final List<AlertRaiseHook> raiseHooks;
 
   public AlertService(JdbcClient jdbc, TransactionTemplate tx, AlertProperties properties, ObjectMapper json,
-      AuditLog auditLog) {
+      AuditLog auditLog, Outbox outbox, List<AlertRaiseHook> raiseHooks) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.properties = properties;
     this.json = json;
     this.auditLog = auditLog;
+    this.outbox = outbox;
+    this.raiseHooks = List.copyOf(raiseHooks);
   }
 
   /**
@@ -117,7 +124,12 @@ public class AlertService {
       }
       audit(Actor.SYSTEM, "alert.raise", id.get(), Map.of("rule", c.rule().id(), "dedupeKey", c.dedupeKey(),
           "severity", c.rule().severity().wireName(), "assignedTo", officer == null ? "" : officer));
-      return Optional.of(getAlert(id.get()));
+      Alert raised = getAlert(id.get());
+      recordChange(raised, "raised");
+      for (AlertRaiseHook hook : raiseHooks) {
+        hook.raised(raised, c);
+      }
+      return Optional.of(raised);
     });
   }
 
@@ -166,17 +178,32 @@ public class AlertService {
         d.put("note", note);
       }
       audit(actor, "alert." + action, id, d);
-      return getAlert(id);
+      Alert changed = getAlert(id);
+      recordChange(changed, action);
+      return changed;
     });
+  }
+
+  /**
+   * Writes the message of an alert's change ({@code raised}, {@code ack}, {@code resolve}, {@code dismiss},
+   * {@code escalate}) for the alerts topic into the outbox; inside the transaction of the change.
+   */
+  public void recordChange(Alert alert, String type) {
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("type", type);
+    message.put("alert", alert);
+    outbox.add(properties.kafkaTopic(), Long.toString(alert.id()), message);
   }
 
   /**
    * Escalates every open alert whose acknowledgement deadline lies before {@code now} to the next
    * level (grid → town → district duty desk), with a fresh deadline; returns the escalated alerts.
+   * An alert that belongs to an incident is not escalated on its own: its incident is.
    */
   public List<Alert> escalateDue(Instant now) {
     List<Long> due = jdbc.sql("SELECT id FROM alert WHERE status = 'open' AND ack_deadline < ? "
-        + "AND escalation_level <> 'district' ORDER BY id").param(Timestamp.from(now)).query(Long.class).list();
+        + "AND escalation_level <> 'district' AND NOT EXISTS (SELECT 1 FROM incident_alert ia WHERE ia.alert_id = alert.id) "
+        + "ORDER BY id").param(Timestamp.from(now)).query(Long.class).list();
     List<Alert> escalated = new ArrayList<>();
     for (long id : due) {
       Alert a = tx.execute(status -> {
@@ -191,7 +218,7 @@ public class AlertService {
           return null;
         }
         String[] r = row.get();
-        String next = LEVELS.get(LEVELS.indexOf(r[0]) + 1);
+        String next = nextLevel(r[0]);
         Map<String, Object> cell = new LinkedHashMap<>();
         cell.put("code", r[2]);
         cell.put("townCode", r[3]);
@@ -208,7 +235,9 @@ public class AlertService {
         d.put("fromOfficer", r[5]);
         d.put("toOfficer", officer);
         audit(Actor.SYSTEM, "alert.escalate", id, d);
-        return getAlert(id);
+        Alert changed = getAlert(id);
+        recordChange(changed, "escalate");
+        return changed;
       });
       if (a != null) {
         escalated.add(a);
@@ -348,6 +377,24 @@ public class AlertService {
           m.put("districtCode", rs.getString(5));
           return m;
         }).optional().orElse(Map.of());
+  }
+
+  /**
+   * The roster's officer for an area at a level (grid: the cell code, town: the town code, district:
+   * the district code), if the roster names one.
+   */
+  public Optional<String> findOfficer(String level, String cellCode, String townCode, String districtCode) {
+    Map<String, Object> cell = new LinkedHashMap<>();
+    cell.put("code", cellCode);
+    cell.put("townCode", townCode);
+    cell.put("districtCode", districtCode);
+    return Optional.ofNullable(findOfficer(level, cell));
+  }
+
+  /** The level after {@code level} in the escalation order grid → town → district; district stays district. */
+  public static String nextLevel(String level) {
+    int i = LEVELS.indexOf(level);
+    return LEVELS.get(Math.min(LEVELS.size() - 1, i + 1));
   }
 
   private String findOfficer(String level, Map<String, Object> cell) {

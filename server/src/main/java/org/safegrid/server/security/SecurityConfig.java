@@ -191,6 +191,12 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/*/ack"), antMatcher(HttpMethod.POST, "/api/alerts/*/resolve"),
             antMatcher(HttpMethod.POST, "/api/alerts/*/dismiss")).hasAnyRole("VIEWER", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/alerts/roster")).hasRole("ADMIN")
+        // incidents (server.incident): the alerts' roles — the command center reads and works them
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/incidents"), antMatcher(HttpMethod.GET, "/api/incidents/*"))
+            .hasAnyRole("VIEWER", "PLANNER", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/incidents/*/ack"),
+            antMatcher(HttpMethod.POST, "/api/incidents/*/assign"), antMatcher(HttpMethod.POST, "/api/incidents/*/resolve"),
+            antMatcher(HttpMethod.POST, "/api/incidents/*/dismiss")).hasAnyRole("VIEWER", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/patrol/coverage"), antMatcher(HttpMethod.POST, "/api/patrol/plan"))
             .hasAnyRole("PLANNER", "ADMIN")
         // --- end of feature rules ---

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.server.PostgisTestSupport;
 import org.safegrid.server.feedhealth.FeedHealthMonitor;
+import org.safegrid.server.incident.Incident;
+import org.safegrid.server.incident.IncidentService;
 import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.security.Role;
 import org.safegrid.server.security.UserAccountService;
@@ -66,6 +68,8 @@ class AlertApiTest {
   FeedHealthMonitor feedHealth;
   @Autowired
   UserAccountService users;
+  @Autowired
+  IncidentService incidents;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -275,7 +279,7 @@ class AlertApiTest {
   }
 
   @Test
-  void riskRiseIsAssignedToTheGridOfficerAndEscalatesToTownThenDistrictAfterTheDeadline() throws Exception {
+  void riskRiseIsAssignedToTheGridOfficerAndItsIncidentEscalatesToTownThenDistrictAfterTheDeadline() throws Exception {
     var cell = jdbc.queryForMap("SELECT c.code, c.town_code, c.district_code, ST_X(ST_PointOnSurface(c.geom)) AS lon, "
         + "ST_Y(ST_PointOnSurface(c.geom)) AS lat FROM grid_cell c JOIN grid_set s ON s.id = c.grid_set_id "
         + "AND s.status = 'active' ORDER BY c.cell_id OFFSET 100 LIMIT 1");
@@ -297,23 +301,26 @@ class AlertApiTest {
     assertThat(a.escalationLevel()).isEqualTo("grid");
 
     Instant deadline = a.ackDeadline().toInstant();
-    // other tests' alerts escalate too; look at this one
-    Predicate<Alert> mine = x -> x.id() == a.id();
-    assertThat(engine.escalate(deadline.minusSeconds(1))).filteredOn(mine).as("not yet due").isEmpty();
-    List<Alert> once = engine.escalate(deadline.plusSeconds(1)).stream().filter(mine).toList();
+    // the alert is worked as part of its incident: the incident escalates, the alert not on its own
+    assertThat(engine.escalate(deadline.plusSeconds(1))).filteredOn(x -> x.id() == a.id()).isEmpty();
+    long incident = jdbc.queryForObject("SELECT incident_id FROM incident_alert WHERE alert_id = ?", Long.class, a.id());
+    Predicate<Incident> mine = x -> x.id() == incident;
+    assertThat(incidents.escalateDue(deadline.minusSeconds(1))).filteredOn(mine).as("not yet due").isEmpty();
+    List<Incident> once = incidents.escalateDue(deadline.plusSeconds(1)).stream().filter(mine).toList();
     assertThat(once).singleElement().satisfies(x -> {
       assertThat(x.escalationLevel()).isEqualTo("town");
       assertThat(x.assignedTo()).isEqualTo("Town Desk Chen");
     });
-    // high alerts have 5 minutes per level
-    List<Alert> twice = engine.escalate(deadline.plus(Duration.ofMinutes(6))).stream().filter(mine).toList();
+    // high severity has 5 minutes per level
+    List<Incident> twice = incidents.escalateDue(deadline.plus(Duration.ofMinutes(6))).stream().filter(mine).toList();
     assertThat(twice).singleElement().satisfies(x -> {
       assertThat(x.escalationLevel()).isEqualTo("district");
       assertThat(x.assignedTo()).isEqualTo("District Duty Desk, Huicheng");
     });
-    assertThat(engine.escalate(deadline.plus(Duration.ofHours(1)))).filteredOn(mine)
+    assertThat(incidents.escalateDue(deadline.plus(Duration.ofHours(1)))).filteredOn(mine)
         .as("the district desk is the last level").isEmpty();
-    assertThat(auditCount(a.id(), "alert.escalate")).isEqualTo(2);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_event WHERE object_type = 'incident' AND object_id = ? "
+        + "AND action = 'incident.escalated'", Long.class, Long.toString(incident))).isEqualTo(2);
   }
 
   @Test

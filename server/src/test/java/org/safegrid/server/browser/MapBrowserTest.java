@@ -192,20 +192,58 @@ class MapBrowserTest {
 
   @Test
   @Order(4)
-  void anAlertRaisedByAnEventStandsOutAndIsAcknowledgedThenResolvedFromThePanel() {
+  void aNewCriticalIncidentTopsTheQueueWithACueAndIsAcknowledgedThenResolvedFromTheKeyboard() {
     browser.driver().findElement(By.id("tabbtn-alerts")).click();
-    long open = ((Number) state().get("openAlerts")).longValue();
+    long open = incidentState("open");
+    // a high incident first, then a critical one: the critical one must lead the queue
     jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) VALUES "
         + "('hit-1', 'checkpoint', 'CKP-001', 'vehicle_check', 4, now(), ST_SetSRID(ST_MakePoint(114.41, 23.1), 4326), "
-        + "'{\"result\":\"hit\"}')");
-    waitFor(Duration.ofSeconds(5), () -> ((Number) state().get("openAlerts")).longValue() == open + 1);
-    assertThat(browser.driver().findElements(By.cssSelector("#alert-list .alert-row.new"))).isNotEmpty();
-    browser.driver().findElement(By.cssSelector("#alert-list .alert-row.status-open button")).click();
-    waitFor(Duration.ofSeconds(5), () -> !browser.driver().findElements(By.cssSelector("#alert-list .alert-row.status-acknowledged")).isEmpty());
-    assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE status = 'acknowledged'", Long.class)).isEqualTo(1);
-    browser.driver().findElement(By.cssSelector("#alert-list .alert-row.status-acknowledged button:last-of-type")).click();
-    waitFor(Duration.ofSeconds(5), () -> ((Number) state().get("openAlerts")).longValue() == open);
-    assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE status = 'resolved'", Long.class)).isEqualTo(1);
+        + "'{\"result\":\"hit\",\"plate\":\"粤L77777\"}')");
+    waitFor(Duration.ofSeconds(5), () -> incidentState("open") == open + 1);
+    long beeps = incidentState("beeps");
+    jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) VALUES "
+        + "('alarm-map', 'camera', 'ALM-MAP', 'campus_alarm', 5, now(), ST_SetSRID(ST_MakePoint(114.42, 23.09), 4326), "
+        + "'{\"campusCode\":\"SCH-MAP\"}')");
+    waitFor(Duration.ofSeconds(5), () -> incidentState("open") == open + 2);
+    long critical = jdbc.queryForObject("SELECT id FROM incident WHERE group_key = 'SCH-MAP'", Long.class);
+    @SuppressWarnings("unchecked")
+    List<Number> queue = (List<Number>) ((Map<String, Object>) state().get("incidents")).get("queue");
+    assertThat(queue.get(0).longValue()).as("the new critical incident leads the queue").isEqualTo(critical);
+    assertThat(browser.driver().findElement(By.cssSelector("#incident-list .incident-row")).getAttribute("class"))
+        .contains("sev-critical", "status-open", "new");
+    assertThat(incidentState("beeps")).as("an audible cue for the new critical incident").isEqualTo(beeps + 1);
+
+    // keyboard: j down, k back up to the top, a acknowledges it
+    browser.driver().findElement(By.tagName("body")).sendKeys("j");
+    assertThat(incidentState("selected")).isNotEqualTo(critical);
+    browser.driver().findElement(By.tagName("body")).sendKeys("kkkkk");
+    assertThat(incidentState("selected")).isEqualTo(critical);
+    browser.driver().findElement(By.tagName("body")).sendKeys("a");
+    waitFor(Duration.ofSeconds(5), () -> "acknowledged".equals(
+        jdbc.queryForObject("SELECT status FROM incident WHERE id = ?", String.class, critical)));
+    assertThat(jdbc.queryForObject("SELECT username FROM audit_event WHERE object_type = 'incident' AND object_id = ? "
+        + "AND action = 'incident.acknowledged'", String.class, Long.toString(critical))).isEqualTo("admin");
+    waitFor(Duration.ofSeconds(5), () -> !browser.driver().findElements(
+        By.cssSelector("#incident-list .incident-row.status-acknowledged.selected")).isEmpty());
+    // r asks for the reason in the row; Enter resolves
+    browser.driver().findElement(By.tagName("body")).sendKeys("r");
+    waitFor(Duration.ofSeconds(2), () -> !browser.driver().findElements(By.cssSelector("#incident-list input.reason")).isEmpty());
+    browser.driver().findElement(By.cssSelector("#incident-list input.reason")).sendKeys("unit on site, false press\n");
+    waitFor(Duration.ofSeconds(5), () -> incidentState("open") == open + 1);
+    assertThat(jdbc.queryForObject("SELECT close_reason FROM incident WHERE id = ?", String.class, critical))
+        .isEqualTo("unit on site, false press");
+
+    // the mute toggle is remembered
+    browser.driver().findElement(By.tagName("body")).sendKeys("m");
+    assertThat(browser.js("return window.localStorage.getItem('safegrid.incidents.muted')")).isEqualTo("1");
+    browser.driver().findElement(By.tagName("body")).sendKeys("m");
+    assertThat(browser.js("return window.localStorage.getItem('safegrid.incidents.muted')")).isEqualTo("0");
+  }
+
+  @SuppressWarnings("unchecked")
+  private long incidentState(String key) {
+    Object v = ((Map<String, Object>) state().get("incidents")).get(key);
+    return v == null ? -1 : ((Number) v).longValue();
   }
 
   @Test
@@ -231,9 +269,9 @@ class MapBrowserTest {
   void languageSwitchesAndTheWallScreenShowsClockCountersAndAlerts() throws Exception {
     browser.driver().findElement(By.id("lang-button")).click();
     assertThat(browser.js("return document.documentElement.lang")).isEqualTo("en");
-    assertThat(browser.driver().findElement(By.id("tabbtn-alerts")).getText()).isEqualTo("Alerts");
+    assertThat(browser.driver().findElement(By.id("tabbtn-alerts")).getText()).isEqualTo("Incidents");
     browser.driver().findElement(By.id("lang-button")).click();
-    assertThat(browser.driver().findElement(By.id("tabbtn-alerts")).getText()).isEqualTo("告警");
+    assertThat(browser.driver().findElement(By.id("tabbtn-alerts")).getText()).isEqualTo("警情");
     browser.open("/?wall=1");
     browser.waitForMapReady(Duration.ofSeconds(30));
     waitFor(Duration.ofSeconds(5), () -> !browser.driver().findElement(By.id("wall-clock")).getText().startsWith("--"));

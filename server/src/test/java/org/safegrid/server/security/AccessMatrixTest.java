@@ -173,7 +173,9 @@ class AccessMatrixTest {
         .as("endpoints without a rule in SecurityConfig.endpointPolicy(); add one for each")
         .isEmpty();
     assertThat(endpoints).as("enumeration found the API, the static pages and actuator")
-        .extracting(Endpoint::path).contains("/api/me", "/api/audit", "/api/users", "/login.html", "/actuator/health");
+        .extracting(Endpoint::path).contains("/api/me", "/api/audit", "/api/users", "/login.html", "/actuator/health",
+            "/api/incidents", "/api/incidents/1", "/api/incidents/1/ack", "/api/incidents/1/assign",
+            "/api/incidents/1/resolve", "/api/incidents/1/dismiss");
   }
 
   /** Reliability check 33b: pages of other origins cannot open the live stream or call the API, even signed in. */

@@ -223,6 +223,16 @@ public final class AlertQualityBenchmark {
           LEFT JOIN alert a ON a.id = ia.alert_id
          WHERE i.opened_at >= ?""", since);
     AlertQuality.Score score = AlertQuality.score(truth, inc, incidentSeen);
+    Map<String, List<AlertQuality.Truth>> truthByKind = new LinkedHashMap<>();
+    for (Scenario.TruthIncident t : scenario.truth()) {
+      truth.stream().filter(x -> x.id().equals(t.id())).findFirst().ifPresent(x -> truthByKind
+          .computeIfAbsent(t.kind().name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(x));
+    }
+    Map<String, List<Long>> latencyByKind = new LinkedHashMap<>();
+    truthByKind.forEach((kind, ts) -> latencyByKind.put(kind,
+        AlertQuality.score(ts, inc, incidentSeen).latenciesMillis()));
+    System.out.println("first event -> incident on the live stream by kind, ms " + JSON.writeValueAsString(
+        latencyByKind));
     System.out.printf(Locale.ROOT, "definitions: recall = share of injected incidents of the class matched by at "
         + "least one SafeGrid incident containing one of their events; precision = share of SafeGrid incidents "
         + "containing at least one ground-truth event; first_event_to_incident = producing the first event of an "

@@ -1,10 +1,12 @@
 package org.safegrid.ingest.simulator;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safegrid.gisdata.reference.ReferenceCity;
@@ -17,15 +19,19 @@ import org.safegrid.ingest.worker.IngestWorkers;
 import org.safegrid.ingest.worker.Topics;
 
 /**
- * Feeds the reference city's three streams into Kafka at a fixed rate ({@link TrafficModel} says
- * what the traffic looks like).
+ * Feeds the reference city's three streams into Kafka: by default the night {@link Scenario} (the
+ * city's own rates, a few real incidents an hour among fishermen and clear checks) in real time;
+ * with {@code --rate N} the older fixed-rate mix of {@link TrafficModel} at N events/s.
  *
  * <p>Options: {@code --bootstrap host:port} (default env {@code SAFEGRID_KAFKA_BOOTSTRAP}, else
- * 127.0.0.1:9092), {@code --rate N} events/s, 1 to 50,000 (default 300), {@code --seed S} (default
- * 441300; same seed, same traffic), {@code --malformed F} share of spoiled messages, 0 to 1 (default
- * 0), {@code --events N} stop after N (default: run until stopped), {@code --topic-prefix P}
- * (default {@code safegrid.events.}), {@code --run-id ID} goes into every event id (default: from
- * the start time, so runs never collide). Producer: acks=all, idempotent. Stops cleanly on SIGTERM.
+ * 127.0.0.1:9092), {@code --seed S} (default 441300; same seed, same traffic), {@code --events N}
+ * stop after N (default: run until stopped), {@code --topic-prefix P} (default
+ * {@code safegrid.events.}), {@code --run-id ID} goes into every event id (default: from the start
+ * time, so runs never collide). Scenario: {@code --ping-seconds S} between two pings of a patrol
+ * unit (5), {@code --hours H} of observed time then stop, {@code --speed X} plays a past window of
+ * H hours ending now at X times real time (needs {@code --hours}; default 1, real time, observed
+ * now). Fixed-rate mix: {@code --rate N} events/s, 1 to 50,000, {@code --malformed F} share of
+ * spoiled messages, 0 to 1 (default 0). Producer: acks=all, idempotent. Stops cleanly on SIGTERM.
  */
 public final class Simulator {
 
@@ -34,7 +40,10 @@ public final class Simulator {
 
   public static void main(String[] args) throws InterruptedException {
     String bootstrap = System.getenv().getOrDefault("SAFEGRID_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
-    int rate = 300;
+    Integer rate = null;
+    double speed = 1;
+    double pingSeconds = Scenario.Rates.DEFAULT.pingSeconds();
+    Double hours = null;
     long seed = ReferenceCity.DEFAULT_SEED;
     double malformed = 0;
     long limit = Long.MAX_VALUE;
@@ -44,6 +53,9 @@ public final class Simulator {
       switch (args[i]) {
         case "--bootstrap" -> bootstrap = args[++i];
         case "--rate" -> rate = Integer.parseInt(args[++i]);
+        case "--speed" -> speed = Double.parseDouble(args[++i]);
+        case "--ping-seconds" -> pingSeconds = Double.parseDouble(args[++i]);
+        case "--hours" -> hours = Double.parseDouble(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--malformed" -> malformed = Double.parseDouble(args[++i]);
         case "--events" -> limit = Long.parseLong(args[++i]);
@@ -52,69 +64,89 @@ public final class Simulator {
         default -> usage("unknown option " + args[i]);
       }
     }
-    if (rate < 1 || rate > 50_000) {
+    if (rate != null && (rate < 1 || rate > 50_000)) {
       usage("--rate must be between 1 and 50000");
     }
     if (malformed < 0 || malformed > 1) {
       usage("--malformed must be between 0 and 1");
     }
+    if (speed != 1 && hours == null) {
+      usage("--speed needs --hours: it plays a past window of that length");
+    }
+    if (!(speed > 0) || !(pingSeconds > 0) || (hours != null && !(hours > 0))) {
+      usage("--speed, --ping-seconds and --hours must be positive");
+    }
     EmbeddedBroker.quietLogging();
     IngestSettings settings = IngestSettings.defaults(bootstrap).withGroupAndPrefix("unused", prefix);
     Topics.ensure(settings, Topics.DEFAULT_PARTITIONS);
-    TrafficModel model = new TrafficModel(ReferenceCity.huizhou(), seed, runId, Instant.now());
     Malformer malformer = new Malformer(new Random(seed ^ 0x5DEECE66DL));
     Random spoilChoice = new Random(seed * 31 + 7);
     AtomicLong failed = new AtomicLong();
+    AtomicLong sent = new AtomicLong();
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap));
     Thread main = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       main.interrupt();
       producer.close(java.time.Duration.ofSeconds(10));
     }, "simulator-shutdown"));
-    System.out.printf(Locale.ROOT, "SafeGrid simulator: %d events/s, seed %d, malformed %.3f, run %s -> %s%n", rate,
-        seed, malformed, runId, bootstrap);
     long start = System.nanoTime();
-    long sent = 0;
-    long lastReport = start;
-    try {
-      while (sent < limit && !Thread.currentThread().isInterrupted()) {
-        // pace: the i-th event is due at start + i / rate
-        long due = start + (long) (sent * 1e9 / rate);
-        long wait = due - System.nanoTime();
-        if (wait > 1_000_000) {
-          Thread.sleep(wait / 1_000_000);
-        }
-        Event e = model.next(Instant.now());
-        byte[] value = EventCodec.encode(e);
-        if (malformed > 0 && spoilChoice.nextDouble() < malformed) {
-          value = malformer.spoil(value);
-        }
-        producer.send(new ProducerRecord<>(settings.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
-            value), (md, ex) -> {
-              if (ex != null) {
-                failed.incrementAndGet();
-              }
-            });
-        sent++;
-        long now = System.nanoTime();
-        if (now - lastReport > 10_000_000_000L) {
-          lastReport = now;
-          System.out.printf(Locale.ROOT, "%,d events sent (%.0f/s), %d failed%n", sent,
-              sent / ((now - start) / 1e9), failed.get());
-        }
+    long[] lastReport = {start};
+    double mal = malformed;
+    Consumer<Event> send = e -> {
+      byte[] value = EventCodec.encode(e);
+      if (mal > 0 && spoilChoice.nextDouble() < mal) {
+        value = malformer.spoil(value);
       }
-    } catch (InterruptedException e) {
-      // SIGTERM
+      producer.send(new ProducerRecord<>(settings.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
+          value), (md, ex) -> {
+            if (ex != null) {
+              failed.incrementAndGet();
+            }
+          });
+      long n = sent.incrementAndGet();
+      long now = System.nanoTime();
+      if (now - lastReport[0] > 10_000_000_000L) {
+        lastReport[0] = now;
+        System.out.printf(Locale.ROOT, "%,d events sent (%.0f/s), %d failed%n", n, n / ((now - start) / 1e9),
+            failed.get());
+      }
+    };
+    if (rate == null) {
+      Instant now = Instant.now();
+      Instant from = hours == null || speed == 1 ? now : now.minus(Duration.ofSeconds((long) (hours * 3600)));
+      Instant end = hours == null ? Instant.MAX : from.plus(Duration.ofSeconds((long) (hours * 3600)));
+      Scenario scenario = new Scenario(ReferenceCity.huizhou(), seed, runId, from,
+          Scenario.Rates.DEFAULT.withPingSeconds(pingSeconds));
+      System.out.printf(Locale.ROOT, "SafeGrid simulator: night scenario from %s at %.1fx, %.1f real incidents/h, "
+          + "seed %d, run %s -> %s%n", from, speed, scenario.rates().truthPerHour(), seed, runId, bootstrap);
+      ScenarioPlayer.play(scenario, end, speed, limit, send);
+    } else {
+      TrafficModel model = new TrafficModel(ReferenceCity.huizhou(), seed, runId, Instant.now());
+      System.out.printf(Locale.ROOT, "SafeGrid simulator: %d events/s, seed %d, malformed %.3f, run %s -> %s%n", rate,
+          seed, malformed, runId, bootstrap);
+      try {
+        while (sent.get() < limit && !Thread.currentThread().isInterrupted()) {
+          // pace: the i-th event is due at start + i / rate
+          long due = start + (long) (sent.get() * 1e9 / rate);
+          long wait = due - System.nanoTime();
+          if (wait > 1_000_000) {
+            Thread.sleep(wait / 1_000_000);
+          }
+          send.accept(model.next(Instant.now()));
+        }
+      } catch (InterruptedException e) {
+        // SIGTERM
+      }
     }
     producer.flush();
-    System.out.printf(Locale.ROOT, "simulator done: %,d events sent, %d failed%n", sent, failed.get());
+    System.out.printf(Locale.ROOT, "simulator done: %,d events sent, %d failed%n", sent.get(), failed.get());
     producer.close(java.time.Duration.ofSeconds(10));
   }
 
   private static void usage(String problem) {
     System.err.println(problem);
-    System.err.println("usage: Simulator [--bootstrap host:port] [--rate 1..50000] [--seed S] [--malformed 0..1] "
-        + "[--events N] [--topic-prefix P] [--run-id ID]");
+    System.err.println("usage: Simulator [--bootstrap host:port] [--seed S] [--events N] [--topic-prefix P] "
+        + "[--run-id ID] [--ping-seconds S] [--hours H [--speed X]] | [--rate 1..50000 [--malformed 0..1]]");
     System.exit(2);
   }
 }

@@ -96,6 +96,11 @@ public final class TrafficModel {
    * @param epoch start of the simulated period (drift is measured from it)
    */
   public TrafficModel(ReferenceCity city, long seed, String runId, Instant epoch) {
+    this(city, city.cameras(), seed, runId, epoch);
+  }
+
+  /** The model with camera detections only at {@code cameras} (a subset of the city's). */
+  TrafficModel(ReferenceCity city, List<Feature> cameras, long seed, String runId, Instant epoch) {
     this.rnd = new Random(seed);
     this.runId = runId;
     this.epoch = epoch;
@@ -105,7 +110,7 @@ public final class TrafficModel {
       waypoints.add(g.getInteriorPoint());
     }
     this.checkpoints = city.checkpoints();
-    this.cameras = city.cameras();
+    this.cameras = cameras;
     this.campuses = city.campuses();
     this.units = new Unit[889];
     for (int i = 0; i < units.length; i++) {
@@ -145,7 +150,7 @@ public final class TrafficModel {
     return prefix + "-" + runId + "-" + (++seq);
   }
 
-  private Event ping(Instant now) {
+  Event ping(Instant now) {
     Unit u = units[nextUnit];
     nextUnit = (nextUnit + 1) % units.length;
     advance(u, now);
@@ -154,7 +159,7 @@ public final class TrafficModel {
             .toMap());
   }
 
-  private Event report(Instant now) {
+  Event report(Instant now) {
     Unit u = units[rnd.nextInt(units.length)];
     advance(u, now);
     String kind = REPORT_KINDS[rnd.nextInt(REPORT_KINDS.length)];
@@ -179,7 +184,7 @@ public final class TrafficModel {
         new CheckpointAttrs(kp.code(), vehicle ? "vehicle" : "person", hit ? "hit" : "clear", plate).toMap());
   }
 
-  private Event detection(Instant now) {
+  Event detection(Instant now) {
     Feature cam;
     if (rnd.nextDouble() < 0.7) {
       cam = cameraNear(hotspotCentre(hotspots[rnd.nextInt(hotspots.length)], now), 2_000);
@@ -319,11 +324,11 @@ public final class TrafficModel {
     return rnd.nextGaussian() * sigmaMeters / ReferenceCity.metersPerDegreeLat();
   }
 
-  private static double round(double deg) {
+  static double round(double deg) {
     return Math.round(deg * 1e6) / 1e6;
   }
 
-  private static double metres(double lon1, double lat1, double lon2, double lat2) {
+  static double metres(double lon1, double lat1, double lon2, double lat2) {
     double dx = (lon2 - lon1) * ReferenceCity.metersPerDegreeLon();
     double dy = (lat2 - lat1) * ReferenceCity.metersPerDegreeLat();
     return Math.sqrt(dx * dx + dy * dy);

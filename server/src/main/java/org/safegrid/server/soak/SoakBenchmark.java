@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,18 +16,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -45,9 +40,6 @@ import org.safegrid.ingest.ledger.LedgerProducer;
 import org.safegrid.ingest.worker.IngestSettings;
 import org.safegrid.ingest.worker.IngestWorkers;
 import org.safegrid.ingest.worker.Topics;
-import org.safegrid.server.SafeGridApplication;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -79,37 +71,26 @@ public final class SoakBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static int drainLimitSeconds = 120;
 
+  private final BenchServer srv;
   private final String base;
   private final String auth;
-  // keeps the session cookie, as a browser does: with HTTP Basic alone every request would pay a
-  // BCrypt check (~0.1 s of CPU), which is the login's cost, not the query's
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .cookieHandler(new java.net.CookieManager())
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http;
   private final ConfigurableApplicationContext context;
   private final Process server;
 
-  private SoakBenchmark(String base, String user, String password, ConfigurableApplicationContext context,
-                        Process server) {
-    this.base = base;
-    this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    this.context = context;
-    this.server = server;
+  private SoakBenchmark(BenchServer srv) {
+    this.srv = srv;
+    this.base = srv.base();
+    this.auth = srv.auth();
+    this.http = srv.http();
+    this.context = srv.context();
+    this.server = srv.process();
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument " + args[i]);
-      }
-      o.put(args[i].substring(2), args[i + 1]);
-    }
-    String bootstrap = env("SAFEGRID_KAFKA_BOOTSTRAP");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(env("SAFEGRID_DB_URL"));
-    ds.setUser(System.getenv().getOrDefault("SAFEGRID_DB_USER", "safegrid"));
-    ds.setPassword(System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", ""));
+    Map<String, String> o = BenchServer.options(args);
+    String bootstrap = BenchServer.env("SAFEGRID_KAFKA_BOOTSTRAP", "soak");
+    PGSimpleDataSource ds = BenchServer.dataSource("soak");
     List<Integer> rates = Arrays.stream(o.getOrDefault("rates", "500,1000,2000").split(",")).map(String::trim)
         .map(Integer::parseInt).toList();
     int stepSeconds = Integer.parseInt(o.getOrDefault("step-seconds", "30"));
@@ -119,99 +100,19 @@ public final class SoakBenchmark {
     int sseRate = Integer.parseInt(o.getOrDefault("sse-ingest-rate", "500"));
     drainLimitSeconds = Integer.parseInt(o.getOrDefault("drain-seconds", "120"));
 
-    SoakBenchmark b;
-    Process server = null;
-    String mode = o.containsKey("url") ? "url" : o.getOrDefault("server", "fork");
-    if (mode.equals("url")) {
-      b = new SoakBenchmark(o.get("url").replaceAll("/$", ""), o.getOrDefault("user", "admin"),
-          o.getOrDefault("password", ""), null, null);
-    } else {
-      // the admin password: --password, else SAFEGRID_ADMIN_PASSWORD, else a random one (which only takes
-      // effect when the database has no admin account yet)
-      String pw = o.getOrDefault("password", System.getenv().getOrDefault("SAFEGRID_ADMIN_PASSWORD", ""));
-      if (pw.isBlank()) {
-        byte[] raw = new byte[18];
-        new SecureRandom().nextBytes(raw);
-        pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-      }
-      List<String> serverArgs = List.of("--safegrid.security.admin-password=" + pw,
-          "--safegrid.live.max-clients=" + (sseClients + 50), "--safegrid.ingest.bootstrap-servers=" + bootstrap,
-          "--logging.level.root=WARN", "--logging.level.org.safegrid=WARN");
-      if (mode.equals("in-process")) {
-        long t0 = System.nanoTime();
-        List<String> a = new ArrayList<>(serverArgs);
-        a.add("--server.port=0");
-        ConfigurableApplicationContext ctx = SpringApplication.run(SafeGridApplication.class, a.toArray(String[]::new));
-        int port = ((ServletWebServerApplicationContext) ctx).getWebServer().getPort();
-        System.out.printf(Locale.ROOT, "server started in-process on port %d in %.1f s%n", port,
-            (System.nanoTime() - t0) / 1e9);
-        b = new SoakBenchmark("http://127.0.0.1:" + port, "admin", pw, ctx, null);
-      } else if (mode.equals("fork")) {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-          port = free.getLocalPort();
-        }
-        server = forkServer(port, o.getOrDefault("server-heap", "1g"), serverArgs);
-        b = new SoakBenchmark("http://127.0.0.1:" + port, "admin", pw, null, server);
-      } else {
-        throw new IllegalArgumentException("--server must be fork or in-process");
-      }
-    }
+    BenchServer srv = BenchServer.start(o, List.of("--safegrid.live.max-clients=" + (sseClients + 50),
+        "--safegrid.ingest.bootstrap-servers=" + bootstrap, "--logging.level.root=WARN",
+        "--logging.level.org.safegrid=WARN"), "safegrid-soak-server");
+    SoakBenchmark b = new SoakBenchmark(srv);
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("server", mode);
+    out.put("server", srv.mode());
     try {
       b.run(ds, bootstrap, rates, stepSeconds, queryRate, sseClients, sseSeconds, sseRate, out);
     } finally {
-      // 300 client threads and an in-process server can make an orderly shutdown hang: bound it
-      Thread halt = new Thread(() -> {
-        sleep(60_000);
-        System.err.println("shutdown did not finish within 60 s; halting");
-        Runtime.getRuntime().halt(3);
-      }, "soak-halt");
-      halt.setDaemon(true);
-      halt.start();
-      if (b.context != null) {
-        b.context.close();
-      }
-      if (server != null) {
-        server.destroy();
-        if (!server.waitFor(30, TimeUnit.SECONDS)) {
-          server.destroyForcibly();
-        }
-      }
+      srv.close();
     }
     System.out.println(JSON.writeValueAsString(out));
     System.exit(0);
-  }
-
-  /**
-   * Starts the server in its own JVM (the jar this benchmark runs from) on {@code port}, so that its
-   * heap, threads and open files are the server's alone; its output goes to a log file next to the
-   * working directory's {@code target}. The process is killed with this JVM.
-   */
-  private static Process forkServer(int port, String heap, List<String> serverArgs) throws Exception {
-    String cp = System.getProperty("java.class.path");
-    if (cp == null || !cp.endsWith(".jar") || cp.contains(File.pathSeparator)) {
-      throw new IllegalStateException("--server fork needs the server jar on the class path (./safegrid bench soak); "
-          + "use --server in-process from an IDE");
-    }
-    String javaCommand = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(javaCommand, "-Xmx" + heap, "-jar", cp, "--server.port=" + port));
-    cmd.addAll(serverArgs);
-    File log = File.createTempFile("safegrid-soak-server-", ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-    System.out.printf(Locale.ROOT, "server started in its own JVM (pid %d, -Xmx%s) on port %d; log %s%n",
-        p.pid(), heap, port, log);
-    return p;
-  }
-
-  private static String env(String name) {
-    String v = System.getenv(name);
-    if (v == null || v.isBlank()) {
-      throw new IllegalStateException(name + " is not set (./safegrid bench soak sets it)");
-    }
-    return v;
   }
 
   private void run(PGSimpleDataSource ds, String bootstrap, List<Integer> rates, int stepSeconds, double queryRate,
@@ -603,28 +504,7 @@ public final class SoakBenchmark {
   // --- helpers -------------------------------------------------------------------------------------------------------
 
   private void awaitHealthy() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    while (System.nanoTime() < deadline) {
-      try {
-        // ready, not just up: the risk engine has loaded the grid and its recent events, as a load
-        // balancer's readiness probe would wait for before sending traffic
-        if (get("/actuator/health/readiness").statusCode() == 200) {
-          int status = get("/actuator/metrics").statusCode();
-          if (status != 200) {
-            throw new IllegalStateException("the admin account is refused (HTTP " + status + "): the database "
-                + "already has an admin with another password; pass --password or set SAFEGRID_ADMIN_PASSWORD");
-          }
-          return;
-        }
-      } catch (java.io.IOException e) {
-        // not listening yet
-      }
-      if (server != null && !server.isAlive()) {
-        throw new IllegalStateException("the server process exited with " + server.exitValue() + " before it was ready");
-      }
-      sleep(500);
-    }
-    throw new IllegalStateException("server at " + base + " not ready after 5 minutes");
+    srv.awaitReady(Duration.ofMinutes(5));
   }
 
   /** Resident set size of a process in MiB, from {@code /proc}; null where unreadable. */
@@ -642,26 +522,11 @@ public final class SoakBenchmark {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
-        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return srv.get(path);
   }
 
-  /** A statistic of an actuator metric (admin), 0 when absent. */
   private long metric(String name, String statistic) {
-    try {
-      HttpResponse<String> r = get("/actuator/metrics/" + name);
-      if (r.statusCode() != 200) {
-        return 0;
-      }
-      for (JsonNode m : JSON.readTree(r.body()).path("measurements")) {
-        if (statistic.equals(m.path("statistic").asText())) {
-          return (long) m.path("value").asDouble();
-        }
-      }
-    } catch (Exception e) {
-      // counted as 0
-    }
-    return 0;
+    return srv.metric(name, statistic);
   }
 
   /**

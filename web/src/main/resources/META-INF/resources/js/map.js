@@ -413,7 +413,9 @@
     new_hotspot: '#fcae91', consecutive_hotspot: '#fb6a4a', intensifying_hotspot: '#cb181d', persistent_hotspot: '#67000d',
     diminishing_hotspot: '#fd8d3c', sporadic_hotspot: '#fdd0a2', oscillating_hotspot: '#e7298a', historical_hotspot: '#bc80bd',
     new_coldspot: '#c6dbef', consecutive_coldspot: '#6baed6', intensifying_coldspot: '#2171b5', persistent_coldspot: '#08306b',
-    diminishing_coldspot: '#4292c6', sporadic_coldspot: '#deebf7', oscillating_coldspot: '#1b9e77', historical_coldspot: '#80b1d3'
+    diminishing_coldspot: '#4292c6', sporadic_coldspot: '#deebf7', oscillating_coldspot: '#1b9e77', historical_coldspot: '#80b1d3',
+    // cells with no neighbour (an island) take no part in the analysis: shown, in grey, so the gap is visible
+    no_neighbours: '#9e9e9e'
   };
   app.EHSA = EHSA;
   function emergingLegend(box) {

@@ -52,7 +52,11 @@ class AlertApiTest {
   static void database(DynamicPropertyRegistry registry) {
     PostgisTestSupport.register(registry, AlertApiTest.class);
     registry.add("safegrid.alerts.kafka-bootstrap", KafkaExtension::bootstrapServers);
+    // a topic of this class alone: other test classes' databases number their alerts from 1 too
+    registry.add("safegrid.alerts.kafka-topic", () -> ALERTS_TOPIC);
   }
+
+  private static final String ALERTS_TOPIC = "test.alerts." + System.nanoTime();
 
   @LocalServerPort
   int port;
@@ -145,7 +149,7 @@ class AlertApiTest {
     try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(c,
         new org.apache.kafka.common.serialization.StringDeserializer(),
         new org.apache.kafka.common.serialization.StringDeserializer())) {
-      consumer.subscribe(List.of("safegrid.alerts"));
+      consumer.subscribe(List.of(ALERTS_TOPIC));
       long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (System.nanoTime() < end) {
         for (var rec : consumer.poll(Duration.ofMillis(200))) {
@@ -155,7 +159,7 @@ class AlertApiTest {
         }
       }
     }
-    throw new AssertionError("alert " + alertId + " not on topic safegrid.alerts within 20 s");
+    throw new AssertionError("alert " + alertId + " not on topic " + ALERTS_TOPIC + " within 20 s");
   }
 
   private long auditCount(long alertId, String action) {

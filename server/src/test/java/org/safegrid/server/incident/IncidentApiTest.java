@@ -67,7 +67,13 @@ class IncidentApiTest {
   static void database(DynamicPropertyRegistry registry) {
     PostgisTestSupport.register(registry, IncidentApiTest.class);
     registry.add("safegrid.alerts.kafka-bootstrap", KafkaExtension::bootstrapServers);
+    // topics of this class alone: other test classes' databases number their incidents from 1 too
+    registry.add("safegrid.alerts.kafka-topic", () -> ALERTS_TOPIC);
+    registry.add("safegrid.incidents.kafka-topic", () -> INCIDENTS_TOPIC);
   }
+
+  private static final String ALERTS_TOPIC = "test.alerts." + System.nanoTime();
+  private static final String INCIDENTS_TOPIC = "test.incidents." + System.nanoTime();
 
   private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
   private static final Path SCHEMAS = Path.of("..", "docs", "schema");
@@ -355,11 +361,11 @@ class IncidentApiTest {
       long id = m.path("id").asLong();
       assertThat(id).isEqualTo(incidentOf("alarm-live"));
 
-      JsonNode k = json.readTree(readTopic("safegrid.incidents", Long.toString(id)));
+      JsonNode k = json.readTree(readTopic(INCIDENTS_TOPIC, Long.toString(id)));
       assertThat(onKafka.validate(k)).as("Kafka message %s", k).isEmpty();
       assertThat(k.path("incident").path("groupKey").asText()).isEqualTo("SCH-9100");
       long alertId = jdbc.queryForObject("SELECT id FROM alert WHERE event_id = 'alarm-live'", Long.class);
-      JsonNode a = json.readTree(readTopic("safegrid.alerts", Long.toString(alertId)));
+      JsonNode a = json.readTree(readTopic(ALERTS_TOPIC, Long.toString(alertId)));
       assertThat(alertOnKafka.validate(a)).as("Kafka message %s", a).isEmpty();
       // a broken message is refused: the schemas are not vacuous
       ((com.fasterxml.jackson.databind.node.ObjectNode) k.path("incident")).put("severity", "extreme");

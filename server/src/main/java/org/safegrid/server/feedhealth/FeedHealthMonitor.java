@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
  * Knows when each camera, checkpoint and patrol unit was last heard from, and which have been silent
  * for longer than their expected interval — so that a dead feed is never mistaken for a quiet night.
  *
- * <p>Last-seen times live in a concurrent map fed by {@link org.safegrid.server.live.EventTail}
+ * <p>Last-seen times live in a concurrent map fed by the event feed ({@code feed.EventFeeds})
  * (receipt time, so a device with a wrong clock is not judged dead) and are flushed to table
  * {@code feed_source} so that a restart remembers them. A check thread publishes
  * {@link FeedHealthSignals.SourceSilent} once per silence and {@link FeedHealthSignals.SourceResumed}

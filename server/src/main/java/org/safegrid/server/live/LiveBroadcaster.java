@@ -34,7 +34,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * The live hub: fans new events, alerts and risk/hotspot refreshes out to every open map stream.
  *
  * <p>Other features call {@link #publish(String, Object)} (for example {@code publish("alert", alert)}
- * or {@code publish("risk", Map.of("gridSetId", 1))}); new events arrive from {@link EventTail}.
+ * or {@code publish("risk", Map.of("gridSetId", 1))}); new events arrive from the event feed ({@code feed.EventFeeds}).
  * Events are collected and sent as one {@link EventColumns} batch per flush interval, serialised
  * once for all clients, so a client gets a few updates per second however dense the stream.
  *

@@ -8,7 +8,7 @@
  *   <li><b>One writer.</b> {@link org.safegrid.server.risk.LiveRiskService} owns a
  *       {@link org.safegrid.server.risk.RiskEngine} and touches it only from its own
  *       single-threaded executor ("risk-engine").</li>
- *   <li><b>Input.</b> The server's event tail (package {@code live}) reads PostGIS every 250 ms for
+ *   <li><b>Input.</b> The server's event feed (package {@code feed}) reads PostGIS every 250 ms for
  *       rows with {@code received_at} past its watermark (BRIN index {@code event_received_at_brin}),
  *       re-reading an overlap window so late commits are not missed, and hands each event once to
  *       {@code onEvents}, which only enqueues. On start and whenever the active grid set changes,

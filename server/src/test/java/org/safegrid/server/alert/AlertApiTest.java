@@ -41,7 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Alerts end to end on a real PostGIS with the reference city: events inserted with SQL the way the
- * ingest workers commit them, picked up by the event tail, judged, stored, published, acted on over HTTP.
+ * ingest workers commit them, picked up by the event feed, judged, stored, published, acted on over HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.security.admin-password=test-admin-pw"})

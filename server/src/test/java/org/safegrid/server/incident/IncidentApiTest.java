@@ -47,7 +47,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Incidents end to end on a real PostGIS with the reference city and a real broker: events inserted
- * with SQL as the ingest workers commit them, picked up by the event tail, raised as alerts, grouped
+ * with SQL as the ingest workers commit them, picked up by the event feed, raised as alerts, grouped
  * into incidents, worked over HTTP, seen on the live stream and on Kafka, each message checked
  * against its JSON Schema in {@code docs/schema/}.
  *

@@ -9,6 +9,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Polygonal;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
+import org.locationtech.jts.simplify.TopologyPreservingSimplifier;
 import org.locationtech.jts.index.strtree.STRtree;
 
 /**
@@ -42,6 +43,8 @@ public final class DistrictAssigner {
 
   private record Prepared(Piece piece, PreparedGeometry prepared) {}
 
+  private static final int SIMPLIFY_ABOVE_POINTS = 5_000;
+
   /** True when there is no live districts layer to locate against. */
   public boolean isEmpty() {
     return pieces == 0;
@@ -60,12 +63,18 @@ public final class DistrictAssigner {
           .findFirst().orElse(null);
     }
     Map<String, Double> overlap = new HashMap<>();
+    // the areas only rank the districts: a cell of many vertices (a coastline cell) is intersected as a
+    // copy simplified to ~10 m, or each of its pieces' intersections would walk all its vertices
+    Geometry forOverlap = null;
     for (Prepared c : candidates) {
       if (c.prepared().containsProperly(g)) {
         return c.piece().code();
       }
       if (c.prepared().intersects(g)) {
-        overlap.merge(c.piece().code(), c.piece().geometry().intersection(g).getArea(), Double::sum);
+        if (forOverlap == null) {
+          forOverlap = g.getNumPoints() > SIMPLIFY_ABOVE_POINTS ? TopologyPreservingSimplifier.simplify(g, 1e-4) : g;
+        }
+        overlap.merge(c.piece().code(), c.piece().geometry().intersection(forOverlap).getArea(), Double::sum);
       }
     }
     // the largest overlap; ties (a cell split exactly in two) go to the lower code, so the answer is stable

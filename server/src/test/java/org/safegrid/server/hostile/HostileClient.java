@@ -98,7 +98,7 @@ final class HostileClient {
         HttpRequest.BodyPublishers.ofString(head.toString(), StandardCharsets.UTF_8), file,
         HttpRequest.BodyPublishers.ofString(tail));
     return http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads")).header("Authorization", auth)
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary).timeout(Duration.ofSeconds(125))
         .POST(body).build(), HttpResponse.BodyHandlers.ofString());
   }
 

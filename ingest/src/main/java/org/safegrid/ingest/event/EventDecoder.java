@@ -187,19 +187,13 @@ public final class EventDecoder {
           lon, lat, rules.area()));
     }
     JsonNode attrsNode = root.get("attrs");
-    String attrsJson;
-    try {
-      attrsJson = MAPPER.writeValueAsString(attrsNode);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    String attrsJson = sortedJson(attrsNode);
     String id = root.get("id").textValue();
     String sourceId = root.get("sourceId").textValue();
     String kind = kindNode.textValue();
     int severity = root.get("severity").intValue();
-    byte[] sha = sha256(id + '\u0000' + src.wireName() + '\u0000' + sourceId + '\u0000' + kind + '\u0000' + severity
-        + '\u0000' + observedAt + '\u0000' + lonNode.asText() + '\u0000' + latNode.asText() + '\u0000'
-        + datum.wireName() + '\u0000' + attrsJson);
+    byte[] sha = contentHash(id, src, sourceId, kind, severity, observedAt, lonNode.asText(), latNode.asText(), datum,
+        attrsJson);
     Map<String, Object> attrs = toMap(attrsNode);
     Event event = new Event(id, src, sourceId, kind, severity, observedAt, lon, lat, Datum.WGS84, attrs);
     return new Accepted(event, attrsJson, sha);
@@ -227,17 +221,27 @@ public final class EventDecoder {
    * the event against the contract.
    */
   public static Accepted accepted(Event e) {
-    JsonNode attrsNode = MAPPER.valueToTree(e.attrs());
-    String attrsJson;
-    try {
-      attrsJson = MAPPER.writeValueAsString(attrsNode);
-    } catch (JsonProcessingException ex) {
-      throw new IllegalStateException(ex);
-    }
-    byte[] sha = sha256(e.id() + '\u0000' + e.source().wireName() + '\u0000' + e.sourceId() + '\u0000' + e.kind()
-        + '\u0000' + e.severity() + '\u0000' + e.observedAt() + '\u0000' + e.lon() + '\u0000' + e.lat() + '\u0000'
-        + e.datum().wireName() + '\u0000' + attrsJson);
+    String attrsJson = sortedJson(MAPPER.valueToTree(e.attrs()));
+    byte[] sha = contentHash(e.id(), e.source(), e.sourceId(), e.kind(), e.severity(), e.observedAt(),
+        Double.toString(e.lon()), Double.toString(e.lat()), e.datum(), attrsJson);
     return new Accepted(e, attrsJson, sha);
+  }
+
+  /** SHA-256 of an event's content: the same content gives the same hash, whatever the key order or spacing. */
+  private static byte[] contentHash(String id, Source source, String sourceId, String kind, int severity,
+                                    Instant observedAt, String lonText, String latText, Datum datum, String attrsJson) {
+    return sha256(id + '\u0000' + source.wireName() + '\u0000' + sourceId + '\u0000' + kind + '\u0000' + severity
+        + '\u0000' + observedAt + '\u0000' + lonText + '\u0000' + latText + '\u0000' + datum.wireName() + '\u0000'
+        + attrsJson);
+  }
+
+  /** A JSON value as text with the keys of every object sorted. */
+  private static String sortedJson(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Parses an ISO-8601 date-time with offset exactly as {@link OffsetDateTime#parse} does. */

@@ -64,6 +64,7 @@ class DatabaseRolesTest {
         assertThat(made.getInt(1)).as(role.name()).isEqualTo(1);
         // the ingest writer's staging: temporary tables and COPY into them
         st.execute("CREATE TEMP TABLE stage_" + role.name().toLowerCase() + " (event_id text) ON COMMIT DROP");
+        st.execute("SELECT safegrid_ensure_event_partitions(current_date, current_date)");
         st.execute(EVENT.formatted("roles-" + role));
       }
     }

@@ -43,8 +43,14 @@ LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
   last_seq  bigint;
   last_hash bytea;
+  lock_wait text := current_setting('lock_timeout');
 BEGIN
+  -- Bounded wait: a transaction that wrote an audit row and then, before committing, waits for another
+  -- transaction writing one would otherwise wait forever; it fails after 30 s instead (the audited
+  -- action with it). Restored at once, so the rest of the caller's transaction keeps its own setting.
+  PERFORM set_config('lock_timeout', '30s', true);
   PERFORM pg_advisory_xact_lock(hashtext('safegrid-audit-chain'));
+  PERFORM set_config('lock_timeout', lock_wait, true);
   NEW.chain_day := (NEW.at AT TIME ZONE 'UTC')::date;
   SELECT chain_seq, row_hash INTO last_seq, last_hash
     FROM audit_event WHERE chain_day = NEW.chain_day ORDER BY chain_seq DESC LIMIT 1;

@@ -3,7 +3,6 @@ package org.safegrid.ingest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.safegrid.ingest.broker.EmbeddedBroker;
 import org.safegrid.ingest.worker.IngestMetrics;
@@ -13,10 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs ingest workers alone, without the server: migrates the schema, then consumes until SIGTERM.
+ * Runs ingest workers alone, without the server: consumes until SIGTERM. Connects as the insert-only
+ * ingest role; migrates the schema first only when given the owner's credentials
+ * ({@link SchemaMigration#migrateIfConfigured}).
  *
- * <p>Environment: {@code SAFEGRID_DB_URL} (required), {@code SAFEGRID_DB_USER},
- * {@code SAFEGRID_DB_PASSWORD}, {@code SAFEGRID_KAFKA_BOOTSTRAP} (default 127.0.0.1:9092),
+ * <p>Environment: {@code SAFEGRID_DB_URL} (required), {@code SAFEGRID_DB_USER} (default
+ * {@code safegrid_ingest}), {@code SAFEGRID_DB_PASSWORD}, {@code SAFEGRID_DB_MIGRATOR_USER},
+ * {@code SAFEGRID_DB_MIGRATOR_PASSWORD}, {@code SAFEGRID_KAFKA_BOOTSTRAP} (default 127.0.0.1:9092),
  * {@code SAFEGRID_INGEST_WORKERS} (threads, default 1), {@code SAFEGRID_INGEST_GROUP},
  * {@code SAFEGRID_INGEST_TOPIC_PREFIX}, {@code SAFEGRID_INGEST_BATCH_SIZE}, {@code SAFEGRID_INGEST_LINGER_MS}.
  * Start as many processes as needed: they share the consumer group.
@@ -38,11 +40,11 @@ public final class IngestWorkerMain {
     EmbeddedBroker.quietLogging();
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setUrl(url);
-    ds.setUser(env.getOrDefault("SAFEGRID_DB_USER", "postgres"));
+    ds.setUser(env.getOrDefault("SAFEGRID_DB_USER", "safegrid_ingest"));
     ds.setPassword(env.getOrDefault("SAFEGRID_DB_PASSWORD", ""));
     ds.setConnectTimeout(5);
     ds.setSocketTimeout(120);
-    Flyway.configure().dataSource(ds).load().migrate();
+    SchemaMigration.migrateIfConfigured(url, env);
     IngestSettings settings = IngestSettings.fromEnv(env);
     IngestWorkers workers = IngestWorkers.start(settings, ds, new IngestMetrics(new SimpleMeterRegistry()));
     CountDownLatch stopped = new CountDownLatch(1);

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.flywaydb.core.Flyway;
+import org.safegrid.ingest.SchemaMigration;
 import org.safegrid.ingest.event.Datum;
 import org.safegrid.ingest.event.EventDecoder;
 import org.safegrid.ingest.event.ServiceArea;
@@ -207,8 +207,9 @@ public final class IncidentImport {
         }
         String user = System.getenv().getOrDefault("SAFEGRID_DB_USER", "postgres");
         String password = System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", "");
-        // like a standalone ingest worker: the schema is brought up to date first
-        Flyway.configure().dataSource(url, user, password).load().migrate();
+        // like a standalone ingest worker: the schema is brought up to date first when the owner's
+        // credentials are given
+        SchemaMigration.migrateIfConfigured(url, System.getenv());
         try (Connection c = DriverManager.getConnection(url, user, password)) {
           report = run(o, c);
         }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * PostGIS when a Docker engine answers; else a throwaway cluster made with the local PostgreSQL 15
  * + PostGIS 3 binaries. If none is possible the test fails and says what to install.
  *
- * <p>One server per JVM; each test class gets a fresh database with the schema migrated, so test
+ * <p>One server per JVM; each test class gets a fresh database, owned by {@link DbRole#OWNER} which
+ * migrates it (the deployment's roles, docs/security.md), so test
  * classes never see each other's rows. Inject {@link TestDatabase} as a parameter of a test,
  * a constructor or a {@code @BeforeAll} method.
  */
@@ -51,12 +52,18 @@ public final class PostgisExtension implements ParameterResolver {
     try (Connection c = DriverManager.getConnection(server.adminUrl(), server.user(), server.password());
          Statement st = c.createStatement()) {
       st.execute("DROP DATABASE IF EXISTS " + name);
-      st.execute("CREATE DATABASE " + name);
+      st.execute("CREATE DATABASE " + name + " OWNER " + DbRole.OWNER.roleName());
     } catch (SQLException e) {
       throw new ParameterResolutionException("cannot create test database on " + server.adminUrl() + ": " + e.getMessage(), e);
     }
     TestDatabase db = new TestDatabase(server.urlFor(name), server.user(), server.password());
-    Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password()).load().migrate();
+    // PostGIS is installed by a superuser, as a deployment's administrator does; the owner role migrates
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      st.execute("CREATE EXTENSION IF NOT EXISTS postgis");
+    } catch (SQLException e) {
+      throw new ParameterResolutionException("cannot install PostGIS in " + name + ": " + e.getMessage(), e);
+    }
+    Flyway.configure().dataSource(db.jdbcUrl(), DbRole.OWNER.roleName(), DbRole.OWNER.password()).load().migrate();
     return db;
   }
 }

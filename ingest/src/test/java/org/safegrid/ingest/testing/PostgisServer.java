@@ -44,9 +44,29 @@ final class PostgisServer {
 
   static synchronized PostgisServer get() {
     if (instance == null) {
-      instance = start();
+      PostgisServer server = start();
+      server.createRoles();
+      instance = server;
     }
     return instance;
+  }
+
+  /**
+   * Creates the deployment's roles ({@link DbRole}) on the cluster, once: roles belong to the cluster,
+   * not to a database, so every test database grants to the same three.
+   */
+  private void createRoles() {
+    try (Connection c = DriverManager.getConnection(adminUrl(), user, password);
+         java.sql.Statement st = c.createStatement()) {
+      for (DbRole role : DbRole.values()) {
+        st.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role.roleName()
+            + "') THEN CREATE ROLE " + role.roleName() + " LOGIN; END IF; END $$");
+        st.execute("ALTER ROLE " + role.roleName() + " LOGIN NOSUPERUSER PASSWORD '" + role.password() + "'");
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("Could not create the database roles " + java.util.Arrays.toString(DbRole.values())
+          + " on " + adminUrl() + " as " + user + " (the test database's user must be a superuser): " + e.getMessage(), e);
+    }
   }
 
   String adminUrl() {

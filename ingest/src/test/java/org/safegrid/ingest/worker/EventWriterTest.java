@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.safegrid.ingest.event.EventCodec;
 import org.safegrid.ingest.event.EventDecoder;
 import org.safegrid.ingest.event.EventRules;
+import org.safegrid.ingest.testing.DbRole;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
 
@@ -33,7 +34,8 @@ class EventWriterTest {
     // decoded with a clock at midnight, so the time is inside the accepted window
     var decoder = new EventDecoder(EventRules.DEFAULT, java.time.Clock.fixed(midnight, ZoneOffset.UTC));
     var accepted = (EventDecoder.Accepted) decoder.decode(e.source(), EventCodec.encode(e));
-    try (Connection c = db.connect()) {
+    // as the workers' insert-only role: staging, partition creation and upserts need no more
+    try (Connection c = db.connect(DbRole.INGEST)) {
       EventWriter.Result r = new EventWriter().write(c, List.of(accepted), Map.of());
       assertThat(r.insertedTotal()).isEqualTo(1);
     }

@@ -33,6 +33,7 @@ import org.safegrid.ingest.event.EventCodec;
 import org.safegrid.ingest.event.PatrolAttrs;
 import org.safegrid.ingest.event.Refusal;
 import org.safegrid.ingest.event.Source;
+import org.safegrid.ingest.testing.DbRole;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
@@ -82,14 +83,14 @@ class IngestWorkerTest {
       send(p, s, conflicting).get();
     }
     IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
-    try (IngestWorkers w = IngestWorkers.start(s, db.dataSource(), metrics)) {
+    try (IngestWorkers w = IngestWorkers.start(s, db.dataSource(DbRole.INGEST), metrics)) {
       awaitCount(db, "SELECT count(*) FROM event", n, Duration.ofSeconds(60));
       waitForIdle(metrics, sends.size() + 1);
     }
     // full redelivery: a new consumer group reads every message again from the start
     IngestMetrics again = new IngestMetrics(new SimpleMeterRegistry());
     try (IngestWorkers w = IngestWorkers.start(s.withGroupAndPrefix(kafka.unique("g"), s.topicPrefix()),
-        db.dataSource(), again)) {
+        db.dataSource(DbRole.INGEST), again)) {
       waitForIdle(again, sends.size() + 1);
     }
     assertThat(count(db, "SELECT count(*) FROM event")).isEqualTo(n);
@@ -152,7 +153,7 @@ class IngestWorkerTest {
       goodCount++;
     }
     IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
-    try (IngestWorkers w = IngestWorkers.start(s, db.dataSource(), metrics)) {
+    try (IngestWorkers w = IngestWorkers.start(s, db.dataSource(DbRole.INGEST), metrics)) {
       awaitCount(db, "SELECT count(*) FROM event", goodCount, Duration.ofSeconds(60));
       List<ConsumerRecord<byte[], byte[]>> dlq = Fixtures.readAll(kafka.bootstrapServers(), s.dlqTopic(),
           bad.size(), Duration.ofSeconds(30));
@@ -182,7 +183,7 @@ class IngestWorkerTest {
     Instant t0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
     try (KafkaProducer<byte[], byte[]> p = Fixtures.producer(kafka.bootstrapServers());
-         IngestWorkers w = IngestWorkers.start(s, db.dataSource(), metrics)) {
+         IngestWorkers w = IngestWorkers.start(s, db.dataSource(DbRole.INGEST), metrics)) {
       // ts 10, 30 in one batch, then ts 20 in a later batch
       for (int sec : new int[] {10, 30}) {
         send(p, s, ping("U-7", sec, t0.plusSeconds(sec)));
@@ -218,7 +219,7 @@ class IngestWorkerTest {
     int n = 4000;
     IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
     try (KafkaProducer<byte[], byte[]> p = Fixtures.producer(kafka.bootstrapServers());
-         IngestWorkers w = IngestWorkers.start(s, db.dataSource(), metrics)) {
+         IngestWorkers w = IngestWorkers.start(s, db.dataSource(DbRole.INGEST), metrics)) {
       for (int i = 0; i < n / 2; i++) {
         send(p, s, event("out-", i));
       }

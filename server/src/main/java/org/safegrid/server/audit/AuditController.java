@@ -11,14 +11,25 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/audit}: the audit trail for auditors, as JSON pages or as a CSV export ({@code ?format=csv}). */
+/**
+ * {@code GET /api/audit}: the audit trail for auditors, as JSON pages or as a CSV export ({@code ?format=csv});
+ * {@code GET /api/audit/verify}: the check of its hash chain, naming the first broken row.
+ */
 @RestController
 class AuditController {
 
   private final AuditQueryService audit;
+  private final AuditChainService chain;
 
-  AuditController(AuditQueryService audit) {
+  AuditController(AuditQueryService audit, AuditChainService chain) {
     this.audit = audit;
+    this.chain = chain;
+  }
+
+  /** 200 with {@code intact} true or false: the check ran either way; {@code firstBroken} names the row. */
+  @GetMapping("/api/audit/verify")
+  AuditChainVerifier.Report verify() {
+    return chain.verify();
   }
 
   @GetMapping(value = "/api/audit", params = "!format")

@@ -152,7 +152,8 @@ public class SecurityConfig {
             antMatcher(HttpMethod.POST, "/api/users/*/totp/reset"), antMatcher(HttpMethod.PUT, "/api/users/*/idle-lock"))
         .hasRole("ADMIN")
         // audit trail
-        .requestMatchers(antMatcher(HttpMethod.GET, "/api/audit")).hasAnyRole("AUDITOR", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/audit"), antMatcher(HttpMethod.GET, "/api/audit/verify"))
+            .hasAnyRole("AUDITOR", "ADMIN")
         // --- feature rules: keep one block per feature ---
         // reference layers and grid sets, and what of them lies at a point
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/overlays/**"), antMatcher(HttpMethod.GET, "/api/locate"))

@@ -84,7 +84,7 @@ public final class BenchServer implements AutoCloseable {
   public static PGSimpleDataSource dataSource(String command) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setUrl(env("SAFEGRID_DB_URL", command));
-    ds.setUser(System.getenv().getOrDefault("SAFEGRID_DB_USER", "safegrid"));
+    ds.setUser(System.getenv().getOrDefault("SAFEGRID_DB_USER", "safegrid_app"));
     ds.setPassword(System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", ""));
     return ds;
   }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.safegrid.ingest.testing.DbRole;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
 import org.safegrid.server.SafeGridApplication;
@@ -52,7 +53,8 @@ class AuditKillTest {
     Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path"), SafeGridApplication.class.getName(),
         "--server.port=" + port, "--spring.datasource.url=" + db.jdbcUrl(),
-        "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password(),
+        "--spring.datasource.username=" + DbRole.APP.roleName(), "--spring.datasource.password=" + DbRole.APP.password(),
+        "--spring.flyway.user=" + DbRole.OWNER.roleName(), "--spring.flyway.password=" + DbRole.OWNER.password(),
         "--safegrid.ingest.enabled=false", "--safegrid.reference.load=false",
         "--safegrid.security.admin-password=" + ADMIN_PW, "--server.servlet.session.persistent=false",
         "--safegrid.upload.max-concurrent-uploads=4")

@@ -25,6 +25,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.safegrid.ingest.testing.DbRole;
 import org.safegrid.ingest.testing.TestDatabase;
 import org.safegrid.server.PostgisTestSupport;
 import org.safegrid.server.audit.AuditLog.Outcome;
@@ -207,6 +208,32 @@ class AuditTrailTest {
     assertThat(get("/api/audit?format=xml", "audrey", "auditor-password-1").statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void auditorVerifiesTheHashChainAndATamperedRowIsNamed() throws Exception {
+    tx.executeWithoutResult(s -> audit.record("test.chain", "thing", "7", Outcome.SUCCESS, Map.of("k", "v")));
+    HttpResponse<String> r = get("/api/audit/verify", "audrey", "auditor-password-1");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode report = new ObjectMapper().readTree(r.body());
+    assertThat(report.path("intact").asBoolean()).as(r.body()).isTrue();
+    assertThat(report.path("rows").asLong()).isPositive();
+    assertThat(count("action = 'audit.verify' AND username = 'audrey' AND outcome = 'success'")).isEqualTo(1);
+
+    long tampered = jdbc.sql("SELECT id FROM audit_event WHERE action = 'test.chain'").query(Long.class).single();
+    // as the cluster's superuser, with the append-only trigger switched off: what the chain is there to catch
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update");
+      st.execute("UPDATE audit_event SET detail = '{\"k\": \"forged\"}' WHERE id = " + tampered);
+      st.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update");
+    }
+    r = get("/api/audit/verify", "audrey", "auditor-password-1");
+    report = new ObjectMapper().readTree(r.body());
+    assertThat(report.path("intact").asBoolean()).as(r.body()).isFalse();
+    assertThat(report.path("firstBroken").path("id").asLong()).as(r.body()).isEqualTo(tampered);
+    assertThat(report.path("firstBroken").path("reason").asText()).contains("content does not match");
+    assertThat(count("action = 'audit.verify' AND outcome = 'failure' AND detail->>'brokenId' = ?",
+        Long.toString(tampered))).isEqualTo(1);
+  }
+
   private long[] refusalTotals() {
     return jdbc.sql("SELECT updates, deletes, truncates FROM safegrid_audit_refusals()")
         .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).single();
@@ -218,14 +245,23 @@ class AuditTrailTest {
   }
 
   @Test
-  void tamperAttemptsByTheApplicationsDatabaseRoleAreRefusedAndTheRefusalIsRecorded() {
+  void tamperAttemptsByTheOwnerRoleAreRefusedAndTheRefusalIsRecorded() throws Exception {
     tx.executeWithoutResult(s -> audit.record("test.tamper2", null, null, Outcome.SUCCESS, Map.of()));
     long[] before = refusalTotals();
-    // the application's own pool, hence its database role
-    for (String sql : List.of("UPDATE audit_event SET outcome = 'failure' WHERE action = 'test.tamper2'",
-        "DELETE FROM audit_event WHERE action = 'test.tamper2'", "TRUNCATE audit_event")) {
+    List<String> tampering = List.of("UPDATE audit_event SET outcome = 'failure' WHERE action = 'test.tamper2'",
+        "DELETE FROM audit_event WHERE action = 'test.tamper2'", "TRUNCATE audit_event");
+    // the application's own pool, hence its database role: it holds no such privilege at all
+    for (String sql : tampering) {
       assertThatThrownBy(() -> jdbc.sql(sql).update()).as(sql).isInstanceOf(DataAccessException.class)
-          .rootCause().hasMessageContaining("audit_event is append-only");
+          .rootCause().hasMessageContaining("permission denied for table audit_event");
+    }
+    assertThat(refusalTotals()).containsExactly(before);
+    // the owner holds the privileges; the append-only trigger refuses it and counts each refusal
+    try (Connection c = db.connect(DbRole.OWNER); Statement st = c.createStatement()) {
+      for (String sql : tampering) {
+        assertThatThrownBy(() -> st.execute(sql)).as(sql).isInstanceOf(SQLException.class)
+            .hasMessageContaining("audit_event is append-only");
+      }
     }
     long[] after = refusalTotals();
     assertThat(after).containsExactly(before[0] + 1, before[1] + 1, before[2] + 1);
@@ -242,7 +278,7 @@ class AuditTrailTest {
   }
 
   @Test
-  void retentionPurgeNeverDeletesRowsYoungerThan365Days() {
+  void retentionPurgeNeverDeletesRowsYoungerThan365Days() throws Exception {
     tx.executeWithoutResult(s -> {
       for (int days : new int[] {364, 366, 401}) {
         jdbc.sql("INSERT INTO audit_event (at, username, action, outcome) "
@@ -262,11 +298,14 @@ class AuditTrailTest {
     retention.purgeOlderThan(Duration.ofDays(1));
     jdbc.sql("SELECT safegrid_audit_purge(interval '1 day')").query().singleRow();
     assertThat(count("action = 'test.age.364'")).isEqualTo(1);
-    // nor does setting the purge's flag by hand: the 365-day floor is in the trigger
-    assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
-      jdbc.sql("SELECT set_config('safegrid.audit_purge', 'on', true)").query().singleRow();
-      jdbc.sql("DELETE FROM audit_event WHERE action = 'test.age.364'").update();
-    })).isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
+    // nor does setting the purge's flag by hand, even as the owner: the 365-day floor is in the trigger
+    try (Connection c = db.connect(DbRole.OWNER); Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      st.execute("SELECT set_config('safegrid.audit_purge', 'on', true)");
+      assertThatThrownBy(() -> st.execute("DELETE FROM audit_event WHERE action = 'test.age.364'"))
+          .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+      c.rollback();
+    }
     assertThat(count("action = 'test.age.364'")).isEqualTo(1);
 
     // each purge is itself on the trail

@@ -28,6 +28,7 @@ import org.safegrid.ingest.event.Source;
 import org.safegrid.ingest.ledger.Ledger;
 import org.safegrid.ingest.ledger.LedgerChecker;
 import org.safegrid.ingest.ledger.LedgerProducer;
+import org.safegrid.ingest.testing.DbRole;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
@@ -90,7 +91,8 @@ class NothingIsLostTest {
 
   private ConfigurableApplicationContext startServer(String... extra) {
     List<String> props = new ArrayList<>(List.of("spring.datasource.url=" + db.jdbcUrl(),
-        "spring.datasource.username=" + db.user(), "spring.datasource.password=" + db.password(),
+        "spring.datasource.username=" + DbRole.APP.roleName(), "spring.datasource.password=" + DbRole.APP.password(),
+        "spring.flyway.user=" + DbRole.OWNER.roleName(), "spring.flyway.password=" + DbRole.OWNER.password(),
         "server.port=0", "safegrid.ingest.enabled=false", "safegrid.reference.load=false",
         "safegrid.security.admin-password=nothing-is-lost-pw"));
     props.addAll(List.of(extra));

@@ -48,13 +48,16 @@ class HostileApiTest {
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
-    PostgisTestSupport.register(registry, HostileApiTest.class);
+    db = PostgisTestSupport.register(registry, HostileApiTest.class);
   }
 
   @LocalServerPort
   int port;
   @Autowired
   JdbcTemplate jdbc;
+
+  /** The test database; its administrator makes what the server's own role may not (a table, statement statistics). */
+  static org.safegrid.ingest.testing.TestDatabase db;
   @Autowired
   UserAccountService accounts;
 
@@ -70,7 +73,7 @@ class HostileApiTest {
     client = new HostileClient(port, "hostile", "hostile-pw");
     jdbc.execute("SELECT safegrid_ensure_event_partitions(current_date - 1, current_date + 1)");
     // the table the DROP TABLE x shapes aim at
-    jdbc.execute("CREATE TABLE IF NOT EXISTS x (id int)");
+    new JdbcTemplate(db.dataSource()).execute("CREATE TABLE IF NOT EXISTS x (id int)");
   }
 
   private static String cell(String code, double lon, double lat, double size, boolean clockwise) {
@@ -452,8 +455,9 @@ class HostileApiTest {
    */
   private void startStatementStatistics() {
     try {
-      jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-      jdbc.execute("SELECT pg_stat_statements_reset()");
+      JdbcTemplate admin = new JdbcTemplate(db.dataSource());
+      admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      admin.execute("SELECT pg_stat_statements_reset()");
     } catch (org.springframework.dao.DataAccessException e) {
       throw new IllegalStateException("check 28 reads pg_stat_statements: start the test database with "
           + "shared_preload_libraries=pg_stat_statements (the local test cluster does): "

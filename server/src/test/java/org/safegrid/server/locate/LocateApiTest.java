@@ -59,13 +59,16 @@ class LocateApiTest {
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
-    PostgisTestSupport.register(registry, LocateApiTest.class);
+    db = PostgisTestSupport.register(registry, LocateApiTest.class);
   }
 
   @Autowired
   TestRestTemplate rest;
   @Autowired
   JdbcTemplate jdbc;
+
+  /** The test database; its administrator injects the failing trigger, which the server's own role may not. */
+  static org.safegrid.ingest.testing.TestDatabase db;
   @Autowired
   UserAccountService accounts;
 
@@ -178,11 +181,13 @@ class LocateApiTest {
   void anUploadThatFailsMidWayLeavesNoPiecesBehind() throws Exception {
     // the third cell's insert fails; before failing it records (in a sequence, which a rollback does not undo)
     // how many pieces the upload's transaction had written by then
-    jdbc.execute("CREATE SEQUENCE test_pieces_seen MINVALUE 0 START 0");
-    jdbc.execute("CREATE FUNCTION test_fail_third_cell() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    JdbcTemplate admin = new JdbcTemplate(db.dataSource());
+    admin.execute("CREATE SEQUENCE test_pieces_seen MINVALUE 0 START 0");
+    // SECURITY DEFINER: it runs in the server's transaction, whose role may not touch the administrator's sequence
+    admin.execute("CREATE FUNCTION test_fail_third_cell() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN "
         + "PERFORM setval('test_pieces_seen', (SELECT count(*) FROM grid_cell_part WHERE grid_set_id = NEW.grid_set_id)); "
         + "RAISE EXCEPTION 'injected failure'; END $$");
-    jdbc.execute("CREATE TRIGGER test_fail_third_cell BEFORE INSERT ON grid_cell FOR EACH ROW "
+    admin.execute("CREATE TRIGGER test_fail_third_cell BEFORE INSERT ON grid_cell FOR EACH ROW "
         + "WHEN (NEW.code = 'F3') EXECUTE FUNCTION test_fail_third_cell()");
     long setsBefore = jdbc.queryForObject("SELECT count(*) FROM grid_set", Long.class);
     long piecesBefore = jdbc.queryForObject("SELECT count(*) FROM grid_cell_part", Long.class);
@@ -191,10 +196,10 @@ class LocateApiTest {
       assertThat(r.getStatusCode().value()).as(r.getBody()).isEqualTo(503);
       assertThat(r.getBody()).doesNotContain("injected");
     } finally {
-      jdbc.execute("DROP TRIGGER test_fail_third_cell ON grid_cell");
-      jdbc.execute("DROP FUNCTION test_fail_third_cell()");
+      admin.execute("DROP TRIGGER test_fail_third_cell ON grid_cell");
+      admin.execute("DROP FUNCTION test_fail_third_cell()");
     }
-    assertThat(jdbc.queryForObject("SELECT last_value FROM test_pieces_seen", Long.class))
+    assertThat(admin.queryForObject("SELECT last_value FROM test_pieces_seen", Long.class))
         .as("pieces of cells 1 and 2 existed in the failing transaction").isEqualTo(2);
     assertThat(jdbc.queryForObject("SELECT count(*) FROM grid_set", Long.class)).isEqualTo(setsBefore);
     assertThat(jdbc.queryForObject("SELECT count(*) FROM grid_cell_part", Long.class)).isEqualTo(piecesBefore);

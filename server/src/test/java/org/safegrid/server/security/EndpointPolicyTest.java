@@ -64,6 +64,8 @@ class EndpointPolicyTest {
       boolean auditor = r == Role.AUDITOR || r == Role.ADMIN;
       assertThat(app.decide(request("GET", "/api/audit"), EnumSet.of(r))).as(r.name())
           .isEqualTo(auditor ? Decision.ALLOW : Decision.FORBIDDEN);
+      assertThat(app.decide(request("GET", "/api/audit/verify"), EnumSet.of(r))).as(r.name())
+          .isEqualTo(auditor ? Decision.ALLOW : Decision.FORBIDDEN);
       assertThat(app.decide(request("POST", "/api/users"), EnumSet.of(r))).as(r.name())
           .isEqualTo(r == Role.ADMIN ? Decision.ALLOW : Decision.FORBIDDEN);
     }
@@ -74,7 +76,7 @@ class EndpointPolicyTest {
     EndpointPolicy app = SecurityConfig.endpointPolicy();
     String md = PolicyReport.markdown(app);
     assertThat(md.lines().count()).isEqualTo(app.rules().size() + 3);
-    assertThat(md).contains("`GET /api/audit` | AUDITOR, ADMIN |").contains("| — | anything else | no one");
+    assertThat(md).contains("`GET /api/audit`, `GET /api/audit/verify` | AUDITOR, ADMIN |").contains("| — | anything else | no one");
     // the table for docs/security.md
     java.nio.file.Files.writeString(java.nio.file.Path.of("target", "security-policy.md"), md);
   }

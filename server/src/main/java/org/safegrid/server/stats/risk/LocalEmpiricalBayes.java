@@ -25,21 +25,24 @@ public final class LocalEmpiricalBayes {
   private LocalEmpiricalBayes() {}
 
   /**
-   * Shrunk relative risks of every cell.
+   * One cell's shrunk relative risk.
    *
-   * @param relativeRisk posterior mean of each cell's relative risk
+   * @param relativeRisk posterior mean of the cell's relative risk
    * @param lower        lower end of its central 95 % posterior interval
    * @param upper        upper end
-   * @param priorMean    the neighbours' relative risk m each cell was shrunk towards
+   * @param priorMean    the neighbours' relative risk m it was shrunk towards
    */
-  public record Result(double[] relativeRisk, double[] lower, double[] upper, double[] priorMean) {}
+  public record Estimate(double relativeRisk, double lower, double upper, double priorMean) {}
 
   /**
+   * The shrinkage of every cell; {@link Prior#cell} computes one cell on demand (two gamma quantiles),
+   * so a caller that shows a few cells does not pay for all of them.
+   *
    * @param observed   events per cell
    * @param expected   the model's expected count per cell (≥ 0)
    * @param neighbours neighbour indices per cell
    */
-  public static Result shrink(double[] observed, double[] expected, int[][] neighbours) {
+  public static Prior of(double[] observed, double[] expected, int[][] neighbours) {
     int n = observed.length;
     if (expected.length != n || neighbours.length != n) {
       throw new IllegalArgumentException("observed, expected and neighbours must have one entry per cell");
@@ -51,12 +54,27 @@ public final class LocalEmpiricalBayes {
       eSum += expected[i];
     }
     double globalMean = eSum > 0 ? ySum / eSum : 1;
-    double globalVar = moments(observed, expected, null, globalMean, eSum);
-    double[] rr = new double[n];
-    double[] lo = new double[n];
-    double[] hi = new double[n];
-    double[] prior = new double[n];
-    for (int i = 0; i < n; i++) {
+    return new Prior(observed, expected, neighbours, globalMean, moments(observed, expected, null, globalMean, eSum));
+  }
+
+  /** The data and the map-wide prior (for cells without informative neighbours). Holds the arrays given, unchanged. */
+  public static final class Prior {
+    private final double[] observed;
+    private final double[] expected;
+    private final int[][] neighbours;
+    private final double globalMean;
+    private final double globalVar;
+
+    private Prior(double[] observed, double[] expected, int[][] neighbours, double globalMean, double globalVar) {
+      this.observed = observed;
+      this.expected = expected;
+      this.neighbours = neighbours;
+      this.globalMean = globalMean;
+      this.globalVar = globalVar;
+    }
+
+    /** Cell i's posterior relative risk. */
+    public Estimate cell(int i) {
       double ny = 0;
       double ne = 0;
       for (int j : neighbours[i]) {
@@ -78,12 +96,9 @@ public final class LocalEmpiricalBayes {
       double shape = m * m / v + observed[i];
       double rate = m / v + expected[i];
       GammaDistribution g = new GammaDistribution(null, shape, 1 / rate);
-      prior[i] = m;
-      rr[i] = shape / rate;
-      lo[i] = g.inverseCumulativeProbability(0.025);
-      hi[i] = g.inverseCumulativeProbability(0.975);
+      return new Estimate(shape / rate, g.inverseCumulativeProbability(0.025), g.inverseCumulativeProbability(0.975),
+          m);
     }
-    return new Result(rr, lo, hi, prior);
   }
 
   /** Method-of-moments variance of the relative risks between cells, net of the Poisson noise. */

@@ -78,6 +78,8 @@ class RiskController {
       p.put("coverageHours", r.coverageHours());
       p.put("normalized", r.normalized());
       p.put("breakdown", r.breakdown());
+      p.put("relativeRisks", r.relativeRisks());
+      p.put("cellRelativeRisk", r.cellRelativeRisk());
       features.add(new GeoJsonFeature(cell.code(), geoms[c], p));
     }
     Map<String, Object> meta = new LinkedHashMap<>();

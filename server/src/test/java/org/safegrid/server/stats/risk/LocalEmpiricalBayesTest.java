@@ -29,11 +29,11 @@ class LocalEmpiricalBayesTest {
     // cell 10: a camera that was up for a few minutes saw one event: raw relative risk 100
     e[10] = 0.01;
     y[10] = 1;
-    LocalEmpiricalBayes.Result r = LocalEmpiricalBayes.shrink(y, e, row(n));
+    LocalEmpiricalBayes.Estimate r = LocalEmpiricalBayes.of(y, e, row(n)).cell(10);
     assertThat(y[10] / e[10]).isEqualTo(100);
-    assertThat(r.relativeRisk()[10]).isLessThan(1.5).isCloseTo(r.priorMean()[10], within(0.2));
-    assertThat(r.lower()[10]).isLessThan(r.relativeRisk()[10]);
-    assertThat(r.upper()[10]).isGreaterThan(r.relativeRisk()[10]);
+    assertThat(r.relativeRisk()).isLessThan(1.5).isCloseTo(r.priorMean(), within(0.2));
+    assertThat(r.lower()).isLessThan(r.relativeRisk());
+    assertThat(r.upper()).isGreaterThan(r.relativeRisk());
   }
 
   @Test
@@ -47,9 +47,9 @@ class LocalEmpiricalBayesTest {
     }
     e[10] = 500;
     y[10] = 1500;
-    LocalEmpiricalBayes.Result r = LocalEmpiricalBayes.shrink(y, e, row(n));
-    assertThat(r.relativeRisk()[10]).isCloseTo(3.0, within(0.1));
-    assertThat(r.upper()[10] - r.lower()[10]).isLessThan(0.4);
-    assertThat(r.lower()[10]).isGreaterThan(2.5);
+    LocalEmpiricalBayes.Estimate r = LocalEmpiricalBayes.of(y, e, row(n)).cell(10);
+    assertThat(r.relativeRisk()).isCloseTo(3.0, within(0.1));
+    assertThat(r.upper() - r.lower()).isLessThan(0.4);
+    assertThat(r.lower()).isGreaterThan(2.5);
   }
 }

@@ -71,6 +71,8 @@ class RiskController {
       p.put("percentile", r.percentile());
       p.put("baseline", r.baseline());
       p.put("exceedance", r.exceedance());
+      p.put("predictedLower", r.predictedLower());
+      p.put("predictedUpper", r.predictedUpper());
       p.put("lower", r.lower());
       p.put("upper", r.upper());
       p.put("events", r.events());

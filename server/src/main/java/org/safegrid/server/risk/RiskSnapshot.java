@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.safegrid.server.stats.risk.ExceedanceProbability;
 import org.safegrid.server.stats.risk.LocalEmpiricalBayes;
 
 /**
@@ -40,12 +41,14 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
    * is the count its own baseline predicts for the window (the environment model's expected count
    * when it is fitted) and {@code exceedance} the probability that its rate is above that baseline,
    * which sets the level. {@code relativeRisks} are the learned relative risks of the covariates
-   * present in the cell, {@code cellRelativeRisk} its own (null without a fitted model).
+   * present in the cell, {@code cellRelativeRisk} its own (null without a fitted model);
+   * {@code predictedLower..predictedUpper} the central 95 % interval of the count its baseline
+   * predicts ({@link ExceedanceProbability#predictiveInterval}), which the map's hatching uses.
    */
   public record CellRisk(int cell, double score, double eventTerm, long events, List<Contribution> breakdown,
                          double percentile, RiskLevel level, double lower, double upper, double coverageHours,
                          Double normalized, double baseline, double exceedance, List<RelativeRisk> relativeRisks,
-                         RelativeRisk cellRelativeRisk) {}
+                         RelativeRisk cellRelativeRisk, int predictedLower, int predictedUpper) {}
 
   /**
    * Scores of one window over all cells (index = cell index of the grid). Arrays are owned by the
@@ -112,6 +115,7 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
           out.add(new Contribution(factors.get(f), v));
         }
       }
+      int[] predicted = ExceedanceProbability.predictiveInterval(baseline[c], cfg.baselinePriorWindows(), 0.95);
       List<RelativeRisk> rr = environment == null ? List.of() : environment.relativeRisks(env, c);
       RelativeRisk own = null;
       if (cellPrior != null) {
@@ -120,7 +124,7 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
       }
       return new CellRisk(c, score[c], eventTerm[c], events[c], List.copyOf(out), percentile[c], level[c], lower[c],
           upper[c], coverageHours[c], Double.isNaN(normalized[c]) ? null : normalized[c], baseline[c], exceedance[c],
-          rr, own);
+          rr, own, predicted[0], predicted[1]);
     }
   }
 }

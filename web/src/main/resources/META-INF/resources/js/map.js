@@ -223,9 +223,11 @@
       normLevel: p.normalizedLevel || p.normalisedLevel || (norm && norm.level) || null,
       normScore: p.normalizedScore != null ? p.normalizedScore : norm && norm.score,
       breakdown: p.breakdown || p.factors || p.contributions || null,
-      // hatched: a cell above "low" whose 95 % interval is wider than its score (few events behind it);
-      // quiet cells all have wide intervals and would hatch the whole city
-      uncertain: p.uncertain != null ? !!p.uncertain : ((p.level || p.riskLevel) !== 'low' && lo != null && hi != null && (hi - lo) > Math.abs(p.score || 0))
+      // hatched: a cell above "low" whose count is still inside the 95 % predictive interval of its own
+      // baseline (ordinary variation could explain it); older engines: its interval is wider than its score
+      uncertain: p.uncertain != null ? !!p.uncertain : (p.level || p.riskLevel) === 'low' ? false
+        : p.predictedUpper != null && p.events != null ? p.events <= p.predictedUpper
+        : lo != null && hi != null && (hi - lo) > Math.abs(p.score || 0)
     };
   }
   app.riskInfo = function (code) { return risk.byCode && risk.byCode[code] || null; };

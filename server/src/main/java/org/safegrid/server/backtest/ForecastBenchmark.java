@@ -17,22 +17,45 @@ import org.safegrid.server.stats.forecast.SelfExcitingModel;
 
 /**
  * Times the self-exciting forecast on a simulated city (20 km square, 250 m cells: 6,561 with the edge row,
- * background μ per day, θ = 0.3, 1/ω = 5 days, σ = 100 m): the EM fit on {@code --fit-events}
- * events (default 100,000) and the online update with 5,000 new events followed by a forecast of
- * every cell (median of 5 runs; {@code --skip-fit true} times only the update). The candidate
- * parent pairs of the fit grow with the square of the event density, so 1,000,000 events in one
- * city-year do not fit in memory with the default bounds. Last line: one JSON object.
+ * background μ per day, θ = 0.3, 1/ω = 5 days, σ = 100 m, one year): the EM fit on {@code --fit-events}
+ * events (default 1,000,000; the triggering parameters come from the most recent 150,000 of them, see
+ * {@link SelfExcitingModel.Bounds#maxTriggeringEvents}) and the online update with 5,000 new events
+ * followed by a forecast of every cell (median of 5 runs; {@code --skip-fit true} times only the
+ * update). {@code ./safegrid bench engine} reports the same two figures. Last line: one JSON object.
  */
 public final class ForecastBenchmark {
 
   private ForecastBenchmark() {}
+
+  /**
+   * The figures of one run.
+   *
+   * @param fitMs     wall time of the EM fit (NaN when skipped)
+   * @param fitEvents events fitted
+   * @param updateMs  median wall time of 5,000 online updates and a forecast of every cell
+   * @param cells     cells forecast
+   * @param fit       the fit (or the simulation's own parameters when the fit was skipped)
+   */
+  public record Result(double fitMs, int fitEvents, double updateMs, int cells, SelfExcitingFit fit) {}
 
   public static void main(String[] args) {
     Map<String, String> a = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    int fitEvents = Integer.parseInt(a.getOrDefault("fit-events", "100000"));
+    Result res = run(Integer.parseInt(a.getOrDefault("fit-events", "1000000")), a.containsKey("skip-fit"));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("forecast_fit_ms", Double.isNaN(res.fitMs()) ? "null" : String.valueOf(Math.round(res.fitMs())));
+    json.put("forecast_fit_events", res.fitEvents());
+    json.put("forecast_update_ms", Math.round(res.updateMs() * 100) / 100.0);
+    json.put("forecast_cells", res.cells());
+    json.put("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    System.out.println(json.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(",", "{", "}")));
+  }
+
+  /** Simulates {@code fitEvents} events, fits them (unless {@code skipFit}) and times the online update. */
+  public static Result run(int fitEvents, boolean skipFit) {
     double side = 20_000;
     double days = 365;
     double theta = 0.3;
@@ -40,13 +63,14 @@ public final class ForecastBenchmark {
     List<EventPoint> pts = simulate(new Random(1), mu, theta, 0.2, 100, side, days);
     Raster r = Raster.covering(0, 0, side, side, 250, 0);
     long t0 = System.nanoTime();
-    // --skip-fit: time only the update, with the simulation's own parameters
-    SelfExcitingFit fit = a.containsKey("skip-fit")
+    // skipFit: time only the update, with the simulation's own parameters
+    SelfExcitingFit fit = skipFit
         ? new SelfExcitingFit("sim", mu, theta, 0.2, 100, 250, uniform(r.size()), r, pts.size(), 0, 0, 0)
         : SelfExcitingModel.fit("sim", pts, r, 0, (long) (days * 86_400_000L), 250, SelfExcitingModel.Bounds.defaults());
-    double fitMs = a.containsKey("skip-fit") ? Double.NaN : (System.nanoTime() - t0) / 1e6;
-    System.err.printf("fit on %,d events: %.0f ms (θ %.3f, 1/ω %.2f d, σ %.1f m, %d iterations)%n", fit.events(), fitMs,
-        fit.theta(), fit.meanDelayDays(), fit.sigmaMeters(), fit.iterations());
+    double fitMs = skipFit ? Double.NaN : (System.nanoTime() - t0) / 1e6;
+    System.err.printf("fit on %,d events: %.0f ms (θ %.3f, 1/ω %.2f d, σ %.1f m, %d iterations; simulated θ 0.3, "
+        + "1/ω 5 d, σ 100 m)%n", fit.events(), fitMs, fit.theta(), fit.meanDelayDays(), fit.sigmaMeters(),
+        fit.iterations());
     pts.sort(java.util.Comparator.comparingLong(EventPoint::epochMillis));
     double[] update = new double[5];
     for (int run = 0; run < update.length; run++) {
@@ -64,13 +88,9 @@ public final class ForecastBenchmark {
       update[run] = (System.nanoTime() - u0) / 1e6;
     }
     Arrays.sort(update);
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("forecast_fit_ms", Double.isNaN(fitMs) ? "null" : String.valueOf(Math.round(fitMs)));
-    json.put("forecast_fit_events", fit.events());
-    json.put("forecast_update_ms", Math.round(update[update.length / 2] * 100) / 100.0);
-    json.put("forecast_cells", r.size());
-    System.out.println(json.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
-        .collect(java.util.stream.Collectors.joining(",", "{", "}")));
+    System.err.printf("online update with 5,000 events and a forecast of %,d cells: %.2f ms (median of 5)%n",
+        r.size(), update[update.length / 2]);
+    return new Result(fitMs, fit.events(), update[update.length / 2], r.size(), fit);
   }
 
   private static double[] uniform(int n) {

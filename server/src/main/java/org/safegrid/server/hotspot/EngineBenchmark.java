@@ -11,6 +11,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.Polygon;
 import org.locationtech.jts.geom.PrecisionModel;
+import org.safegrid.server.backtest.ForecastBenchmark;
 import org.safegrid.server.risk.CellEnvironment;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskEngine;
@@ -29,7 +30,8 @@ import org.safegrid.server.stats.hotspot.WeightsBuilder;
  * contiguity and the contiguity weights of 100,000 polygons, with R {@code localG_perm} on the same
  * weights as the peer ({@code --no-r-100k} skips R on 100,000 cells, which takes minutes), a full risk refresh of a 3,586-cell grid over
  * 1,000,000 events, an incremental refresh after 5,000 new events, and R {@code spdep::localG} on
- * the same 100,000-cell weights as the peer. Each timing is the median of several runs after a
+ * the same 100,000-cell weights as the peer, and the self-exciting forecast ({@link ForecastBenchmark}: EM fit on
+ * 1,000,000 simulated events, online update after 5,000; {@code --no-forecast-fit} skips the fit). Each timing is the median of several runs after a
  * warm-up. Last line: one JSON object.
  */
 public final class EngineBenchmark {
@@ -181,16 +183,21 @@ public final class EngineBenchmark {
             rPerm100k, rPerm100k / perm100k);
       }
     }
+    // --- the self-exciting forecast: EM fit on 1,000,000 events, online update after 5,000 ---
+    ForecastBenchmark.Result forecast = ForecastBenchmark.run(Arrays.asList(args).contains("--no-forecast-fit")
+        ? 100_000 : 1_000_000, Arrays.asList(args).contains("--no-forecast-fit"));
+    System.out.printf(Locale.ROOT, "forecast: fit on %,d events %.0f ms, online update after 5,000 events %.2f ms%n",
+        forecast.fitEvents(), forecast.fitMs(), forecast.updateMs());
     System.out.printf(Locale.ROOT,
         "{\"gistar_3586_ms\":%.3f,\"gistar_100k_ms\":%.3f,\"gistar_100k_with_weights_ms\":%.3f,\"risk_full_ms\":%.1f,"
             + "\"risk_incremental_ms\":%.2f,\"r_localg_100k_ms\":%s,\"r_ratio\":%s,\"max_z_diff_vs_r\":%s,"
             + "\"gistar_perm999_3586_ms\":%.1f,\"gistar_perm999_100k_ms\":%.1f,\"contiguity_100k_ms\":%.1f,"
             + "\"r_localg_perm999_3586_ms\":%s,\"r_localg_perm999_100k_ms\":%s,"
             + "\"gistar_perm999_3586_cpu_ms\":%.1f,\"gistar_perm999_100k_cpu_ms\":%.1f,\"contiguity_100k_cpu_ms\":%.1f,"
-            + "\"load_average\":%.1f}%n",
+            + "\"forecast_fit_ms\":%s,\"forecast_update_ms\":%.2f,\"load_average\":%.1f}%n",
         gi3586, gi100k, gi100kWeights, riskFull, incremental, json(rMs), json(rMs / gi100k), json(maxDiff),
         perm3586, perm100k, contiguity100k, json(rPerm3586), json(rPerm100k), perm3586Cpu, perm100kCpu, contiguity100kCpu,
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        json(forecast.fitMs()), forecast.updateMs(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private static String json(double v) {

@@ -71,6 +71,8 @@ class RiskController {
       p.put("percentile", r.percentile());
       p.put("baseline", r.baseline());
       p.put("exceedance", r.exceedance());
+      p.put("predictedLower", r.predictedLower());
+      p.put("predictedUpper", r.predictedUpper());
       p.put("lower", r.lower());
       p.put("upper", r.upper());
       p.put("events", r.events());
@@ -78,6 +80,8 @@ class RiskController {
       p.put("coverageHours", r.coverageHours());
       p.put("normalized", r.normalized());
       p.put("breakdown", r.breakdown());
+      p.put("relativeRisks", r.relativeRisks());
+      p.put("cellRelativeRisk", r.cellRelativeRisk());
       features.add(new GeoJsonFeature(cell.code(), geoms[c], p));
     }
     Map<String, Object> meta = new LinkedHashMap<>();

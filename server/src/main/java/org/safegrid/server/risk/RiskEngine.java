@@ -60,6 +60,10 @@ public final class RiskEngine {
   private final long[] pingBinHour = new long[COVERAGE_BINS];
 
   private long nowMs = Long.MIN_VALUE;
+  /** k nearest cells of each cell, for the empirical Bayes shrinkage of the cells' relative risks. */
+  private int[][] neighbours;
+  private EnvironmentModel environment;
+  private long environmentHour = Long.MIN_VALUE;
   private long accepted;
   private long outside;
   private long overflowed;
@@ -348,6 +352,90 @@ public final class RiskEngine {
     return new long[] {accepted, outside, overflowed};
   }
 
+  /**
+   * Refits the environment model on the reference window once per hour of the engine clock (and
+   * drops it while the window holds fewer than {@link EnvironmentModel#MIN_EVENTS} events).
+   */
+  private void refitEnvironment(int ref) {
+    if (nowMs == Long.MIN_VALUE) {
+      return;
+    }
+    long hour = Math.floorDiv(nowMs, HOUR_MS);
+    if (hour == environmentHour) {
+      return;
+    }
+    environmentHour = hour;
+    long from = nowMs - windowMs[ref];
+    long fromHour = Math.floorDiv(from, HOUR_MS);
+    int[] cls = hourClasses(fromHour, hour);
+    double[][] y = new double[EnvironmentModel.CLASSES][n];
+    for (long seq = firstSeq; seq < nextSeq; seq++) {
+      int slot = (int) (seq % len);
+      if ((rIn[slot] & (1 << ref)) != 0) {
+        // an event stamped slightly ahead of the clock counts in the current hour
+        int h = (int) Math.max(0, Math.min(cls.length - 1, Math.floorDiv(rTime[slot], HOUR_MS) - fromHour));
+        y[cls[h]][rCell[slot]]++;
+      }
+    }
+    environment = EnvironmentModel.fit(env, y, exposure(from, nowMs)).orElse(null);
+  }
+
+  private int[] hourClasses(long fromHour, long toHour) {
+    int[] cls = new int[(int) (toHour - fromHour + 1)];
+    for (int h = 0; h < cls.length; h++) {
+      cls[h] = EnvironmentModel.hourClass((fromHour + h) * HOUR_MS, cfg.zone());
+    }
+    return cls;
+  }
+
+  /**
+   * Observer-hours of every cell in {@code [fromMs, toMs)} by hour class: one for the public, one per
+   * camera (taken as up the whole time), plus the patrol hours its position pings stand for.
+   */
+  private double[][] exposure(long fromMs, long toMs) {
+    double[][] e = new double[EnvironmentModel.CLASSES][n];
+    long fromHour = Math.floorDiv(fromMs, HOUR_MS);
+    long toHour = Math.floorDiv(toMs, HOUR_MS);
+    int[] cls = hourClasses(fromHour, toHour);
+    double[] hours = new double[EnvironmentModel.CLASSES];
+    for (long h = fromHour; h <= toHour; h++) {
+      long a = Math.max(fromMs, h * HOUR_MS);
+      long b = Math.min(toMs, (h + 1) * HOUR_MS);
+      if (b > a) {
+        hours[cls[(int) (h - fromHour)]] += (b - a) / (double) HOUR_MS;
+      }
+    }
+    for (int k = 0; k < EnvironmentModel.CLASSES; k++) {
+      for (int c = 0; c < n; c++) {
+        e[k][c] = hours[k] * (1 + env.cameras()[c]);
+      }
+    }
+    double perPingHours = cfg.patrolPingInterval().toMillis() / (double) HOUR_MS;
+    for (int bin = 0; bin < COVERAGE_BINS; bin++) {
+      long h = pingBinHour[bin];
+      if (pingBins[bin] != null && h >= fromHour && h <= toHour) {
+        int k = cls[(int) (h - fromHour)];
+        for (int c = 0; c < n; c++) {
+          e[k][c] += pingBins[bin][c] * perPingHours;
+        }
+      }
+    }
+    return e;
+  }
+
+  private int[][] neighbours() {
+    if (neighbours == null) {
+      int k = Math.min(8, n - 1);
+      org.safegrid.server.stats.hotspot.SpatialWeights w = k < 1 ? null
+          : org.safegrid.server.stats.hotspot.WeightsBuilder.knn(grid.centreX(), grid.centreY(), k);
+      neighbours = new int[n][];
+      for (int c = 0; c < n; c++) {
+        neighbours[c] = w == null ? new int[0] : w.neighboursOf(c);
+      }
+    }
+    return neighbours;
+  }
+
   /** An immutable snapshot of every window at the engine's clock. */
   public RiskSnapshot snapshot() {
     Instant asOf = Instant.ofEpochMilli(nowMs == Long.MIN_VALUE ? 0 : nowMs);
@@ -363,6 +451,7 @@ public final class RiskEngine {
     for (int cell = 0; cell < n; cell++) {
       System.arraycopy(counts[ref], cell * kcap, refCount, cell * nk, nk);
     }
+    refitEnvironment(ref);
     for (int wi = 0; wi < windowMs.length; wi++) {
       double[] perKind = new double[n * nk];
       int[] perKindCount = new int[n * nk];
@@ -381,8 +470,10 @@ public final class RiskEngine {
         }
       }
       Duration window = Duration.ofMillis(windowMs[wi]);
+      double[][] exposure = environment == null ? null : exposure(nowMs - windowMs[wi], nowMs);
       ws.add(RiskScoring.score(grid, cfg, env, window, Duration.ofMillis((long) halfLifeMs[wi]), List.copyOf(kinds),
-          perKind, perKindCount, pingMinutes, campusFactor, null, refCount, Duration.ofMillis(windowMs[ref])));
+          perKind, perKindCount, pingMinutes, campusFactor, null, refCount, Duration.ofMillis(windowMs[ref]),
+          environment, exposure, environment == null ? null : neighbours()));
     }
     return new RiskSnapshot(asOf, grid, ws);
   }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.safegrid.server.stats.risk.ExceedanceProbability;
+import org.safegrid.server.stats.risk.LocalEmpiricalBayes;
 
 /** Turns per-cell, per-kind event terms and the environment into scored windows. Stateless. */
 final class RiskScoring {
@@ -36,7 +37,8 @@ final class RiskScoring {
   static RiskSnapshot.WindowScores score(GridModel grid, RiskProperties cfg, CellEnvironment env, Duration window,
                                          Duration halfLife, List<String> kinds, double[] perKind, int[] perKindCount,
                                          double[] pingMinutes, double campusFactor, boolean[] kindMask,
-                                         int[] refCount, Duration refWindow) {
+                                         int[] refCount, Duration refWindow, EnvironmentModel model,
+                                         double[][] exposure, int[][] neighbours) {
     int n = grid.size();
     int nk = kinds.size();
     List<String> factors = new ArrayList<>(List.of(CAMPUSES, COASTAL_ZONE, CHECKPOINTS));
@@ -98,16 +100,49 @@ final class RiskScoring {
       normalized[c] = coverage[c] > 0 ? eventTerm[c] / coverage[c] : Double.NaN;
     }
     double[] percentile = percentiles(score);
-    double[] baseline = baselines(count, refCount, kindMask, nk, window, refWindow);
+    double[] baseline = model == null ? baselines(count, refCount, kindMask, nk, window, refWindow)
+        : modelBaselines(model, exposure, refCount, kindMask, nk);
     double[] exceedance = new double[n];
     RiskLevel[] level = new RiskLevel[n];
     for (int c = 0; c < n; c++) {
       exceedance[c] = ExceedanceProbability.of(count[c], baseline[c], cfg.baselinePriorWindows());
       level[c] = levelOf(count[c], exceedance[c], cfg);
     }
+    LocalEmpiricalBayes.Prior cellPrior = null;
+    if (model != null && neighbours != null) {
+      double[] observed = new double[n];
+      for (int c = 0; c < n; c++) {
+        observed[c] = count[c];
+      }
+      cellPrior = LocalEmpiricalBayes.of(observed, baseline, neighbours);
+    }
     return new RiskSnapshot.WindowScores(window, halfLife, kinds, perKind, perKindCount, pingMinutes, campusFactor,
         kindMask, factors, contrib, eventTerm, count, score, percentile, level, lower, upper, coverage, normalized,
-        grid, cfg, env, refCount, refWindow, baseline, exceedance);
+        grid, cfg, env, refCount, refWindow, baseline, exceedance, model, exposure, neighbours, cellPrior);
+  }
+
+  /**
+   * Each cell's baseline from the environment model: its expected count in the window given its
+   * covariates and its observer-hours ({@link EnvironmentModel#expected}). Restricted to some kinds,
+   * it is scaled by those kinds' share of the reference window's events. Floor 0.001.
+   */
+  static double[] modelBaselines(EnvironmentModel model, double[][] exposure, int[] refCount, boolean[] kindMask,
+                                 int nk) {
+    double[] b = model.expected(exposure);
+    double share = 1;
+    if (kindMask != null && refCount != null) {
+      long all = 0;
+      long kept = 0;
+      for (int i = 0; i < refCount.length; i++) {
+        all += refCount[i];
+        kept += kindMask[i % nk] ? refCount[i] : 0;
+      }
+      share = all == 0 ? 0 : (double) kept / all;
+    }
+    for (int c = 0; c < b.length; c++) {
+      b[c] = Math.max(b[c] * share, 1e-3);
+    }
+    return b;
   }
 
   /**

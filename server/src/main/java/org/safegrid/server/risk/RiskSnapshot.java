@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.safegrid.server.stats.risk.ExceedanceProbability;
+import org.safegrid.server.stats.risk.LocalEmpiricalBayes;
 
 /**
  * An immutable picture of grid risk for every live window at one instant. Published by the
@@ -27,13 +29,26 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
   public record Contribution(String factor, double value) {}
 
   /**
+   * A relative risk estimated by the environment model ({@link EnvironmentModel}) with its 95 %
+   * interval: per unit of a covariate ({@code value} is the cell's exposure to it), or the cell's own
+   * relative risk against its expected count, shrunk towards its neighbours (then {@code value} is
+   * the expected count).
+   */
+  public record RelativeRisk(String factor, double value, double relativeRisk, double lower, double upper) {}
+
+  /**
    * The scored cell: score, breakdown (sums to the score), rank, level and interval; {@code baseline}
-   * is the count its own history predicts for the window and {@code exceedance} the probability
-   * that its rate is above that baseline, which sets the level.
+   * is the count its own baseline predicts for the window (the environment model's expected count
+   * when it is fitted) and {@code exceedance} the probability that its rate is above that baseline,
+   * which sets the level. {@code relativeRisks} are the learned relative risks of the covariates
+   * present in the cell, {@code cellRelativeRisk} its own (null without a fitted model);
+   * {@code predictedLower..predictedUpper} the central 95 % interval of the count its baseline
+   * predicts ({@link ExceedanceProbability#predictiveInterval}), which the map's hatching uses.
    */
   public record CellRisk(int cell, double score, double eventTerm, long events, List<Contribution> breakdown,
                          double percentile, RiskLevel level, double lower, double upper, double coverageHours,
-                         Double normalized, double baseline, double exceedance) {}
+                         Double normalized, double baseline, double exceedance, List<RelativeRisk> relativeRisks,
+                         RelativeRisk cellRelativeRisk, int predictedLower, int predictedUpper) {}
 
   /**
    * Scores of one window over all cells (index = cell index of the grid). Arrays are owned by the
@@ -45,7 +60,8 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
                              long[] events, double[] score, double[] percentile, RiskLevel[] level, double[] lower,
                              double[] upper, double[] coverageHours, double[] normalized, GridModel grid,
                              RiskProperties cfg, CellEnvironment env, int[] refCount, Duration refWindow,
-                             double[] baseline, double[] exceedance) {
+                             double[] baseline, double[] exceedance, EnvironmentModel environment,
+                             double[][] exposure, int[][] neighbours, LocalEmpiricalBayes.Prior cellPrior) {
 
     /** Number of kinds listed in a breakdown before the rest is summed as "other kinds". */
     public static final int TOP_KINDS = 3;
@@ -65,7 +81,7 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
         mask[k] = wanted.contains(key) || wanted.contains(kindOnly);
       }
       return RiskScoring.score(grid, cfg, env, window, halfLife, kinds, perKind, perKindCount, pingMinutes,
-          campusFactor, mask, refCount, refWindow);
+          campusFactor, mask, refCount, refWindow, environment, exposure, neighbours);
     }
 
     public int size() {
@@ -99,8 +115,16 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
           out.add(new Contribution(factors.get(f), v));
         }
       }
+      int[] predicted = ExceedanceProbability.predictiveInterval(baseline[c], cfg.baselinePriorWindows(), 0.95);
+      List<RelativeRisk> rr = environment == null ? List.of() : environment.relativeRisks(env, c);
+      RelativeRisk own = null;
+      if (cellPrior != null) {
+        LocalEmpiricalBayes.Estimate e = cellPrior.cell(c);
+        own = new RelativeRisk("cell (empirical Bayes)", baseline[c], e.relativeRisk(), e.lower(), e.upper());
+      }
       return new CellRisk(c, score[c], eventTerm[c], events[c], List.copyOf(out), percentile[c], level[c], lower[c],
-          upper[c], coverageHours[c], Double.isNaN(normalized[c]) ? null : normalized[c], baseline[c], exceedance[c]);
+          upper[c], coverageHours[c], Double.isNaN(normalized[c]) ? null : normalized[c], baseline[c], exceedance[c],
+          rr, own, predicted[0], predicted[1]);
     }
   }
 }

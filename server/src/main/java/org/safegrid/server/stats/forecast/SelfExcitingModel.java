@@ -42,13 +42,23 @@ public final class SelfExcitingModel {
    * @param maxDistanceMeters    and at most this far away
    * @param maxIterations        EM iterations at most
    * @param tolerance            stop when every parameter changes by less than this share
+   * @param truncationSigmas     candidate parents are looked for within this many σ of the current
+   *                             estimate (and never beyond {@code maxDistanceMeters}); 4σ holds all
+   *                             but e^(−8) ≈ 0.03 % of the offspring kernel
+   * @param truncationDelays     and within this many mean delays 1/ω (never beyond {@code maxLagDays});
+   *                             6 delays hold all but e^(−6) ≈ 0.25 %
+   * @param maxTriggeringEvents  the triggering parameters are estimated on at most this many events:
+   *                             the most recent ones, a contiguous period, so that every
+   *                             parent–offspring pair inside it is kept; the background then uses
+   *                             every event
    */
   public record Bounds(int minEvents, double maxTheta, double minSigmaMeters, double maxSigmaMeters,
                        double minDelayDays, double maxDelayDays, double maxLagDays, double maxDistanceMeters,
-                       int maxIterations, double tolerance) {
+                       int maxIterations, double tolerance, double truncationSigmas, double truncationDelays,
+                       int maxTriggeringEvents) {
 
     public static Bounds defaults() {
-      return new Bounds(200, 0.95, 10, 500, 1 / 24.0, 30, 90, 1500, 300, 1e-5);
+      return new Bounds(200, 0.95, 10, 500, 1 / 24.0, 30, 90, 1500, 300, 1e-5, 4, 6, 150_000);
     }
   }
 
@@ -92,85 +102,198 @@ public final class SelfExcitingModel {
       y[i] = p.y();
       cell[i] = raster.index(x[i], y[i]);
     }
-    Pairs pairs = Pairs.find(t, x, y, bounds.maxLagDays(), bounds.maxDistanceMeters());
-    int m = pairs.size;
-    double theta = Math.min(0.3, bounds.maxTheta());
-    double omega = clamp(1 / 7.0, 1 / bounds.maxDelayDays(), 1 / bounds.minDelayDays());
-    double sigma = clamp(100, bounds.minSigmaMeters(), bounds.maxSigmaMeters());
+    // the triggering parameters from the most recent events (all of them when there are few enough)
+    int s0 = Math.max(0, n - bounds.maxTriggeringEvents());
+    double sampleStart = s0 == 0 ? 0 : t[s0];
+    double[] st = new double[n - s0];
+    for (int i = s0; i < n; i++) {
+      st[i - s0] = t[i] - sampleStart;
+    }
+    double[] sx = Arrays.copyOfRange(x, s0, n);
+    double[] sy = Arrays.copyOfRange(y, s0, n);
+    int[] scell = Arrays.copyOfRange(cell, s0, n);
+    Em em = new Em(st, sx, sy, scell, span - sampleStart, raster, bandwidthMeters, bounds);
+    em.run();
+    if (s0 == 0) {
+      return new SelfExcitingFit(category, em.mu, em.theta, em.omega, em.sigma, bandwidthMeters, em.bg, raster, n,
+          sum(em.pii), em.iterations, em.logLik);
+    }
+    // the background from every event, the triggering parameters held at the sample's estimate
+    double[] trig = triggeringAtEvents(t, x, y, em.theta, em.omega, em.sigma, bounds);
     double[] pii = new double[n];
-    Arrays.fill(pii, 1 - theta);
-    double[] pji = new double[m];
-    double[] lambda = new double[n];
-    double mu = 0;
+    Arrays.fill(pii, 1 - em.theta);
+    double area = raster.cellAreaM2();
     double[] bg = null;
-    double logLik = Double.NaN;
-    int it = 0;
-    for (; it < bounds.maxIterations(); it++) {
-      // M step for the background from the current p_ii
+    double mu = 0;
+    for (int it = 0; it < 20; it++) {
       bg = background(pii, cell, raster, bandwidthMeters);
       mu = sum(pii) / span;
-      // E step
-      double area = raster.cellAreaM2();
-      double norm = 1 / (2 * Math.PI * sigma * sigma);
-      double inv2s2 = 1 / (2 * sigma * sigma);
-      for (int i = 0; i < n; i++) {
-        lambda[i] = mu * bg[cell[i]] / area;
-      }
-      for (int k = 0; k < m; k++) {
-        double g = theta * omega * Math.exp(-omega * pairs.dt[k] - pairs.d2[k] * inv2s2) * norm;
-        pji[k] = g;
-        lambda[pairs.child[k]] += g;
-      }
-      double ll = 0;
-      double sumPii = 0;
+      double change = 0;
       for (int i = 0; i < n; i++) {
         double b = mu * bg[cell[i]] / area;
-        pii[i] = lambda[i] > 0 ? b / lambda[i] : 1;
-        sumPii += pii[i];
-        ll += Math.log(Math.max(lambda[i], 1e-300));
+        double p = b + trig[i] > 0 ? b / (b + trig[i]) : 1;
+        change = Math.max(change, Math.abs(p - pii[i]));
+        pii[i] = p;
       }
-      double offspringWindow = 0;
-      for (int j = 0; j < n; j++) {
-        offspringWindow += 1 - Math.exp(-omega * (span - t[j]));
-      }
-      ll -= mu * span + theta * offspringWindow;
-      double sumPji = 0;
-      double sumDt = 0;
-      double sumD2 = 0;
-      for (int k = 0; k < m; k++) {
-        double lam = lambda[pairs.child[k]];
-        double p = lam > 0 ? pji[k] / lam : 0;
-        pji[k] = p;
-        sumPji += p;
-        sumDt += p * pairs.dt[k];
-        sumD2 += p * pairs.d2[k];
-      }
-      // M step for the triggering kernel
-      double newTheta = clamp(sumPji / Math.max(offspringWindow, 1e-9), 0, bounds.maxTheta());
-      double newOmega = sumPji > 0 ? clamp(sumPji / Math.max(sumDt, 1e-12), 1 / bounds.maxDelayDays(),
-          1 / bounds.minDelayDays()) : omega;
-      double newSigma = sumPji > 0 ? clamp(Math.sqrt(sumD2 / (2 * sumPji)), bounds.minSigmaMeters(),
-          bounds.maxSigmaMeters()) : sigma;
-      double change = Math.max(rel(newTheta, theta), Math.max(rel(newOmega, omega), rel(newSigma, sigma)));
-      if (!Double.isNaN(logLik)) {
-        change = Math.max(change, Math.abs(ll - logLik) / Math.max(1, Math.abs(ll)));
-      }
-      theta = newTheta;
-      omega = newOmega;
-      sigma = newSigma;
-      logLik = ll;
-      if (change < bounds.tolerance() && it > 2) {
-        it++;
-        break;
-      }
-      if (sumPii <= 0) {
+      if (change < 1e-4) {
         break;
       }
     }
     bg = background(pii, cell, raster, bandwidthMeters);
     mu = sum(pii) / span;
-    return new SelfExcitingFit(category, mu, theta, omega, sigma, bandwidthMeters, bg, raster, n, sum(pii), it,
-        logLik);
+    double ll = 0;
+    for (int i = 0; i < n; i++) {
+      ll += Math.log(Math.max(mu * bg[cell[i]] / area + trig[i], 1e-300));
+    }
+    for (int j = 0; j < n; j++) {
+      ll -= em.theta * (1 - Math.exp(-em.omega * (span - t[j])));
+    }
+    ll -= mu * span;
+    return new SelfExcitingFit(category, mu, em.theta, em.omega, em.sigma, bandwidthMeters, bg, raster, n, sum(pii),
+        em.iterations, ll);
+  }
+
+  /** The triggering intensity at each event from its earlier events, summed without storing the pairs. */
+  private static double[] triggeringAtEvents(double[] t, double[] x, double[] y, double theta, double omega,
+                                             double sigma, Bounds bounds) {
+    double[] trig = new double[t.length];
+    double norm = theta * omega / (2 * Math.PI * sigma * sigma);
+    double inv2s2 = 1 / (2 * sigma * sigma);
+    Pairs.visit(t, x, y, lagLimit(omega, bounds), distanceLimit(sigma, bounds),
+        (child, lag, d2) -> trig[child] += norm * Math.exp(-omega * lag - d2 * inv2s2));
+    return trig;
+  }
+
+  static double distanceLimit(double sigma, Bounds bounds) {
+    return Math.min(bounds.maxDistanceMeters(), bounds.truncationSigmas() * sigma);
+  }
+
+  static double lagLimit(double omega, Bounds bounds) {
+    return Math.min(bounds.maxLagDays(), bounds.truncationDelays() / omega);
+  }
+
+  /**
+   * The EM iterations on one set of events. The candidate pairs are found again whenever the
+   * truncation they were found with ({@link #distanceLimit}, {@link #lagLimit} of the current
+   * estimate) has moved by more than a tenth, so that a growing σ or delay is not cut short.
+   */
+  private static final class Em {
+    final double[] t;
+    final double[] x;
+    final double[] y;
+    final int[] cell;
+    final double span;
+    final Raster raster;
+    final double bandwidthMeters;
+    final Bounds bounds;
+    double theta;
+    double omega;
+    double sigma;
+    double mu;
+    double[] bg;
+    double[] pii;
+    double logLik = Double.NaN;
+    int iterations;
+
+    Em(double[] t, double[] x, double[] y, int[] cell, double span, Raster raster, double bandwidthMeters,
+       Bounds bounds) {
+      this.t = t;
+      this.x = x;
+      this.y = y;
+      this.cell = cell;
+      this.span = span;
+      this.raster = raster;
+      this.bandwidthMeters = bandwidthMeters;
+      this.bounds = bounds;
+    }
+
+    void run() {
+      int n = t.length;
+      theta = Math.min(0.3, bounds.maxTheta());
+      omega = clamp(1 / 7.0, 1 / bounds.maxDelayDays(), 1 / bounds.minDelayDays());
+      sigma = clamp(100, bounds.minSigmaMeters(), bounds.maxSigmaMeters());
+      pii = new double[n];
+      Arrays.fill(pii, 1 - theta);
+      double[] lambda = new double[n];
+      double pairLag = lagLimit(omega, bounds);
+      double pairDist = distanceLimit(sigma, bounds);
+      Pairs pairs = Pairs.find(t, x, y, pairLag, pairDist);
+      double[] pji = new double[pairs.size];
+      int it = 0;
+      for (; it < bounds.maxIterations(); it++) {
+        double wantLag = lagLimit(omega, bounds);
+        double wantDist = distanceLimit(sigma, bounds);
+        if (rel(wantLag, pairLag) > 0.1 || rel(wantDist, pairDist) > 0.1) {
+          pairLag = wantLag;
+          pairDist = wantDist;
+          pairs = Pairs.find(t, x, y, pairLag, pairDist);
+          pji = new double[pairs.size];
+        }
+        int m = pairs.size;
+        // M step for the background from the current p_ii
+        bg = background(pii, cell, raster, bandwidthMeters);
+        mu = sum(pii) / span;
+        // E step
+        double area = raster.cellAreaM2();
+        double norm = 1 / (2 * Math.PI * sigma * sigma);
+        double inv2s2 = 1 / (2 * sigma * sigma);
+        for (int i = 0; i < n; i++) {
+          lambda[i] = mu * bg[cell[i]] / area;
+        }
+        for (int k = 0; k < m; k++) {
+          double g = theta * omega * Math.exp(-omega * pairs.dt[k] - pairs.d2[k] * inv2s2) * norm;
+          pji[k] = g;
+          lambda[pairs.child[k]] += g;
+        }
+        double ll = 0;
+        double sumPii = 0;
+        for (int i = 0; i < n; i++) {
+          double b = mu * bg[cell[i]] / area;
+          pii[i] = lambda[i] > 0 ? b / lambda[i] : 1;
+          sumPii += pii[i];
+          ll += Math.log(Math.max(lambda[i], 1e-300));
+        }
+        double offspringWindow = 0;
+        for (int j = 0; j < n; j++) {
+          offspringWindow += 1 - Math.exp(-omega * (span - t[j]));
+        }
+        ll -= mu * span + theta * offspringWindow;
+        double sumPji = 0;
+        double sumDt = 0;
+        double sumD2 = 0;
+        for (int k = 0; k < m; k++) {
+          double lam = lambda[pairs.child[k]];
+          double p = lam > 0 ? pji[k] / lam : 0;
+          sumPji += p;
+          sumDt += p * pairs.dt[k];
+          sumD2 += p * pairs.d2[k];
+        }
+        // M step for the triggering kernel
+        double newTheta = clamp(sumPji / Math.max(offspringWindow, 1e-9), 0, bounds.maxTheta());
+        double newOmega = sumPji > 0 ? clamp(sumPji / Math.max(sumDt, 1e-12), 1 / bounds.maxDelayDays(),
+            1 / bounds.minDelayDays()) : omega;
+        double newSigma = sumPji > 0 ? clamp(Math.sqrt(sumD2 / (2 * sumPji)), bounds.minSigmaMeters(),
+            bounds.maxSigmaMeters()) : sigma;
+        double change = Math.max(rel(newTheta, theta), Math.max(rel(newOmega, omega), rel(newSigma, sigma)));
+        if (!Double.isNaN(logLik)) {
+          change = Math.max(change, Math.abs(ll - logLik) / Math.max(1, Math.abs(ll)));
+        }
+        theta = newTheta;
+        omega = newOmega;
+        sigma = newSigma;
+        logLik = ll;
+        if (change < bounds.tolerance() && it > 2) {
+          it++;
+          break;
+        }
+        if (sumPii <= 0) {
+          break;
+        }
+      }
+      iterations = it;
+      bg = background(pii, cell, raster, bandwidthMeters);
+      mu = sum(pii) / span;
+    }
   }
 
   /** The background density: the events weighted by their background probability, smoothed. */
@@ -238,8 +361,19 @@ public final class SelfExcitingModel {
     float[] dt = new float[1024];
     float[] d2 = new float[1024];
 
+    /** One candidate pair: the child's index, the lag in days and the squared distance. */
+    interface Visitor {
+      void pair(int child, double lag, double dist2);
+    }
+
     static Pairs find(double[] t, double[] x, double[] y, double maxLag, double maxDist) {
       Pairs p = new Pairs();
+      visit(t, x, y, maxLag, maxDist, p::add);
+      return p;
+    }
+
+    /** Calls {@code v} for every (earlier parent, child) pair within the limits; {@code t} must be sorted. */
+    static void visit(double[] t, double[] x, double[] y, double maxLag, double maxDist, Visitor p) {
       Map<Long, int[]> buckets = new HashMap<>();
       Map<Long, Integer> fill = new HashMap<>();
       int n = t.length;
@@ -279,13 +413,12 @@ public final class SelfExcitingModel {
               double ddy = y[i] - y[j];
               double d2 = ddx * ddx + ddy * ddy;
               if (d2 <= maxD2) {
-                p.add(i, t[i] - t[j], d2);
+                p.pair(i, t[i] - t[j], d2);
               }
             }
           }
         }
       }
-      return p;
     }
 
     private static int lowerBound(int[] list, double[] t, double v) {

@@ -32,4 +32,18 @@ public final class ExceedanceProbability {
     double a = priorWindows * baseline + 1;
     return Gamma.regularizedGammaQ(a + count, a + baseline);
   }
+
+  /**
+   * The central {@code level} interval of the count the baseline predicts for the window: under the
+   * same prior the count is negative binomial with mean b and size κ·b + 1 (a Poisson count whose
+   * rate is gamma-distributed). A count inside it is ordinary variation around the baseline.
+   */
+  public static int[] predictiveInterval(double baseline, double priorWindows, double level) {
+    if (!(baseline > 0) || !(level > 0 && level < 1)) {
+      throw new IllegalArgumentException("baseline must be positive and level in (0, 1), got " + baseline + ", " + level);
+    }
+    double k = priorWindows * baseline + 1;
+    return new int[] {org.safegrid.server.stats.forecast.NegativeBinomial.quantile((1 - level) / 2, baseline, k),
+        org.safegrid.server.stats.forecast.NegativeBinomial.quantile((1 + level) / 2, baseline, k)};
+  }
 }

@@ -54,4 +54,23 @@ class ExceedanceProbabilityTest {
     assertThat(ExceedanceProbability.of(20, 5, 4)).isGreaterThanOrEqualTo(0.99);
     assertThat(ExceedanceProbability.of(1, 0.01, 4)).isLessThan(0.8);
   }
+
+  @Test
+  void thePredictiveIntervalHoldsAtLeast95PercentOfCountsDrawnFromTheBaselinesPrior() {
+    // counts from the gamma-Poisson the baseline stands for: the 95 % interval must hold at least 95 %
+    // (discrete counts: a little more) and a Poisson count at the same mean must not be held more often
+    MersenneTwister rng = new MersenneTwister(17);
+    for (double b : new double[] {0.05, 0.5, 3, 20}) {
+      int[] ci = ExceedanceProbability.predictiveInterval(b, 4, 0.95);
+      GammaDistribution rate = new GammaDistribution(rng, 4 * b + 1, b / (4 * b + 1));
+      int inside = 0;
+      int draws = 20_000;
+      for (int i = 0; i < draws; i++) {
+        int y = new PoissonDistribution(rng, rate.sample(), 1e-12, 10_000).sample();
+        inside += y >= ci[0] && y <= ci[1] ? 1 : 0;
+      }
+      assertThat(inside / (double) draws).as("baseline %s, interval [%d, %d]", b, ci[0], ci[1]).isBetween(0.945, 0.999);
+    }
+    assertThat(ExceedanceProbability.predictiveInterval(0.01, 4, 0.95)).containsExactly(0, 0);
+  }
 }

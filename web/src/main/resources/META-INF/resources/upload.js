@@ -207,6 +207,8 @@
     row('Name field', field('name', m.nameField));
     row('District field', field('district', m.districtField));
     row('Town field', field('town', m.townField));
+    // what could not be checked (no live districts or towns layer): said, not passed over
+    (report.notes || []).forEach(function (n) { row('Note', n.message); });
     Object.keys(report.counts || {}).forEach(function (t) {
       var s = el('span', null, t + ': ' + report.counts[t]);
       s.style.borderLeft = '4px solid ' + (COLORS[t] || '#999');

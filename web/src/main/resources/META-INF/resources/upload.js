@@ -261,8 +261,11 @@
 
   function activate(path) {
     request('POST', path).then(function (r) {
-      $('activate-result').textContent = r.ok
-        ? '已启用 / Activated in ' + r.body.millis + ' ms' : 'Refused: ' + ((r.body && r.body.detail) || r.status);
+      // 202: a district's area moves beyond the tolerance; a second GIS officer approves (four eyes)
+      $('activate-result').textContent = r.status === 202
+        ? '待审批 / Waiting for a second GIS officer\'s approval (request #' + r.body.request.id + '): '
+          + r.body.request.reason
+        : r.ok ? '已启用 / Activated in ' + r.body.millis + ' ms' : 'Refused: ' + ((r.body && r.body.detail) || r.status);
       $('activate-result').className = r.ok ? 'ok' : 'bad';
       loadGridSets();
     });

@@ -3,7 +3,6 @@ package org.safegrid.server.upload;
 import java.util.List;
 import java.util.Set;
 import org.safegrid.gisdata.validate.LayerKind;
-import org.safegrid.gisdata.validate.ValidatedFeature;
 import org.safegrid.server.security.DistrictScope;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -11,9 +10,10 @@ import org.springframework.stereotype.Component;
 /**
  * Keeps a district-scoped GIS officer's uploads and activations inside the district, so that scope
  * cannot widen itself: city-wide layers (districts, towns, coastline) are refused outright; a grid set
- * or point layer is refused when a feature lies in another district (by the located district), and
- * its activation when it would add, remove or change any cell or feature of another district against
- * the live one. Refusals are {@link UploadForbiddenException}s (403, reason {@code outside_scope}).
+ * or point layer, on upload (checked on the stored draft, rolled back when refused) and on activation,
+ * when it would add, remove or change any cell or feature of another district against the live one
+ * (by the located district; outside the district only unchanged copies of live rows may stand: same
+ * code, district and geometry). Refusals are {@link UploadForbiddenException}s (403, reason {@code outside_scope}).
  * Stateless; a user's district is read from the database on each call.
  */
 @Component
@@ -46,21 +46,6 @@ class UploadScope {
     }
   }
 
-  /** Refuses located features (district codes as stored) that lie outside the actor's district. */
-  void checkFeatures(Actor actor, List<ValidatedFeature> features) {
-    String d = districtOf(actor);
-    if (d == null) {
-      return;
-    }
-    List<ValidatedFeature> outside = features.stream().filter(f -> !d.equals(f.districtCode())).toList();
-    if (!outside.isEmpty()) {
-      throw new UploadForbiddenException("outside_scope", outside.size() + " of " + features.size() + " features lie "
-          + "outside your district " + d + " (e.g. " + outside.stream().limit(LISTED)
-          .map(f -> (f.code() == null ? "#" + f.index() : f.code()) + " in " + (f.districtCode() == null ? "no district"
-              : f.districtCode())).toList() + "); upload only features of your own district. Nothing was stored.");
-    }
-  }
-
   /** Refuses activating grid set {@code id} when it would change any cell of another district against the live set. */
   void checkGridSetActivation(Actor actor, long id) {
     String d = districtOf(actor);
@@ -80,9 +65,9 @@ class UploadScope {
             ) c ORDER BY code LIMIT :n""")
         .param("new", id).param("old", live).param("d", d).param("n", LISTED + 1).query(String.class).list();
     if (!changed.isEmpty()) {
-      throw new UploadForbiddenException("outside_scope", "Activating grid set " + id + " would add, remove or change "
-          + "cells outside your district " + d + " (e.g. " + changed.stream().limit(LISTED).toList() + "); a GIS "
-          + "administrator without a district must activate it.");
+      throw new UploadForbiddenException("outside_scope", "Grid set " + id + " adds, removes or changes cells outside "
+          + "your district " + d + " against the live grid (e.g. " + changed.stream().limit(LISTED).toList() + "); you "
+          + "may change only your district's cells, so a GIS administrator without a district must upload or activate it.");
     }
   }
 
@@ -112,9 +97,10 @@ class UploadScope {
         .param("layer", layer.apiName()).param("new", version).param("old", live).param("d", d).param("n", LISTED + 1)
         .query(String.class).list();
     if (!changed.isEmpty()) {
-      throw new UploadForbiddenException("outside_scope", "Activating this " + layer.apiName() + " version would add, "
-          + "remove or change features outside your district " + d + " (e.g. " + changed.stream().limit(LISTED).toList()
-          + "); a GIS administrator without a district must activate it.");
+      throw new UploadForbiddenException("outside_scope", "This " + layer.apiName() + " version adds, removes or changes "
+          + "features outside your district " + d + " against the live layer (e.g. " + changed.stream().limit(LISTED)
+          .toList() + "); you may change only your district's features, so a GIS administrator without a district must "
+          + "upload or activate it.");
     }
   }
 }

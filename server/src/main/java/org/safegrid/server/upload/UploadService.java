@@ -48,7 +48,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UploadService {
 
   /** A stored draft. */
-  public record Draft(long id, String kind, LayerKind layer, String sha256, ObjectNode report) {}
+  public record Draft(long id, String kind, LayerKind layer, String sha256, ObjectNode report, int version) {}
 
   /** What the user sent besides the bytes. */
   public record UploadRequest(String fileName, LayerKind layer, ReadOptions options, AttributeMapping mapping) {}
@@ -101,7 +101,6 @@ public class UploadService {
       ValidationReport validated = validator.validate(req.layer(), data, req.mapping());
       List<String[]> notes = new java.util.ArrayList<>();
       ValidationReport report = locate(req.layer(), validated, notes);
-      scope.checkFeatures(actor, report.features());
       ObjectNode reportNode = reportJson.toJson(report);
       reportNode.put("fileName", req.fileName());
       reportNode.put("sha256", sha256);
@@ -118,9 +117,17 @@ public class UploadService {
       return tx.execute(s -> {
         // ST_IsValid/ST_MakeValid of large polygons run here
         timeouts.apply(QueryClass.UPLOAD);
-        return req.layer() == LayerKind.GRID
+        Draft draft = req.layer() == LayerKind.GRID
             ? storeGridSet(report, reportNode, req, digest, actor, data.epsg())
             : storeOverlay(report, reportNode, req, digest, actor);
+        // a district-scoped officer's draft may differ from the live layer only inside the district:
+        // checked on the stored rows, and a refusal rolls the draft back
+        if (req.layer() == LayerKind.GRID) {
+          scope.checkGridSetActivation(actor, draft.id());
+        } else {
+          scope.checkOverlayActivation(actor, req.layer(), draft.version());
+        }
+        return draft;
       });
     } catch (BoundaryReadException e) {
       refuse(actor, req, sha256, e.reason(), e.getMessage());
@@ -315,7 +322,7 @@ public class UploadService {
         });
     ObjectNode d = uploadDetail(req, sha256, reportNode);
     audit.record(actor, "upload", "grid_set", id, "success", d);
-    return new Draft(id, "grid-set", req.layer(), sha256, reportNode);
+    return new Draft(id, "grid-set", req.layer(), sha256, reportNode, 0);
   }
 
   private Draft storeOverlay(ValidationReport report, ObjectNode reportNode, UploadRequest req, String sha256,
@@ -349,7 +356,7 @@ public class UploadService {
     ObjectNode d = uploadDetail(req, sha256, reportNode);
     d.put("version", version);
     audit.record(actor, "upload", "overlay_draft", id, "success", d);
-    return new Draft(id, "overlay", req.layer(), sha256, reportNode);
+    return new Draft(id, "overlay", req.layer(), sha256, reportNode, version);
   }
 
   /** The feature's sub-type (school type, checkpoint kind) from a kind/type attribute, if it has one. */

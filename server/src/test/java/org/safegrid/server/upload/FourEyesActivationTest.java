@@ -71,7 +71,7 @@ class FourEyesActivationTest {
     accounts.createUser("sam", PW, List.of(Role.GIS_ADMIN));
     jdbc.update("UPDATE app_user SET district_code = ? WHERE username = 'sam'", A);
     // nothing is live yet: the first districts layer and the first grid need no second officer
-    activated(post("gina", created(upload("gina", "districts.geojson", districts(0.45), "districts"))));
+    activated(post("gina", created(upload("gina", "districts.geojson", districts(114.45), "districts"))));
     activated(post("gina", created(upload("gina", "grid.geojson", grid(c -> true, 1.0), "grid"))));
     assertThat(jdbc.queryForObject("SELECT count(*) FROM grid_cell c JOIN grid_set s ON s.id = c.grid_set_id "
         + "WHERE s.status = 'active' AND c.district_code = ?", Integer.class, B)).isEqualTo(25);
@@ -80,7 +80,7 @@ class FourEyesActivationTest {
   @Test
   @Order(2)
   void aDistrictScopedOfficerCannotUploadCityWideLayersNorCellsOfAnotherDistrict() throws Exception {
-    ResponseEntity<String> districts = upload("sam", "districts.geojson", districts(0.49), "districts");
+    ResponseEntity<String> districts = upload("sam", "districts.geojson", districts(114.49), "districts");
     assertForbidden(districts, "outside_scope", "whole city");
     // B's cells dropped: a change outside sam's district A; the draft is rolled back
     int sets = jdbc.queryForObject("SELECT count(*) FROM grid_set", Integer.class);
@@ -146,7 +146,7 @@ class FourEyesActivationTest {
   void aDistrictsLayerThatMovesABorderWaitsAndARejectionActivatesNothing() throws Exception {
     int live = jdbc.queryForObject("SELECT version FROM overlay_layer WHERE layer = 'districts'", Integer.class);
     // the border moves 0.01° east: A grows by a fifth, B shrinks by a fifth
-    long draft = created(upload("gina", "districts-v2.geojson", districts(0.46), "districts"));
+    long draft = created(upload("gina", "districts-v2.geojson", districts(114.46), "districts"));
     ResponseEntity<String> r = rest.withBasicAuth("gina", PW).postForEntity("/api/overlay-drafts/" + draft + "/activate",
         null, String.class);
     JsonNode request = accepted(r).path("request");

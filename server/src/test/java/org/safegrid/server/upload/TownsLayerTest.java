@@ -58,8 +58,9 @@ class TownsLayerTest {
   @Test
   void townsAreLocatedAndTheFileTownFieldIsCheckedAgainstTheLiveTownsLayer() throws Exception {
     accounts.createUser("gina", "towns-pw-1", List.of(Role.GIS_ADMIN));
-    ok(activate("overlay-drafts", created(upload("districts.geojson", collection(
-        feature("{\"code\":\"441302\",\"name\":\"惠城区\"}", 114.40, 114.50))), "districts")).path("draftId").asLong()));
+    JsonNode districts = created(upload("districts.geojson", collection(
+        feature("{\"code\":\"441302\",\"name\":\"惠城区\"}", 114.40, 114.50)), "districts"));
+    ok(activate("overlay-drafts", districts.path("draftId").asLong()));
 
     // no towns layer yet: the file's town values are stored, and the report says they were not checked
     JsonNode before = created(upload("grid-before.geojson", grid("T9", "T9", "T9", "T9"), "grid"));

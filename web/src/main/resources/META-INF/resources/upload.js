@@ -207,6 +207,8 @@
     row('Name field', field('name', m.nameField));
     row('District field', field('district', m.districtField));
     row('Town field', field('town', m.townField));
+    // what could not be checked (no live districts or towns layer): said, not passed over
+    (report.notes || []).forEach(function (n) { row('Note', n.message); });
     Object.keys(report.counts || {}).forEach(function (t) {
       var s = el('span', null, t + ': ' + report.counts[t]);
       s.style.borderLeft = '4px solid ' + (COLORS[t] || '#999');
@@ -259,8 +261,11 @@
 
   function activate(path) {
     request('POST', path).then(function (r) {
-      $('activate-result').textContent = r.ok
-        ? '已启用 / Activated in ' + r.body.millis + ' ms' : 'Refused: ' + ((r.body && r.body.detail) || r.status);
+      // 202: a district's area moves beyond the tolerance; a second GIS officer approves (four eyes)
+      $('activate-result').textContent = r.status === 202
+        ? '待审批 / Waiting for a second GIS officer\'s approval (request #' + r.body.request.id + '): '
+          + r.body.request.reason
+        : r.ok ? '已启用 / Activated in ' + r.body.millis + ' ms' : 'Refused: ' + ((r.body && r.body.detail) || r.status);
       $('activate-result').className = r.ok ? 'ok' : 'bad';
       loadGridSets();
     });

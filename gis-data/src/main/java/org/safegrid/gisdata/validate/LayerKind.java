@@ -7,6 +7,8 @@ import java.util.Set;
 public enum LayerKind {
   GRID(Set.of("polygon"), true, true),
   DISTRICTS(Set.of("polygon"), true, false),
+  /** Towns (streets, 镇/街道): polygons with a code, a name and the district they belong to. */
+  TOWNS(Set.of("polygon"), true, false),
   COASTLINE(Set.of("line"), false, false),
   CAMPUSES(Set.of("point", "polygon"), false, false),
   CHECKPOINTS(Set.of("point", "polygon"), false, false),
@@ -22,15 +24,15 @@ public enum LayerKind {
     this.tiling = tiling;
   }
 
-  /** Parses the API name (grid, districts, coastline, campuses, checkpoints, cameras). */
+  /** Parses the API name (grid, districts, towns, coastline, campuses, checkpoints, cameras). */
   public static LayerKind of(String name) {
     if (name == null) {
-      throw new IllegalArgumentException("layer is required: grid, districts, coastline, campuses, checkpoints or cameras");
+      throw new IllegalArgumentException("layer is required: grid, districts, towns, coastline, campuses, checkpoints or cameras");
     }
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("layer must be grid, districts, coastline, campuses, checkpoints or cameras, not \""
+      throw new IllegalArgumentException("layer must be grid, districts, towns, coastline, campuses, checkpoints or cameras, not \""
           + name + "\"");
     }
   }

@@ -13,7 +13,7 @@ public enum ProblemType {
       "Repairable ones are stored repaired (the report gives the area the repair changes); check that area. "
           + "Others: fix the geometry at the given location in your GIS (QGIS: Vector > Geometry Tools > Check Validity)."),
   WRONG_GEOMETRY_TYPE(Severity.BLOCKING,
-      "Upload polygons for grids and districts, lines for a coastline; remove features without geometry."),
+      "Upload polygons for grids, districts and towns, lines for a coastline; remove features without geometry."),
   MISSING_CODE(Severity.BLOCKING_FOR_CODED_LAYERS,
       "Fill the code field, or name the field that holds the codes with codeField."),
   DUPLICATE_CODE(Severity.BLOCKING_FOR_CODED_LAYERS,
@@ -33,6 +33,9 @@ public enum ProblemType {
   OUTSIDE_DISTRICTS(Severity.WARNING,
       "The feature lies in no district of the live districts layer, so district-scoped users will not see it. "
           + "Check the coordinate system, or activate a districts layer that covers it."),
+  TOWN_MISMATCH(Severity.WARNING,
+      "The town is taken from the live towns layer by location and the cell is stored with that code. Put the "
+          + "town code of the towns layer in the town field, or check that the right towns layer is live."),
   UNKNOWN_CRS(Severity.BLOCKING,
       "The whole file is refused (422 unknown_crs); give the EPSG code with epsg, e.g. one of the codes the "
           + "refusal suggests.");
@@ -45,8 +48,8 @@ public enum ProblemType {
     WARNING("warning"),
     /** Blocking, except when JTS can repair the geometry: then a warning and the repaired geometry is stored. */
     BLOCKING_UNLESS_REPAIRED("blocking unless repairable"),
-    /** Blocking for layers whose features need codes (grid, districts), a warning for the others. */
-    BLOCKING_FOR_CODED_LAYERS("blocking for grid and districts, else warning");
+    /** Blocking for layers whose features need codes (grid, districts, towns), a warning for the others. */
+    BLOCKING_FOR_CODED_LAYERS("blocking for grid, districts and towns, else warning");
 
     private final String label;
 

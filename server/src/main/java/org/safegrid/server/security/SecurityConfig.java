@@ -180,8 +180,12 @@ public class SecurityConfig {
         .requestMatchers(antMatcher(HttpMethod.POST, "/api/uploads"),
             antMatcher(HttpMethod.POST, "/api/grid-sets/*/activate"),
             antMatcher(HttpMethod.DELETE, "/api/grid-sets/*"),
-            antMatcher(HttpMethod.POST, "/api/overlay-drafts/*/activate")).hasAnyRole("GIS_ADMIN", "ADMIN")
-        .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/report"),
+            antMatcher(HttpMethod.POST, "/api/overlay-drafts/*/activate"),
+            antMatcher(HttpMethod.POST, "/api/activation-requests/*/approve"),
+            antMatcher(HttpMethod.POST, "/api/activation-requests/*/reject")).hasAnyRole("GIS_ADMIN", "ADMIN")
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/activation-requests"),
+            antMatcher(HttpMethod.GET, "/api/activation-requests/*"),
+            antMatcher(HttpMethod.GET, "/api/grid-sets/*/report"),
             antMatcher(HttpMethod.GET, "/api/grid-sets/*/diff"),
             antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)

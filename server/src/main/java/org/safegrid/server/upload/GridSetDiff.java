@@ -16,7 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * added, removed, re-shaped (same code, geometry changed by at least {@code safegrid.upload.min-area-m2}),
  * re-coded (a removed code and an added code with the same geometry, within 1 % of the cell's area),
  * cells and area per district, the roster rows of grid cells that would no longer exist, and the
- * open alerts whose cell would vanish with the cell they would gain.
+ * open alerts and incidents whose cell would vanish with the cell they would gain.
  */
 @Service
 public class GridSetDiff {
@@ -27,7 +27,7 @@ public class GridSetDiff {
   /** The diff of grid set {@code gridSetId} against {@code againstId} (null: there is no live set). */
   public record Diff(long gridSetId, Long againstId, Counts counts, List<String> added, List<String> removed,
                      List<Reshaped> reshaped, List<Recoded> recoded, List<District> districts,
-                     List<RosterRow> vanishedRoster, OpenAlerts openAlerts) {}
+                     List<RosterRow> vanishedRoster, OpenAlerts openAlerts, OpenIncidents openIncidents) {}
 
   public record Counts(int added, int removed, int reshaped, int recoded, int unchanged) {}
 
@@ -48,6 +48,12 @@ public class GridSetDiff {
 
   /** An open alert on a vanishing cell and the cell of the set it lies in (null: none). */
   public record AlertCell(long alertId, String cellCode, String newCellCode) {}
+
+  /** Open and acknowledged incidents: how many, and those whose cell code the set does not have. */
+  public record OpenIncidents(int open, List<IncidentCell> onVanishedCells) {}
+
+  /** An open incident on a vanishing cell and the cell of the set its place lies in (null: none). */
+  public record IncidentCell(long incidentId, String cellCode, String newCellCode) {}
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -119,22 +125,32 @@ public class GridSetDiff {
               + "EXISTS (SELECT 1 FROM grid_cell n WHERE n.grid_set_id = ? AND n.code = r.area_code) ORDER BY r.area_code")
           .param(id).query((rs, n) -> new RosterRow(rs.getString(1), rs.getString(2))).list();
       int open = jdbc.sql("SELECT count(*) FROM alert WHERE status IN ('open', 'acknowledged')").query(Integer.class).single();
-      List<AlertCell> onVanished = jdbc.sql("""
-              SELECT a.id, a.cell_code, x.code FROM alert a
-              LEFT JOIN LATERAL (SELECT c.code FROM grid_cell_part p JOIN grid_cell c
-                                   ON c.grid_set_id = p.grid_set_id AND c.cell_id = p.cell_id
-                                 WHERE p.grid_set_id = :new AND ST_Intersects(p.geom, a.geom)
-                                 ORDER BY c.code LIMIT 1) x ON true
-              WHERE a.status IN ('open', 'acknowledged') AND a.cell_code IS NOT NULL AND NOT EXISTS
-                (SELECT 1 FROM grid_cell n WHERE n.grid_set_id = :new AND n.code = a.cell_code)
-              ORDER BY a.id LIMIT :max""")
-          .param("new", id).param("max", MAX_LISTED)
-          .query((rs, n) -> new AlertCell(rs.getLong(1), rs.getString(2), rs.getString(3))).list();
+      List<AlertCell> onVanished = onVanishedCells("alert", id, (rs, n) -> new AlertCell(rs.getLong(1), rs.getString(2),
+          rs.getString(3)));
+      int openIncidents = jdbc.sql("SELECT count(*) FROM incident WHERE status IN ('open', 'acknowledged')")
+          .query(Integer.class).single();
+      List<IncidentCell> incidentsOnVanished = onVanishedCells("incident", id, (rs, n) -> new IncidentCell(rs.getLong(1),
+          rs.getString(2), rs.getString(3)));
       Counts counts = new Counts(added.size(), removed.size(), reshaped.size(), recoded.size(),
           cells - added.size() - recoded.size() - reshaped.size());
       return new Diff(id, old, counts, cap(added), cap(removed), cap(reshaped), cap(recoded), districts, roster,
-          new OpenAlerts(open, onVanished));
+          new OpenAlerts(open, onVanished), new OpenIncidents(openIncidents, incidentsOnVanished));
     });
+  }
+
+  /**
+   * Open and acknowledged rows of {@code table} (alert or incident, a fixed name) whose cell code set
+   * {@code id} does not have, as (id, cell code, code of the set's cell their place lies in or null).
+   */
+  private <T> List<T> onVanishedCells(String table, long id, org.springframework.jdbc.core.RowMapper<T> row) {
+    return jdbc.sql("SELECT r.id, r.cell_code, x.code FROM " + table + " r "
+            + "LEFT JOIN LATERAL (SELECT c.code FROM grid_cell_part p JOIN grid_cell c "
+            + "ON c.grid_set_id = p.grid_set_id AND c.cell_id = p.cell_id "
+            + "WHERE p.grid_set_id = :new AND ST_Intersects(p.geom, ST_PointOnSurface(r.geom)) "
+            + "ORDER BY c.code LIMIT 1) x ON true "
+            + "WHERE r.status IN ('open', 'acknowledged') AND r.cell_code IS NOT NULL AND NOT EXISTS "
+            + "(SELECT 1 FROM grid_cell n WHERE n.grid_set_id = :new AND n.code = r.cell_code) ORDER BY r.id LIMIT :max")
+        .param("new", id).param("max", MAX_LISTED).query(row).list();
   }
 
   private void requireExists(long id) {

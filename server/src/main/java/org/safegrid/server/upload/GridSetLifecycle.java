@@ -22,10 +22,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class GridSetLifecycle {
 
   /**
-   * The outcome of an activation; {@code alertsRebound}: open and acknowledged alerts that gained their
-   * cell code in the activated grid set (0 for overlays).
+   * The outcome of an activation; {@code alertsRebound} and {@code incidentsRebound}: open and
+   * acknowledged alerts and incidents that gained their cell code in the activated grid set (0 for overlays).
    */
-  public record Activation(long id, String kind, String layer, Long previousId, long millis, int alertsRebound) {}
+  public record Activation(long id, String kind, String layer, Long previousId, long millis, int alertsRebound,
+                           int incidentsRebound) {}
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -61,16 +62,43 @@ public class GridSetLifecycle {
             .params(actor.username(), id).update();
       }
       int rebound = rebindOpenAlerts(id);
+      int incidents = rebindOpenIncidents(id, previous);
       ObjectNode d = audit.detail();
       d.put("previousGridSetId", previous);
       d.put("result", "active".equals(status) ? "already active" : "activated");
       d.put("alertsRebound", rebound);
+      d.put("incidentsRebound", incidents);
       audit.record(actor, "activate", "grid_set", id, "success", d);
-      return new Activation(id, "grid-set", "grid", previous, 0, rebound);
+      return new Activation(id, "grid-set", "grid", previous, 0, rebound, incidents);
     });
     events.publishEvent(new GridSetActivated(id));
     return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000,
-        a.alertsRebound());
+        a.alertsRebound(), a.incidentsRebound());
+  }
+
+  /**
+   * Open and acknowledged incidents keep the cell code they were opened with ({@code incident.cell_code},
+   * recorded in {@code incident_cell} for the set that was live until now) and gain the code of the
+   * activated set's cell their place lies in (a point on the surface of the hull of their alerts' places);
+   * returns how many gained one.
+   */
+  private int rebindOpenIncidents(long gridSetId, Long previousId) {
+    if (previousId != null && previousId != gridSetId) {
+      jdbc.sql("INSERT INTO incident_cell (incident_id, grid_set_id, cell_code) SELECT i.id, ?, i.cell_code "
+              + "FROM incident i WHERE i.status IN ('open', 'acknowledged') AND i.cell_code IS NOT NULL "
+              + "ON CONFLICT DO NOTHING")
+          .param(previousId).update();
+    }
+    return jdbc.sql("""
+            INSERT INTO incident_cell (incident_id, grid_set_id, cell_code)
+            SELECT i.id, :set, x.code FROM incident i
+            JOIN LATERAL (SELECT c.code FROM grid_cell_part p JOIN grid_cell c
+                            ON c.grid_set_id = p.grid_set_id AND c.cell_id = p.cell_id
+                          WHERE p.grid_set_id = :set AND ST_Intersects(p.geom, ST_PointOnSurface(i.geom))
+                          ORDER BY c.code LIMIT 1) x ON true
+            WHERE i.status IN ('open', 'acknowledged') AND i.geom IS NOT NULL
+            ON CONFLICT (incident_id, grid_set_id) DO UPDATE SET cell_code = EXCLUDED.cell_code""")
+        .param("set", gridSetId).update();
   }
 
   /**
@@ -143,9 +171,9 @@ public class GridSetLifecycle {
       d.put("previousDraftId", previous);
       d.put("result", "activated");
       audit.record(actor, "activate", "overlay_draft", id, "success", d);
-      return new Activation(id, "overlay", layer, previous, 0, 0);
+      return new Activation(id, "overlay", layer, previous, 0, 0, 0);
     });
-    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000, 0);
+    return new Activation(a.id(), a.kind(), a.layer(), a.previousId(), (System.nanoTime() - start) / 1_000_000, 0, 0);
   }
 
   private void switchLayer(String layer, int version, String source, String user) {

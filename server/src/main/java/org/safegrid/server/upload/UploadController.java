@@ -35,10 +35,12 @@ class UploadController {
   private final GridSetExport export;
   private final ScopeFilter scopes;
   private final GridSetDiff diffs;
+  private final ActivationRequests activations;
 
   UploadController(UploadService uploads, GridSetLifecycle lifecycle, GridSetExport export, ScopeFilter scopes,
-      GridSetDiff diffs) {
+      GridSetDiff diffs, ActivationRequests activations) {
     this.uploads = uploads;
+    this.activations = activations;
     this.diffs = diffs;
     this.lifecycle = lifecycle;
     this.export = export;
@@ -83,9 +85,41 @@ class UploadController {
         .body(new UploadResponse(d.id(), d.kind(), kind.apiName(), d.sha256(), d.report(), links));
   }
 
+  /** 200 with the activation, or 202 with a pending four-eyes request (see {@link ActivationRequests}). */
   @PostMapping("/api/grid-sets/{id}/activate")
-  GridSetLifecycle.Activation activateGridSet(@PathVariable long id, Principal principal, HttpServletRequest request) {
-    return lifecycle.activateGridSet(id, actor(principal, request));
+  ResponseEntity<Object> activateGridSet(@PathVariable long id, Principal principal, HttpServletRequest request) {
+    return answer(activations.activateGridSet(id, actor(principal, request)));
+  }
+
+  @GetMapping("/api/activation-requests")
+  java.util.List<ActivationRequests.Request> activationRequests() {
+    return activations.listPending();
+  }
+
+  @GetMapping("/api/activation-requests/{id}")
+  ActivationRequests.Request activationRequest(@PathVariable long id) {
+    return activations.get(id);
+  }
+
+  /** A second GIS administrator approves; the target is activated. The requester is refused (403). */
+  @PostMapping("/api/activation-requests/{id}/approve")
+  GridSetLifecycle.Activation approve(@PathVariable long id, Principal principal, HttpServletRequest request) {
+    return activations.approve(id, actor(principal, request));
+  }
+
+  @PostMapping("/api/activation-requests/{id}/reject")
+  ActivationRequests.Request reject(@PathVariable long id, Principal principal, HttpServletRequest request) {
+    return activations.reject(id, actor(principal, request));
+  }
+
+  private static ResponseEntity<Object> answer(ActivationRequests.Outcome outcome) {
+    if (outcome instanceof ActivationRequests.Pending p) {
+      return ResponseEntity.status(HttpStatus.ACCEPTED)
+          .body(Map.of("status", "pending", "request", p.request(),
+              "links", Map.of("approve", "/api/activation-requests/" + p.request().id() + "/approve",
+                  "reject", "/api/activation-requests/" + p.request().id() + "/reject")));
+    }
+    return ResponseEntity.ok(((ActivationRequests.Activated) outcome).activation());
   }
 
   /** What activating the set would change against the live one (or {@code against}): see {@link GridSetDiff}. */
@@ -101,8 +135,8 @@ class UploadController {
   }
 
   @PostMapping("/api/overlay-drafts/{id}/activate")
-  GridSetLifecycle.Activation activateOverlay(@PathVariable long id, Principal principal, HttpServletRequest request) {
-    return lifecycle.activateOverlayDraft(id, actor(principal, request));
+  ResponseEntity<Object> activateOverlay(@PathVariable long id, Principal principal, HttpServletRequest request) {
+    return answer(activations.activateOverlay(id, actor(principal, request)));
   }
 
   @GetMapping(path = "/api/grid-sets/{id}/report", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Refused uploads as {@link ProblemDetail}: 400 for a missing form field, 413 for size limits, 422 for
- * content, 503 when the server lacks a reader's tool, with the machine reason in {@code reason} and, when validation ran, the whole report in
+ * content, 403 outside the user's district or for one's own approval, 503 when the server lacks a reader's tool, with the machine reason in {@code reason} and, when validation ran, the whole report in
  * {@code report}.
  */
 @RestControllerAdvice(basePackageClasses = UploadExceptionHandler.class)
@@ -55,6 +55,14 @@ class UploadExceptionHandler {
     p.setTitle("File has blocking problems");
     p.setProperty("reason", "blocking_problems");
     p.setProperty("report", e.report());
+    return p;
+  }
+
+  @ExceptionHandler(UploadForbiddenException.class)
+  ProblemDetail forbidden(UploadForbiddenException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
+    p.setTitle("Not allowed for your account");
+    p.setProperty("reason", e.reason());
     return p;
   }
 

@@ -26,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param coastalZoneMeters     width of the coastal zone derived from an uploaded coastline (m)
  * @param maxConcurrentUploads  uploads received at the same time; one more is answered 503 with
  *                              {@code Retry-After} before its body is read (default 2)
+ * @param approval              four-eyes activation ({@code safegrid.upload.approval.*})
  */
 @ConfigurationProperties("safegrid.upload")
 public record UploadProperties(
@@ -44,7 +45,26 @@ public record UploadProperties(
     @DefaultValue("24.4") double maxLat,
     @DefaultValue("1.0") double minAreaM2,
     @DefaultValue("1000") double coastalZoneMeters,
-    @DefaultValue("2") int maxConcurrentUploads) {
+    @DefaultValue("2") int maxConcurrentUploads,
+    @DefaultValue Approval approval) {
+
+  /**
+   * Four-eyes activation: a districts layer or a grid set that changes any district's area by more than
+   * {@code districtAreaTolerance} (a fraction of the district's live area; a district that appears or
+   * disappears always counts) is activated only when a second GIS administrator approves.
+   *
+   * @param enabled               whether such activations wait for approval (default true)
+   * @param districtAreaTolerance largest relative change of a district's area activated by one
+   *                              administrator alone, in [0, 1) (default 0.01: 1 %)
+   */
+  public record Approval(@DefaultValue("true") boolean enabled, @DefaultValue("0.01") double districtAreaTolerance) {
+    public Approval {
+      if (!(districtAreaTolerance >= 0 && districtAreaTolerance < 1)) {
+        throw new IllegalArgumentException("safegrid.upload.approval.district-area-tolerance must be in [0, 1), not "
+            + districtAreaTolerance);
+      }
+    }
+  }
 
   public UploadProperties {
     if (maxFileBytes <= 0 || maxUncompressedBytes <= 0 || maxZipEntries <= 0 || maxFeatures <= 0

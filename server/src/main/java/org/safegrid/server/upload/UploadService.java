@@ -24,6 +24,7 @@ import org.safegrid.gisdata.validate.BoundaryValidator;
 import org.safegrid.gisdata.validate.DistrictAssigner;
 import org.safegrid.gisdata.validate.LayerKind;
 import org.safegrid.gisdata.validate.ReportJson;
+import org.safegrid.gisdata.validate.TownAssigner;
 import org.safegrid.gisdata.validate.ValidatedFeature;
 import org.safegrid.gisdata.validate.ValidationReport;
 import org.safegrid.server.reliability.QueryClass;
@@ -35,8 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Turns an uploaded boundary file into a draft: reads and validates it (gis-data), locates each
- * cell's (and point layer feature's) district in the live districts layer ({@link DistrictAssigner}:
- * the file's district field is only checked against it), and if nothing blocks, stores a draft grid
+ * cell's (and town's, and point layer feature's) district in the live districts layer
+ * ({@link DistrictAssigner}) and each cell's town in the live towns layer ({@link TownAssigner}) —
+ * the file's district and town fields are only checked against them — and if nothing blocks, stores a draft grid
  * set or overlay version with its report, all in one transaction
  * together with the audit record. A refused file leaves only its audit record behind. The
  * subdivided pieces of each stored polygon ({@code grid_cell_part}, {@code overlay_feature_part})
@@ -46,14 +48,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UploadService {
 
   /** A stored draft. */
-  public record Draft(long id, String kind, LayerKind layer, String sha256, ObjectNode report) {}
+  public record Draft(long id, String kind, LayerKind layer, String sha256, ObjectNode report, int version) {}
 
   /** What the user sent besides the bytes. */
   public record UploadRequest(String fileName, LayerKind layer, ReadOptions options, AttributeMapping mapping) {}
 
   /** Layers whose features carry a district code, located from the live districts layer. */
   static final java.util.Set<LayerKind> DISTRICT_BOUND =
-      java.util.EnumSet.of(LayerKind.GRID, LayerKind.CAMPUSES, LayerKind.CHECKPOINTS, LayerKind.CAMERAS);
+      java.util.EnumSet.of(LayerKind.GRID, LayerKind.TOWNS, LayerKind.CAMPUSES, LayerKind.CHECKPOINTS, LayerKind.CAMERAS);
 
   private final BoundaryReader reader;
   private final BoundaryValidator validator;
@@ -65,10 +67,12 @@ public class UploadService {
   private final StatementTimeouts timeouts;
   private final UploadProperties properties;
   private final ObjectMapper json;
+  private final UploadScope scope;
 
   UploadService(BoundaryReader reader, BoundaryValidator validator, ReportJson reportJson, JdbcTemplate jdbcTemplate,
       JdbcClient jdbc, TransactionTemplate tx, UploadAudit audit, UploadProperties properties, ObjectMapper json,
-      StatementTimeouts timeouts) {
+      StatementTimeouts timeouts, UploadScope scope) {
+    this.scope = scope;
     this.reader = reader;
     this.validator = validator;
     this.reportJson = reportJson;
@@ -90,14 +94,20 @@ public class UploadService {
     Path tmp = null;
     String sha256 = null;
     try {
+      scope.checkLayer(actor, req.layer());
       tmp = Files.createTempFile("safegrid-upload", ".bin");
       sha256 = copyCapped(body, tmp);
       BoundaryDataset data = reader.read(tmp, req.options());
       ValidationReport validated = validator.validate(req.layer(), data, req.mapping());
-      ValidationReport report = DISTRICT_BOUND.contains(req.layer()) ? liveDistricts().assign(validated) : validated;
+      List<String[]> notes = new java.util.ArrayList<>();
+      ValidationReport report = locate(req.layer(), validated, notes);
       ObjectNode reportNode = reportJson.toJson(report);
       reportNode.put("fileName", req.fileName());
       reportNode.put("sha256", sha256);
+      if (!notes.isEmpty()) {
+        var array = reportNode.putArray("notes");
+        notes.forEach(n -> array.addObject().put("type", n[0]).put("message", n[1]));
+      }
       datumWarning(req, report, reportNode);
       if (report.blocked()) {
         refuse(actor, req, sha256, "blocking_problems", reportNode.path("counts").toString());
@@ -107,11 +117,22 @@ public class UploadService {
       return tx.execute(s -> {
         // ST_IsValid/ST_MakeValid of large polygons run here
         timeouts.apply(QueryClass.UPLOAD);
-        return req.layer() == LayerKind.GRID
+        Draft draft = req.layer() == LayerKind.GRID
             ? storeGridSet(report, reportNode, req, digest, actor, data.epsg())
             : storeOverlay(report, reportNode, req, digest, actor);
+        // a district-scoped officer's draft may differ from the live layer only inside the district:
+        // checked on the stored rows, and a refusal rolls the draft back
+        if (req.layer() == LayerKind.GRID) {
+          scope.checkGridSetActivation(actor, draft.id());
+        } else {
+          scope.checkOverlayActivation(actor, req.layer(), draft.version());
+        }
+        return draft;
       });
     } catch (BoundaryReadException e) {
+      refuse(actor, req, sha256, e.reason(), e.getMessage());
+      throw e;
+    } catch (UploadForbiddenException e) {
       refuse(actor, req, sha256, e.reason(), e.getMessage());
       throw e;
     } catch (IllegalArgumentException e) {
@@ -130,20 +151,46 @@ public class UploadService {
     }
   }
 
-  /** The live districts layer as its subdivided pieces (empty when no districts layer is live). */
-  private DistrictAssigner liveDistricts() {
+  /**
+   * Locates the district (district-bound layers) and the town (grid cells) of each feature in the live
+   * districts and towns layers; what cannot be checked for want of a live layer is added to {@code notes}
+   * as {type, message}, so the report says so instead of passing silently.
+   */
+  private ValidationReport locate(LayerKind layer, ValidationReport validated, List<String[]> notes) {
+    ValidationReport report = validated;
+    if (DISTRICT_BOUND.contains(layer)) {
+      DistrictAssigner districts = new DistrictAssigner(livePieces("districts"));
+      if (districts.isEmpty()) {
+        notes.add(new String[] {"districts_not_checked", "No districts layer is live: the file's district values are "
+            + "stored as they are, unchecked. Upload and activate the districts layer first, then upload this file again."});
+      }
+      report = districts.assign(report);
+    }
+    if (layer == LayerKind.GRID) {
+      TownAssigner towns = new TownAssigner(livePieces("towns"));
+      if (towns.isEmpty()) {
+        notes.add(new String[] {"towns_not_checked", "No towns layer is live: the cells' town values are stored as the "
+            + "file gives them, unchecked. Upload and activate a towns layer (layer=towns) to have towns located."});
+      }
+      report = towns.assign(report);
+    }
+    return report;
+  }
+
+  /** The live version of a boundary layer (districts, towns) as its subdivided pieces; empty when none is live. */
+  private List<DistrictAssigner.Piece> livePieces(String layer) {
     org.locationtech.jts.io.WKBReader wkb = new org.locationtech.jts.io.WKBReader();
-    List<DistrictAssigner.Piece> pieces = jdbc.sql("SELECT p.code, f.name, ST_AsBinary(p.geom) FROM overlay_feature_part p "
+    return jdbc.sql("SELECT p.code, f.name, ST_AsBinary(p.geom) FROM overlay_feature_part p "
             + "JOIN overlay_layer l ON l.layer = p.layer AND l.version = p.version "
-            + "JOIN overlay_feature f ON f.id = p.feature_id WHERE p.layer = 'districts' AND p.code IS NOT NULL")
+            + "JOIN overlay_feature f ON f.id = p.feature_id WHERE p.layer = ? AND p.code IS NOT NULL")
+        .param(layer)
         .query((rs, n) -> {
           try {
             return new DistrictAssigner.Piece(rs.getString(1), rs.getString(2), wkb.read(rs.getBytes(3)));
           } catch (org.locationtech.jts.io.ParseException e) {
-            throw new IllegalStateException("stored district piece unreadable", e);
+            throw new IllegalStateException("stored " + layer + " piece unreadable", e);
           }
         }).list();
-    return new DistrictAssigner(pieces);
   }
 
   /** Refuses (400, audited) an upload that does not say which datum its coordinates are on; the file is not read. */
@@ -275,7 +322,7 @@ public class UploadService {
         });
     ObjectNode d = uploadDetail(req, sha256, reportNode);
     audit.record(actor, "upload", "grid_set", id, "success", d);
-    return new Draft(id, "grid-set", req.layer(), sha256, reportNode);
+    return new Draft(id, "grid-set", req.layer(), sha256, reportNode, 0);
   }
 
   private Draft storeOverlay(ValidationReport report, ObjectNode reportNode, UploadRequest req, String sha256,
@@ -309,7 +356,7 @@ public class UploadService {
     ObjectNode d = uploadDetail(req, sha256, reportNode);
     d.put("version", version);
     audit.record(actor, "upload", "overlay_draft", id, "success", d);
-    return new Draft(id, "overlay", req.layer(), sha256, reportNode);
+    return new Draft(id, "overlay", req.layer(), sha256, reportNode, version);
   }
 
   /** The feature's sub-type (school type, checkpoint kind) from a kind/type attribute, if it has one. */

@@ -11,6 +11,12 @@
  * unique partial index grid_set_one_active makes two active sets impossible), writes the audit
  * record, and after commit publishes {@link org.safegrid.server.upload.GridSetActivated}. Rollback
  * is activating an archived set. Overlay drafts switch overlay_layer.version the same way; a
- * coastline also derives the coastal_zone layer (geography buffer in PostGIS).
+ * coastline also derives the coastal_zone layer (geography buffer in PostGIS). Open alerts and
+ * incidents keep their cell codes and gain the activated set's (alert_cell, incident_cell).
+ *
+ * <p>Scope and four eyes: {@link org.safegrid.server.upload.UploadScope} keeps a district-scoped
+ * officer's uploads and activations inside the district; over the API every activation goes through
+ * {@link org.safegrid.server.upload.ActivationRequests}, which turns one that moves a district's area
+ * beyond the tolerance into a pending request for a second GIS administrator.
  */
 package org.safegrid.server.upload;

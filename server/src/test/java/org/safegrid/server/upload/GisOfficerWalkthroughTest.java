@@ -52,6 +52,9 @@ class GisOfficerWalkthroughTest {
 
   private static final String GIS = "gis.officer";
   private static final String GIS_PW = "officer-password-1";
+  /** The second GIS officer, who approves the first one's activations (four eyes). */
+  private static final String GIS2 = "gis.officer2";
+  private static final String GIS2_PW = "officer-password-2";
   /** The walk-through's grid: 4 × 4 cells of 0.005° in Huicheng district (惠城区, 441302). */
   private static final double LON0 = 114.38;
   private static final double LAT0 = 23.06;
@@ -81,6 +84,10 @@ class GisOfficerWalkthroughTest {
         new HttpEntity<>("{\"username\":\"" + GIS + "\",\"password\":\"" + GIS_PW + "\",\"roles\":[\"GIS_ADMIN\"]}", h),
         String.class);
     assertThat(user.getStatusCode().is2xxSuccessful()).as("%s", user.getBody()).isTrue();
+    ResponseEntity<String> user2 = rest.withBasicAuth("admin", "walkthrough-admin-pw").postForEntity("/api/users",
+        new HttpEntity<>("{\"username\":\"" + GIS2 + "\",\"password\":\"" + GIS2_PW + "\",\"roles\":[\"GIS_ADMIN\"]}", h),
+        String.class);
+    assertThat(user2.getStatusCode().is2xxSuccessful()).as("%s", user2.getBody()).isTrue();
     long reference = jdbc.queryForObject("SELECT id FROM grid_set WHERE status = 'active'", Long.class);
     assertThat(jdbc.queryForObject("SELECT synthetic FROM grid_set WHERE id = ?", Boolean.class, reference)).isTrue();
 
@@ -91,6 +98,7 @@ class GisOfficerWalkthroughTest {
     assertThat(d.path("report").path("crs").asText()).startsWith("EPSG:4547");
     assertThat(d.path("report").path("encoding").asText()).startsWith("GBK");
     assertThat(d.path("report").path("datum").asText()).isEqualTo("cgcs2000");
+    // the same districts again: no district's area moves by more than 1 %, so one officer activates them
     ok(post(d.path("links").path("activate").asText()));
 
     // step 2: the grid as a GeoPackage (GDAL), district codes in QXDM: clean, located in 441302
@@ -100,6 +108,8 @@ class GisOfficerWalkthroughTest {
     JsonNode g1 = created(upload("grid_v1.gpkg", Files.readAllBytes(v1), "grid"));
     assertThat(g1.path("report").path("problems")).as("%s", g1.path("report")).isEmpty();
     assertThat(g1.path("report").path("format").asText()).isEqualTo("GEOPACKAGE");
+    assertThat(g1.path("report").path("notes").findValuesAsText("type")).as("no towns layer is live")
+        .containsExactly("towns_not_checked");
     long v1Id = g1.path("draftId").asLong();
     assertThat(jdbc.queryForList("SELECT DISTINCT district_code FROM grid_cell WHERE grid_set_id = ?", String.class, v1Id))
         .containsExactly("441302");
@@ -140,10 +150,17 @@ class GisOfficerWalkthroughTest {
     JsonNode diff1 = json.readTree(get("/api/grid-sets/" + v1Id + "/diff"));
     assertThat(diff1.path("againstId").asLong()).isEqualTo(reference);
     assertThat(diff1.path("counts").path("added").asInt()).isEqualTo(16);
-    ok(post("/api/grid-sets/" + v1Id + "/activate"));
-    ok(post("/api/grid-sets/" + reference + "/activate"));
+    // district 441302 shrinks to 16 cells: a second officer approves (four eyes); the first cannot
+    JsonNode pending = accepted(post("/api/grid-sets/" + v1Id + "/activate"));
+    assertThat(pending.path("request").path("reason").asText()).contains("441302");
+    assertThat(pending.path("request").path("diff").path("counts").path("added").asInt()).isEqualTo(16);
+    ResponseEntity<String> own = post(pending.path("links").path("approve").asText());
+    assertThat(own.getStatusCode().value()).isEqualTo(403);
+    assertThat(json.readTree(own.getBody()).path("reason").asText()).isEqualTo("own_request");
+    ok(approve(pending));
+    ok(approve(accepted(post("/api/grid-sets/" + reference + "/activate"))));
     assertThat(jdbc.queryForObject("SELECT id FROM grid_set WHERE status = 'active'", Long.class)).isEqualTo(reference);
-    ok(post("/api/grid-sets/" + v1Id + "/activate"));
+    ok(approve(accepted(post("/api/grid-sets/" + v1Id + "/activate"))));
 
     // an open alert in cell HZ0002 and a roster row for HZ0016, as the alert engine and the roster upload leave them
     long alert = jdbc.queryForObject("INSERT INTO alert (rule_id, dedupe_key, severity, title, geom, observed_at, "
@@ -151,6 +168,11 @@ class GisOfficerWalkthroughTest {
         + "now(), ?, 'HZ0002') RETURNING id", Long.class, LON0 + 1.5 * SIZE, LAT0 + 0.5 * SIZE, v1Id);
     jdbc.update("INSERT INTO alert_roster (level, area_code, officer) VALUES ('grid', 'HZ0016', 'Officer Li') "
         + "ON CONFLICT (level, area_code) DO UPDATE SET officer = EXCLUDED.officer");
+    // and an open incident there, as the incident engine leaves it
+    long incident = jdbc.queryForObject("INSERT INTO incident (rule_id, group_key, title, severity, first_observed_at, "
+        + "last_observed_at, geom, cell_code, district_code) VALUES ('walkthrough', 'w1', 'test incident', 'high', now(), "
+        + "now(), ST_SetSRID(ST_MakePoint(?, ?), 4326), 'HZ0002', '441302') RETURNING id", Long.class,
+        LON0 + 1.5 * SIZE, LAT0 + 0.5 * SIZE);
 
     // step 6: version 2 as a GBK / EPSG:4547 Shapefile: HZ0016 removed, HZ0017 added, HZ0001 re-shaped,
     // HZ0002 re-coded HZX002; the diff says exactly that before activation
@@ -182,8 +204,17 @@ class GisOfficerWalkthroughTest {
     JsonNode onVanished = diff.path("openAlerts").path("onVanishedCells").get(0);
     assertThat(onVanished.path("alertId").asLong()).isEqualTo(alert);
     assertThat(onVanished.path("newCellCode").asText()).isEqualTo("HZX002");
-    JsonNode activation = ok(post("/api/grid-sets/" + v2Id + "/activate"));
+    JsonNode incidentOnVanished = diff.path("openIncidents").path("onVanishedCells").get(0);
+    assertThat(incidentOnVanished.path("incidentId").asLong()).isEqualTo(incident);
+    assertThat(incidentOnVanished.path("newCellCode").asText()).isEqualTo("HZX002");
+    // HZ0001's lost fifth moves 441302's area by about 1.3 %: over the 1 % tolerance, so approved again
+    JsonNode activation = ok(approve(accepted(post("/api/grid-sets/" + v2Id + "/activate"))));
     assertThat(activation.path("alertsRebound").asInt()).isGreaterThanOrEqualTo(1);
+    assertThat(activation.path("incidentsRebound").asInt()).isGreaterThanOrEqualTo(1);
+    assertThat(jdbc.queryForObject("SELECT cell_code FROM incident WHERE id = ?", String.class, incident))
+        .isEqualTo("HZ0002");
+    assertThat(jdbc.queryForList("SELECT grid_set_id || ':' || cell_code FROM incident_cell WHERE incident_id = ? "
+        + "ORDER BY 1", String.class, incident)).containsExactlyInAnyOrder(v1Id + ":HZ0002", v2Id + ":HZX002");
     assertThat(jdbc.queryForObject("SELECT cell_code FROM alert WHERE id = ?", String.class, alert)).isEqualTo("HZ0002");
     assertThat(jdbc.queryForList("SELECT grid_set_id || ':' || cell_code FROM alert_cell WHERE alert_id = ? ORDER BY 1",
         String.class, alert)).containsExactlyInAnyOrder(v1Id + ":HZ0002", v2Id + ":HZX002");
@@ -289,6 +320,18 @@ class GisOfficerWalkthroughTest {
 
   private ResponseEntity<String> post(String path) {
     return rest.withBasicAuth(GIS, GIS_PW).postForEntity(path, null, String.class);
+  }
+
+  /** A 202 answer to an activation: the pending four-eyes request with its diff. */
+  private JsonNode accepted(ResponseEntity<String> r) throws IOException {
+    assertThat(r.getStatusCode().value()).as("%s", r.getBody()).isEqualTo(202);
+    return json.readTree(r.getBody());
+  }
+
+  /** The second officer approves a pending request. */
+  private ResponseEntity<String> approve(JsonNode pending) {
+    return rest.withBasicAuth(GIS2, GIS2_PW).postForEntity(pending.path("links").path("approve").asText(), null,
+        String.class);
   }
 
   private JsonNode ok(ResponseEntity<String> r) throws IOException {

@@ -39,7 +39,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /** Uploads through HTTP into a real PostGIS: drafts, reports, activation, audit, export and refusals. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "safegrid.ingest.enabled=false", "safegrid.reference.load=false", "safegrid.security.admin-password=test-admin-pw",
-    "safegrid.upload.max-file-bytes=3000000", "safegrid.upload.max-vertices-per-feature=5000"})
+    "safegrid.upload.max-file-bytes=3000000", "safegrid.upload.max-vertices-per-feature=5000",
+    // one officer activates and rolls back here; four-eyes activation is FourEyesActivationTest's subject
+    "safegrid.upload.approval.enabled=false"})
 class UploadApiTest {
 
   @DynamicPropertySource

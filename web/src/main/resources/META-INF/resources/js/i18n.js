@@ -1,4 +1,5 @@
-// SafeGrid map texts in Chinese (zh-CN) and English. Place names of the reference city stay Chinese.
+// SafeGrid map texts in Chinese (zh-CN) and English. Place names go through place(): English from
+// the name table (js/placenames.js) in English mode, as stored otherwise.
 (function () {
   'use strict';
   var DICT = {
@@ -55,8 +56,14 @@
     'newest': ['最新事件', 'newest event'],
     'grid.set': ['网格集', 'Grid set'],
     'panel.hotspots': ['热点列表', 'Hotspots'],
-    'hs.line.halo': ['{e} 起事件集中在 {w} 个网格；另 {h} 个周边网格本身无事件，因紧邻事件集中区而划入', '{e} events in {w} cells; {h} surrounding cells had none and are included because they border the cluster'],
-    'hs.line.nohalo': ['{e} 起事件，分布在全部 {n} 个网格', '{e} events, in all {n} of its cells'],
+    'hs.events': ['{e} 起事件', '{e} events'],
+    'hs.trend.up': ['↑ 上升', '↑ rising'], 'hs.trend.down': ['↓ 下降', '↓ falling'], 'hs.trend.flat': ['→ 持平', '→ steady'],
+    'hs.trend.before': ['（前一时段 {b} 起）', '(previous window: {b})'],
+    'hs.cells.halo': ['{w} 个网格有事件 · {h} 个光晕网格无事件', '{w} cells with events · {h} halo cells without'],
+    'hs.cells.nohalo': ['全部 {n} 个网格均有事件', 'events in all {n} cells'],
+    'hs.cells': ['{n} 个网格', '{n} cells'],
+    'hs.patrol.last': ['最近巡逻 {t}', 'last patrol {t}'],
+    'hs.patrol.none': ['7 天内无巡逻经过', 'no patrol in 7 days'],
     'hs.halo.tip': ['热点按“网格及其相邻网格”的事件合计判断。周边网格（光晕）本身没有事件，但紧挨着事件集中的网格，所以一并划入：巡逻时可作为热点的外围范围。', 'A hotspot is judged on each cell together with the cells around it. Halo cells had no events of their own; they are in the hotspot because the cells next to them did. Treat them as the edge of the area to patrol.'],
     'panel.emerging': ['新兴热点', 'Emerging'],
     'panel.alerts': ['告警', 'Alerts'],
@@ -87,6 +94,8 @@
     'load.failed': ['加载失败', 'Load failed'],
     'synthetic.note': ['合成数据（固定种子生成的替代数据）：', 'Synthetic (generated stand-ins where no open data exists): '],
     'synthetic.suffix': ['（合成）', ' (synthetic)'],
+    'from.zoom': ['缩放级别 ≥', 'from zoom'],
+    'clustered.below': ['缩放级别较低时按网格计数，点击数字放大；图标显示自缩放级别', 'counted per cell at low zoom (click a number to zoom in); icons from zoom'],
     'exit.wall': ['退出大屏', 'Exit wall screen']
   };
   var stored = null;
@@ -105,9 +114,16 @@
     document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
   }
 
+  /** A place's name in the current language: the table's English name in English mode, else as given. */
+  function place(code, name) {
+    if (lang !== 'en' || !window.SafeGridPlaceNames) return name;
+    return window.SafeGridPlaceNames.english(code, name) || name;
+  }
+
   var listeners = [];
   window.SafeGridI18n = {
     t: t,
+    place: place,
     apply: apply,
     lang: function () { return lang; },
     setLang: function (l) {

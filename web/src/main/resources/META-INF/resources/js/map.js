@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  var I = window.SafeGridI18n, t = I.t, D = window.SafeGridDatum, E = window.SafeGridEvents, C = window.SafeGridCells;
+  var I = window.SafeGridI18n, t = I.t, D = window.SafeGridDatum, E = window.SafeGridEvents, C = window.SafeGridCells, P = window.SafeGridPoints;
   var params = new URLSearchParams(window.location.search);
   var HOUR = 3600 * 1000;
 
@@ -127,9 +127,31 @@
     note.textContent = names.length ? t('synthetic.note') + names.join(', ') : '';
   }
 
+  // what is on at start fits the role: the duty officer watches what happens now, the planner where
+  // risk concentrates; the reference layers (land, districts, coastline) are on for both. A layer of
+  // another feature (e.g. incidents) is on when its key is listed. ?view=duty|planner overrides.
+  var VIEWS = {
+    duty: ['events', 'incidents', 'patrol'],
+    planner: ['grid', 'hotspots', 'coverage', 'coast_segments']
+  };
+  var BASE_LAYERS = ['land', 'districts', 'coastline'];
+  /** planner for a PLANNER, duty for everyone else (ADMIN holds every role and sits at the center: duty). */
+  function viewOf(roles) {
+    var asked = params.get('view');
+    if (VIEWS[asked]) return asked;
+    roles = roles || [];
+    return roles.indexOf('PLANNER') >= 0 && roles.indexOf('ADMIN') < 0 ? 'planner' : 'duty';
+  }
+  app.VIEWS = VIEWS;
+  function defaultOn(name, on) {
+    if (!state.view || BASE_LAYERS.indexOf(name) >= 0) return on;
+    return VIEWS[state.view].indexOf(name) >= 0;
+  }
+
   /** Adds a layer to the panel; layer may be null when its data is not available yet. */
   function register(name, layer, count, on, legend) {
     state.marks[name] = Math.round(performance.now());
+    if (!entries[name]) on = defaultOn(name, on);
     var e = entries[name] || (entries[name] = {});
     var wasOn = !!(e.layer && app.map.hasLayer(e.layer));
     if (e.layer && e.layer !== layer && wasOn) app.map.removeLayer(e.layer);
@@ -195,17 +217,25 @@
   }
   app.swatchRow = swatchRow;
 
-  function pointLayer(fc, style, title, keys) {
-    return L.geoJSON(fc, {
-      coordsToLatLng: D.coordsToLatLng,
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({ renderer: rendererFor('sgPoints') }, style)); },
-      onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(title + ' ' + (f.properties.name || f.properties.code), f.properties, keys); }); }
+  // dense point layers: counts per screen cell below a zoom level, one small icon each from it on
+  var CLUSTER_BELOW = { campuses: 13, checkpoints: 12, cameras: 14, patrol: 11 };
+  app.CLUSTER_BELOW = CLUSTER_BELOW;
+  function pointLayer(name, fc, style, title, keys) {
+    var pts = (fc.features || []).filter(function (f) { return f.geometry && f.geometry.type === 'Point'; }).map(function (f) {
+      var ll = D.coordsToLatLng(f.geometry.coordinates);
+      return { lat: ll.lat, lng: ll.lng, props: f.properties };
     });
+    return new P.PointLayer(pts, L.Util.extend({
+      pane: 'sgPoints', clusterBelowZoom: CLUSTER_BELOW[name],
+      onClick: function (p, latlng) {
+        L.popup().setLatLng(latlng).setContent(propsPopup(title + ' ' + (I.place(p.props.code, p.props.name) || p.props.code), p.props, keys)).openOn(app.map);
+      }
+    }, style));
   }
 
   // ------------------------------------------------------------------ risk colouring
   var RISK_LEVELS = ['low', 'elevated', 'high', 'critical'];
-  var RISK_COLORS = { low: '#1a9850', elevated: '#fee08b', high: '#fc8d59', critical: '#d73027' };
+  var RISK_COLORS = window.SafeGridPalette.risk;
   var risk = { byCode: null, normalised: false, uncertainty: true, at: null };
   app.risk = risk;
 
@@ -369,7 +399,7 @@
   app.loadRisk = loadRisk;
 
   // ------------------------------------------------------------------ hotspots
-  var HOT = { 'hot-99': '#b2182b', 'hot-95': '#ef8a62', 'hot-90': '#fddbc7', 'cold-99': '#2166ac', 'cold-95': '#67a9cf', 'cold-90': '#d1e5f0' };
+  var HOT = window.SafeGridPalette.hotspot;
   function hotspotClass(p) {
     var kind = String(p['class'] || p.kind || p.type || (p.peakZ != null && p.peakZ < 0 ? 'cold' : 'hot')).toLowerCase();
     kind = kind.indexOf('cold') >= 0 ? 'cold' : 'hot';
@@ -596,35 +626,55 @@
 
   // ------------------------------------------------------------------ patrol units
   var PATROL_COLORS = { on_duty: '#3fb950', responding: '#f85149', idle: '#d29922', off_duty: '#8b949e' };
-  var patrolGroup = L.layerGroup(), patrolMarkers = {};
+  // units are small arrowheads along their heading (counts per cell below CLUSTER_BELOW.patrol); their
+  // trails only from TRAIL_ZOOM, where they no longer cover the city
+  var TRAIL_ZOOM = 13;
+  var patrolUnits = new P.PointLayer([], {
+    pane: 'sgLive', icon: 'direction', color: '#40a9ff', clusterBelowZoom: CLUSTER_BELOW.patrol,
+    onClick: function (u, latlng) {
+      L.popup().setLatLng(latlng).setContent(propsPopup(t('layer.patrol') + ' ' + u.props.unitId, u.props, ['status', 'speedKmh', 'headingDeg', 'observedAt'])).openOn(app.map);
+    }
+  });
+  var patrolTrails = L.layerGroup(), patrolGroup = L.layerGroup([patrolUnits]), patrolIndex = {};
+  app.patrolUnits = patrolUnits;
+  function patrolTrailsShown() {
+    var on = !!app.map && app.map.getZoom() >= TRAIL_ZOOM;
+    if (on && !patrolGroup.hasLayer(patrolTrails)) patrolGroup.addLayer(patrolTrails);
+    if (!on && patrolGroup.hasLayer(patrolTrails)) patrolGroup.removeLayer(patrolTrails);
+  }
   function patrolColor(status) { return PATROL_COLORS[status] || '#58a6ff'; }
   function patrolLegend(box) {
     Object.keys(PATROL_COLORS).forEach(function (s) { swatchRow(box, PATROL_COLORS[s], t('status.' + s), 'dot'); });
     var r = el('div', 'lg-row'); var line = el('span', 'line'); line.style.background = '#58a6ff'; r.appendChild(line);
-    r.appendChild(document.createTextNode(t('patrol.trail'))); box.appendChild(r);
+    r.appendChild(document.createTextNode(t('patrol.trail') + ' (' + t('from.zoom') + ' ' + TRAIL_ZOOM + ')')); box.appendChild(r);
+    box.appendChild(el('div', 'lg-note', t('clustered.below') + ' ' + CLUSTER_BELOW.patrol));
   }
   function loadPatrol() {
     return api('/api/patrol/positions').then(function (fc) {
-      patrolGroup.clearLayers(); patrolMarkers = {};
-      fc.features.forEach(function (f) {
-        var p = f.properties, c = f.geometry.coordinates;
+      patrolTrails.clearLayers(); patrolIndex = {};
+      var units = fc.features.map(function (f, i) {
+        var p = f.properties, c = f.geometry.coordinates, ll = D.latLng(c[1], c[0]);
         if (p.trail && p.trail.coordinates) {
-          patrolGroup.addLayer(L.polyline(p.trail.coordinates.map(function (x) { return D.latLng(x[1], x[0]); }),
+          patrolTrails.addLayer(L.polyline(p.trail.coordinates.map(function (x) { return D.latLng(x[1], x[0]); }),
             { renderer: rendererFor('sgLive'), color: patrolColor(p.status), weight: 2, opacity: 0.6, interactive: false }));
         }
-        var m = L.circleMarker(D.latLng(c[1], c[0]), { renderer: rendererFor('sgLive'), radius: 6, color: '#0d1117', weight: 2, fillColor: patrolColor(p.status), fillOpacity: 1 });
-        m.bindPopup(function () { return propsPopup(t('layer.patrol') + ' ' + p.unitId, p, ['status', 'speedKmh', 'headingDeg', 'observedAt']); });
-        patrolGroup.addLayer(m);
-        patrolMarkers[p.unitId] = m;
+        patrolIndex[p.unitId] = i;
+        return { lat: ll.lat, lng: ll.lng, heading: p.headingDeg || 0, color: patrolColor(p.status), props: p };
       });
+      patrolUnits.setPoints(units);
       setCount('patrol', fc.features.length);
     }).catch(function () { /* keep what is shown */ });
   }
   function movePatrol(cols) {
     for (var i = 0; i < cols.id.length; i++) {
       if (cols.source[i] !== 'patrol' || cols.kind[i] !== 'position') continue;
-      var m = patrolMarkers[cols.sourceId[i]];
-      if (m) m.setLatLng(D.latLng(cols.lat[i], cols.lon[i]));
+      var k = patrolIndex[cols.sourceId[i]];
+      if (k == null) continue;
+      var ll = D.latLng(cols.lat[i], cols.lon[i]), u = patrolUnits.points[k];
+      // the heading of the move itself, when it moved far enough to have one
+      var dx = (ll.lng - u.lng) * Math.cos(ll.lat * Math.PI / 180), dy = ll.lat - u.lat;
+      var heading = dx * dx + dy * dy > 1e-10 ? (Math.atan2(dx, dy) * 180 / Math.PI + 360) % 360 : null;
+      patrolUnits.move(k, ll.lat, ll.lng, heading);
     }
   }
 
@@ -707,7 +757,12 @@
     }
     eventLayer = new E.EventLayer(store, { pane: 'sgEvents', now: mapNow, windowMs: function () { return windowMs; }, onDraw: onEventsDrawn });
     heatLayer = new E.HeatLayer(store, { pane: 'sgHeat', now: mapNow, windowMs: function () { return windowMs; }, onDraw: function (l) { setCount('heat', l.weight); } });
+    map.on('zoomend', patrolTrailsShown);
+    patrolTrailsShown();
     map.on('click', function (ev) {
+      // point layers first, top down: a numbered disc expands, an icon opens its popup
+      var pointLayers = ['patrol', 'cameras', 'checkpoints', 'campuses'].map(function (n) { return n === 'patrol' ? patrolUnits : entries[n] && entries[n].layer; });
+      for (var k = 0; k < pointLayers.length; k++) if (pointLayers[k] && pointLayers[k].handleClick && pointLayers[k].handleClick(ev)) return;
       var i = map.hasLayer(eventLayer) ? eventLayer.nearest(ev.containerPoint, 6) : -1;
       if (i >= 0) {
         L.popup().setLatLng(ev.latlng).setContent(propsPopup(t('source.' + E.SOURCES[store.src[i]]) + ' · ' + store.kinds[i], {
@@ -738,62 +793,76 @@
         register('districts', L.geoJSON(districts, {
           renderer: rendererFor('sgBase'), coordsToLatLng: c2l,
           style: function (f) { return { color: DISTRICT_COLORS[f.properties.code] || '#aaa', weight: 2, fillOpacity: 0.05 }; },
-          onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(f.properties.name, f.properties, ['code']); }); }
+          onEachFeature: function (f, layer) { layer.bindPopup(function () { return propsPopup(I.place(f.properties.code, f.properties.name), f.properties, ['code']); }); }
         }), districts.features.length, true, function (box) {
-          districts.features.forEach(function (f) { swatchRow(box, DISTRICT_COLORS[f.properties.code] || '#aaa', f.properties.name); });
+          districts.features.forEach(function (f) { swatchRow(box, DISTRICT_COLORS[f.properties.code] || '#aaa', I.place(f.properties.code, f.properties.name)); });
         });
         app.districts = districts.features.map(function (f) { return { code: f.properties.code, name: f.properties.name }; });
       })
     ];
     // default-on layers next; the ones switched off are asked for once those are in, so that they
     // never queue in front of them (a browser opens six connections per server)
+    // the layers of the view's defaults are loaded first; the others (a planner's live events, a duty
+    // officer's grid and risk, the campuses) join the layers that are off by default, after them
+    var loaders = {
+      campuses: function () {
+        return (early.campuses || api('/api/overlays/campuses')).then(function (campuses) {
+          synth.campuses = anySynthetic(campuses);
+          register('campuses', pointLayer('campuses', campuses, { color: '#ffd33d', icon: 'campus' }, t('layer.campuses'), ['code', 'kind', 'students', 'synthetic']),
+            campuses.features.length, true, function (box) {
+              swatchRow(box, '#ffd33d', layerTitle('campuses'), 'dot');
+              box.appendChild(el('div', 'lg-note', t('clustered.below') + ' ' + CLUSTER_BELOW.campuses));
+            });
+        });
+      },
+      grid: function () {
+        return (early.cells || cellsOfActiveGridSet()).then(function (r) {
+          var active = r.active, cells = r.cells;
+          state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
+          synth.grid = !!(active && active.synthetic);
+          if (!active) return null;
+          app.cells = cells;
+          register('grid', new C.CellLayer(cells, { pane: 'sgGrid', coordsToLatLng: c2l, style: gridStyle }), cells.features.length, true, gridLegend);
+          document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
+          app.riskLoaded = loadRisk(null, early.risk);
+          return app.riskLoaded;
+        });
+      },
+      // the stream opens once the recent events are in: it catches up from their watermark
+      events: function () { return loadRecentEvents(windowMs === HOUR ? early.events : null).then(connect, function (e) { connect(); throw e; }); },
+      patrol: loadPatrol,
+      hotspots: function () { return loadHotspots(); }
+    };
+    var firstNames = Object.keys(loaders).filter(function (n) { return VIEWS[state.view].indexOf(n) >= 0; });
+    var laterNames = Object.keys(loaders).filter(function (n) { return firstNames.indexOf(n) < 0; });
     var shown = [
       early.coastline.then(function (coast) {
         register('coastline', L.geoJSON(coast, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, style: { color: '#58a6ff', weight: 2 } }), coast.features.length, true,
           function (box) { swatchRow(box, '#58a6ff', t('layer.coastline'), 'line'); });
-      }),
-      early.campuses.then(function (campuses) {
-        synth.campuses = anySynthetic(campuses);
-        register('campuses', pointLayer(campuses, { radius: 3, color: '#ffd33d', weight: 1, fillOpacity: 0.9 }, '校园', ['code', 'kind', 'students', 'synthetic']),
-          campuses.features.length, true, function (box) { swatchRow(box, '#ffd33d', layerTitle('campuses'), 'dot'); });
-      }),
-      early.cells.then(function (r) {
-        var active = r.active, cells = r.cells;
-        state.gridSet = active ? { id: active.id, name: active.name, cells: active.cellCount, synthetic: active.synthetic } : null;
-        synth.grid = !!(active && active.synthetic);
-        if (!active) return null;
-        app.cells = cells;
-        register('grid', new C.CellLayer(cells, { pane: 'sgGrid', coordsToLatLng: c2l, style: gridStyle }), cells.features.length, true, gridLegend);
-        document.getElementById('status-grid').textContent = t('grid.set') + ': ' + active.name + ' (' + cells.features.length + ')';
-        app.riskLoaded = loadRisk(null, early.risk);
-        return app.riskLoaded;
-      }),
-      // the stream opens once the recent events are in: it catches up from their watermark
-      loadRecentEvents(windowMs === HOUR ? early.events : null).then(connect, function (e) { connect(); throw e; }),
-      loadPatrol(), loadHotspots()
-    ];
+      })
+    ].concat(firstNames.map(function (n) { return loaders[n](); }));
     function painted(key) { L.Util.requestAnimFrame(function () { state[key] = Math.round(performance.now()); }); }
     function settled(list) { return Promise.all(list.map(function (p) { return p.catch(function () { /* the layer says not available */ }); })); }
     settled(shown.concat(ready)).then(function () {
       painted('allLoadedMs');
       var overlay = function (n) { return api('/api/overlays/' + n); };
-      return settled([
+      return settled(laterNames.map(function (n) { return loaders[n](); }).concat([
         overlay('coastal_zone').then(function (zone) {
           register('coastal_zone', L.geoJSON(zone, { renderer: rendererFor('sgRef'), coordsToLatLng: c2l, interactive: false, style: { color: '#1f6feb', weight: 0, fillColor: '#1f6feb', fillOpacity: 0.18 } }),
             zone.features.length, false, function (box) { swatchRow(box, 'rgba(31,111,235,0.45)', t('layer.coastal_zone')); });
         }),
         overlay('checkpoints').then(function (checkpoints) {
           synth.checkpoints = anySynthetic(checkpoints);
-          register('checkpoints', pointLayer(checkpoints, { radius: 4, color: '#ff7b72', weight: 1, fillOpacity: 0.9 }, '卡口', ['code', 'kind', 'synthetic']),
+          register('checkpoints', pointLayer('checkpoints', checkpoints, { color: '#ff7b72', radius: 4 }, t('layer.checkpoints'), ['code', 'kind', 'synthetic']),
             checkpoints.features.length, false, function (box) { swatchRow(box, '#ff7b72', layerTitle('checkpoints'), 'dot'); });
         }),
         overlay('cameras').then(function (cameras) {
           synth.cameras = anySynthetic(cameras);
-          register('cameras', pointLayer(cameras, { radius: 2, color: '#a5d6ff', weight: 1, fillOpacity: 0.8 }, '摄像头', ['code', 'near', 'synthetic']),
+          register('cameras', pointLayer('cameras', cameras, { color: '#a5d6ff', radius: 2.5 }, t('layer.cameras'), ['code', 'near', 'synthetic']),
             cameras.features.length, false, function (box) { swatchRow(box, '#a5d6ff', layerTitle('cameras'), 'dot'); });
         }),
         loadFeedHealth(), loadCoastSegments(), loadEmerging()
-      ]);
+      ]));
     }).then(function () { state.allLoaded = true; });
     return Promise.all(ready).then(function () {
       state.ready = true;
@@ -920,11 +989,6 @@
     document.addEventListener(type, userActivity, { passive: true, capture: true });
   });
 
-  api('/api/me').then(function (me) {
-    document.getElementById('user').textContent = me.username;
-    state.roles = me.roles;
-    if (me.roles.indexOf('GIS_ADMIN') >= 0 || me.roles.indexOf('ADMIN') >= 0) document.getElementById('upload-link').hidden = false;
-  }).catch(function () { /* the overlay requests report sign-in problems */ });
 
   var logout = document.getElementById('logout-form');
   logout.addEventListener('submit', function () {
@@ -934,25 +998,55 @@
   });
 
   // the default-on layers' requests start at once, before the map exists, in the order they matter
-  // (a browser sends six at a time): the configuration, the first paint's layers, then the 50,000
-  // recent events (the slowest answer); the layers switched off are asked for later (init)
+  // (a browser sends six at a time): the configuration and who is signed in, the first paint's
+  // layers, then the view's own layers (a duty officer's 50,000 recent events, a planner's grid and
+  // risk); the layers switched off are asked for later (init)
   var configPending = api('/api/map-config');
+  var mePending = api('/api/me');
   var early = {};
-  ['land', 'districts'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
-  early.events = api(recentEventsUrl(HOUR));
-  early.events.catch(function () { /* loadRecentEvents reports it */ });
-  ['coastline', 'campuses'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
-  early.risk = api('/api/risk?format=csv&window=24h');
-  early.risk.catch(function () { /* loadRisk reports it */ });
-  early.cells = api('/api/grid-sets').then(function (sets) {
-    var active = sets.filter(function (s) { return s.status === 'active'; })[0];
-    if (!active) return { active: null, cells: null };
-    return api('/api/grid-sets/' + active.id + '/cells').then(function (cells) { return { active: active, cells: cells }; });
+  ['land', 'districts', 'coastline'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
+  function cellsOfActiveGridSet() {
+    return api('/api/grid-sets').then(function (sets) {
+      var active = sets.filter(function (s) { return s.status === 'active'; })[0];
+      if (!active) return { active: null, cells: null };
+      return api('/api/grid-sets/' + active.id + '/cells').then(function (cells) { return { active: active, cells: cells }; });
+    });
+  }
+  mePending.then(function (me) {
+    document.getElementById('user').textContent = me.username;
+    state.roles = me.roles;
+    if (me.roles.indexOf('GIS_ADMIN') >= 0 || me.roles.indexOf('ADMIN') >= 0) document.getElementById('upload-link').hidden = false;
+  }).catch(function () { /* the overlay requests report sign-in problems */ });
+  var viewPending = mePending.then(function (me) { return viewOf(me.roles); }, function () { return viewOf(null); });
+  viewPending.then(function (view) {
+    if (view === 'duty') {
+      early.events = api(recentEventsUrl(HOUR));
+      early.events.catch(function () { /* loadRecentEvents reports it */ });
+    } else {
+      early.risk = api('/api/risk?format=csv&window=24h');
+      early.risk.catch(function () { /* loadRisk reports it */ });
+      early.cells = cellsOfActiveGridSet();
+      early.cells.catch(function () { /* the grid says not available */ });
+    }
   });
 
-  configPending.catch(function () {
+  Promise.all([configPending.catch(function () {
     return { baseTileUrl: '', baseDatum: 'wgs84', center: [114.6, 23.1], zoom: 9, eventWindowMinutes: 60, baseMaxZoom: 18 };
-  }).then(init);
+  }), viewPending]).then(function (r) {
+    state.view = r[1];
+    document.body.setAttribute('data-view', state.view);
+    init(r[0]);
+  });
+
+  /** Per point layer: clustered or icons, and how many discs or icons are drawn. */
+  function pointsState() {
+    var out = {};
+    ['campuses', 'checkpoints', 'cameras', 'patrol'].forEach(function (n) {
+      var l = n === 'patrol' ? patrolUnits : entries[n] && entries[n].layer;
+      if (l && l._map) out[n] = { clustered: l.clustered(), drawn: l.drawn || 0, points: l.points.length };
+    });
+    return out;
+  }
 
   // ------------------------------------------------------------------ automation hook
   window.safegrid = {
@@ -981,7 +1075,8 @@
         longTasks: { count: state.longTasks.count, maxMs: state.longTasks.maxMs, over200: state.longTasks.over200, recent: state.longTasks.recent.slice() }, lastDrawMs: state.lastDrawMs || 0,
         stream: { messages: state.stream.messages, reconnects: state.stream.reconnects, watermark: state.stream.watermark, lagMs: state.stream.lagMs || null },
         firstPaintMs: state.firstPaintMs, allLoadedMs: state.allLoadedMs || null, marks: state.marks, allLoaded: !!state.allLoaded, heapBytes: mem, storedEvents: store.size, lang: I.lang(), wall: state.wall,
-        riskAvailable: !!risk.available, silent: state.silent || null
+        riskAvailable: !!risk.available, silent: state.silent || null, view: state.view || null,
+        points: pointsState()
       };
     }
   };

@@ -18,11 +18,16 @@
     Object.keys(tabs).forEach(function (k) { document.getElementById('tabbtn-' + k).addEventListener('click', function () { show(k); }); });
     document.getElementById('side-button').addEventListener('click', function () { side.hidden = !side.hidden; app.map.invalidateSize(); });
     show('hotspots');
+    keyboard(Object.keys(tabs), show, side);
 
     // ------------------------------------------------------------ hotspot list
     var filters = { window: document.getElementById('f-window'), kind: document.getElementById('f-kind'),
       district: document.getElementById('f-district'), confidence: document.getElementById('f-confidence') };
-    (app.districts || []).forEach(function (d) { var o = el('option', null, d.name); o.value = d.code; filters.district.appendChild(o); });
+    var districtOptions = (app.districts || []).map(function (d) { var o = el('option', null, I.place(d.code, d.name)); o.value = d.code; filters.district.appendChild(o); return o; });
+    I.onChange(function () {
+      districtOptions.forEach(function (o, i) { o.textContent = I.place(app.districts[i].code, app.districts[i].name); });
+      renderHotspots();
+    });
     Object.keys(filters).forEach(function (k) { filters[k].addEventListener('change', function () { if (k === 'window') reloadHotspots(); else renderHotspots(); }); });
     function reloadHotspots() {
       var w = filters.window.value;
@@ -53,19 +58,13 @@
         row.type = 'button';
         row.appendChild(el('span', 'rank', String(p.rank || i + 1)));
         var dn = (app.districts || []).filter(function (d) { return d.code === p.district; })[0];
-        row.appendChild(el('span', 'title', (dn ? dn.name : p.district || '') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
-        var stats = [];
-        if (p.cellCount != null) stats.push(p.cellCount + ' ' + t('cell'));
-        if (p.peakZ != null) stats.push('z ' + Number(p.peakZ).toFixed(2));
-        if (p.events != null && p.cellsWithEvents == null) stats.push(p.events + ' ev');
-        if (p.lastPatrolAt) stats.push('🚓 ' + app.fmtDateTime(Date.parse(p.lastPatrolAt)));
-        row.appendChild(el('span', 'stats', stats.join(' · ')));
-        var halo = haloLine(p);
-        if (halo) {
-          var line = el('span', 'stats halo', halo);
-          line.title = t('hs.halo.tip');
+        row.appendChild(el('span', 'title', (dn ? I.place(dn.code, dn.name) : p.district || '') + ' · ' + t(c.kind) + ' ' + c.confidence + '%'));
+        if (p.peakZ != null) row.title = 'z ' + Number(p.peakZ).toFixed(2);
+        plannerLines(p, c).forEach(function (l) {
+          var line = el('span', 'stats ' + l.cls, l.text);
+          if (l.tip) { line.title = l.tip; line.appendChild(el('span', 'tip-mark', ' ⓘ')); }
           row.appendChild(line);
-        }
+        });
         row.addEventListener('click', function () {
           var layer = L.geoJSON(f, { coordsToLatLng: window.SafeGridDatum.coordsToLatLng });
           app.map.fitBounds(layer.getBounds(), { maxZoom: 14 });
@@ -74,11 +73,30 @@
         list.appendChild(row);
       });
     }
-    /** One line a planner reads: where the events are, and why cells without events are in the hotspot. */
-    function haloLine(p) {
-      if (p.cellsWithEvents == null || p.events == null || app.hotspotClass(p).kind !== 'hot') return null;
-      var key = p.haloCells > 0 ? 'hs.line.halo' : 'hs.line.nohalo';
-      return t(key).replace('{e}', p.events).replace('{w}', p.cellsWithEvents).replace('{h}', p.haloCells).replace('{n}', p.cellCount);
+    function fill(text, values) { return text.replace(/\{(\w)\}/g, function (m, k) { return values[k] != null ? values[k] : m; }); }
+    /**
+     * A hotspot in a planner's words, one line each: its events and their trend against the window
+     * before, where they are (cells with events vs halo cells, with a tooltip on the halo), and when
+     * a patrol last passed through it.
+     */
+    function plannerLines(p, c) {
+      var lines = [];
+      if (p.events != null) {
+        var ev = fill(t('hs.events'), { e: p.events });
+        if (p.trend) ev += ' ' + t('hs.trend.' + p.trend) + ' ' + fill(t('hs.trend.before'), { b: p.trendEventsBefore });
+        lines.push({ cls: 'hs-events trend-' + (p.trend || 'none'), text: ev });
+      }
+      if (p.cellsWithEvents != null && c.kind === 'hot') {
+        lines.push(p.haloCells > 0
+          ? { cls: 'hs-cells halo', text: fill(t('hs.cells.halo'), { w: p.cellsWithEvents, h: p.haloCells }), tip: t('hs.halo.tip') }
+          : { cls: 'hs-cells', text: fill(t('hs.cells.nohalo'), { n: p.cellCount }) });
+      } else if (p.cellCount != null) {
+        lines.push({ cls: 'hs-cells', text: fill(t('hs.cells'), { n: p.cellCount }) });
+      }
+      if (p.trend) {
+        lines.push({ cls: 'hs-patrol', text: p.lastPatrolAt ? fill(t('hs.patrol.last'), { t: app.fmtDateTime(Date.parse(p.lastPatrolAt)) }) : t('hs.patrol.none') });
+      }
+      return lines;
     }
     app.onHotspots = renderHotspots;
     renderHotspots();
@@ -429,10 +447,66 @@
       var legend = document.getElementById('wall-legend');
       if (document.body.classList.contains('wall') && !legend.firstChild) {
         ['camera', 'checkpoint', 'patrol', 'incident'].forEach(function (s, i) { app.swatchRow(legend, window.SafeGridEvents.COLORS[i], t('source.' + s), 'dot'); });
-        ['low', 'elevated', 'high', 'critical'].forEach(function (l) { app.swatchRow(legend, { low: '#1a9850', elevated: '#fee08b', high: '#fc8d59', critical: '#d73027' }[l], t('risk.' + l)); });
+        ['low', 'elevated', 'high', 'critical'].forEach(function (l) { app.swatchRow(legend, window.SafeGridPalette.risk[l], t('risk.' + l)); });
       }
     };
     I.onChange(function () { document.getElementById('wall-legend').textContent = ''; renderHotspots(); renderIncidents(); });
+  }
+
+  /**
+   * Keyboard access to the panels: Alt+1 the layer list, Alt+2 the side panel's tabs, Alt+3 the map
+   * (arrows pan, +/- zoom); in the tab row Left/Right switch tabs; in the layer list and the hotspot
+   * list Up/Down move between rows (Space toggles a layer, Enter opens a hotspot).
+   */
+  function keyboard(names, show, side) {
+    var tablist = document.querySelector('#side .tabs');
+    tablist.setAttribute('role', 'tablist');
+    function tabButtons() { return names.map(function (k) { return document.getElementById('tabbtn-' + k); }); }
+    function syncTabs() {
+      tabButtons().forEach(function (b, i) {
+        var on = b.classList.contains('active');
+        b.setAttribute('role', 'tab'); b.setAttribute('aria-selected', on ? 'true' : 'false');
+        b.setAttribute('aria-controls', 'tab-' + names[i]); b.tabIndex = on ? 0 : -1;
+        document.getElementById('tab-' + names[i]).setAttribute('role', 'tabpanel');
+      });
+    }
+    syncTabs();
+    tabButtons().forEach(function (b) { b.addEventListener('click', syncTabs); });
+    tablist.addEventListener('keydown', function (ev) {
+      if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
+      var list = tabButtons(), at = list.indexOf(document.activeElement);
+      if (at < 0) return;
+      var next = (at + (ev.key === 'ArrowRight' ? 1 : list.length - 1)) % list.length;
+      show(names[next]); syncTabs(); list[next].focus();
+      ev.preventDefault();
+    });
+    // Up/Down between the rows of a list
+    function rowKeys(container, selector) {
+      container.addEventListener('keydown', function (ev) {
+        if (ev.key !== 'ArrowDown' && ev.key !== 'ArrowUp') return;
+        var rows = Array.prototype.slice.call(container.querySelectorAll(selector)).filter(function (r) { return !r.disabled; });
+        var at = rows.indexOf(document.activeElement);
+        if (at < 0) return;
+        var next = rows[Math.max(0, Math.min(rows.length - 1, at + (ev.key === 'ArrowDown' ? 1 : -1)))];
+        next.focus();
+        ev.preventDefault();
+      });
+    }
+    rowKeys(document.getElementById('layer-list'), 'input[type=checkbox]');
+    rowKeys(document.getElementById('hotspot-list'), 'button.list-row');
+    var mapEl = document.getElementById('map');
+    document.getElementById('layer-panel').setAttribute('aria-label', I.t('layers'));
+    side.setAttribute('aria-label', I.t('panel.hotspots'));
+    document.addEventListener('keydown', function (ev) {
+      if (!ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      var target = null;
+      if (ev.key === '1') target = document.querySelector('#layer-list input[type=checkbox]:not([disabled])');
+      else if (ev.key === '2') { side.hidden = false; target = document.querySelector('#side .tabs button.active'); }
+      else if (ev.key === '3') target = mapEl;
+      if (!target) return;
+      target.focus();
+      ev.preventDefault();
+    });
   }
 
   window.SafeGridPanels = { init: init };

@@ -36,8 +36,10 @@ class HotspotController {
   private final HotspotService hotspots;
   private final ScopeFilter scopes;
   private final AuditLog audit;
+  private final HotspotActivity activity;
 
-  HotspotController(RiskService risk, HotspotService hotspots, ScopeFilter scopes, AuditLog audit) {
+  HotspotController(RiskService risk, HotspotService hotspots, ScopeFilter scopes, AuditLog audit, HotspotActivity activity) {
+    this.activity = activity;
     this.risk = risk;
     this.hotspots = hotspots;
     this.scopes = scopes;
@@ -102,7 +104,11 @@ class HotspotController {
     if (!format.equalsIgnoreCase("geojson")) {
       throw new IllegalArgumentException("format must be geojson or csv");
     }
+    // trend: this window against the one of equal length before it (a live window ends now)
+    Instant end = req.to() != null ? req.to() : Instant.now();
+    Instant start = req.from() != null ? req.from() : end.minus(req.window());
     Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("trendWindow", Map.of("from", start.toString(), "to", end.toString(), "before", start.minus(req.window()).toString()));
     meta.put("gridSetId", ws.grid().gridSetId());
     meta.put("window", ws.window().toString());
     meta.put("variable", v.name().toLowerCase(Locale.ROOT));
@@ -116,7 +122,7 @@ class HotspotController {
     meta.put("excludedCells", r.excludedCells());
     meta.put("significantCells", java.util.Arrays.stream(r.classes()).filter(HotspotClass::isSignificant).count());
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
-        .body(new GeoJsonFeatureCollection(HotspotFeatures.toFeatures(list), meta));
+        .body(new GeoJsonFeatureCollection(HotspotFeatures.toFeatures(list, activity.find(list, start, end)), meta));
   }
 
   /** The request's inference options over the configured ones. */

@@ -14,6 +14,11 @@ public final class HotspotFeatures {
   private HotspotFeatures() {}
 
   public static List<GeoJsonFeature> toFeatures(List<Hotspot> list) {
+    return toFeatures(list, Map.of());
+  }
+
+  /** The same with each hotspot's trend and last patrol where {@code activity} has its rank. */
+  static List<GeoJsonFeature> toFeatures(List<Hotspot> list, Map<Integer, HotspotActivity.Activity> activity) {
     List<GeoJsonFeature> features = new ArrayList<>();
     for (Hotspot h : list) {
       Map<String, Object> p = new LinkedHashMap<>();
@@ -35,6 +40,13 @@ public final class HotspotFeatures {
       p.put("peakZ", h.peakZ());
       p.put("centroid", List.of(h.centroidLon(), h.centroidLat()));
       p.put("district", h.district());
+      HotspotActivity.Activity a = activity.get(h.rank());
+      if (a != null) {
+        p.put("trend", a.trend());
+        p.put("trendEvents", a.events());
+        p.put("trendEventsBefore", a.eventsBefore());
+        p.put("lastPatrolAt", a.lastPatrolAt() == null ? null : a.lastPatrolAt().toString());
+      }
       features.add(new GeoJsonFeature(h.rank(), GeoJsonGeometry.write(h.geometry()), p));
     }
     return features;

@@ -128,7 +128,7 @@ public class SecurityConfig {
     return new EndpointPolicy()
         // open: health probes, the login page and the static assets it needs
         .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/health"), antMatcher(HttpMethod.GET, "/actuator/health/**"),
-            antMatcher(HttpMethod.GET, "/login.html"), antMatcher(HttpMethod.GET, "/css/**"),
+            antMatcher(HttpMethod.GET, "/login.html"), antMatcher(HttpMethod.GET, "/css/**"), antMatcher(HttpMethod.GET, "/fonts/**"),
             antMatcher(HttpMethod.GET, "/img/**"), antMatcher(HttpMethod.GET, "/favicon.ico"),
             antMatcher(HttpMethod.POST, "/login"), antMatcher(HttpMethod.POST, "/logout"),
             antMatcher("/error")).permitAll()

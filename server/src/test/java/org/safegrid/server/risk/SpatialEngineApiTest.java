@@ -220,6 +220,26 @@ class SpatialEngineApiTest {
   }
 
   @Test
+  void hotspotCarriesTrendAgainstThePreviousWindowAndItsLastPatrol() throws Exception {
+    // a patrol unit crossed the cluster three days ago: outside every 24 h window, inside the 7-day look-back
+    Instant patrolled = Instant.now().minus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    insertEvent("ping-cluster", "patrol", "position", 0, patrolled, LON0 + 4.5 * SIZE, LAT0 + 5.5 * SIZE);
+    JsonNode fc = getJson("/api/hotspots?window=24h&minConfidence=95");
+    JsonNode first = fc.path("features").get(0);
+    JsonNode p = first.path("properties");
+    assertThat(Instant.parse(p.path("lastPatrolAt").asText())).isEqualTo(patrolled);
+    // an independent count of the events inside the polygon in the last 24 h and the 24 h before
+    String geom = json.writeValueAsString(first.path("geometry"));
+    long now = jdbc.queryForObject("SELECT count(*) FROM event WHERE source <> 'patrol' AND observed_at >= now() - interval '25 hours' "
+        + "AND ST_Intersects(geom, ST_SetSRID(ST_GeomFromGeoJSON(?), 4326))", Long.class, geom);
+    assertThat(now).isPositive();
+    assertThat(p.path("trendEvents").asLong()).isEqualTo(now);
+    assertThat(p.path("trendEventsBefore").asLong()).isZero();
+    assertThat(p.path("trend").asText()).as("all the cluster's events are new").isEqualTo("up");
+    assertThat(fc.path("trendWindow").path("before").asText()).isNotBlank();
+  }
+
+  @Test
   void coastSegmentsAreAtMostOneKilometreAndTheClusterSegmentIsRiskiest() throws Exception {
     JsonNode fc = getJson("/api/coast/segments?window=24h");
     assertThat(fc.path("features").size()).isEqualTo(5);

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.safegrid.ingest.event.EventCodec;
@@ -34,7 +33,7 @@ class EventWriterTest {
     var decoder = new EventDecoder(EventRules.DEFAULT, java.time.Clock.fixed(midnight, ZoneOffset.UTC));
     var accepted = (EventDecoder.Accepted) decoder.decode(e.source(), EventCodec.encode(e));
     try (Connection c = db.connect()) {
-      EventWriter.Result r = new EventWriter().write(c, List.of(accepted), Map.of());
+      EventWriter.Result r = new EventWriter().write(c, List.of(accepted), List.of());
       assertThat(r.insertedTotal()).isEqualTo(1);
     }
     try (Connection c = db.connect(); Statement st = c.createStatement()) {

@@ -90,6 +90,13 @@ public final class IngestWorker implements Runnable {
   private final List<EventDecoder.Result> results = new ArrayList<>();
   private final Map<TopicPartition, Long> firstOffset = new HashMap<>();
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+  /**
+   * Offsets of stored batches whose commit met a rebalance in progress: committed with the next
+   * commit (or right after the rebalance) for the partitions this worker still holds. Without this a
+   * worker that keeps its partitions through a cooperative rebalance has read past records whose
+   * offsets nobody commits until more records arrive on those partitions.
+   */
+  private final Map<TopicPartition, Long> pendingOffsets = new HashMap<>();
   private long batchStartNanos;
   private long batchBytes;
   private boolean needBackoff;
@@ -135,6 +142,9 @@ public final class IngestWorker implements Runnable {
           add(rec);
         }
         updateLag();
+        if (!pendingOffsets.isEmpty() && records.isEmpty()) {
+          commitPending();
+        }
         if (!records.isEmpty() && (records.size() >= settings.batchSize() || batchBytes >= settings.batchBytes()
             || System.nanoTime() - batchStartNanos >= settings.linger().toNanos())) {
           flush();
@@ -246,10 +256,18 @@ public final class IngestWorker implements Runnable {
       Thread.currentThread().interrupt();
       stopping = true;
       retryLater();
-    } catch (CommitFailedException | RebalanceInProgressException e) {
-      // the rows are committed in PostGIS; whoever owns the partitions next re-reads them as duplicates
+    } catch (RebalanceInProgressException e) {
+      // the rows are committed in PostGIS; the offsets go with the next commit for the partitions this
+      // worker still holds after the rebalance, the others' new owners re-read them as duplicates
+      LOG.info("{}: offsets not committed yet because the group is rebalancing; committed after it", name);
+      metrics.offsetCommitRefused();
+      nextOffset.forEach((tp, o) -> pendingOffsets.merge(tp, o, Math::max));
+      clear();
+    } catch (CommitFailedException e) {
+      // evicted from the group: the partitions are gone, whoever owns them next re-reads them as duplicates
       LOG.info("{}: offsets not committed because the group rebalanced; duplicates will be suppressed", name);
       metrics.offsetCommitRefused();
+      pendingOffsets.clear();
       clear();
 
     } catch (RuntimeException e) {
@@ -288,12 +306,32 @@ public final class IngestWorker implements Runnable {
     return new RefusedMessage(rec.topic(), rec.partition(), rec.offset(), reason);
   }
 
+  /** Commits the pending offsets alone (nothing else to commit); a failure keeps or drops them as a batch's would. */
+  private void commitPending() {
+    try {
+      commitOffsets();
+    } catch (RebalanceInProgressException e) {
+      // still rebalancing: the next poll tries again
+    } catch (CommitFailedException e) {
+      pendingOffsets.clear();
+    }
+  }
+
   private void commitOffsets() {
-    if (nextOffset.isEmpty()) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    // only partitions still held: a partition that moved is its new owner's to commit
+    Set<TopicPartition> held = consumer.assignment();
+    pendingOffsets.forEach((tp, o) -> {
+      if (held.contains(tp)) {
+        offsets.put(tp, new OffsetAndMetadata(o));
+      }
+    });
+    nextOffset.forEach((tp, o) -> offsets.merge(tp, new OffsetAndMetadata(o),
+        (a, b) -> a.offset() >= b.offset() ? a : b));
+    if (offsets.isEmpty()) {
+      pendingOffsets.clear();
       return;
     }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    nextOffset.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
     try {
       try {
         consumer.commitSync(offsets, COMMIT_TIMEOUT);
@@ -301,11 +339,14 @@ public final class IngestWorker implements Runnable {
         // a stop request interrupted the commit; the wake-up is used up, so commit again
         consumer.commitSync(offsets, COMMIT_TIMEOUT);
       }
+      pendingOffsets.clear();
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       // the rows are stored: a later commit covers these offsets, or they come back as duplicates
       LOG.warn("{}: offset commit timed out after {}; the stored batch may be read again as duplicates", name,
           COMMIT_TIMEOUT);
       metrics.offsetCommitRefused();
+      // not retried: with the broker unreachable every poll would wait out the timeout again
+      pendingOffsets.clear();
     }
   }
 
@@ -480,7 +521,10 @@ public final class IngestWorker implements Runnable {
       if (!partitions.isEmpty() && !records.isEmpty()) {
         flush();
         dropPartitions(partitions);
+      } else if (!partitions.isEmpty() && !pendingOffsets.isEmpty()) {
+        commitPending();
       }
+      partitions.forEach(pendingOffsets::remove);
       release(partitions);
     }
 
@@ -496,6 +540,7 @@ public final class IngestWorker implements Runnable {
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       // no longer ours and not committable: the new owner reads them again
       dropPartitions(partitions);
+      partitions.forEach(pendingOffsets::remove);
       release(partitions);
     }
 

@@ -55,7 +55,15 @@ import org.safegrid.ingest.worker.Topics;
  * <p>Options: {@code --db-url --db-user --db-password} (required URL), {@code --bootstrap} (default:
  * an embedded broker in a temporary directory), {@code --events} (default 200000), {@code --workers}
  * (default 2), {@code --rate} (default 5000), {@code --latency-seconds} (default 20), {@code --warm-up}
- * (events sent through both paths before measuring, default 50000; 0 for none).
+ * (events sent through both paths before measuring, default 50000; 0 for none), {@code --runs} (default
+ * 3: each figure is measured that many times and the median reported).
+ *
+ * <p>Latency is produce to committed: from the record's create time, set by the producer when it
+ * sends, to the return of the database commit that made the row visible to every reader. It is not
+ * {@code received_at - observed_at}, which stops at the start of the writing transaction.
+ *
+ * <p>Rebalances are counted in every measured window (partitions taken away from a running worker);
+ * a steady group has none, and a measured window starts only once every worker holds partitions.
  */
 public final class IngestBenchmark {
 
@@ -68,6 +76,7 @@ public final class IngestBenchmark {
   private int rate = 5000;
   private int latencySeconds = 20;
   private int warmUp = 50_000;
+  private int runs = 3;
 
   public static void main(String[] args) throws Exception {
     IngestBenchmark b = new IngestBenchmark();
@@ -82,6 +91,7 @@ public final class IngestBenchmark {
         case "--rate" -> b.rate = Integer.parseInt(args[++i]);
         case "--latency-seconds" -> b.latencySeconds = Integer.parseInt(args[++i]);
         case "--warm-up" -> b.warmUp = Integer.parseInt(args[++i]);
+        case "--runs" -> b.runs = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("unknown option " + args[i]);
           System.exit(2);
@@ -90,7 +100,7 @@ public final class IngestBenchmark {
     }
     if (b.dbUrl == null) {
       System.err.println("usage: IngestBenchmark --db-url jdbc:postgresql://host:port/db [--db-user u] "
-          + "[--db-password p] [--bootstrap host:port] [--events N] [--workers N] [--rate N] [--latency-seconds S] [--warm-up N]");
+          + "[--db-password p] [--bootstrap host:port] [--events N] [--workers N] [--rate N] [--latency-seconds S] [--warm-up N] [--runs N]");
       System.exit(2);
     }
     b.run();
@@ -101,7 +111,8 @@ public final class IngestBenchmark {
     EmbeddedBroker.quietLogging();
     EmbeddedBroker broker = null;
     if (bootstrap == null) {
-      broker = EmbeddedBroker.start(Files.createTempDirectory("safegrid-bench-kafka-"), 0, 6);
+      broker = EmbeddedBroker.start(Files.createTempDirectory("safegrid-bench-kafka-"), 0, 6,
+          EmbeddedBroker.SERVICE_SETTINGS);
       bootstrap = broker.bootstrapServers();
     }
     String scratch = "safegrid_bench_" + ProcessHandle.current().pid();
@@ -138,48 +149,50 @@ public final class IngestBenchmark {
         }
         System.out.printf(Locale.ROOT, "    warmed up with %,d events each way%n", warmUp);
       }
-      double copyEps = rawCopy(ds, runId + "c", base, events);
-      System.out.printf(Locale.ROOT, "(a) raw COPY into the indexed event table: %,.0f rows/s%n", copyEps);
-      if (own) {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-          st.execute("TRUNCATE event");
-        }
-      } else {
-        cleanup(ds, runId + "c");
+      java.util.List<Run> measured = new java.util.ArrayList<>();
+      for (int r = 1; r <= runs; r++) {
+        Run run = measure(ds, runId + "r" + r, base, own);
+        measured.add(run);
+        System.out.printf(Locale.ROOT, "run %d: copy %,.0f rows/s, binary copy %,.0f rows/s, ingest %,.0f events/s"
+            + " (ratio %.3f, binary %.3f), p50 %.1f ms, p99 %.1f ms produce -> committed, %d rebalance(s)%n", r,
+            run.copyEps, run.copyBinaryEps, run.ingestEps, run.ingestEps / run.copyEps,
+            run.ingestEps / run.copyBinaryEps, run.p50, run.p99, run.rebalances);
       }
-
-      // the same rows in COPY's binary format (the form SafeGrid's writer uses): PostgreSQL parses
-      // no text at all, so this is the faster of the two limits
-      double copyBinaryEps = rawCopyBinary(ds, runId + "cb", base, events);
-      System.out.printf(Locale.ROOT, "(a') raw binary COPY of the same rows: %,.0f rows/s%n", copyBinaryEps);
-      if (own) {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-          st.execute("TRUNCATE event");
-        }
-      } else {
-        cleanup(ds, runId + "cb");
-      }
-
-      double ingestEps = drain(ds, runId + "i", base, events);
-      System.out.printf(Locale.ROOT, "(b) SafeGrid ingest from Kafka (validate, DLQ check, idempotent write): %,.0f events/s"
-          + " = %.0f %% of raw COPY (%.0f %% of raw binary COPY)%n", ingestEps, 100 * ingestEps / copyEps,
-          100 * ingestEps / copyBinaryEps);
-
-      double[] lat = latency(ds, runId + "l");
-      System.out.printf(Locale.ROOT, "(c) produce -> committed row at %,d events/s: p50 %.1f ms, p99 %.1f ms%n", rate,
-          lat[0], lat[1]);
+      double copyEps = median(measured, Run::copyEps);
+      double copyBinaryEps = median(measured, Run::copyBinaryEps);
+      double ingestEps = median(measured, Run::ingestEps);
+      double ratio = median(measured, x -> x.ingestEps / x.copyEps);
+      double ratioBinary = median(measured, x -> x.ingestEps / x.copyBinaryEps);
+      double p50 = median(measured, Run::p50);
+      double p99 = median(measured, Run::p99);
+      long rebalances = measured.stream().mapToLong(Run::rebalances).sum();
+      System.out.printf(Locale.ROOT, "median of %d: (a) raw COPY %,.0f rows/s, (a') raw binary COPY %,.0f rows/s, "
+          + "(b) SafeGrid ingest %,.0f events/s = %.0f %% of raw COPY (%.0f %% of raw binary COPY), (c) at %,d events/s "
+          + "p50 %.1f ms, p99 %.1f ms produce -> committed (producer's send to the visible database commit)%n",
+          runs, copyEps, copyBinaryEps, ingestEps, 100 * ratio, 100 * ratioBinary, rate, p50, p99);
       long rssMb = peakRssMb();
       long heapMb = peakHeapMb();
-      System.out.printf(Locale.ROOT, "peak RSS of this process (workers + benchmark producer): %d MiB; peak heap %d MiB%n",
-          rssMb, heapMb);
+      long heapMaxMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+      System.out.printf(Locale.ROOT, "peak RSS of this process (workers + benchmark producer): %d MiB; peak heap %d MiB"
+          + " of a %d MiB maximum; %d rebalance(s) in the measured windows; load average %s%n",
+          rssMb, heapMb, heapMaxMb, rebalances, loadAverage());
       if (!own) {
         cleanup(ds, runId);
       }
+      StringBuilder runsJson = new StringBuilder("[");
+      for (Run run : measured) {
+        runsJson.append(runsJson.length() > 1 ? "," : "").append(String.format(Locale.ROOT,
+            "{\"copy_eps\":%.0f,\"copy_binary_eps\":%.0f,\"ingest_eps\":%.0f,\"p50_ms\":%.1f,\"p99_ms\":%.1f,"
+                + "\"rebalances\":%d}", run.copyEps, run.copyBinaryEps, run.ingestEps, run.p50, run.p99,
+            run.rebalances));
+      }
+      runsJson.append(']');
       System.out.printf(Locale.ROOT, "{\"copy_eps\":%.0f,\"ingest_eps\":%.0f,\"ratio\":%.3f,\"p50_ms\":%.1f,"
-          + "\"p99_ms\":%.1f,\"worker_rss_mb\":%d,\"worker_heap_peak_mb\":%d,\"events\":%d,\"workers\":%d,"
-          + "\"copy_binary_eps\":%.0f,\"ratio_binary\":%.3f}%n",
-          copyEps, ingestEps, ingestEps / copyEps, lat[0], lat[1], rssMb, heapMb, events, workers, copyBinaryEps,
-          ingestEps / copyBinaryEps);
+          + "\"p99_ms\":%.1f,\"worker_rss_mb\":%d,\"worker_heap_peak_mb\":%d,\"worker_heap_max_mb\":%d,"
+          + "\"events\":%d,\"workers\":%d,\"copy_binary_eps\":%.0f,\"ratio_binary\":%.3f,\"rate\":%d,"
+          + "\"latency\":\"produce_to_committed\",\"rebalances\":%d,\"load1\":%s,\"runs\":%s}%n",
+          copyEps, ingestEps, ratio, p50, p99, rssMb, heapMb, heapMaxMb, events, workers, copyBinaryEps,
+          ratioBinary, rate, rebalances, loadAverage().split(" ")[0], runsJson);
     } finally {
       if (own) {
         dropScratch(scratch);
@@ -188,6 +201,78 @@ public final class IngestBenchmark {
         broker.close();
       }
     }
+  }
+
+  /** One run's figures. */
+  private record Run(double copyEps, double copyBinaryEps, double ingestEps, double p50, double p99,
+                     long rebalances) {
+  }
+
+  /** One run: (a) raw COPY, (a') raw binary COPY, (b) ingest at full speed, (c) latency at the fixed rate. */
+  private Run measure(PGSimpleDataSource ds, String prefix, Instant base, boolean own) throws Exception {
+    double copyEps = rawCopy(ds, prefix + "c", base, events);
+    emptyEventTable(ds, prefix + "c", own);
+    // the same rows in COPY's binary format (the form SafeGrid's writer uses): PostgreSQL parses
+    // no text at all, so this is the faster of the two limits
+    double copyBinaryEps = rawCopyBinary(ds, prefix + "cb", base, events);
+    emptyEventTable(ds, prefix + "cb", own);
+    Drained d = drain(ds, prefix + "i", base, events);
+    Latency l = latency(ds, prefix + "l");
+    // the next run starts from the same empty tables
+    if (own) {
+      try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        st.execute("TRUNCATE event, event_key, event_count, patrol_position");
+        st.execute("VACUUM ANALYZE");
+      }
+    } else {
+      cleanup(ds, prefix);
+    }
+    return new Run(copyEps, copyBinaryEps, d.eps, l.p50, l.p99, d.rebalances + l.rebalances);
+  }
+
+  private static void emptyEventTable(PGSimpleDataSource ds, String prefix, boolean own) throws SQLException {
+    if (own) {
+      try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        st.execute("TRUNCATE event");
+      }
+    } else {
+      cleanup(ds, prefix);
+    }
+  }
+
+  private static double median(java.util.List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+    double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+  }
+
+  /**
+   * Waits until every worker of the pool holds partitions and no rebalance has happened for two
+   * seconds: a measured window opens on a steady group.
+   */
+  private void awaitSteadyGroup(IngestMetrics m) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    double seen = m.rebalancesTotal();
+    long since = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      if (m.rebalancesTotal() != seen || m.workersWithPartitions() < Math.min(workers, 24)) {
+        seen = m.rebalancesTotal();
+        since = System.nanoTime();
+      } else if (System.nanoTime() - since > 2_000_000_000L) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("the " + workers + " workers did not form a steady group in 90 s");
   }
 
   // --- (a) the physical limit -----------------------------------------------------------------
@@ -243,7 +328,10 @@ public final class IngestBenchmark {
 
   // --- (b) SafeGrid from Kafka at full speed ----------------------------------------------------
 
-  private double drain(PGSimpleDataSource ds, String prefix, Instant base, int events) throws Exception {
+  private record Drained(double eps, long rebalances) {
+  }
+
+  private Drained drain(PGSimpleDataSource ds, String prefix, Instant base, int events) throws Exception {
     IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
         .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
     Topics.ensure(s, 6);
@@ -272,12 +360,15 @@ public final class IngestBenchmark {
     IngestMetrics m = new IngestMetrics(new SimpleMeterRegistry());
     try (IngestWorkers w = IngestWorkers.start(s, ds, m)) {
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-      while (m.writtenTotal() == 0 && System.nanoTime() < deadline) {
+      while ((m.writtenTotal() == 0 || m.workersWithPartitions() < Math.min(workers, 24))
+          && System.nanoTime() < deadline) {
         Thread.sleep(1);
       }
-      // measured from the first committed batch, so group joining is not counted
+      // measured from the first committed batch once every worker holds partitions, so group
+      // joining is not counted
       long t0 = System.nanoTime();
       double w0 = m.writtenTotal();
+      double r0 = m.rebalancesTotal();
       while (m.writtenTotal() < events && System.nanoTime() < deadline) {
         Thread.sleep(2);
       }
@@ -285,13 +376,16 @@ public final class IngestBenchmark {
       if (m.writtenTotal() < events) {
         throw new IllegalStateException("only " + m.writtenTotal() + " of " + events + " events written in 10 min");
       }
-      return (m.writtenTotal() - w0) / secs;
+      return new Drained((m.writtenTotal() - w0) / secs, (long) (m.rebalancesTotal() - r0));
     }
   }
 
   // --- (c) latency at a fixed rate ---------------------------------------------------------------
 
-  private double[] latency(PGSimpleDataSource ds, String prefix) throws Exception {
+  private record Latency(double p50, double p99, long rebalances) {
+  }
+
+  private Latency latency(PGSimpleDataSource ds, String prefix) throws Exception {
     IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
         .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
     Topics.ensure(s, 6);
@@ -299,6 +393,7 @@ public final class IngestBenchmark {
     int total = rate * latencySeconds;
     long[] lat = new long[total * 2];
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    double[] r0 = new double[1];
     m.onEndToEnd(ms -> {
       int i = n.getAndIncrement();
       if (i < lat.length) {
@@ -337,7 +432,9 @@ public final class IngestBenchmark {
       while (m.writtenTotal() < sent && System.nanoTime() < deadlineForWarmUp) {
         Thread.sleep(10);
       }
+      awaitSteadyGroup(m);
       long baseline = (long) m.writtenTotal();
+      r0[0] = m.rebalancesTotal();
       n.set(0);
       long start = System.nanoTime();
       long intervalNanos = 1_000_000_000L / rate;
@@ -357,6 +454,7 @@ public final class IngestBenchmark {
       while (m.writtenTotal() - baseline < total && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
+      r0[0] = m.rebalancesTotal() - r0[0];
     }
     int count = Math.min(n.get(), lat.length);
     if (count == 0) {
@@ -366,7 +464,7 @@ public final class IngestBenchmark {
     java.util.Arrays.sort(sorted);
     double p50 = sorted[(int) Math.min(count - 1, Math.round(0.50 * (count - 1)))];
     double p99 = sorted[(int) Math.min(count - 1, Math.round(0.99 * (count - 1)))];
-    return new double[] {p50, p99};
+    return new Latency(p50, p99, (long) r0[0]);
   }
 
   // --- the events -----------------------------------------------------------------------------------

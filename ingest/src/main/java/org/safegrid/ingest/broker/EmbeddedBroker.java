@@ -183,29 +183,44 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Settings of a broker that serves a deployment rather than a test: Kafka's default 3 s hold on a
+   * new group's first rebalance, so that workers started together join one generation. Without it
+   * the first worker to arrive takes every partition and the second one's join, a moment later,
+   * revokes half of them in the middle of a batch ("offsets not committed because the group
+   * rebalanced"). Tests keep no delay: their groups are formed by one consumer or awaited.
+   */
+  public static final java.util.Map<String, String> SERVICE_SETTINGS = java.util.Map.of(
+      "group.initial.rebalance.delay.ms", "3000");
+
   public static void main(String[] args) throws InterruptedException {
     Path dir = null;
     int port = 9092;
     int partitions = 6;
     String bind = "127.0.0.1";
+    String delayMs = SERVICE_SETTINGS.get("group.initial.rebalance.delay.ms");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--dir" -> dir = Path.of(args[++i]);
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--partitions" -> partitions = Integer.parseInt(args[++i]);
         case "--bind" -> bind = args[++i];
+        case "--initial-rebalance-delay-ms" -> delayMs = args[++i];
         default -> {
-          System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6] [--bind 127.0.0.1]");
+          System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6] [--bind 127.0.0.1] "
+              + "[--initial-rebalance-delay-ms 3000]");
           System.exit(2);
         }
       }
     }
     if (dir == null) {
-      System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6] [--bind 127.0.0.1]");
+      System.err.println("usage: EmbeddedBroker --dir <storage dir> [--port 9092] [--partitions 6] [--bind 127.0.0.1] "
+              + "[--initial-rebalance-delay-ms 3000]");
       System.exit(2);
     }
     quietLogging();
-    EmbeddedBroker broker = start(dir, bind, port, partitions, java.util.Map.of());
+    EmbeddedBroker broker = start(dir, bind, port, partitions, java.util.Map.of("group.initial.rebalance.delay.ms",
+        delayMs));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping Kafka broker");

@@ -34,6 +34,16 @@ public enum Refusal {
     this.code = code;
   }
 
+  /** The refusal of a {@link #code()}. */
+  public static Refusal fromCode(String code) {
+    for (Refusal r : values()) {
+      if (r.code.equals(code)) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException("no refusal reason '" + code + "'");
+  }
+
   /** The stable reason code carried in the DLQ header and envelope. */
   public String code() {
     return code;

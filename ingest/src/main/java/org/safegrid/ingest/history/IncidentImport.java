@@ -105,7 +105,7 @@ public final class IncidentImport {
           if (row instanceof IncidentCsv.Parsed p) {
             batch.add(EventDecoder.accepted(p.event()));
             if (batch.size() == o.batchSize()) {
-              EventWriter.Result r = writer.write(db, batch, Map.of());
+              EventWriter.Result r = writer.write(db, batch, List.of());
               inserted += r.insertedTotal();
               already += r.duplicates();
               batch.clear();
@@ -114,7 +114,7 @@ public final class IncidentImport {
         }
       }
       if (!batch.isEmpty()) {
-        EventWriter.Result r = writer.write(db, batch, Map.of());
+        EventWriter.Result r = writer.write(db, batch, List.of());
         inserted += r.insertedTotal();
         already += r.duplicates();
       }

@@ -43,8 +43,11 @@ public final class EventWriter {
    * @param inserted        new events stored, per source
    * @param duplicates      events in the batch that were already stored (or repeated in the batch)
    * @param integrityAlarms ids offered again with a different payload in this batch (new alarms only)
+   * @param refusals        refused messages recorded now, per reason (a message recorded by an
+   *                        earlier delivery of the batch is not counted again)
    */
-  public record Result(Map<Source, Integer> inserted, int duplicates, List<String> integrityAlarms) {
+  public record Result(Map<Source, Integer> inserted, int duplicates, List<String> integrityAlarms,
+                       Map<Refusal, Integer> refusals) {
     public int insertedTotal() {
       return inserted.values().stream().mapToInt(Integer::intValue).sum();
     }
@@ -158,22 +161,45 @@ public final class EventWriter {
 
   private static final String KEY_ALARMS = alarmsFrom("ingest_key_stage");
 
+  /**
+   * Records refused messages by their coordinates and advances the per-minute counts by those not
+   * recorded before: a batch read again after a crash counts its refusals once.
+   */
   private static final String REFUSALS = """
-      INSERT INTO ingest_refusal_count AS r (reason, minute, messages) VALUES (?, date_trunc('minute', now()), ?)
-      ON CONFLICT (reason, minute) DO UPDATE SET messages = r.messages + excluded.messages""";
+      WITH r AS (
+        INSERT INTO ingest_refusal (topic, kafka_partition, kafka_offset, reason)
+        SELECT * FROM unnest(?::text[], ?::int4[], ?::int8[], ?::text[]) ORDER BY 1, 2, 3
+        ON CONFLICT DO NOTHING
+        RETURNING reason
+      ), counted AS (
+        INSERT INTO ingest_refusal_count AS c (reason, minute, messages)
+        SELECT reason, date_trunc('minute', now()), count(*) FROM r GROUP BY reason ORDER BY reason
+        ON CONFLICT (reason, minute) DO UPDATE SET messages = c.messages + excluded.messages
+      )
+      SELECT reason, count(*) FROM r GROUP BY reason""";
 
-  private final Set<Long> knownDays = new HashSet<>();
+  /**
+   * How long a refusal's coordinates are kept: far longer than a batch can wait for its offset
+   * commit, so a replay always finds them.
+   */
+  static final String REFUSAL_MEMORY = "7 days";
+
+  private static final long PURGE_EVERY_NANOS = 3_600_000_000_000L;
+
+    private final Set<Long> knownDays = new HashSet<>();
   private final BinaryCopyBuffer copyBuffer = new BinaryCopyBuffer();
   private Connection stagedOn;
   private Connection fastPathOn;
+  private long lastPurgeNanos = System.nanoTime() - PURGE_EVERY_NANOS;
 
   /**
-   * Writes the batch and the refusal counts in one transaction and commits it.
+   * Writes the batch and its refused messages (counted once per message, whatever the number of
+   * deliveries) in one transaction and commits it.
    *
    * @throws SQLException on any database error; the transaction is rolled back and nothing of the
    *                      batch is stored
    */
-  public Result write(Connection c, List<Accepted> events, Map<Refusal, Integer> refusals) throws SQLException {
+  public Result write(Connection c, List<Accepted> events, List<RefusedMessage> refused) throws SQLException {
     ensurePartitions(c, events);
     c.setAutoCommit(false);
     try {
@@ -199,19 +225,10 @@ public final class EventWriter {
           }
         }
       }
-      if (!refusals.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement(REFUSALS)) {
-          for (Map.Entry<Refusal, Integer> e : new java.util.TreeMap<>(refusals).entrySet()) {
-            ps.setString(1, e.getKey().code());
-            ps.setLong(2, e.getValue());
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-      }
+      Map<Refusal, Integer> counted = writeRefusals(c, refused);
       c.commit();
       int total = inserted.values().stream().mapToInt(Integer::intValue).sum();
-      return new Result(inserted, events.size() - total, alarms);
+      return new Result(inserted, events.size() - total, alarms, counted);
     } catch (SQLException | RuntimeException e) {
       try {
         c.rollback();
@@ -220,6 +237,43 @@ public final class EventWriter {
       }
       throw e;
     }
+  }
+
+  private Map<Refusal, Integer> writeRefusals(Connection c, List<RefusedMessage> refused) throws SQLException {
+    Map<Refusal, Integer> counted = new EnumMap<>(Refusal.class);
+    if (refused.isEmpty()) {
+      return counted;
+    }
+    int n = refused.size();
+    Object[] topics = new Object[n];
+    Object[] partitions = new Object[n];
+    Object[] offsets = new Object[n];
+    Object[] reasons = new Object[n];
+    for (int i = 0; i < n; i++) {
+      RefusedMessage m = refused.get(i);
+      topics[i] = m.topic();
+      partitions[i] = m.partition();
+      offsets[i] = m.offset();
+      reasons[i] = m.reason().code();
+    }
+    try (PreparedStatement ps = c.prepareStatement(REFUSALS)) {
+      ps.setArray(1, c.createArrayOf("text", topics));
+      ps.setArray(2, c.createArrayOf("int4", partitions));
+      ps.setArray(3, c.createArrayOf("int8", offsets));
+      ps.setArray(4, c.createArrayOf("text", reasons));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          counted.put(Refusal.fromCode(rs.getString(1)), rs.getInt(2));
+        }
+      }
+    }
+    if (System.nanoTime() - lastPurgeNanos >= PURGE_EVERY_NANOS) {
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate("DELETE FROM ingest_refusal WHERE refused_at < now() - interval '" + REFUSAL_MEMORY + "'");
+      }
+      lastPurgeNanos = System.nanoTime();
+    }
+    return counted;
   }
 
   private void ensurePartitions(Connection c, List<Accepted> events) throws SQLException {

@@ -24,6 +24,9 @@ public final class IngestMetrics {
   private final Counter integrityAlarms;
   private final Counter dbFailures;
   private final Counter offsetCommitsRefused;
+  private final Counter rebalances;
+  private final AtomicLong assignedPartitions = new AtomicLong();
+  private final AtomicLong workersWithPartitions = new AtomicLong();
   private final DistributionSummary batchSize;
   private final Timer batchLatency;
   private final Timer endToEnd;
@@ -50,11 +53,17 @@ public final class IngestMetrics {
     offsetCommitsRefused = Counter.builder("safegrid.ingest.offset.commits.refused")
         .description("stored batches whose offset commit a rebalance refused or that timed out (read again as "
             + "duplicates)").register(registry);
+    rebalances = Counter.builder("safegrid.ingest.rebalances")
+        .description("rebalances that took partitions away from a running worker (revoked or lost)")
+        .register(registry);
+    registry.gauge("safegrid.ingest.partitions.assigned", assignedPartitions);
     batchSize = DistributionSummary.builder("safegrid.ingest.batch.size").description("events per written batch")
         .register(registry);
     batchLatency = Timer.builder("safegrid.ingest.batch.latency").description("time to write and commit a batch")
         .publishPercentiles(0.5, 0.99).register(registry);
-    endToEnd = Timer.builder("safegrid.ingest.latency").description("Kafka record timestamp to committed row")
+    endToEnd = Timer.builder("safegrid.ingest.latency")
+        .description("produce to committed: the record's create time (set by the producer) to the return of "
+            + "the database commit that made its row visible")
         .publishPercentiles(0.5, 0.99).register(registry);
     registry.gauge("safegrid.ingest.consumer.lag", lag);
   }
@@ -112,6 +121,35 @@ public final class IngestMetrics {
    */
   public void onEndToEnd(java.util.function.LongConsumer listener) {
     this.latencyListener = listener;
+  }
+
+  void rebalanced() {
+    rebalances.increment();
+  }
+
+  /** A worker's change in partitions held; {@code before} and {@code after} are its counts. */
+  void assignmentChanged(int before, int after) {
+    assignedPartitions.addAndGet(after - before);
+    if (before == 0 && after > 0) {
+      workersWithPartitions.incrementAndGet();
+    } else if (before > 0 && after == 0) {
+      workersWithPartitions.decrementAndGet();
+    }
+  }
+
+  /** Rebalances that took partitions away from one of this process's running workers, since start. */
+  public double rebalancesTotal() {
+    return rebalances.count();
+  }
+
+  /** Workers of this process that hold at least one partition now. */
+  public long workersWithPartitions() {
+    return workersWithPartitions.get();
+  }
+
+  /** Partitions held by this process's workers now. */
+  public long assignedPartitions() {
+    return assignedPartitions.get();
   }
 
   /** Adds a worker's change in lag (workers report deltas so the gauge is the process total). */

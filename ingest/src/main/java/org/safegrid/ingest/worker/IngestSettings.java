@@ -13,13 +13,19 @@ import org.safegrid.ingest.event.Source;
  * @param topicPrefix      prefix of the source topics ({@code <prefix>camera|checkpoint|patrol}) and
  *                         of the dead-letter topic ({@code <prefix>dlq}); {@code safegrid.events.}
  * @param workers          consumer threads in this process
- * @param batchSize        largest batch written in one transaction
+ * @param batchSize        most messages in a batch written in one transaction
+ * @param batchBytes       most message bytes in a batch: with {@code batchSize} and the consumer's fetch
+ *                         size it bounds what a worker holds, whatever the size of the messages
  * @param linger           how long a partial batch may wait for more messages
  * @param maxBackoff       longest pause between retries while the database is down
  * @param rules            what is accepted
  */
 public record IngestSettings(String bootstrapServers, String groupId, String topicPrefix, int workers,
-                             int batchSize, Duration linger, Duration maxBackoff, EventRules rules) {
+                             int batchSize, int batchBytes, Duration linger, Duration maxBackoff,
+                             EventRules rules) {
+
+  /** Default {@link #batchBytes}: 8 MiB, some 30,000 typical events, far above a 5,000-event batch. */
+  public static final int DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
 
   public IngestSettings {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -28,28 +34,31 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
     if (workers < 1 || batchSize < 1) {
       throw new IllegalArgumentException("safegrid.ingest.workers and batch-size must be at least 1");
     }
+    if (batchBytes < 64 * 1024) {
+      throw new IllegalArgumentException("safegrid.ingest.batch-bytes must be at least 64 KiB");
+    }
   }
 
   /** Defaults for a bootstrap address: group safegrid-ingest, one worker, batches of 5,000, 50 ms linger. */
   public static IngestSettings defaults(String bootstrapServers) {
     return new IngestSettings(bootstrapServers, "safegrid-ingest", Source.TOPIC_PREFIX, 1, 5000,
-        Duration.ofMillis(50), Duration.ofSeconds(5), EventRules.DEFAULT);
+        DEFAULT_BATCH_BYTES, Duration.ofMillis(50), Duration.ofSeconds(5), EventRules.DEFAULT);
   }
 
   public IngestSettings withWorkers(int n) {
-    return new IngestSettings(bootstrapServers, groupId, topicPrefix, n, batchSize, linger, maxBackoff, rules);
+    return new IngestSettings(bootstrapServers, groupId, topicPrefix, n, batchSize, batchBytes, linger, maxBackoff, rules);
   }
 
   public IngestSettings withGroupAndPrefix(String group, String prefix) {
-    return new IngestSettings(bootstrapServers, group, prefix, workers, batchSize, linger, maxBackoff, rules);
+    return new IngestSettings(bootstrapServers, group, prefix, workers, batchSize, batchBytes, linger, maxBackoff, rules);
   }
 
   public IngestSettings withBatchSize(int n) {
-    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, n, linger, maxBackoff, rules);
+    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, n, batchBytes, linger, maxBackoff, rules);
   }
 
   public IngestSettings withRules(EventRules r) {
-    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, batchSize, linger, maxBackoff, r);
+    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, batchSize, batchBytes, linger, maxBackoff, r);
   }
 
   /** The topic of a source under this prefix. */
@@ -80,6 +89,7 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
         env.getOrDefault("SAFEGRID_INGEST_TOPIC_PREFIX", d.topicPrefix()),
         Integer.parseInt(env.getOrDefault("SAFEGRID_INGEST_WORKERS", "1")),
         Integer.parseInt(env.getOrDefault("SAFEGRID_INGEST_BATCH_SIZE", Integer.toString(d.batchSize()))),
+        Integer.parseInt(env.getOrDefault("SAFEGRID_INGEST_BATCH_BYTES", Integer.toString(d.batchBytes()))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("SAFEGRID_INGEST_LINGER_MS", "50"))),
         d.maxBackoff(), d.rules());
   }

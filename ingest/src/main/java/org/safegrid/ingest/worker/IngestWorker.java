@@ -90,7 +90,15 @@ public final class IngestWorker implements Runnable {
   private final List<EventDecoder.Result> results = new ArrayList<>();
   private final Map<TopicPartition, Long> firstOffset = new HashMap<>();
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+  /**
+   * Offsets of stored batches whose commit met a rebalance in progress: committed with the next
+   * commit (or right after the rebalance) for the partitions this worker still holds. Without this a
+   * worker that keeps its partitions through a cooperative rebalance has read past records whose
+   * offsets nobody commits until more records arrive on those partitions.
+   */
+  private final Map<TopicPartition, Long> pendingOffsets = new HashMap<>();
   private long batchStartNanos;
+  private long batchBytes;
   private boolean needBackoff;
   private long reportedLag;
 
@@ -134,7 +142,10 @@ public final class IngestWorker implements Runnable {
           add(rec);
         }
         updateLag();
-        if (!records.isEmpty() && (records.size() >= settings.batchSize()
+        if (!pendingOffsets.isEmpty() && records.isEmpty()) {
+          commitPending();
+        }
+        if (!records.isEmpty() && (records.size() >= settings.batchSize() || batchBytes >= settings.batchBytes()
             || System.nanoTime() - batchStartNanos >= settings.linger().toNanos())) {
           flush();
         }
@@ -174,6 +185,7 @@ public final class IngestWorker implements Runnable {
       batchStartNanos = System.nanoTime();
     }
     records.add(rec);
+    batchBytes += rec.serializedValueSize() < 0 ? 0 : rec.serializedValueSize();
     results.add(decoder.decode(src, rec.value()));
     TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
     firstOffset.putIfAbsent(tp, rec.offset());
@@ -184,14 +196,14 @@ public final class IngestWorker implements Runnable {
   private void flush() {
     long t0 = System.nanoTime();
     try {
-      Map<Refusal, Integer> refusals = new EnumMap<>(Refusal.class);
+      List<RefusedMessage> refused = new ArrayList<>();
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       List<Accepted> accepted = new ArrayList<>(records.size());
       List<ConsumerRecord<byte[], byte[]>> acceptedRecords = new ArrayList<>(records.size());
       for (int i = 0; i < records.size(); i++) {
         if (results.get(i) instanceof Refused r) {
           sent.add(deadLetters.send(records.get(i), r.reason(), r.message()));
-          refusals.merge(r.reason(), 1, Integer::sum);
+          refused.add(refusedMessage(records.get(i), r.reason()));
         } else {
           accepted.add((Accepted) results.get(i));
           acceptedRecords.add(records.get(i));
@@ -200,18 +212,19 @@ public final class IngestWorker implements Runnable {
       awaitAll(sent);
       EventWriter.Result written;
       try {
-        written = writer.write(connection(), accepted, refusals);
+        written = writer.write(connection(), accepted, refused);
       } catch (SQLException e) {
         if (isTransient(e)) {
           throw e;
         }
         LOG.warn("{}: batch refused by the database ({}: {}); writing it event by event", name, e.getSQLState(),
             e.getMessage());
-        written = writeOneByOne(accepted, acceptedRecords, refusals);
+        written = writeOneByOne(accepted, acceptedRecords, refused);
       }
       // the batch is durable in PostGIS from here on: count it whatever happens to the offset commit
       long now = System.currentTimeMillis();
-      refusals.forEach((r, n) -> {
+      // only refusals recorded now: a batch read again after a crash was counted by its first delivery
+      written.refusals().forEach((r, n) -> {
         for (int i = 0; i < n; i++) {
           metrics.refused(r);
         }
@@ -243,10 +256,18 @@ public final class IngestWorker implements Runnable {
       Thread.currentThread().interrupt();
       stopping = true;
       retryLater();
-    } catch (CommitFailedException | RebalanceInProgressException e) {
-      // the rows are committed in PostGIS; whoever owns the partitions next re-reads them as duplicates
+    } catch (RebalanceInProgressException e) {
+      // the rows are committed in PostGIS; the offsets go with the next commit for the partitions this
+      // worker still holds after the rebalance, the others' new owners re-read them as duplicates
+      LOG.info("{}: offsets not committed yet because the group is rebalancing; committed after it", name);
+      metrics.offsetCommitRefused();
+      nextOffset.forEach((tp, o) -> pendingOffsets.merge(tp, o, Math::max));
+      clear();
+    } catch (CommitFailedException e) {
+      // evicted from the group: the partitions are gone, whoever owns them next re-reads them as duplicates
       LOG.info("{}: offsets not committed because the group rebalanced; duplicates will be suppressed", name);
       metrics.offsetCommitRefused();
+      pendingOffsets.clear();
       clear();
 
     } catch (RuntimeException e) {
@@ -256,15 +277,15 @@ public final class IngestWorker implements Runnable {
   }
 
   private EventWriter.Result writeOneByOne(List<Accepted> accepted, List<ConsumerRecord<byte[], byte[]>> recs,
-                                           Map<Refusal, Integer> refusals)
+                                           List<RefusedMessage> refused)
       throws SQLException, ExecutionException, TimeoutException, InterruptedException {
     Map<Source, Integer> inserted = new EnumMap<>(Source.class);
     int duplicates = 0;
     List<String> alarms = new ArrayList<>();
-    Map<Refusal, Integer> rejected = new EnumMap<>(refusals);
+    List<RefusedMessage> rejected = new ArrayList<>(refused);
     for (int i = 0; i < accepted.size(); i++) {
       try {
-        EventWriter.Result r = writer.write(connection(), List.of(accepted.get(i)), Map.of());
+        EventWriter.Result r = writer.write(connection(), List.of(accepted.get(i)), List.of());
         r.inserted().forEach((s, n) -> inserted.merge(s, n, Integer::sum));
         duplicates += r.duplicates();
         alarms.addAll(r.integrityAlarms());
@@ -274,21 +295,43 @@ public final class IngestWorker implements Runnable {
         }
         deadLetters.send(recs.get(i), Refusal.DATABASE_REJECTED, e.getSQLState() + ": " + e.getMessage())
             .get(60, TimeUnit.SECONDS);
-        rejected.merge(Refusal.DATABASE_REJECTED, 1, Integer::sum);
+        rejected.add(refusedMessage(recs.get(i), Refusal.DATABASE_REJECTED));
       }
     }
-    refusals.clear();
-    refusals.putAll(rejected);
-    writer.write(connection(), List.of(), refusals);
-    return new EventWriter.Result(inserted, duplicates, alarms);
+    EventWriter.Result counted = writer.write(connection(), List.of(), rejected);
+    return new EventWriter.Result(inserted, duplicates, alarms, counted.refusals());
+  }
+
+  private static RefusedMessage refusedMessage(ConsumerRecord<byte[], byte[]> rec, Refusal reason) {
+    return new RefusedMessage(rec.topic(), rec.partition(), rec.offset(), reason);
+  }
+
+  /** Commits the pending offsets alone (nothing else to commit); a failure keeps or drops them as a batch's would. */
+  private void commitPending() {
+    try {
+      commitOffsets();
+    } catch (RebalanceInProgressException e) {
+      // still rebalancing: the next poll tries again
+    } catch (CommitFailedException e) {
+      pendingOffsets.clear();
+    }
   }
 
   private void commitOffsets() {
-    if (nextOffset.isEmpty()) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    // only partitions still held: a partition that moved is its new owner's to commit
+    Set<TopicPartition> held = consumer.assignment();
+    pendingOffsets.forEach((tp, o) -> {
+      if (held.contains(tp)) {
+        offsets.put(tp, new OffsetAndMetadata(o));
+      }
+    });
+    nextOffset.forEach((tp, o) -> offsets.merge(tp, new OffsetAndMetadata(o),
+        (a, b) -> a.offset() >= b.offset() ? a : b));
+    if (offsets.isEmpty()) {
+      pendingOffsets.clear();
       return;
     }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    nextOffset.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
     try {
       try {
         consumer.commitSync(offsets, COMMIT_TIMEOUT);
@@ -296,11 +339,14 @@ public final class IngestWorker implements Runnable {
         // a stop request interrupted the commit; the wake-up is used up, so commit again
         consumer.commitSync(offsets, COMMIT_TIMEOUT);
       }
+      pendingOffsets.clear();
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       // the rows are stored: a later commit covers these offsets, or they come back as duplicates
       LOG.warn("{}: offset commit timed out after {}; the stored batch may be read again as duplicates", name,
           COMMIT_TIMEOUT);
       metrics.offsetCommitRefused();
+      // not retried: with the broker unreachable every poll would wait out the timeout again
+      pendingOffsets.clear();
     }
   }
 
@@ -369,6 +415,7 @@ public final class IngestWorker implements Runnable {
   }
 
   private void clear() {
+    batchBytes = 0;
     records.clear();
     results.clear();
     firstOffset.clear();
@@ -388,6 +435,10 @@ public final class IngestWorker implements Runnable {
     records.clear();
     results.clear();
     records.addAll(keepRecords);
+    batchBytes = 0;
+    for (ConsumerRecord<byte[], byte[]> r : keepRecords) {
+      batchBytes += Math.max(0, r.serializedValueSize());
+    }
     results.addAll(keepResults);
     parts.forEach(tp -> {
       firstOffset.remove(tp);
@@ -447,6 +498,9 @@ public final class IngestWorker implements Runnable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.batchSize()));
+    // one poll brings about one batch's bytes, not the default 50 MiB (the 512 MiB worker heap holds
+    // two workers' batches and fetches with room to spare)
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(settings.batchBytes()));
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     // a killed worker's partitions move to the others after 10 s rather than the default 45 s
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
@@ -458,24 +512,50 @@ public final class IngestWorker implements Runnable {
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
+    /** The partitions this worker holds (the cooperative protocol hands out and takes back increments). */
+    private final Set<TopicPartition> held = new java.util.HashSet<>();
+
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       // commit on revoke: write and commit what we hold before another worker takes over
       if (!partitions.isEmpty() && !records.isEmpty()) {
         flush();
         dropPartitions(partitions);
+      } else if (!partitions.isEmpty() && !pendingOffsets.isEmpty()) {
+        commitPending();
       }
+      partitions.forEach(pendingOffsets::remove);
+      release(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       // positions come from the committed offsets
+      int before = held.size();
+      held.addAll(partitions);
+      metrics.assignmentChanged(before, held.size());
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       // no longer ours and not committable: the new owner reads them again
       dropPartitions(partitions);
+      partitions.forEach(pendingOffsets::remove);
+      release(partitions);
+    }
+
+    private void release(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      // the consumer's close revokes everything too; only a running worker's loss is a rebalance
+      if (!stopping) {
+        metrics.rebalanced();
+        LOG.info("{}: {} partition(s) taken away by a rebalance", name, partitions.size());
+      }
+      int before = held.size();
+      held.removeAll(partitions);
+      metrics.assignmentChanged(before, held.size());
     }
   }
 }

@@ -62,7 +62,9 @@ public final class Topics {
       }
       if (!existing.contains(settings.dlqTopic())) {
         missing.add(new NewTopic(settings.dlqTopic(), 1, (short) 1)
-            .configs(Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000))));
+            // compacted by key (topic/partition/offset of the refused message): a letter sent again
+            // when a batch is re-read after a crash is folded into the first; still deleted after 30 days
+            .configs(Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000), "cleanup.policy", "compact,delete")));
       }
       if (missing.isEmpty()) {
         return;

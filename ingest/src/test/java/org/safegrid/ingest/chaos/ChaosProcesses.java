@@ -64,7 +64,7 @@ final class ChaosProcesses {
     void start() throws Exception {
       ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
           EmbeddedBroker.class.getName(), "--dir", dir.toString(), "--port", Integer.toString(port),
-          "--partitions", "6");
+          "--partitions", "6", "--initial-rebalance-delay-ms", "0");
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       process = pb.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);

@@ -73,7 +73,7 @@ final class NetnsBroker implements AutoCloseable {
         "\"$0\" link set lo up && exec \"$@\"", ip,
         ChaosProcesses.java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
         EmbeddedBroker.class.getName(), "--dir", dir.resolve("kafka").toString(), "--port", Integer.toString(port),
-        "--partitions", "6", "--bind", "0.0.0.0"));
+        "--partitions", "6", "--bind", "0.0.0.0", "--initial-rebalance-delay-ms", "0"));
     broker = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     Runtime.getRuntime().addShutdownHook(new Thread(broker::destroyForcibly));

@@ -212,4 +212,38 @@ class EventDecoderTest {
         .isEqualTo(Refusal.UNKNOWN_KIND);
     assertThat(refusal(Source.CAMERA, incident(INCIDENT_ATTRS))).isEqualTo(Refusal.SOURCE_TOPIC_MISMATCH);
   }
+
+  static String patrol(String kind, Instant observedAt, String attrs) {
+    return "{\"id\":\"p-1\",\"source\":\"patrol\",\"sourceId\":\"PU-0016\",\"kind\":\"" + kind + "\","
+        + "\"severity\":0,\"observedAt\":\"" + observedAt + "\",\"lon\":114.4071,\"lat\":23.0889,"
+        + "\"attrs\":{\"unitId\":\"PU-0016\"" + attrs + "}}";
+  }
+
+  static final String POSITION_ATTRS = ",\"speed\":37.1,\"heading\":50.1,\"status\":\"patrolling\"";
+
+  /** A ping from the future would pin the unit's latest position (it only moves forward) until then. */
+  @Test
+  void aPatrolPositionMoreThanThirtySecondsAheadIsRefusedWithTheSkewItBroke() {
+    assertThat(decode(Source.PATROL, patrol("position", NOW.plusSeconds(30), POSITION_ATTRS)))
+        .isInstanceOf(EventDecoder.Accepted.class);
+    EventDecoder.Result r = decode(Source.PATROL, patrol("position", NOW.plusSeconds(31), POSITION_ATTRS));
+    assertThat(r).isInstanceOf(EventDecoder.Refused.class);
+    assertThat(((EventDecoder.Refused) r).reason()).isEqualTo(Refusal.TIMESTAMP_IN_FUTURE);
+    assertThat(((EventDecoder.Refused) r).message()).contains("patrol position").contains("PT30S");
+    // a patrol report (not a ping) and the other sources keep the general 5 min allowance
+    assertThat(decode(Source.PATROL, patrol("incident", NOW.plusSeconds(240), ""))).isInstanceOf(
+        EventDecoder.Accepted.class);
+    assertThat(decode(Source.CAMERA, camera("").replace("2026-11-22T21:15:30+08:00", NOW.plusSeconds(240).toString())))
+        .isInstanceOf(EventDecoder.Accepted.class);
+  }
+
+  @Test
+  void thePatrolPositionSkewIsConfigurable() {
+    EventRules tenSeconds = new EventRules(ServiceArea.HUIZHOU, java.time.Duration.ofMinutes(5),
+        java.time.Duration.ofDays(30), 64 * 1024, java.time.Duration.ofSeconds(10));
+    EventDecoder strict = new EventDecoder(tenSeconds, Clock.fixed(NOW, ZoneOffset.UTC));
+    byte[] ping = patrol("position", NOW.plusSeconds(11), POSITION_ATTRS).getBytes(StandardCharsets.UTF_8);
+    assertThat(strict.decode(Source.PATROL, ping)).isInstanceOf(EventDecoder.Refused.class);
+    assertThat(decoder.decode(Source.PATROL, ping)).isInstanceOf(EventDecoder.Accepted.class);
+  }
 }

@@ -52,7 +52,7 @@ class LedgerChecksTest {
 
   static void clean(TestDatabase db) throws SQLException {
     try (Connection c = db.connect(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE event, event_key, patrol_position, event_count, ingest_refusal_count, ingest_integrity_alarm");
+      st.execute("TRUNCATE event, event_key, patrol_position, event_count, ingest_refusal_count, ingest_refusal, ingest_integrity_alarm");
     }
   }
 

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.safegrid.ingest.event.EventCodec;
@@ -36,7 +35,7 @@ class EventWriterTest {
     var accepted = (EventDecoder.Accepted) decoder.decode(e.source(), EventCodec.encode(e));
     // as the workers' insert-only role: staging, partition creation and upserts need no more
     try (Connection c = db.connect(DbRole.INGEST)) {
-      EventWriter.Result r = new EventWriter().write(c, List.of(accepted), Map.of());
+      EventWriter.Result r = new EventWriter().write(c, List.of(accepted), List.of());
       assertThat(r.insertedTotal()).isEqualTo(1);
     }
     try (Connection c = db.connect(); Statement st = c.createStatement()) {

@@ -50,7 +50,7 @@ class IngestWorkerTest {
 
   static void clean(TestDatabase db) throws Exception {
     try (Connection c = db.connect(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE event, event_key, patrol_position, event_count, ingest_refusal_count, ingest_integrity_alarm");
+      st.execute("TRUNCATE event, event_key, patrol_position, event_count, ingest_refusal_count, ingest_refusal, ingest_integrity_alarm");
     }
   }
 

@@ -19,11 +19,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param groupId          consumer group shared with standalone workers
  * @param topicPrefix      topics are {@code <prefix>camera|checkpoint|patrol}, dead letters {@code <prefix>dlq}
  * @param batchSize        most events written in one transaction
+ * @param batchBytes       most message bytes in one batch (8MB): bounds a worker's memory whatever the
+ *                         size of the messages
  * @param linger           how long a partial batch waits for more messages
  * @param area             service area; events outside it (plus margin) are refused
  * @param maxFuture        how far in the future observedAt may be
  * @param maxAge           how old observedAt may be
  * @param maxMessageBytes  largest accepted message
+ * @param maxPatrolFuture  how far in the future a patrol position ping's observedAt may be (30 s): a
+ *                         later one is refused as {@code timestamp_in_future}
  */
 @ConfigurationProperties("safegrid.ingest")
 public record IngestProperties(@DefaultValue("true") boolean enabled, String bootstrapServers,
@@ -31,7 +35,9 @@ public record IngestProperties(@DefaultValue("true") boolean enabled, String boo
                                @DefaultValue(Source.TOPIC_PREFIX) String topicPrefix,
                                @DefaultValue("5000") int batchSize, @DefaultValue("50ms") Duration linger,
                                @DefaultValue Area area, @DefaultValue("5m") Duration maxFuture,
-                               @DefaultValue("30d") Duration maxAge, @DefaultValue("65536") int maxMessageBytes) {
+                               @DefaultValue("30d") Duration maxAge, @DefaultValue("65536") int maxMessageBytes,
+                               @DefaultValue("30s") Duration maxPatrolFuture,
+                               @DefaultValue("8MB") org.springframework.util.unit.DataSize batchBytes) {
 
   /**
    * The service area rectangle, WGS84 degrees; default the reference city, Huizhou.
@@ -61,6 +67,12 @@ public record IngestProperties(@DefaultValue("true") boolean enabled, String boo
     if (maxMessageBytes < 1024) {
       throw new IllegalArgumentException("safegrid.ingest.max-message-bytes must be at least 1024");
     }
+    if (batchBytes.toBytes() < 64 * 1024 || batchBytes.toBytes() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("safegrid.ingest.batch-bytes must be between 64KB and 2GB");
+    }
+    if (maxPatrolFuture.isNegative()) {
+      throw new IllegalArgumentException("safegrid.ingest.max-patrol-future must not be negative");
+    }
     if (!(area.minLon() < area.maxLon() && area.minLat() < area.maxLat() && area.marginDeg() >= 0)) {
       throw new IllegalArgumentException("safegrid.ingest.area needs min-lon < max-lon, min-lat < max-lat, margin-deg >= 0");
     }
@@ -69,8 +81,9 @@ public record IngestProperties(@DefaultValue("true") boolean enabled, String boo
   /** The worker settings these properties describe. */
   public IngestSettings toSettings() {
     EventRules rules = new EventRules(new ServiceArea(area.minLon(), area.minLat(), area.maxLon(), area.maxLat(),
-        area.marginDeg()), maxFuture, maxAge, maxMessageBytes);
-    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, batchSize, linger,
+        area.marginDeg()), maxFuture, maxAge, maxMessageBytes, maxPatrolFuture);
+    return new IngestSettings(bootstrapServers, groupId, topicPrefix, workers, batchSize, (int) batchBytes.toBytes(),
+        linger,
         Duration.ofSeconds(5), rules);
   }
 }

@@ -12,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +26,7 @@ import org.safegrid.ingest.event.Refusal;
 import org.safegrid.ingest.event.Source;
 import org.safegrid.ingest.testing.TestDatabase;
 import org.safegrid.ingest.worker.EventWriter;
+import org.safegrid.ingest.worker.RefusedMessage;
 import org.safegrid.server.PostgisTestSupport;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc;
@@ -81,7 +81,8 @@ class EventApiTest {
       batch.add((EventDecoder.Accepted) decoder.decode(e.source(), EventCodec.encode(e)));
     }
     try (Connection c = db.connect()) {
-      new EventWriter().write(c, batch, Map.of(Refusal.MALFORMED_JSON, 2, Refusal.OUTSIDE_SERVICE_AREA, 1));
+      new EventWriter().write(c, batch, List.of(new RefusedMessage("t", 0, 0, Refusal.MALFORMED_JSON),
+          new RefusedMessage("t", 0, 1, Refusal.MALFORMED_JSON), new RefusedMessage("t", 0, 2, Refusal.OUTSIDE_SERVICE_AREA)));
     }
   }
 

@@ -52,4 +52,18 @@ class EventWriterTest {
           + "ON r.source = c.source AND r.minute = c.minute AND r.n = c.events")).isEqualTo(1);
     }
   }
+
+  @Test
+  void theIngestRoleRecordsARefusedMessageOnceAndCountsItOnceWhenTheBatchIsReadAgain(TestDatabase db) throws Exception {
+    var refused = List.of(new RefusedMessage("safegrid.events.camera", 3, 41L,
+        org.safegrid.ingest.event.Refusal.MALFORMED_JSON));
+    // as the workers' insert-only role, twice: a batch read again after a crash before its offset commit
+    try (Connection c = db.connect(DbRole.INGEST)) {
+      new EventWriter().write(c, List.of(), refused);
+      new EventWriter().write(c, List.of(), refused);
+    }
+    assertThat(Fixtures.count(db, "SELECT count(*) FROM ingest_refusal WHERE topic = 'safegrid.events.camera' "
+        + "AND kafka_partition = 3 AND kafka_offset = 41")).isEqualTo(1);
+    assertThat(Fixtures.count(db, "SELECT coalesce(sum(messages), 0) FROM ingest_refusal_count")).isEqualTo(1);
+  }
 }

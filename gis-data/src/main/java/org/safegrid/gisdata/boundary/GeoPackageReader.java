@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import mil.nga.geopackage.GeoPackage;
-import mil.nga.geopackage.GeoPackageManager;
 import mil.nga.geopackage.features.user.FeatureDao;
 import mil.nga.geopackage.features.user.FeatureResultSet;
 import mil.nga.geopackage.features.user.FeatureRow;
@@ -22,6 +21,9 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 import org.sqlite.SQLiteConfig;
+import com.j256.ormlite.jdbc.JdbcSingleConnectionSource;
+import mil.nga.geopackage.GeoPackageImpl;
+import mil.nga.geopackage.db.GeoPackageConnection;
 
 /**
  * Reads the features of one table of a GeoPackage with NGA's GeoPackage library.
@@ -44,7 +46,7 @@ public final class GeoPackageReader {
     requireReadableSqlite(file);
     GeoPackage gpkg;
     try {
-      gpkg = GeoPackageManager.open(file.toFile(), false);
+      gpkg = openReadOnly(file);
     } catch (RuntimeException e) {
       throw new BoundaryReadException("corrupt_file", "The GeoPackage cannot be opened: " + rootMessage(e), false, e);
     }
@@ -122,6 +124,43 @@ public final class GeoPackageReader {
         throw b;
       }
       throw new BoundaryReadException("corrupt_file", "The GeoPackage cannot be read: " + rootMessage(e), false, e);
+    }
+  }
+
+  /**
+   * Opens the GeoPackage read-only at the SQLite level, for the feature reads and the library's own
+   * table DAOs alike: {@code GeoPackageManager.open} connects writable whatever its flags say, and a file
+   * opened writable could be changed by SQLite itself (a hot journal rolled back, a WAL checkpointed)
+   * or by a library call. One connection serves both, and is closed with the GeoPackage.
+   */
+  static GeoPackage openReadOnly(Path file) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    String url = "jdbc:sqlite:" + file;
+    Connection c;
+    try {
+      c = config.createConnection(url);
+    } catch (SQLException e) {
+      throw new BoundaryReadException("corrupt_file", "The GeoPackage cannot be opened: " + rootMessage(e), false, e);
+    }
+    try {
+      JdbcSingleConnectionSource source = new JdbcSingleConnectionSource(url, c);
+      GeoPackageConnection connection = new GeoPackageConnection(file.toFile(), c, source);
+      return new ReadOnlyGeoPackage(file, connection);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // already failing
+      }
+      throw new BoundaryReadException("corrupt_file", "The GeoPackage cannot be opened: " + rootMessage(e), false, e);
+    }
+  }
+
+  /** A GeoPackage the library itself also treats as not writable. */
+  private static final class ReadOnlyGeoPackage extends GeoPackageImpl {
+    ReadOnlyGeoPackage(Path file, GeoPackageConnection connection) {
+      super(file.getFileName().toString(), file.toFile(), connection, false);
     }
   }
 

@@ -34,6 +34,28 @@ class GeoPackageReaderTest {
     assertThat(data.features().get(0).geometry().getEnvelopeInternal().getMinX()).isBetween(113.8, 115.5);
   }
 
+  /**
+   * An uploaded GeoPackage is opened read-only by SQLite itself, for the library's own tables as for the
+   * features: nothing the reader or the library does can change the file, and reading leaves it byte for
+   * byte as it was.
+   */
+  @Test
+  void theGeoPackageIsOpenedReadOnlyAndLeftAsItWas() throws Exception {
+    Path gpkg = districtsGpkg();
+    byte[] before = java.nio.file.Files.readAllBytes(gpkg);
+    try (mil.nga.geopackage.GeoPackage g = GeoPackageReader.openReadOnly(gpkg)) {
+      assertThat(g.isWritable()).isFalse();
+      assertThat(g.getFeatureTables()).containsExactly("districts");
+      assertThatThrownBy(() -> g.getConnection().execSQL("CREATE TABLE planted (a)"))
+          .hasStackTraceContaining("readonly");
+      assertThatThrownBy(() -> g.getConnection().execSQL("DELETE FROM districts"))
+          .hasStackTraceContaining("readonly");
+    }
+    assertThat(new GeoPackageReader(ReadLimits.defaults()).read(gpkg, null).features()).hasSize(5);
+    assertThat(java.nio.file.Files.readAllBytes(gpkg)).as("the file after reading").isEqualTo(before);
+    assertThat(java.nio.file.Files.exists(tmp.resolve("districts.gpkg-journal"))).isFalse();
+  }
+
   /** Open file descriptors of this JVM (Linux). */
   private static int openFiles() {
     String[] fds = new java.io.File("/proc/self/fd").list();

@@ -52,7 +52,9 @@ import org.safegrid.ingest.worker.Topics;
  * given database is not touched; if it may not create databases it uses the given one and removes
  * its rows afterwards. The last line printed is one JSON object.
  *
- * <p>Options: {@code --db-url --db-user --db-password} (required URL), {@code --bootstrap} (default:
+ * <p>Options: {@code --db-url --db-user} (required URL; the password comes from the environment,
+ * {@code SAFEGRID_DB_PASSWORD}, never from the command line, where every user of the machine can read it
+ * in the process list), {@code --bootstrap} (default:
  * an embedded broker in a temporary directory), {@code --events} (default 200000), {@code --workers}
  * (default 2), {@code --rate} (default 5000), {@code --latency-seconds} (default 20), {@code --warm-up}
  * (events sent through both paths before measuring, default 50000; 0 for none), {@code --runs} (default
@@ -79,12 +81,34 @@ public final class IngestBenchmark {
   private int runs = 3;
 
   public static void main(String[] args) throws Exception {
+    IngestBenchmark b;
+    try {
+      b = parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (b.dbUrl == null) {
+      System.err.println("usage: IngestBenchmark --db-url jdbc:postgresql://host:port/db [--db-user u] "
+          + "[--bootstrap host:port] [--events N] [--workers N] [--rate N] [--latency-seconds S] [--warm-up N] [--runs N] "
+          + "(password: env SAFEGRID_DB_PASSWORD)");
+      System.exit(2);
+    }
+    b.run();
+    System.exit(0);
+  }
+
+  /** The benchmark of these options; the database password is taken from {@code env}. */
+  static IngestBenchmark parse(String[] args, java.util.Map<String, String> env) {
     IngestBenchmark b = new IngestBenchmark();
+    b.dbPassword = env.getOrDefault("SAFEGRID_DB_PASSWORD", "");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--db-url" -> b.dbUrl = args[++i];
         case "--db-user" -> b.dbUser = args[++i];
-        case "--db-password" -> b.dbPassword = args[++i];
+        case "--db-password" -> throw new IllegalArgumentException("--db-password is refused: a password on the "
+            + "command line is visible in the process list; set SAFEGRID_DB_PASSWORD instead");
         case "--bootstrap" -> b.bootstrap = args[++i];
         case "--events" -> b.events = Integer.parseInt(args[++i]);
         case "--workers" -> b.workers = Integer.parseInt(args[++i]);
@@ -92,19 +116,15 @@ public final class IngestBenchmark {
         case "--latency-seconds" -> b.latencySeconds = Integer.parseInt(args[++i]);
         case "--warm-up" -> b.warmUp = Integer.parseInt(args[++i]);
         case "--runs" -> b.runs = Integer.parseInt(args[++i]);
-        default -> {
-          System.err.println("unknown option " + args[i]);
-          System.exit(2);
-        }
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    if (b.dbUrl == null) {
-      System.err.println("usage: IngestBenchmark --db-url jdbc:postgresql://host:port/db [--db-user u] "
-          + "[--db-password p] [--bootstrap host:port] [--events N] [--workers N] [--rate N] [--latency-seconds S] [--warm-up N] [--runs N]");
-      System.exit(2);
-    }
-    b.run();
-    System.exit(0);
+    return b;
+  }
+
+  /** The database password this benchmark connects with. */
+  String dbPassword() {
+    return dbPassword;
   }
 
   private void run() throws Exception {

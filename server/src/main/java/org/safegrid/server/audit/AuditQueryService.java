@@ -145,17 +145,7 @@ public class AuditQueryService {
 
   /** Quotes a CSV cell and defuses spreadsheet formulas. */
   static String csv(String value) {
-    if (value == null) {
-      return "";
-    }
-    String v = value;
-    if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0) {
-      v = "'" + v;
-    }
-    if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r") || v.contains("'")) {
-      v = "\"" + v.replace("\"", "\"\"") + "\"";
-    }
-    return v;
+    return org.safegrid.server.web.CsvCell.text(value);
   }
 
   private record Where(String sql, Map<String, Object> params) {

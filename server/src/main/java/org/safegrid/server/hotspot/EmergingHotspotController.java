@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.safegrid.server.web.CsvCell;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.risk.GridModel;
@@ -69,8 +70,8 @@ class EmergingHotspotController {
       for (int c : cells) {
         if (all || r.categories()[c] != EmergingCategory.NO_PATTERN) {
           GridModel.Cell cell = grid.cell(c);
-          sb.append(cell.cellId()).append(',').append(cell.code()).append(',')
-              .append(cell.districtCode() == null ? "" : cell.districtCode()).append(',')
+          sb.append(cell.cellId()).append(',').append(CsvCell.text(cell.code())).append(',')
+              .append(CsvCell.text(cell.districtCode())).append(',')
               .append(r.categories()[c].code()).append('\n');
         }
       }

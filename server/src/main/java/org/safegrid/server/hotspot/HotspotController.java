@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.locationtech.jts.geom.Envelope;
+import jakarta.servlet.http.HttpServletRequest;
+import org.safegrid.server.audit.AskedQuestions;
 import org.safegrid.server.audit.AuditLog;
 import org.safegrid.server.geojson.BoundingBox;
+import org.safegrid.server.web.CsvCell;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.risk.RiskService;
@@ -37,13 +40,16 @@ class HotspotController {
   private final ScopeFilter scopes;
   private final AuditLog audit;
   private final HotspotActivity activity;
+  private final AskedQuestions asked;
 
-  HotspotController(RiskService risk, HotspotService hotspots, ScopeFilter scopes, AuditLog audit, HotspotActivity activity) {
+  HotspotController(RiskService risk, HotspotService hotspots, ScopeFilter scopes, AuditLog audit,
+                    HotspotActivity activity, AskedQuestions asked) {
     this.activity = activity;
     this.risk = risk;
     this.hotspots = hotspots;
     this.scopes = scopes;
     this.audit = audit;
+    this.asked = asked;
   }
 
   @GetMapping("/api/hotspots")
@@ -60,7 +66,8 @@ class HotspotController {
                              @RequestParam(required = false) String p,
                              @RequestParam(required = false) Double minLandShare,
                              @RequestParam(defaultValue = "false") boolean includeCold,
-                             @RequestParam(defaultValue = "geojson") String format) {
+                             @RequestParam(defaultValue = "geojson") String format,
+                             HttpServletRequest request) {
     HotspotService.Variable v = switch (variable.toLowerCase(Locale.ROOT)) {
       case "risk" -> HotspotService.Variable.RISK;
       case "count", "counts" -> HotspotService.Variable.COUNT;
@@ -85,8 +92,13 @@ class HotspotController {
     Envelope within = box == null ? null : new Envelope(box.minLon(), box.maxLon(), box.minLat(), box.maxLat());
     List<Hotspot> list = r.hotspots().stream().filter(h -> includeCold || h.hotspotClass().isHot())
         .filter(h -> within == null || within.intersects(h.geometry().getEnvelopeInternal())).toList();
-    audit.recordDisclosure("hotspot.query", "hotspots", null, AuditLog.Outcome.SUCCESS, auditDetail(ws, v,
-        scope.districtCodeOrNull(), format, list.size()));
+    // the map polls the same question every minute: audited when the question changes, not on every poll
+    String question = AskedQuestions.fingerprint(request);
+    if (asked.isNew(request, "hotspot.query", question)) {
+      audit.recordDisclosure("hotspot.query", "hotspots", null, AuditLog.Outcome.SUCCESS, auditDetail(ws, v,
+          scope.districtCodeOrNull(), format, list.size()));
+      asked.remember(request, "hotspot.query", question);
+    }
     if (format.equalsIgnoreCase("csv")) {
       StringBuilder sb = new StringBuilder("rank,class,cells,cells_with_events,halo_cells,area_m2,events,mean_z,peak_z,"
           + "label_lon,label_lat,district,events_by_kind\n");
@@ -95,8 +107,8 @@ class HotspotController {
             .append(h.cellsWithEvents()).append(',').append(h.haloCells()).append(',')
             .append(String.format(Locale.ROOT, "%.1f,%d,%.4f,%.4f,%.6f,%.6f,", h.areaM2(), h.eventCount(), h.meanZ(),
                 h.peakZ(), h.labelLon(), h.labelLat()))
-            .append(h.district() == null ? "" : h.district()).append(",\"")
-            .append(h.eventsByKind().toString().replace("\"", "")).append("\"\n");
+            .append(CsvCell.text(h.district())).append(',')
+            .append(CsvCell.text(h.eventsByKind().toString())).append('\n');
       }
       return ResponseEntity.ok().header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"hotspots.csv\"")
           .contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8)).body(sb.toString());

@@ -134,9 +134,6 @@ class RiskController {
   }
 
   static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    return org.safegrid.server.web.CsvCell.text(s);
   }
 }

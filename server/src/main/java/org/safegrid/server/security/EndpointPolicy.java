@@ -97,6 +97,42 @@ public final class EndpointPolicy {
     return rules.stream().filter(r -> r.matches(request)).findFirst();
   }
 
+  /**
+   * The first rule matching a call of {@code method} on {@code path} (a concrete path, without context
+   * path), for documentation; the filter chain matches real requests.
+   */
+  public Optional<Rule> findRule(String method, String path) {
+    return findRule(probe(method, path));
+  }
+
+  /** A request carrying only a method and a path, which is all the table's matchers read. */
+  private static HttpServletRequest probe(String method, String path) {
+    return (HttpServletRequest) java.lang.reflect.Proxy.newProxyInstance(EndpointPolicy.class.getClassLoader(),
+        new Class<?>[] {HttpServletRequest.class}, (proxy, m, args) -> switch (m.getName()) {
+          case "getMethod" -> method;
+          case "getServletPath", "getRequestURI" -> path;
+          case "getContextPath" -> "";
+          case "getRequestURL" -> new StringBuffer(path);
+          case "getDispatcherType" -> jakarta.servlet.DispatcherType.REQUEST;
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "equals" -> proxy == args[0];
+          case "toString" -> method + " " + path;
+          default -> defaultValue(m.getReturnType());
+        });
+  }
+
+  /** What an unset property of the probe answers: false, zero or null. */
+  private static Object defaultValue(Class<?> type) {
+    if (type == boolean.class) {
+      return Boolean.FALSE;
+    } else if (type == int.class) {
+      return 0;
+    } else if (type == long.class) {
+      return 0L;
+    }
+    return null;
+  }
+
   /** The decision for a request by a caller with {@code callerRoles} (null: anonymous). */
   public Decision decide(HttpServletRequest request, Set<Role> callerRoles) {
     return findRule(request).map(r -> r.decide(callerRoles))

@@ -1,6 +1,5 @@
 package org.safegrid.server.security;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,9 +22,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Turns Spring Security's authentication events into audit rows and the lockout counter: each
- * failed password (form or HTTP Basic) counts; at {@code max-failed-logins} in a row the account is
- * locked for {@code lock-duration} and the lock is audited; a success resets the count.
+ * Turns Spring Security's authentication events into audit rows and the login throttles: each failed
+ * password (form or HTTP Basic) counts for the account and for the source address. From
+ * {@code max-failed-logins} in a row the account's next password check waits (1 s, 2 s, 4 s ... up to
+ * {@code lock-duration}), audited as {@code account.backoff}; its open sessions go on. An address past
+ * {@code max-failed-logins-per-address} gets 429 for a doubling wait ({@link LoginThrottle}), audited as
+ * {@code login.throttle}. A success resets the account's count, not the address's.
  *
  * <p>Form logins are audited on success; HTTP Basic authenticates every request of an API client, so
  * its successes only reset the counter (failures are always audited).
@@ -39,12 +41,15 @@ class LoginEventListener {
   private final AuditLog audit;
   private final SecurityProperties properties;
   private final MeterRegistry meters;
+  private final LoginThrottle throttle;
 
-  LoginEventListener(JdbcClient jdbc, AuditLog audit, SecurityProperties properties, MeterRegistry meters) {
+  LoginEventListener(JdbcClient jdbc, AuditLog audit, SecurityProperties properties, MeterRegistry meters,
+                     LoginThrottle throttle) {
     this.jdbc = jdbc;
     this.audit = audit;
     this.properties = properties;
     this.meters = meters;
+    this.throttle = throttle;
   }
 
   @EventListener
@@ -64,26 +69,39 @@ class LoginEventListener {
   }
 
   private void countFailure(String username, String ip) {
-    Instant lockUntil = Instant.now().plus(properties.lockDuration());
-    // one statement: concurrent failures cannot both read the old count
-    var locked = jdbc.sql("UPDATE app_user SET "
-            + "locked_until = CASE WHEN failed_attempts + 1 >= :max THEN :until ELSE locked_until END, "
-            + "failed_attempts = CASE WHEN failed_attempts + 1 >= :max THEN 0 ELSE failed_attempts + 1 END "
-            + "WHERE username = :u RETURNING locked_until = :until AS locked_now")
-        .param("max", properties.maxFailedLogins()).param("until", Timestamp.from(lockUntil)).param("u", username)
-        .query(Boolean.class).optional();
-    if (locked.orElse(false)) {
-      log.warn("account '{}' locked until {} after {} failed logins", username, lockUntil, properties.maxFailedLogins());
-      meters.counter("safegrid.security.account.locks").increment();
-      audit.recordFrom(username, ip, "account.lock", "app_user", username, Outcome.SUCCESS,
-          Map.of("until", lockUntil.toString(), "failedLogins", properties.maxFailedLogins()));
+    // the account: after max-failed-logins in a row each next check waits, doubling up to lock-duration;
+    // one statement, so concurrent failures cannot both read the old count
+    long baseMs = properties.loginBackoff().toMillis();
+    long capMs = properties.lockDuration().toMillis();
+    var backoff = jdbc.sql("UPDATE app_user SET failed_attempts = failed_attempts + 1, "
+            + "login_backoff_until = CASE WHEN failed_attempts + 1 >= :max THEN clock_timestamp() + make_interval("
+            + "secs => least(:cap, :base * power(2, least(failed_attempts + 1 - :max, 30))) / 1000.0) "
+            + "ELSE login_backoff_until END "
+            + "WHERE username = :u RETURNING failed_attempts, login_backoff_until")
+        .param("max", properties.maxFailedLogins()).param("base", baseMs).param("cap", capMs).param("u", username)
+        .query((rs, n) -> new Object[] {rs.getInt(1), rs.getObject(2, java.time.OffsetDateTime.class)}).optional();
+    if (backoff.isPresent() && (Integer) backoff.get()[0] >= properties.maxFailedLogins()) {
+      Instant until = ((java.time.OffsetDateTime) backoff.get()[1]).toInstant();
+      log.warn("account '{}': {} failed logins in a row; next password check not before {}", username,
+          backoff.get()[0], until);
+      meters.counter("safegrid.security.account.backoffs").increment();
+      audit.recordFrom(username, ip, "account.backoff", "app_user", username, Outcome.SUCCESS,
+          Map.of("until", until.toString(), "failedLogins", backoff.get()[0]));
+    }
+    // the source address, whatever the account (a password spray)
+    java.time.Duration wait = throttle.failed(ip);
+    if (!wait.isZero()) {
+      log.warn("address {}: too many failed logins; its login attempts wait {} s", ip, wait.toSeconds());
+      meters.counter("safegrid.security.address.backoffs").increment();
+      audit.recordFrom(username, ip, "login.throttle", "source_address", ip, Outcome.DENIED,
+          Map.of("waitSeconds", wait.toSeconds()));
     }
   }
 
   @EventListener
   @Transactional
   public void onSuccess(AuthenticationSuccessEvent event) {
-    jdbc.sql("UPDATE app_user SET failed_attempts = 0 WHERE username = ? AND failed_attempts > 0")
+    jdbc.sql("UPDATE app_user SET failed_attempts = 0, login_backoff_until = NULL WHERE username = ? AND failed_attempts > 0")
         .param(event.getAuthentication().getName()).update();
   }
 

@@ -71,6 +71,13 @@ public class SecurityConfig {
     return new SecondFactorAuthenticationProvider(users, encoder, totp);
   }
 
+  /** Failed logins per source address, for the address backoff. */
+  @Bean
+  LoginThrottle loginThrottle(SecurityProperties props) {
+    return new LoginThrottle(props.maxFailedLoginsPerAddress(), props.loginBackoff(), props.addressBackoffMax(),
+        props.addressBackoffMax().multipliedBy(2));
+  }
+
   /** Browser sessions by user, so disabling a user or changing its rights can end them. */
   @Bean
   SessionRegistry sessionRegistry() {
@@ -141,6 +148,10 @@ public class SecurityConfig {
             antMatcher(HttpMethod.GET, "/js/**"), antMatcher(HttpMethod.GET, "/webjars/**"),
             antMatcher(HttpMethod.GET, "/upload.html"), antMatcher(HttpMethod.GET, "/upload.js"),
             antMatcher(HttpMethod.GET, "/upload.css")).authenticated()
+        // the API contract (OpenAPI 3) and Swagger UI: any signed-in user
+        .requestMatchers(antMatcher(HttpMethod.GET, "/v3/api-docs"), antMatcher(HttpMethod.GET, "/v3/api-docs.yaml"),
+            antMatcher(HttpMethod.GET, "/v3/api-docs/**"),
+            antMatcher(HttpMethod.GET, "/swagger-ui.html"), antMatcher(HttpMethod.GET, "/swagger-ui/**")).authenticated()
         // accounts: one's own, and user administration
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/me"), antMatcher(HttpMethod.POST, "/api/me/password"),
             antMatcher(HttpMethod.POST, "/api/activity"),
@@ -213,7 +224,8 @@ public class SecurityConfig {
   @Bean
   SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
                                   SecurityProperties props, AuthorizationVersions versions,
-                                  UserActivity activity, LiveSessionRegistry liveSessions) throws Exception {
+                                  UserActivity activity, LiveSessionRegistry liveSessions,
+                                  LoginThrottle loginThrottle) throws Exception {
     EndpointPolicy policy = endpointPolicy();
     // pages of other sites: a cross-origin request from an origin not listed is refused (403) before
     // authentication; listed origins get the CORS answers a browser needs to use the API with credentials
@@ -239,6 +251,9 @@ public class SecurityConfig {
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
         .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
+    // an address with too many failed logins is answered 429 before its password is checked
+    http.addFilterBefore(new LoginThrottleFilter(loginThrottle),
+        org.springframework.security.web.csrf.CsrfFilter.class);
     http.addFilterAfter(new SessionGuardFilter(sessionRegistry, versions, activity, liveSessions),
         ConcurrentSessionFilter.class);
     // idle timeout: server.servlet.session.timeout; unlimited sessions per user, but registered so they can be ended

@@ -7,9 +7,23 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Security settings ({@code safegrid.security.*}).
  *
  * @param adminPassword     password given to the {@code admin} account when it is first created; when
- *                          blank a random one is generated and logged once (there is no default password)
- * @param maxFailedLogins   failed logins in a row (form or HTTP Basic) after which an account is locked; default 5
- * @param lockDuration      how long a locked account stays locked unless an admin unlocks it; default 10 minutes
+ *                          blank a random one is generated and written to {@code secretsDir/admin-password}
+ *                          (readable by the server's OS user only; never logged; there is no default password)
+ * @param maxFailedLogins   failed logins in a row (form or HTTP Basic) after which an account's attempts are
+ *                          slowed down: each next password check waits {@code loginBackoff}, doubling with
+ *                          every further failure up to {@code lockDuration}; default 5
+ * @param lockDuration      the longest wait of an account's backoff (an admin's unlock lifts it at once);
+ *                          default 1 minute. The account's open sessions go on meanwhile
+ * @param loginBackoff      the first wait of the account and address backoffs; default 1 s
+ * @param maxFailedLoginsPerAddress failed logins from one source address (on any accounts) after which its
+ *                          login attempts get 429 for a wait doubling from {@code loginBackoff}; default 20
+ * @param addressBackoffMax the longest wait of an address; default 15 minutes
+ * @param secretsDir        where the server keeps what it generates itself, readable by its OS user only: the
+ *                          generated admin password and the generated TOTP key; default {@code ~/.safegrid}
+ * @param totpKey           the key that encrypts TOTP secrets at rest, Base64 of 32 bytes (env
+ *                          {@code SAFEGRID_TOTP_KEY}); takes precedence over {@code totpKeyFile}
+ * @param totpKeyFile       a file holding that key in Base64 (for a secret mounted by the platform); when neither
+ *                          is set the server generates one in {@code secretsDir/totp.key}
  * @param minPasswordLength shortest password accepted on creation or change; default 12
  * @param totpIssuer        issuer name shown by authenticator apps for TOTP enrolment; default {@code SafeGrid}
  * @param liveSessionCheck  how often open live streams are checked against expired sessions; default 15 s
@@ -21,11 +35,26 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("safegrid.security")
 public record SecurityProperties(String adminPassword, Integer maxFailedLogins, Duration lockDuration,
                                  Integer minPasswordLength, String totpIssuer, Duration liveSessionCheck,
-                                 java.util.List<String> allowedOrigins) {
+                                 java.util.List<String> allowedOrigins, Duration loginBackoff,
+                                 Integer maxFailedLoginsPerAddress, Duration addressBackoffMax,
+                                 java.nio.file.Path secretsDir, String totpKey, java.nio.file.Path totpKeyFile) {
 
   public SecurityProperties {
     maxFailedLogins = maxFailedLogins == null ? 5 : maxFailedLogins;
-    lockDuration = lockDuration == null ? Duration.ofMinutes(10) : lockDuration;
+    lockDuration = lockDuration == null ? Duration.ofMinutes(1) : lockDuration;
+    loginBackoff = loginBackoff == null ? Duration.ofSeconds(1) : loginBackoff;
+    maxFailedLoginsPerAddress = maxFailedLoginsPerAddress == null ? 20 : maxFailedLoginsPerAddress;
+    addressBackoffMax = addressBackoffMax == null ? Duration.ofMinutes(15) : addressBackoffMax;
+    secretsDir = secretsDir == null || secretsDir.toString().isBlank() ? java.nio.file.Path.of(System.getProperty("user.home"), ".safegrid") : secretsDir;
+    totpKey = totpKey == null || totpKey.isBlank() ? null : totpKey.strip();
+    totpKeyFile = totpKeyFile == null || totpKeyFile.toString().isBlank() ? null : totpKeyFile;
+    if (loginBackoff.isNegative() || loginBackoff.isZero() || addressBackoffMax.compareTo(loginBackoff) < 0) {
+      throw new IllegalArgumentException("safegrid.security.login-backoff must be positive and no longer than "
+          + "safegrid.security.address-backoff-max");
+    }
+    if (maxFailedLoginsPerAddress < 1) {
+      throw new IllegalArgumentException("safegrid.security.max-failed-logins-per-address must be at least 1");
+    }
     minPasswordLength = minPasswordLength == null ? 12 : minPasswordLength;
     totpIssuer = totpIssuer == null || totpIssuer.isBlank() ? "SafeGrid" : totpIssuer;
     liveSessionCheck = liveSessionCheck == null ? Duration.ofSeconds(15) : liveSessionCheck;

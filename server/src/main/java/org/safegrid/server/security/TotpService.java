@@ -17,7 +17,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * The optional TOTP second factor: enrolment (a pending secret, enabled once the user proves it with a
  * code), verification at login with a one-step drift window and no reuse of a code, and an admin's
- * reset. Secrets are stored Base32 in {@code app_user.totp_secret}.
+ * reset. Secrets are stored encrypted in {@code app_user.totp_secret} ({@link TotpSecretCipher}); clear
+ * secrets left by an older release are encrypted when the server starts.
  */
 @Service
 public class TotpService {
@@ -39,6 +40,7 @@ public class TotpService {
   private final ApplicationEventPublisher events;
   private final SecureRandom random = new SecureRandom();
   private final Clock clock;
+  private final TotpSecretCipher cipher;
 
   @Autowired
   public TotpService(JdbcClient jdbc, AuditLog audit, SecurityProperties properties, ApplicationEventPublisher events) {
@@ -52,6 +54,24 @@ public class TotpService {
     this.properties = properties;
     this.events = events;
     this.clock = clock;
+    this.cipher = TotpSecretCipher.from(properties);
+  }
+
+  /** Encrypts the clear secrets an older release stored; returns how many. Runs at start-up. */
+  @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+  @Transactional
+  public int encryptClearSecrets() {
+    var clear = jdbc.sql("SELECT username, totp_secret FROM app_user WHERE totp_secret IS NOT NULL "
+            + "AND totp_secret NOT LIKE 'v1:%' FOR UPDATE")
+        .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).list();
+    for (String[] row : clear) {
+      jdbc.sql("UPDATE app_user SET totp_secret = ? WHERE username = ?")
+          .params(cipher.encrypt(row[0], row[1]), row[0]).update();
+    }
+    if (!clear.isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(TotpService.class).info("encrypted {} TOTP secrets stored in clear", clear.size());
+    }
+    return clear.size();
   }
 
   /** Whether login for this user needs a TOTP code. */
@@ -71,8 +91,8 @@ public class TotpService {
     byte[] secret = new byte[20];
     random.nextBytes(secret);
     String base32 = Totp.base32(secret);
-    jdbc.sql("UPDATE app_user SET totp_secret = ?, totp_last_step = NULL WHERE username = ?").params(base32, username)
-        .update();
+    jdbc.sql("UPDATE app_user SET totp_secret = ?, totp_last_step = NULL WHERE username = ?")
+        .params(cipher.encrypt(username, base32), username).update();
     audit.record("user.totp.begin", "app_user", username, Outcome.SUCCESS, Map.of());
     String issuer = URLEncoder.encode(properties.totpIssuer(), StandardCharsets.UTF_8).replace("+", "%20");
     String uri = "otpauth://totp/" + issuer + ":" + URLEncoder.encode(username, StandardCharsets.UTF_8)
@@ -117,8 +137,9 @@ public class TotpService {
   }
 
   /** True when the code matches a step later than the last one used; records that step. */
-  private boolean consume(String username, String secretBase32, String code) {
-    long step = Totp.matchingStep(Totp.fromBase32(secretBase32), code, clock.instant(), DRIFT_STEPS);
+  private boolean consume(String username, String stored, String code) {
+    long step = Totp.matchingStep(Totp.fromBase32(cipher.decrypt(username, stored)), code, clock.instant(),
+        DRIFT_STEPS);
     if (step < 0) {
       return false;
     }

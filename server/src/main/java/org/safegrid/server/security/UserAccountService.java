@@ -34,7 +34,7 @@ public class UserAccountService implements UserDetailsService {
 
   @Override
   public UserDetails loadUserByUsername(String username) {
-    var row = jdbc.sql("SELECT username, password_hash, enabled, coalesce(locked_until > now(), false) AS locked, "
+    var row = jdbc.sql("SELECT username, password_hash, enabled, coalesce(locked_until > now(), false) OR coalesce(login_backoff_until > now(), false) AS locked, "
             + "auth_version FROM app_user WHERE username = ?")
         .param(username)
         .query((rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4), rs.getLong(5)})
@@ -57,12 +57,21 @@ public class UserAccountService implements UserDetailsService {
     }
   }
 
+  /** Logged when SAFEGRID_ADMIN_PASSWORD is set but the existing admin account has another password. */
+  public static final String ADMIN_PASSWORD_IGNORED = "SAFEGRID_ADMIN_PASSWORD is not the password of the existing "
+      + "'admin' account, which keeps the password it was created with; change it with POST /api/me/password";
+
   /** Makes sure the {@code admin} account exists; never overwrites an existing password. */
   @EventListener(ApplicationReadyEvent.class)
   @Transactional
   public void ensureAdmin() {
-    boolean exists = jdbc.sql("SELECT count(*) FROM app_user WHERE username = 'admin'").query(Integer.class).single() > 0;
-    if (exists) {
+    var hash = jdbc.sql("SELECT password_hash FROM app_user WHERE username = 'admin'").query(String.class).optional();
+    if (hash.isPresent()) {
+      String given = properties.adminPassword();
+      if (given != null && !given.isBlank() && !encoder.matches(given, hash.get())) {
+        // the first start's password stands; say so, so that no one hands out the configured one
+        log.warn(ADMIN_PASSWORD_IGNORED);
+      }
       return;
     }
     String password = properties.adminPassword();
@@ -70,7 +79,11 @@ public class UserAccountService implements UserDetailsService {
       byte[] b = new byte[18];
       new SecureRandom().nextBytes(b);
       password = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-      log.warn("Created account 'admin' with generated password: {}  (set SAFEGRID_ADMIN_PASSWORD to choose it)", password);
+      // never logged: logs are collected and kept where a password must not be
+      java.nio.file.Path file = properties.secretsDir().resolve("admin-password");
+      SecretFile.write(file, password);
+      log.warn("Created account 'admin' with a generated password, written to {} (readable by this OS user only; "
+          + "set SAFEGRID_ADMIN_PASSWORD to choose it)", file.toAbsolutePath());
     } else {
       log.info("Created account 'admin' with the password from SAFEGRID_ADMIN_PASSWORD");
     }

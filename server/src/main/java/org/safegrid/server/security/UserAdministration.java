@@ -159,7 +159,7 @@ public class UserAdministration {
   @Transactional
   public UserAccount unlock(String username) {
     UserAccount before = getUser(username);
-    jdbc.sql("UPDATE app_user SET locked_until = NULL, failed_attempts = 0 WHERE username = ?").param(username).update();
+    jdbc.sql("UPDATE app_user SET locked_until = NULL, login_backoff_until = NULL, failed_attempts = 0 WHERE username = ?").param(username).update();
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("lockedUntil", before.lockedUntil() == null ? null : before.lockedUntil().toString());
     audit.record("account.unlock", "app_user", username, Outcome.SUCCESS, detail);
@@ -226,7 +226,8 @@ public class UserAdministration {
     }
   }
 
-  private static final String SELECT = "SELECT u.username, u.enabled, u.district_code, u.locked_until, "
+  private static final String SELECT = "SELECT u.username, u.enabled, u.district_code, "
+      + "greatest(u.locked_until, u.login_backoff_until) AS locked_until, "
       + "u.failed_attempts, u.totp_enabled, u.created_at, "
       + "coalesce((SELECT array_agg(role ORDER BY role) FROM app_user_role r WHERE r.username = u.username), '{}') AS roles "
       + "FROM app_user u";

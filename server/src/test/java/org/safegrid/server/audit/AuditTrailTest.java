@@ -318,7 +318,8 @@ class AuditTrailTest {
 
   /**
    * Check 36's script: login failed and ok, password change, upload, activation, upload and discard (delete
-   * boundary), hotspot query, role change, audit-log read. Each leaves exactly one row, in order, with UTC
+   * boundary), hotspot query (polled: one row per question, not per poll), role change, audit-log read.
+   * Each leaves exactly one row, in order, with UTC
    * time, user, outcome, source IP and object id.
    */
   @Test
@@ -364,6 +365,13 @@ class AuditTrailTest {
     HttpResponse<String> hs = get("/api/hotspots?window=24h", "gina", ginaPw);
     assertThat(hs.statusCode()).as(hs.body()).isEqualTo(200);
     expected.add(new Expected("hotspot.query", "success", "gina", "hotspots", null));
+    // the map polls the same question: audited once, not on every poll; a new question is audited again
+    for (int i = 0; i < 3; i++) {
+      assertThat(get("/api/hotspots?window=24h", "gina", ginaPw).statusCode()).isEqualTo(200);
+    }
+    assertThat(get("/api/hotspots?window=24h&format=csv", "gina", ginaPw).statusCode()).isEqualTo(200);
+    expected.add(new Expected("hotspot.query", "success", "gina", "hotspots", null));
+    assertThat(get("/api/hotspots?window=24h&format=csv", "gina", ginaPw).statusCode()).isEqualTo(200);
 
     HttpResponse<String> roles = send("PUT", "/api/users/victor/roles", "admin", "test-admin-pw-123",
         "application/json", "{\"roles\":[\"VIEWER\",\"PLANNER\"]}");

@@ -68,6 +68,10 @@ class SpatialEngineApiTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
 
+  /** Codes a hostile grid file could carry: a spreadsheet would run them as formulas. */
+  static final String HOSTILE_CODE = "=cmd|' /C calc'!A0";
+  static final String HOSTILE_TOWN = "@SUM(1+1)";
+
   @BeforeAll
   void plantGridAndEvents() {
     accounts.createUser("viewer", "viewer-pw", java.util.List.of(Role.VIEWER));
@@ -82,7 +86,8 @@ class SpatialEngineApiTest {
             x, y, x + SIZE, y, x + SIZE, y + SIZE, x, y + SIZE, x, y);
         jdbc.update("INSERT INTO grid_cell (grid_set_id, cell_id, code, district_code, town_code, area_m2, geom) "
             + "VALUES (?, ?, ?, ?, ?, ST_Area(ST_GeomFromText(?, 4326)::geography), ST_GeomFromText(?, 4326))",
-            set, r * 10 + c, "G" + (r * 10 + c), c < 5 ? "441302" : "441303", "T" + r, wkt, wkt);
+            set, r * 10 + c, r * 10 + c == 99 ? HOSTILE_CODE : "G" + (r * 10 + c), c < 5 ? "441302" : "441303",
+            r * 10 + c == 99 ? HOSTILE_TOWN : "T" + r, wkt, wkt);
       }
     }
     Random rnd = new Random(9);
@@ -197,6 +202,9 @@ class SpatialEngineApiTest {
     assertThat(csv.statusCode()).isEqualTo(200);
     assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
     assertThat(csv.body().lines().count()).isEqualTo(101);
+    // the hostile codes of the last cell come out as text, not as formulas
+    assertThat(csv.body()).contains(",\"'=cmd|' /C calc'!A0\",", ",\"'@SUM(1+1)\",")
+        .doesNotContain(",=cmd", ",@SUM");
     JsonNode rollup = getJson("/api/risk/rollup?by=district&window=24h");
     assertThat(rollup.path("rows")).hasSize(2);
   }

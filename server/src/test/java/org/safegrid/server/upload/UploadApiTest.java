@@ -422,10 +422,16 @@ class UploadApiTest {
 
   /** Opens a raw upload: sends the headers declaring {@code contentLength} and {@code sent} body bytes, no more. */
   private java.net.Socket openUpload(long contentLength, int sent) throws Exception {
+    String auth = java.util.Base64.getEncoder().encodeToString("gis:gis-pw".getBytes(StandardCharsets.UTF_8));
+    return openMultipart("POST", "/api/uploads", "Authorization: Basic " + auth + "\r\n", contentLength, sent);
+  }
+
+  /** Sends the head of a multipart request and {@code sent} bytes of its declared body; the rest never comes. */
+  private java.net.Socket openMultipart(String method, String path, String extraHeaders, long contentLength, int sent)
+      throws Exception {
     java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
-    String auth = java.util.Base64.getEncoder().encodeToString("gis:gis-pw".getBytes(StandardCharsets.UTF_8));
-    String head = "POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " + auth + "\r\n"
+    String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders
         + "Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: " + contentLength + "\r\n\r\n"
         + "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.geojson\"\r\n\r\n";
     socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
@@ -438,6 +444,48 @@ class UploadApiTest {
     byte[] buf = new byte[4096];
     int n = socket.getInputStream().read(buf);
     return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void multipartBodiesAreRefusedWith415BeforeSecurityOnEveryPathButTheUploadEndpoint() throws Exception {
+    String basic = "Authorization: Basic " + java.util.Base64.getEncoder()
+        .encodeToString("gis:gis-pw".getBytes(StandardCharsets.UTF_8)) + "\r\n";
+    String[][] requests = {{"POST", "/login", ""}, {"POST", "/logout", ""}, {"POST", "/api/me/password", ""},
+        {"POST", "/api/me/password", basic}, {"POST", "/api/users", ""}, {"PUT", "/api/users/gis/roles", ""},
+        {"POST", "/api/alerts/roster", basic}, {"POST", "/api/activity", ""}, {"POST", "/api/patrol/plan", ""},
+        {"POST", "/api/grid-sets/1/activate", basic}, {"POST", "/no/such/path", ""}, {"POST", "/api/uploads/", ""}};
+    for (String[] r : requests) {
+      // 50 MB declared, 1 KB sent: an answer while the body is still owed means nothing waited for it
+      long start = System.nanoTime();
+      try (java.net.Socket s = openMultipart(r[0], r[1], r[2], 50_000_000L, 1024)) {
+        String answer = readAnswer(s);
+        assertThat(answer).as("%s %s", r[0], r[1]).startsWith("HTTP/1.1 415")
+            .contains("application/problem+json", "multipart_not_accepted", "Connection: close");
+      }
+      assertThat((System.nanoTime() - start) / 1_000_000).as("%s %s answered without the body", r[0], r[1])
+          .isLessThan(2_000);
+    }
+    // the upload endpoint itself goes on to its admission and to authentication
+    try (java.net.Socket s = openMultipart("POST", "/api/uploads", "", 50_000_000L, 1024)) {
+      assertThat(readAnswer(s)).startsWith("HTTP/1.1 413");
+    }
+  }
+
+  @Test
+  void theMultipartGateLetsThroughExactlyTheHandlersThatConsumeMultipart(
+      @org.springframework.beans.factory.annotation.Autowired
+      @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
+      org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mappings) {
+    java.util.Set<String> consuming = new java.util.TreeSet<>();
+    mappings.getHandlerMethods().forEach((info, method) -> {
+      boolean multipart = info.getConsumesCondition().getConsumableMediaTypes().stream()
+          .anyMatch(t -> t.getType().equals("multipart"));
+      if (multipart) {
+        consuming.addAll(info.getPatternValues());
+      }
+    });
+    assertThat(consuming).as("every upload endpoint must be listed in MultipartGate.UPLOAD_PATHS, and only those")
+        .containsExactlyInAnyOrderElementsOf(MultipartGate.UPLOAD_PATHS);
   }
 
   @Test

@@ -95,7 +95,17 @@ public final class BacktestEvents {
    */
   public static List<Row> readTable(Connection c, ZoneId zone, Set<String> kinds, Instant from, Instant to)
       throws SQLException {
-    String sql = "SELECT event_id, kind, observed_at, ST_X(geom), ST_Y(geom) FROM event WHERE source = 'incident' AND "
+    return readTable(c, zone, List.of("incident"), kinds, from, to);
+  }
+
+  /**
+   * Reads the events of these sources (patrol position pings never: they measure coverage) observed
+   * in [from, to), cell-level ones only; the category of a row is its kind.
+   */
+  public static List<Row> readTable(Connection c, ZoneId zone, List<String> sources, Set<String> kinds, Instant from,
+                                    Instant to) throws SQLException {
+    String sql = "SELECT event_id, kind, observed_at, ST_X(geom), ST_Y(geom) FROM event WHERE source = ANY (?) AND "
+        + "NOT (source = 'patrol' AND kind = 'position') AND "
         + RiskRepository.CELL_LEVEL + " AND observed_at >= ? AND observed_at < ?"
         + (kinds.isEmpty() ? "" : " AND kind = ANY (?)");
     List<Row> out = new ArrayList<>();
@@ -103,10 +113,11 @@ public final class BacktestEvents {
     c.setAutoCommit(false); // lets the driver stream with a fetch size
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setFetchSize(10_000);
-      ps.setTimestamp(1, Timestamp.from(from == null ? Instant.parse("0001-01-01T00:00:00Z") : from));
-      ps.setTimestamp(2, Timestamp.from(to == null ? Instant.parse("9999-01-01T00:00:00Z") : to));
+      ps.setArray(1, c.createArrayOf("text", sources.toArray()));
+      ps.setTimestamp(2, Timestamp.from(from == null ? Instant.parse("0001-01-01T00:00:00Z") : from));
+      ps.setTimestamp(3, Timestamp.from(to == null ? Instant.parse("9999-01-01T00:00:00Z") : to));
       if (!kinds.isEmpty()) {
-        ps.setArray(3, c.createArrayOf("text", kinds.toArray()));
+        ps.setArray(4, c.createArrayOf("text", kinds.toArray()));
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -25,7 +25,7 @@
     'ehsa.oscillating_coldspot': ['振荡冷点', 'oscillating cold spot'], 'ehsa.historical_coldspot': ['历史冷点', 'historical cold spot'],
     'ehsa.no_pattern': ['无模式', 'no pattern'], 'ehsa.no_neighbours': ['无邻居', 'no neighbours'],
     'layer.events': ['实时事件', 'Live events'],
-    'layer.incidents': ['警情 (24 小时)', 'Reported incidents (24 h)'],
+    'layer.reported_incidents': ['警情 (24 小时)', 'Reported incidents (24 h)'],
     'incident.kinds': ['类别', 'Kind'], 'incident.channels': ['渠道', 'Channel'],
     'incident.violent': ['暴力', 'violent'], 'incident.property': ['侵财', 'property'],
     'incident.disorder': ['治安', 'disorder'], 'incident.traffic': ['交通', 'traffic'],

@@ -61,7 +61,7 @@
           var l = app.el('label', 'incident-toggle');
           var cb = app.el('input'); cb.type = 'checkbox'; cb.checked = flags[v] !== false;
           cb.dataset.value = v;
-          cb.addEventListener('change', function () { flags[v] = cb.checked; app.setLayerCount('incidents', redraw()); });
+          cb.addEventListener('change', function () { flags[v] = cb.checked; app.setLayerCount('reported_incidents', redraw()); });
           l.appendChild(cb);
           if (colour) { var sw = app.el('span', 'dot'); sw.style.background = COLORS[v]; l.appendChild(sw); }
           l.appendChild(document.createTextNode(colour ? t('incident.' + v) : v));
@@ -78,16 +78,16 @@
       return app.api('/api/events?source=incident&limit=1000&from=' + encodeURIComponent(from)).then(function (fc) {
         state.features = (fc && fc.features) || [];
         var shown = redraw();
-        if (!app.overlays.incidents) app.register('incidents', group, shown, false, legend);
-        else app.setLayerCount('incidents', shown);
+        if (!app.overlays.reported_incidents) app.register('reported_incidents', group, shown, false, legend);
+        else app.setLayerCount('reported_incidents', shown);
       }).catch(function () {
-        if (!app.overlays.incidents) app.register('incidents', null, 0, false, legend);
+        if (!app.overlays.reported_incidents) app.register('reported_incidents', null, 0, false, legend);
       });
     }
 
     load();
     setInterval(function () { if (app.state.mode === 'live') load(); }, REFRESH_MS);
-    app.incidents = { state: state, reload: load, layer: group };
+    app.reportedIncidents = { state: state, reload: load, layer: group };
   }
 
   window.SafeGridIncidents = { init: init, KINDS: KINDS, CHANNELS: CHANNELS };

@@ -95,7 +95,7 @@
   var app = { state: state, api: api, el: el, fmtTime: fmtTime, fmtDateTime: fmtDateTime, propsPopup: propsPopup, overlays: {} };
   var entries = {}; // name -> { layer, legend(box), row, count, available }
   var ORDER = ['land', 'districts', 'grid', 'hotspots', 'emerging', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
-    'checkpoints', 'cameras', 'feed_health', 'patrol', 'incidents', 'events'];
+    'checkpoints', 'cameras', 'feed_health', 'patrol', 'reported_incidents', 'events'];
   // one map pane (and so one canvas) per group of layers, stacked in ORDER: a change in one group
   // (patrol units moving, hotspots reloading) redraws its own canvas only, never the 3,586 cells
   var PANES = { sgLand: 350, sgBase: 355, sgGrid: 360, sgHot: 365, sgHeat: 370, sgRef: 375, sgPoints: 380, sgFeed: 385, sgLive: 390, sgEvents: 395 };

@@ -140,8 +140,10 @@ public final class RuleEngine {
     }
     java.util.ArrayDeque<Instant> times = counted.computeIfAbsent(r.id() + "|" + cell, k -> new java.util.ArrayDeque<>());
     times.addLast(e.observedAt());
-    Instant from = e.observedAt().minus(r.threshold().window());
-    times.removeIf(t -> t.isBefore(from) || t.isAfter(e.observedAt()));
+    // stateless rules see events in commit order, not observed order: the window ends at the newest
+    Instant newest = times.stream().max(Instant::compareTo).orElseThrow();
+    Instant from = newest.minus(r.threshold().window());
+    times.removeIf(t -> t.isBefore(from));
     if (times.size() < r.threshold().count()) {
       return java.util.Optional.empty();
     }

@@ -93,7 +93,7 @@ public final class Backtest {
     System.out.println(new ObjectMapper().writeValueAsString(result.get("summary")));
   }
 
-  static Options parse(String[] args) {
+  public static Options parse(String[] args) {
     Map<String, String> a = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {

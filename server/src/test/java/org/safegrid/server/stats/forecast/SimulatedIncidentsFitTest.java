@@ -61,29 +61,11 @@ class SimulatedIncidentsFitTest {
       Raster r = Raster.covering(minX, minY, maxX, maxY, 250, 2000);
       SelfExcitingFit f = SelfExcitingModel.fit("all", pts, r, 0, (long) (DAYS * DAY_MS), 500,
           SelfExcitingModel.Bounds.defaults());
-      est[s] = new double[] {f.muPerDay(), f.theta(), f.omegaPerDay(), f.sigmaMeters()};
+      est[s] = ParameterRecovery.of(f);
     }
-    double[] truth = {planted.muPerDay(), planted.theta(), planted.omegaPerDay(), planted.sigmaMeters()};
-    String[] name = {"mu", "theta", "omega", "sigma"};
-    for (int p = 0; p < truth.length; p++) {
-      double mean = 0;
-      for (double[] e : est) {
-        mean += e[p] / SEEDS;
-      }
-      double var = 0;
-      for (double[] e : est) {
-        var += (e[p] - mean) * (e[p] - mean) / (SEEDS - 1);
-      }
-      double se = Math.sqrt(var);
-      System.out.printf(Locale.ROOT, "simulated incidents (%d..%d per run): %s truth %.4g, mean of %d fits %.4g, SE %.3g%n",
-          java.util.Arrays.stream(sizes).min().orElse(0), java.util.Arrays.stream(sizes).max().orElse(0), name[p],
-          truth[p], SEEDS, mean, se);
-      assertThat(se).as(name[p] + " SE").isPositive().isLessThan(0.2 * truth[p]);
-      assertThat(mean).as(name[p] + " mean over seeds").isCloseTo(truth[p], within(2 * se));
-      for (double[] e : est) {
-        assertThat(e[p]).as(name[p]).isCloseTo(truth[p], within(4 * se));
-      }
-    }
+    ParameterRecovery.assertRecovered(String.format(Locale.ROOT, "simulated incidents (%d..%d per run):",
+        java.util.Arrays.stream(sizes).min().orElse(0), java.util.Arrays.stream(sizes).max().orElse(0)),
+        new double[] {planted.muPerDay(), planted.theta(), planted.omegaPerDay(), planted.sigmaMeters()}, est, 0.2);
   }
 
   @Test

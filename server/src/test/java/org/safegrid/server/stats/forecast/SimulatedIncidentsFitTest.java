@@ -23,16 +23,24 @@ import org.safegrid.server.hotspot.LocalMetricProjection;
 class SimulatedIncidentsFitTest {
 
   static final int SEEDS = 6;
-  static final double DAYS = 240;
+  static final double DAYS = 730;
   static final double DAY_MS = 86_400_000.0;
   static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
 
+  /**
+   * The documented process with a flat cycle: the EM's background is stationary in time, so the
+   * daily cycle is left out here. With the cycle (measured, 6 runs of 730 days, μ = 7/day) μ, θ and σ
+   * are recovered but ω comes out at 0.2585 ± 0.0030 for 0.25 (2.9 SE): the evening peak of the
+   * background is partly taken for short-delay triggering (docs/scenario.md).
+   */
   @Test
-  void emOnSimulatedIncidentsRecoversThePlantedParameters() {
+  void emOnSimulatedIncidentsWithoutTheCycleRecoversThePlantedParameters() {
+    recover("simulated incidents, flat cycle", IncidentProcess.Parameters.DEFAULT.with(7, 0.4, 0.25, 150).withoutCycle());
+  }
+
+  static void recover(String label, IncidentProcess.Parameters planted) {
     ReferenceCity city = ReferenceCity.huizhou();
-    // fewer background incidents than the default city (a quicker test), the documented triggering
-    IncidentProcess.Parameters planted = IncidentProcess.Parameters.DEFAULT.with(20, 0.4, 0.25, 150);
-    Instant start = Instant.parse("2025-01-06T00:00:00Z");
+    Instant start = Instant.parse("2024-01-01T00:00:00Z");
     long end = start.toEpochMilli() + (long) (DAYS * DAY_MS);
     double[][] est = new double[SEEDS][];
     int[] sizes = new int[SEEDS];
@@ -63,7 +71,7 @@ class SimulatedIncidentsFitTest {
           SelfExcitingModel.Bounds.defaults());
       est[s] = ParameterRecovery.of(f);
     }
-    ParameterRecovery.assertRecovered(String.format(Locale.ROOT, "simulated incidents (%d..%d per run):",
+    ParameterRecovery.assertRecovered(String.format(Locale.ROOT, "%s (%d..%d per run):", label,
         java.util.Arrays.stream(sizes).min().orElse(0), java.util.Arrays.stream(sizes).max().orElse(0)),
         new double[] {planted.muPerDay(), planted.theta(), planted.omegaPerDay(), planted.sigmaMeters()}, est, 0.2);
   }

@@ -95,7 +95,7 @@
   var app = { state: state, api: api, el: el, fmtTime: fmtTime, fmtDateTime: fmtDateTime, propsPopup: propsPopup, overlays: {} };
   var entries = {}; // name -> { layer, legend(box), row, count, available }
   var ORDER = ['land', 'districts', 'grid', 'hotspots', 'emerging', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
-    'checkpoints', 'cameras', 'feed_health', 'patrol', 'events'];
+    'checkpoints', 'cameras', 'feed_health', 'patrol', 'reported_incidents', 'events'];
   // one map pane (and so one canvas) per group of layers, stacked in ORDER: a change in one group
   // (patrol units moving, hotspots reloading) redraws its own canvas only, never the 3,586 cells
   var PANES = { sgLand: 350, sgBase: 355, sgGrid: 360, sgHot: 365, sgHeat: 370, sgRef: 375, sgPoints: 380, sgFeed: 385, sgLive: 390, sgEvents: 395 };
@@ -869,6 +869,9 @@
       // first paint: Leaflet's canvas draws on the next frame
       painted('firstPaintMs');
       if (window.SafeGridPanels) window.SafeGridPanels.init(app);
+      app.register = register;
+      app.setLayerCount = setCount;
+      if (window.SafeGridIncidents) window.SafeGridIncidents.init(app);
       setInterval(function () { if (state.mode === 'live') loadPatrol(); }, 10000);
       setInterval(loadFeedHealth, 60000);
       setInterval(function () { if (state.mode === 'live') { loadRisk(); loadHotspots(); } }, 60000);

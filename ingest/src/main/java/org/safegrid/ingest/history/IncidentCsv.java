@@ -46,8 +46,13 @@ public final class IncidentCsv implements AutoCloseable {
     long line();
   }
 
-  /** A row that is a valid incident. */
-  public record Parsed(long line, Event event) implements Row {
+  /**
+   * A row that is a valid incident.
+   *
+   * @param zone the row's own time zone ({@code tz}, or the offset its {@code datetime} carries), in
+   *             which its local clock time is read back (the backtest counts local days and weeks)
+   */
+  public record Parsed(long line, Event event, ZoneId zone) implements Row {
   }
 
   /**
@@ -138,8 +143,17 @@ public final class IncidentCsv implements AutoCloseable {
       return new Refused(line, "id_too_long", "event_id is longer than 128 characters");
     }
     Instant at;
+    ZoneId rowZone;
     try {
-      at = instant(f[2].strip(), f[3].strip());
+      String t = iso(f[2].strip());
+      if (hasOffset(t)) {
+        OffsetDateTime odt = OffsetDateTime.parse(t);
+        at = odt.toInstant();
+        rowZone = odt.getOffset();
+      } else {
+        rowZone = zone(f[3].strip());
+        at = LocalDateTime.parse(t).atZone(rowZone).toInstant();
+      }
     } catch (UnknownZone e) {
       return new Refused(line, "unknown_time_zone", e.getMessage());
     } catch (DateTimeException e) {
@@ -183,13 +197,12 @@ public final class IncidentCsv implements AutoCloseable {
     String city = f[1].strip();
     String sourceId = truncate("history:" + (city.isEmpty() ? "import" : city), 128);
     return new Parsed(line, new Event(id, Source.INCIDENT, sourceId, kind.kind(), kind.severity(), at, lon, lat,
-        Datum.WGS84, attrs.toMap()));
+        Datum.WGS84, attrs.toMap()), rowZone);
   }
 
-  private Instant instant(String datetime, String tz) {
-    String t = datetime.length() > 10 && datetime.charAt(10) == ' '
+  private static String iso(String datetime) {
+    return datetime.length() > 10 && datetime.charAt(10) == ' '
         ? datetime.substring(0, 10) + 'T' + datetime.substring(11) : datetime;
-    return hasOffset(t) ? OffsetDateTime.parse(t).toInstant() : LocalDateTime.parse(t).atZone(zone(tz)).toInstant();
   }
 
   /** True when the date-time ends in Z or a ±hh:mm offset (the time part holds no other sign). */

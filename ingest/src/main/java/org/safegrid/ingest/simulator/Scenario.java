@@ -2,6 +2,7 @@ package org.safegrid.ingest.simulator;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -170,6 +171,9 @@ public final class Scenario {
   private final Map<String, TruthIncident> truthByEvent = new HashMap<>();
   private long seq;
   private long order;
+  private IncidentProcess incidents;
+  private Event baseAhead;
+  private Event incidentAhead;
 
   /**
    * Builds the scenario.
@@ -224,8 +228,46 @@ public final class Scenario {
     return coastalCameras;
   }
 
+  /**
+   * Adds reported incidents drawn from a self-exciting process (see {@link IncidentProcess}) to the
+   * scenario's events, merged in observed-time order; call before the first {@link #next()}.
+   */
+  public Scenario withIncidents(ReferenceCity city, IncidentProcess.Parameters parameters, long seed, ZoneId zone) {
+    if (seq > 0 || baseAhead != null) {
+      throw new IllegalStateException("incidents must be added before the first event");
+    }
+    this.incidents = new IncidentProcess(city, parameters, seed, runId, start, zone);
+    return this;
+  }
+
+  /** The incident process, when {@link #withIncidents} added one. */
+  public Optional<IncidentProcess> incidents() {
+    return Optional.ofNullable(incidents);
+  }
+
   /** The next event, in observed-time order. */
   public Event next() {
+    if (incidents == null) {
+      return base();
+    }
+    if (baseAhead == null) {
+      baseAhead = base();
+    }
+    if (incidentAhead == null) {
+      incidentAhead = incidents.next();
+    }
+    Event out;
+    if (incidentAhead.observedAt().isBefore(baseAhead.observedAt())) {
+      out = incidentAhead;
+      incidentAhead = null;
+    } else {
+      out = baseAhead;
+      baseAhead = null;
+    }
+    return out;
+  }
+
+  private Event base() {
     while (true) {
       int s = 0;
       for (int i = 1; i < due.length; i++) {

@@ -30,7 +30,8 @@ import org.safegrid.ingest.worker.Topics;
  * time, so runs never collide). Scenario: {@code --ping-seconds S} between two pings of a patrol
  * unit (5), {@code --hours H} of observed time then stop, {@code --speed X} plays a past window of
  * H hours ending now at X times real time (needs {@code --hours}; default 1, real time, observed
- * now). Fixed-rate mix: {@code --rate N} events/s, 1 to 50,000, {@code --malformed F} share of
+ * now), {@code --incidents-per-day N} background rate of the reported incidents drawn by
+ * {@link IncidentProcess} (default 40; 0: none). Fixed-rate mix: {@code --rate N} events/s, 1 to 50,000, {@code --malformed F} share of
  * spoiled messages, 0 to 1 (default 0). Producer: acks=all, idempotent. Stops cleanly on SIGTERM.
  */
 public final class Simulator {
@@ -49,6 +50,7 @@ public final class Simulator {
     long limit = Long.MAX_VALUE;
     String prefix = Source.TOPIC_PREFIX;
     String runId = Long.toString(System.currentTimeMillis(), 36);
+    double incidentsPerDay = IncidentProcess.Parameters.DEFAULT.muPerDay();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--bootstrap" -> bootstrap = args[++i];
@@ -61,11 +63,15 @@ public final class Simulator {
         case "--events" -> limit = Long.parseLong(args[++i]);
         case "--topic-prefix" -> prefix = args[++i];
         case "--run-id" -> runId = args[++i];
+        case "--incidents-per-day" -> incidentsPerDay = Double.parseDouble(args[++i]);
         default -> usage("unknown option " + args[i]);
       }
     }
     if (rate != null && (rate < 1 || rate > 50_000)) {
       usage("--rate must be between 1 and 50000");
+    }
+    if (incidentsPerDay < 0) {
+      usage("--incidents-per-day must be 0 (none) or more");
     }
     if (malformed < 0 || malformed > 1) {
       usage("--malformed must be between 0 and 1");
@@ -115,8 +121,14 @@ public final class Simulator {
       Instant now = Instant.now();
       Instant from = hours == null || speed == 1 ? now : now.minus(Duration.ofSeconds((long) (hours * 3600)));
       Instant end = hours == null ? Instant.MAX : from.plus(Duration.ofSeconds((long) (hours * 3600)));
-      Scenario scenario = new Scenario(ReferenceCity.huizhou(), seed, runId, from,
-          Scenario.Rates.DEFAULT.withPingSeconds(pingSeconds));
+      ReferenceCity city = ReferenceCity.huizhou();
+      Scenario scenario = new Scenario(city, seed, runId, from, Scenario.Rates.DEFAULT.withPingSeconds(pingSeconds));
+      if (incidentsPerDay > 0) {
+        IncidentProcess.Parameters d = IncidentProcess.Parameters.DEFAULT;
+        scenario.withIncidents(city, d.with(incidentsPerDay, d.theta(), d.omegaPerDay(), d.sigmaMeters()), seed * 17 + 3,
+            java.time.ZoneId.of("Asia/Shanghai"));
+        System.out.println("reported incidents: " + scenario.incidents().orElseThrow());
+      }
       System.out.printf(Locale.ROOT, "SafeGrid simulator: night scenario from %s at %.1fx, %.1f real incidents/h, "
           + "seed %d, run %s -> %s%n", from, speed, scenario.rates().truthPerHour(), seed, runId, bootstrap);
       ScenarioPlayer.play(scenario, end, speed, limit, send);
@@ -146,7 +158,8 @@ public final class Simulator {
   private static void usage(String problem) {
     System.err.println(problem);
     System.err.println("usage: Simulator [--bootstrap host:port] [--seed S] [--events N] [--topic-prefix P] "
-        + "[--run-id ID] [--ping-seconds S] [--hours H [--speed X]] | [--rate 1..50000 [--malformed 0..1]]");
+        + "[--run-id ID] [--ping-seconds S] [--incidents-per-day N] [--hours H [--speed X]] "
+        + "| [--rate 1..50000 [--malformed 0..1]]");
     System.exit(2);
   }
 }

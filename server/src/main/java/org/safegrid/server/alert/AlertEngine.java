@@ -109,7 +109,7 @@ public class AlertEngine implements SmartLifecycle {
     this.buffer = new ReorderBuffer(properties.reorderWindow());
     this.latency = Timer.builder("safegrid.alerts.commit.to.publish").description("event stored to alert published")
         .publishPercentiles(0.5, 0.99).register(meters);
-    this.engine = new RuleEngine(properties.rules(), Map.of(), properties.timezone());
+    this.engine = new RuleEngine(properties.rules(), Map.of(), properties.timezone(), alerts::findCellCode);
   }
 
   /** The configured rules. */
@@ -365,35 +365,44 @@ public class AlertEngine implements SmartLifecycle {
 
   /** Rebuilds the rule engine with fresh zones when an overlay used by a geofence rule has a new version. */
   void reloadZonesIfChanged() {
-    List<String> layers = properties.rules().stream().filter(r -> r.geofence() != null)
-        .map(r -> r.geofence().layer()).distinct().toList();
-    if (layers.isEmpty()) {
+    Map<String, AlertRule.Geofence> fences = new HashMap<>();
+    properties.rules().stream().filter(r -> r.geofence() != null)
+        .forEach(r -> fences.putIfAbsent(r.geofence().zoneName(), r.geofence()));
+    if (fences.isEmpty()) {
       return;
     }
     Map<String, Integer> versions = new HashMap<>();
-    for (String layer : layers) {
+    for (AlertRule.Geofence f : fences.values()) {
       jdbc.query("SELECT version FROM overlay_layer WHERE layer = ?", rs -> {
-        versions.put(layer, rs.getInt(1));
-      }, layer);
+        versions.put(f.layer(), rs.getInt(1));
+      }, f.layer());
     }
     if (versions.equals(zoneVersions)) {
       return;
     }
     Map<String, Zone> zones = new HashMap<>();
     WKBReader wkb = new WKBReader();
-    for (String layer : versions.keySet()) {
-      byte[] bytes = jdbc.queryForObject("SELECT ST_AsBinary(ST_UnaryUnion(ST_Collect(f.geom))) FROM overlay_feature f "
-          + "JOIN overlay_layer l ON l.layer = f.layer AND l.version = f.version WHERE f.layer = ?", byte[].class, layer);
+    for (Map.Entry<String, AlertRule.Geofence> z : fences.entrySet()) {
+      String layer = z.getValue().layer();
+      if (!versions.containsKey(layer)) {
+        continue;
+      }
+      Double buffer = z.getValue().bufferMeters();
+      // a widened zone is buffered on the sphere (metres), then unioned
+      String geom = buffer == null ? "f.geom" : "ST_Buffer(f.geom::geography, " + buffer + ")::geometry";
+      byte[] bytes = jdbc.queryForObject("SELECT ST_AsBinary(ST_UnaryUnion(ST_Collect(" + geom + "))) "
+          + "FROM overlay_feature f JOIN overlay_layer l ON l.layer = f.layer AND l.version = f.version WHERE f.layer = ?",
+          byte[].class, layer);
       if (bytes != null) {
         try {
           Geometry g = wkb.read(bytes);
-          zones.put(layer, new Zone(layer, g));
+          zones.put(z.getKey(), new Zone(z.getKey(), g));
         } catch (ParseException e) {
-          log.error("overlay {} could not be read as a zone", layer, e);
+          log.error("overlay {} could not be read as a zone", z.getKey(), e);
         }
       }
     }
-    engine = new RuleEngine(properties.rules(), zones, properties.timezone());
+    engine = new RuleEngine(properties.rules(), zones, properties.timezone(), alerts::findCellCode);
     zoneVersions = versions;
     log.info("alert zones loaded: {}", zones.keySet());
   }

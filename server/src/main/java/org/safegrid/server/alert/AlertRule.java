@@ -26,10 +26,32 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
  * @param nearestUnits name the nearest available patrol units in the alert
  * @param grouping    how its alerts join incidents; null = {@link Grouping#DEFAULT}
  * @param inhibit     what an open critical incident of this rule suppresses; null = nothing
+ * @param threshold   for {@code event} rules: raise only when this many matching events fall in one
+ *                    grid cell within a window; null = every matching event raises
  */
 public record AlertRule(String id, Type type, String title, AlertSeverity severity, Match match, Geofence geofence,
                         List<Schedule.Window> schedule, String dedupeBy, Set<String> levels, Set<String> categories,
-                        boolean nearestUnits, Grouping grouping, Inhibit inhibit) {
+                        boolean nearestUnits, Grouping grouping, Inhibit inhibit, Threshold threshold) {
+
+  /**
+   * A count of matching (armed, in-zone) events per grid cell: the rule raises when the
+   * {@code count}-th event within {@code window} of each other falls in the same cell, and then
+   * counts afresh in that cell. Events outside every cell are not counted.
+   *
+   * @param count  events needed, at least 2
+   * @param window event-time span they must fall in; positive
+   */
+  public record Threshold(Integer count, Duration window) {
+
+    public Threshold {
+      if (count == null || count < 2) {
+        throw new IllegalArgumentException("threshold count must be at least 2, got " + count);
+      }
+      if (window == null || window.isZero() || window.isNegative()) {
+        throw new IllegalArgumentException("threshold window must be positive, got " + window);
+      }
+    }
+  }
 
   /**
    * How a rule's alerts join incidents: alerts with the same key whose observed times lie within
@@ -95,6 +117,14 @@ public record AlertRule(String id, Type type, String title, AlertSeverity severi
     }
   }
 
+  /** A rule without a threshold: every matching event raises. */
+  public AlertRule(String id, Type type, String title, AlertSeverity severity, Match match, Geofence geofence,
+                   List<Schedule.Window> schedule, String dedupeBy, Set<String> levels, Set<String> categories,
+                   boolean nearestUnits, Grouping grouping, Inhibit inhibit) {
+    this(id, type, title, severity, match, geofence, schedule, dedupeBy, levels, categories, nearestUnits, grouping,
+        inhibit, null);
+  }
+
   /** A rule without incident grouping or inhibition settings (they take their defaults). */
   public AlertRule(String id, Type type, String title, AlertSeverity severity, Match match, Geofence geofence,
                    List<Schedule.Window> schedule, String dedupeBy, Set<String> levels, Set<String> categories,
@@ -108,7 +138,7 @@ public record AlertRule(String id, Type type, String title, AlertSeverity severi
   /**
    * Which events an {@code event} rule looks at.
    *
-   * @param source camera, checkpoint or patrol; null = any
+   * @param source camera, checkpoint, patrol or incident; null = any
    * @param kinds  event kinds; empty = any
    * @param attrs  attribute values that must all be equal (compared as text)
    */
@@ -128,10 +158,26 @@ public record AlertRule(String id, Type type, String title, AlertSeverity severi
    *                         the subject's crossing raises, judged with dwell and hysteresis
    * @param dwell            how long the subject must stay on the new side before it counts
    * @param hysteresisMeters band around the boundary in which a position does not change the side
+   * @param bufferMeters     the zone is the layer's features widened by this distance (e.g. 300 m around
+   *                         each campus); null = the features themselves
    */
-  public record Geofence(String layer, String trigger, Duration dwell, Double hysteresisMeters) {
+  public record Geofence(String layer, String trigger, Duration dwell, Double hysteresisMeters, Double bufferMeters) {
 
+    /** A zone of the layer's features themselves. */
+    public Geofence(String layer, String trigger, Duration dwell, Double hysteresisMeters) {
+      this(layer, trigger, dwell, hysteresisMeters, null);
+    }
+
+    /** The name of the zone this geofence tests: the layer, or {@code layer+bufferMeters} when widened. */
+    public String zoneName() {
+      return bufferMeters == null ? layer : layer + "+" + Math.round(bufferMeters) + "m";
+    }
+
+    @ConstructorBinding
     public Geofence {
+      if (bufferMeters != null && !(bufferMeters > 0 && bufferMeters <= 5000)) {
+        throw new IllegalArgumentException("geofence buffer-meters must be above 0 and at most 5000, got " + bufferMeters);
+      }
       trigger = trigger == null ? "inside" : trigger;
       if (!Set.of("inside", "enter", "exit").contains(trigger)) {
         throw new IllegalArgumentException("geofence trigger '" + trigger + "' must be inside, enter or exit");
@@ -160,6 +206,9 @@ public record AlertRule(String id, Type type, String title, AlertSeverity severi
     grouping = grouping == null ? Grouping.DEFAULT : grouping;
     if (type == Type.EVENT && match == null) {
       throw new IllegalArgumentException("event rule '" + id + "' needs a match");
+    }
+    if (threshold != null && type != Type.EVENT) {
+      throw new IllegalArgumentException("alert rule '" + id + "': a threshold needs an event rule");
     }
     if (type == Type.SILENCE && (match == null || match.source() == null)) {
       throw new IllegalArgumentException("silence rule '" + id + "' needs match.source");

@@ -36,10 +36,11 @@ public final class AlertRulesFile {
   }
 
   private static final Set<String> RULE_KEYS = Set.of("id", "type", "title", "severity", "match", "geofence",
-      "schedule", "dedupe-by", "levels", "categories", "nearest-units", "grouping", "inhibit");
+      "schedule", "dedupe-by", "levels", "categories", "nearest-units", "grouping", "inhibit", "threshold");
   private static final Map<String, Set<String>> SECTION_KEYS = Map.of(
       "match", Set.of("source", "kinds", "attrs"),
-      "geofence", Set.of("layer", "trigger", "dwell", "hysteresis-meters"),
+      "geofence", Set.of("layer", "trigger", "dwell", "hysteresis-meters", "buffer-meters"),
+      "threshold", Set.of("count", "window"),
       "grouping", Set.of("key", "window", "radius-meters", "quiet-period"),
       "inhibit", Set.of("rules", "radius-meters", "window"));
   private static final Set<String> SCHEDULE_KEYS = Set.of("days", "from", "to");

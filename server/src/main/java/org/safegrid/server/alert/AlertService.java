@@ -359,6 +359,12 @@ public class AlertService {
         .param("district", scope.districtCodeOrNull()).query().listOfRows();
   }
 
+  /** The code of the active grid cell at a point, or null outside the grid. */
+  public String findCellCode(double lon, double lat) {
+    Object code = findCell(lon, lat).get("code");
+    return code == null ? null : code.toString();
+  }
+
   private Map<String, Object> findCell(double lon, double lat) {
     // through the cells' subdivided pieces (grid_cell_part): a huge cell is not read whole for one point; the
     // pieces at the point come from the GiST index alone (MATERIALIZED), not from a scan of the active set

@@ -24,19 +24,41 @@ public final class RuleEngine {
   private final Map<String, Schedule> schedules = new HashMap<>();
   private final Map<String, GeofenceTracker> trackers = new HashMap<>();
   private final Map<String, Zone> zones;
+  private final CellLocator cells;
+  private final Map<String, java.util.ArrayDeque<Instant>> counted = new HashMap<>();
+
+  /** Finds the grid cell of a point for threshold rules. */
+  @FunctionalInterface
+  public interface CellLocator {
+    /** The code of the cell at the point, or null outside the grid. */
+    String cellCode(double lon, double lat);
+  }
 
   /**
+   * An engine without a grid: threshold rules never raise.
+   *
    * @param rules rules in order
    * @param zones zone per overlay layer name; a geofence rule whose layer has no zone never fires
    * @param tz    time zone of the schedules (Asia/Shanghai for the reference city)
    */
   public RuleEngine(List<AlertRule> rules, Map<String, Zone> zones, ZoneId tz) {
+    this(rules, zones, tz, (lon, lat) -> null);
+  }
+
+  /**
+   * @param rules rules in order
+   * @param zones zone per name ({@link AlertRule.Geofence#zoneName()}); a geofence rule whose zone is missing never fires
+   * @param tz    time zone of the schedules (Asia/Shanghai for the reference city)
+   * @param cells the grid cell of a point, for threshold rules
+   */
+  public RuleEngine(List<AlertRule> rules, Map<String, Zone> zones, ZoneId tz, CellLocator cells) {
     this.rules = List.copyOf(rules);
     this.zones = Map.copyOf(zones);
+    this.cells = cells;
     for (AlertRule r : rules) {
       schedules.put(r.id(), new Schedule(r.schedule(), tz));
       if (r.geofence() != null && !r.geofence().trigger().equals("inside")) {
-        Zone z = zones.get(r.geofence().layer());
+        Zone z = zones.get(r.geofence().zoneName());
         if (z != null) {
           trackers.put(r.id(), new GeofenceTracker(z, r.geofence().dwell(), r.geofence().hysteresisMeters()));
         }
@@ -73,7 +95,7 @@ public final class RuleEngine {
       }
       boolean armed = schedules.get(r.id()).isActive(e.observedAt());
       if (r.geofence() != null) {
-        Zone zone = zones.get(r.geofence().layer());
+        Zone zone = zones.get(r.geofence().zoneName());
         if (zone == null) {
           continue;
         }
@@ -94,9 +116,44 @@ public final class RuleEngine {
       } else if (!armed) {
         continue;
       }
+      if (r.threshold() != null) {
+        thresholdReached(r, e, attrs).ifPresent(out::add);
+        continue;
+      }
       out.add(new AlertCandidate(r, dedupeKey(r, e, attrs), e.lon(), e.lat(), e.observedAt(), e.id(), detail(e, attrs)));
     }
     return out;
+  }
+
+  /**
+   * Counts the event in its cell for a threshold rule; a candidate when the count within the window
+   * reaches the threshold (the cell then counts afresh). An incident known only to its district's
+   * centroid belongs to no cell and is not counted.
+   */
+  private java.util.Optional<AlertCandidate> thresholdReached(AlertRule r, LiveEvent e, Map<String, Object> attrs) {
+    if (attrs.get("location") instanceof Map<?, ?> loc && "district_centroid".equals(loc.get("quality"))) {
+      return java.util.Optional.empty();
+    }
+    String cell = cells.cellCode(e.lon(), e.lat());
+    if (cell == null) {
+      return java.util.Optional.empty();
+    }
+    java.util.ArrayDeque<Instant> times = counted.computeIfAbsent(r.id() + "|" + cell, k -> new java.util.ArrayDeque<>());
+    times.addLast(e.observedAt());
+    // stateless rules see events in commit order, not observed order: the window ends at the newest
+    Instant newest = times.stream().max(Instant::compareTo).orElseThrow();
+    Instant from = newest.minus(r.threshold().window());
+    times.removeIf(t -> t.isBefore(from));
+    if (times.size() < r.threshold().count()) {
+      return java.util.Optional.empty();
+    }
+    Map<String, Object> d = detail(e, attrs);
+    d.put("cellCode", cell);
+    d.put("events", times.size());
+    d.put("firstObservedAt", times.stream().min(Instant::compareTo).orElseThrow().toString());
+    d.put("window", r.threshold().window().toString());
+    times.clear();
+    return java.util.Optional.of(new AlertCandidate(r, cell, e.lon(), e.lat(), e.observedAt(), e.id(), d));
   }
 
   /** Judges a change of a cell's risk level: raises when it rises into one of the rule's levels. */

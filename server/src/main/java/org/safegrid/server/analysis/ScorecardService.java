@@ -1,37 +1,54 @@
 package org.safegrid.server.analysis;
 
-import java.time.Duration;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
-import org.safegrid.server.backtest.HotspotForecast;
-import org.safegrid.server.backtest.PredictiveAccuracy;
-import org.safegrid.server.hotspot.LocalMetricProjection;
+import org.safegrid.server.backtest.Backtest;
+import org.safegrid.server.backtest.BacktestEvents;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.RiskProperties;
-import org.safegrid.server.risk.RiskRepository;
 import org.springframework.stereotype.Service;
 
 /**
- * The live forecast scorecard: last week's forecast against this week's events, on the active
- * grid, with the same measures as the backtest (hit rate, PAI, PEI* at 1/5/10 % of the cells) for
- * SafeGrid's forecast and the naive baseline. The forecast made a week ago uses the 90 days of
- * events before it; events that carry no risk weight (patrol position pings) are left out.
+ * The live scorecard: the backtest of the product. The backtest's own code ({@link Backtest#run})
+ * is run on the event table for the active grid: the events of the predicted sources
+ * ({@code safegrid.risk.sources}, incidents by default; district-centroid incidents and patrol pings
+ * never) that lie in the grid (and in the caller's district), a training year, and a test week
+ * ending now, scored on square cells of the grid's typical cell size with the backtest's study area
+ * (cells within 500 m of a training event). It reports the backtest's measures: hit rate, PAI and
+ * PEI* at 1, 5 and 10 % of the area for SafeGrid's forecast and each baseline, the Poisson log score
+ * per cell and the coverage of the 80 % and 95 % intervals.
+ *
+ * <p>Periods, in local days of {@code safegrid.risk.zone}: test = the 7 days ending today (today
+ * up to now included), training = the 365 days before it; the model's choices are made on the last
+ * week of the training year, as in the backtest. An answer is kept for the day (per grid set and
+ * district): the periods move by whole days.
  */
 @Service
 public class ScorecardService {
 
-  static final Duration TRAIN = Duration.ofDays(90);
-  static final Duration TEST = Duration.ofDays(7);
+  static final int TEST_DAYS = 7;
+  static final int TRAIN_DAYS = 365;
 
-  private final RiskRepository repository;
+  private final DataSource dataSource;
   private final RiskProperties cfg;
+  private final Map<String, Map<String, Object>> cache = new ConcurrentHashMap<>();
 
   public ScorecardService(DataSource dataSource, RiskProperties cfg) {
-    this.repository = new RiskRepository(dataSource);
+    this.dataSource = dataSource;
     this.cfg = cfg;
   }
 
@@ -40,117 +57,76 @@ public class ScorecardService {
   }
 
   /**
-   * The scorecard over the cells of one district (null: the whole grid). The forecast still learns
-   * from every event (a cell near the border is judged with its neighbours), but the measures, the
-   * event counts and the top cells are the district's only.
+   * The scorecard over the events of one district (null: the whole grid): the forecast is fitted on
+   * and judged by that district's events.
    */
   public Map<String, Object> scorecard(GridModel grid, Instant now, String district) {
-    Instant forecastAt = now.minus(TEST);
-    int n = grid.size();
-    double[] area = new double[n];
-    for (int i = 0; i < n; i++) {
-      area[i] = grid.cell(i).areaM2();
+    ZoneId zone = cfg.zone();
+    LocalDate today = LocalDate.ofInstant(now, zone);
+    String key = grid.gridSetId() + "|" + district + "|" + today;
+    Map<String, Object> hit = cache.get(key);
+    if (hit != null) {
+      return hit;
     }
-    List<double[]> train = new ArrayList<>();
-    List<Integer> trainCell = new ArrayList<>();
-    double[] naive = new double[n];
-    long[] test = new long[n];
-    LocalMetricProjection proj = LocalMetricProjection.around(centroidLats(grid));
-    repository.forEachEventObserved(forecastAt.minus(TRAIN), now, true, r -> {
-      if (cfg.eventWeight(r.source(), r.kind(), r.severity()) == 0) {
-        return;
-      }
-      int c = grid.locate(r.lon(), r.lat());
-      if (r.observedMs() < forecastAt.toEpochMilli()) {
-        train.add(new double[] {proj.x(r.lon()), proj.y(r.lat()), (forecastAt.toEpochMilli() - r.observedMs()) / 86_400_000.0});
-        trainCell.add(c);
-        if (c >= 0) {
-          naive[c]++;
-        }
-      } else if (c >= 0) {
-        test[c]++;
-      }
-    });
-    int m = train.size();
-    double[] ex = new double[m];
-    double[] ey = new double[m];
-    double[] age = new double[m];
-    int[] cellOf = new int[m];
-    for (int e = 0; e < m; e++) {
-      ex[e] = train.get(e)[0];
-      ey[e] = train.get(e)[1];
-      age[e] = train.get(e)[2];
-      cellOf[e] = trainCell.get(e);
-    }
-    double[] cx = new double[n];
-    double[] cy = new double[n];
-    for (int i = 0; i < n; i++) {
-      cx[i] = proj.x(grid.centroidLon(i));
-      cy[i] = proj.y(grid.centroidLat(i));
-    }
-    double typicalCell = n == 0 ? 250 : Math.sqrt(grid.totalAreaM2() / n);
-    HotspotForecast model = HotspotForecast.defaults(typicalCell);
-    double[] forecast = model.score(cx, cy, area, cellOf, ex, ey, age);
-    double[] fOut = forecast;
-    double[] naiveOut = naive;
-    long[] testOut = test;
-    int trainOut = m;
-    if (district != null) {
-      int[] keep = java.util.stream.IntStream.range(0, n).filter(i -> district.equals(grid.cell(i).districtCode()))
-          .toArray();
-      boolean[] inside = new boolean[n];
-      double[] f = new double[keep.length];
-      double[] nv = new double[keep.length];
-      long[] t = new long[keep.length];
-      for (int k = 0; k < keep.length; k++) {
-        inside[keep[k]] = true;
-        f[k] = forecast[keep[k]];
-        nv[k] = naive[keep[k]];
-        t[k] = test[keep[k]];
-      }
-      int trainInside = 0;
-      for (int c : cellOf) {
-        trainInside += c >= 0 && inside[c] ? 1 : 0;
-      }
-      trainOut = trainInside;
-      fOut = f;
-      naiveOut = nv;
-      testOut = t;
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("gridSetId", grid.gridSetId());
-    out.put("forecastAt", forecastAt.toString());
-    out.put("trainFrom", forecastAt.minus(TRAIN).toString());
-    out.put("testTo", now.toString());
-    out.put("trainEvents", trainOut);
-    long testTotal = 0;
-    for (long t : testOut) {
-      testTotal += t;
-    }
-    out.put("testEvents", testTotal);
-    out.put("model", Map.of("halfLifeDays", model.halfLifeDays(), "bandwidthMeters", model.bandwidthMeters(),
-        "alpha", model.alpha(), "kernel", "quartic"));
-    out.put("areaBasis", "share of cells (grid cells treated as equal in area)");
-    List<Map<String, Object>> rows = new ArrayList<>();
-    for (double cov : new double[] {0.01, 0.05, 0.10}) {
-      PredictiveAccuracy sg = PredictiveAccuracy.measure(fOut, testOut, cov);
-      PredictiveAccuracy nv = PredictiveAccuracy.measure(naiveOut, testOut, cov);
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("coverage", cov);
-      row.put("cells", sg.cells());
-      row.put("safegrid", Map.of("hits", sg.hits(), "hitRate", sg.hitRate(), "pai", sg.pai(), "peiStar", sg.peiStar()));
-      row.put("naive", Map.of("hits", nv.hits(), "hitRate", nv.hitRate(), "pai", nv.pai(), "peiStar", nv.peiStar()));
-      rows.add(row);
-    }
-    out.put("results", rows);
+    Map<String, Object> out = compute(grid, now, district, zone, today);
+    cache.keySet().removeIf(k -> !k.endsWith("|" + today));
+    cache.put(key, out);
     return out;
   }
 
-  private static double[] centroidLats(GridModel grid) {
-    double[] lat = new double[grid.size()];
-    for (int i = 0; i < lat.length; i++) {
-      lat[i] = grid.centroidLat(i);
+  private Map<String, Object> compute(GridModel grid, Instant now, String district, ZoneId zone, LocalDate today) {
+    LocalDate testFrom = today.minusDays(TEST_DAYS - 1);
+    LocalDate trainTo = testFrom.minusDays(1);
+    LocalDate trainFrom = trainTo.minusDays(TRAIN_DAYS - 1);
+    List<BacktestEvents.Row> rows = new ArrayList<>();
+    try (Connection c = dataSource.getConnection()) {
+      for (BacktestEvents.Row r : BacktestEvents.readTable(c, zone, cfg.sources(), Set.of(),
+          trainFrom.atStartOfDay(zone).toInstant(), now)) {
+        int cell = grid.locate(r.lon(), r.lat());
+        if (cell >= 0 && (district == null || district.equals(grid.cell(cell).districtCode()))) {
+          rows.add(r);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read events for the scorecard: " + e.getMessage(), e);
     }
-    return lat;
+    long testStart = testFrom.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+    long trainEvents = rows.stream().filter(r -> r.localMillis() < testStart).count();
+    double cellSize = grid.size() == 0 ? 250 : Math.round(Math.sqrt(grid.totalAreaM2() / grid.size()));
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("gridSetId", grid.gridSetId());
+    if (district != null) {
+      out.put("district", district);
+    }
+    out.put("sources", cfg.sources());
+    out.put("zone", zone.getId());
+    out.put("train", trainFrom + "/" + trainTo);
+    out.put("test", testFrom + "/" + today + " (to " + now + ")");
+    out.put("trainEvents", trainEvents);
+    out.put("testEvents", rows.size() - trainEvents);
+    out.put("cellSizeMeters", cellSize);
+    Backtest.Options o = new Backtest.Options(null, true, zone, Set.of(), cellSize, trainFrom, trainTo, testFrom, today,
+        null, null, 1, null, 1);
+    try {
+      Map<String, Object> r = Backtest.run(o, rows, "event table, active grid set " + grid.gridSetId(),
+          new PrintStream(OutputStream.nullOutputStream()));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> report = (Map<String, Object>) r.get("report");
+      out.put("scored", true);
+      out.put("computedBy", "the backtest (./safegrid backtest --from-db incident) on these periods");
+      out.put("studyArea", report.get("study_area"));
+      out.put("summary", r.get("summary"));
+      out.put("validation", report.get("validation"));
+      out.put("fits", report.get("safegrid_fits"));
+      out.put("baselines", report.get("baselines"));
+    } catch (IllegalArgumentException e) {
+      // too few events to fit or score: say so rather than show numbers nobody can defend
+      out.put("scored", false);
+      out.put("reason", e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
   }
 }

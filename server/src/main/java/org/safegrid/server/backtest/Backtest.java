@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -48,6 +53,9 @@ import org.safegrid.server.stats.forecast.SelfExcitingModel;
  */
 public final class Backtest {
 
+  static final String USAGE = "usage: (--events FILE.csv | --from-db incident --tz ZONE) [--category violent,...] "
+      + "--cell-size 250 --train FROM/TO --test FROM/TO [--step 7d] [--area boundary.geojson] [--seed N] [--plots DIR] "
+      + "[--validation-steps 26]";
   static final double[] COVERAGES = {0.01, 0.05, 0.10};
   static final String[] COVERAGE_KEYS = {"1", "5", "10"};
   static final String[] MODELS = {"safegrid", "naive", "recent", "kde", "blend"};
@@ -62,7 +70,7 @@ public final class Backtest {
   private Backtest() {}
 
   /** Options of a run. */
-  public record Options(Path events, double cellSizeMeters, LocalDate trainFrom, LocalDate trainTo, LocalDate testFrom,
+  public record Options(Path events, boolean fromDb, ZoneId zone, Set<String> kinds, double cellSizeMeters, LocalDate trainFrom, LocalDate trainTo, LocalDate testFrom,
                         LocalDate testTo, Duration step, Path area, long seed, Path plots, int validationSteps) {}
 
   public static void main(String[] args) throws IOException {
@@ -71,6 +79,10 @@ public final class Backtest {
     try {
       o = parse(args);
       result = run(o, System.err);
+    } catch (SQLException e) {
+      System.err.println("backtest: cannot read the event table: " + e.getMessage());
+      System.exit(1);
+      return;
     } catch (IllegalArgumentException e) {
       System.err.println("backtest: " + e.getMessage());
       System.exit(2);
@@ -81,22 +93,38 @@ public final class Backtest {
     System.out.println(new ObjectMapper().writeValueAsString(result.get("summary")));
   }
 
-  static Options parse(String[] args) {
+  public static Options parse(String[] args) {
     Map<String, String> a = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("usage: --events FILE.csv --cell-size 250 --train FROM/TO --test FROM/TO "
-            + "[--step 7d] [--area boundary.geojson] [--seed N] [--plots DIR] [--validation-steps 26]");
+        throw new IllegalArgumentException(USAGE);
       }
       a.put(args[i].substring(2), args[++i]);
     }
-    if (!a.containsKey("events") || !a.containsKey("train") || !a.containsKey("test")) {
-      throw new IllegalArgumentException("--events, --train and --test are required");
+    boolean fromDb = a.containsKey("from-db");
+    if (fromDb && !List.of("incident").contains(a.get("from-db"))) {
+      throw new IllegalArgumentException("--from-db names the source to read; only 'incident' is predicted");
     }
+    if (a.containsKey("events") == fromDb || !a.containsKey("train") || !a.containsKey("test")) {
+      throw new IllegalArgumentException("one of --events FILE.csv or --from-db incident, and --train and --test, "
+          + "are required; " + USAGE);
+    }
+    if (fromDb && !a.containsKey("tz")) {
+      throw new IllegalArgumentException("--from-db needs --tz (the city's time zone, e.g. Asia/Shanghai): "
+          + "days and weeks are counted in local time");
+    }
+    ZoneId zone;
+    try {
+      zone = a.containsKey("tz") ? ZoneId.of(a.get("tz")) : null;
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException("--tz '" + a.get("tz") + "' is not a time zone");
+    }
+    Set<String> kinds = a.containsKey("category") ? new java.util.TreeSet<>(List.of(a.get("category").split(",")))
+        : Set.of();
     double cell = Double.parseDouble(a.getOrDefault("cell-size", "250"));
     String[] train = a.get("train").split("/");
     String[] test = a.get("test").split("/");
-    Options o = new Options(Path.of(a.get("events")), cell, LocalDate.parse(train[0]), LocalDate.parse(train[1]),
+    Options o = new Options(fromDb ? null : Path.of(a.get("events")), fromDb, zone, kinds, cell, LocalDate.parse(train[0]), LocalDate.parse(train[1]),
         LocalDate.parse(test[0]), LocalDate.parse(test[1]), a.containsKey("step") ? duration(a.get("step")) : null,
         a.containsKey("area") ? Path.of(a.get("area")) : null, Long.parseLong(a.getOrDefault("seed", "1")),
         a.containsKey("plots") ? Path.of(a.get("plots")) : null,
@@ -150,21 +178,39 @@ public final class Backtest {
     Map<String, double[]> forecast(long origin, long windowMs);
   }
 
-  /** Runs the backtest; returns {@code report} (everything) and {@code summary} (the last-line JSON). */
-  public static Map<String, Object> run(Options o, java.io.PrintStream log) throws IOException {
-    List<IncidentCsv.Row> rows = IncidentCsv.read(o.events());
+  /**
+   * Runs the backtest on the file or the table the options name; returns {@code report} (everything)
+   * and {@code summary} (the last-line JSON).
+   */
+  public static Map<String, Object> run(Options o, java.io.PrintStream log) throws IOException, SQLException {
+    if (!o.fromDb()) {
+      return run(o, BacktestEvents.readFile(o.events(), o.kinds()), o.events().getFileName().toString(), log);
+    }
+    String url = System.getenv("SAFEGRID_DB_URL");
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("--from-db: SAFEGRID_DB_URL is not set");
+    }
+    try (Connection c = DriverManager.getConnection(url, System.getenv().getOrDefault("SAFEGRID_DB_USER", "postgres"),
+        System.getenv().getOrDefault("SAFEGRID_DB_PASSWORD", ""))) {
+      return run(o, BacktestEvents.readTable(c, o.zone(), o.kinds(), null, null), "event table (incident)", log);
+    }
+  }
+
+  /** Runs the backtest on incidents already read; {@code eventsName} says where they came from. */
+  public static Map<String, Object> run(Options o, List<BacktestEvents.Row> rows, String eventsName,
+                                        java.io.PrintStream log) throws IOException {
     long trainStart = millis(o.trainFrom());
     long trainEnd = millis(o.trainTo().plusDays(1));
     long testStart = millis(o.testFrom());
     long testEnd = millis(o.testTo().plusDays(1));
     double[] trainLats = rows.stream().filter(r -> r.localMillis() >= trainStart && r.localMillis() < trainEnd)
-        .mapToDouble(IncidentCsv.Row::lat).toArray();
+        .mapToDouble(BacktestEvents.Row::lat).toArray();
     if (trainLats.length < 10) {
       throw new IllegalArgumentException("only " + trainLats.length + " events in the training period");
     }
     LocalMetricProjection proj = LocalMetricProjection.around(trainLats);
     List<EventPoint> all = new ArrayList<>();
-    for (IncidentCsv.Row r : rows) {
+    for (BacktestEvents.Row r : rows) {
       all.add(new EventPoint(r.localMillis(), proj.x(r.lon()), proj.y(r.lat()), r.category()));
     }
     all.sort(java.util.Comparator.comparingLong(EventPoint::epochMillis));
@@ -380,7 +426,10 @@ public final class Backtest {
     summary.put("study_area", study.definition());
 
     Map<String, Object> report = new LinkedHashMap<>();
-    report.put("events", o.events().getFileName().toString());
+    report.put("events", eventsName);
+    if (!o.kinds().isEmpty()) {
+      report.put("categories", o.kinds());
+    }
     report.put("cell_size_m", s);
     report.put("study_area", study.definition());
     report.put("train", o.trainFrom() + "/" + o.trainTo());

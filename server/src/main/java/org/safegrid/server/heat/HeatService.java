@@ -62,7 +62,8 @@ public class HeatService {
     }
     args.add(MAX_EVENTS);
     jdbc.query("SELECT ST_X(geom), ST_Y(geom), source, kind, severity, observed_at FROM event "
-        + "WHERE observed_at >= ? AND observed_at <= ? AND kind <> 'position' "
+        + "WHERE observed_at >= ? AND observed_at <= ? AND kind <> 'position' AND "
+        + org.safegrid.server.risk.RiskRepository.CELL_LEVEL + " "
         + (scope.isCity() ? "" : "AND " + ScopeFilter.inDistrictSql("geom") + " ")
         + "ORDER BY observed_at DESC LIMIT ?", rs -> {
           String source = rs.getString(3);

@@ -88,7 +88,7 @@ public final class EngineBenchmark {
         perm100k, perm100kCpu, java.util.concurrent.ForkJoinPool.commonPool().getParallelism() + 1);
 
     // --- risk: full refresh of 3,586 cells over 1,000,000 events, then 5,000 more ---
-    RiskProperties cfg = RiskProperties.defaults();
+    RiskProperties cfg = RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES);
     List<Duration> windows = List.of(Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(7));
     long now = System.currentTimeMillis();
     int events = 1_000_000;

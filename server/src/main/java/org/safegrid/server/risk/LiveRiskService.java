@@ -144,7 +144,9 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
       if (e.receivedAt().toEpochMilli() <= loadedUpToMs && loadedIds.contains(e.id())) {
         continue;
       }
-      engine.accept(e.observedAt().toEpochMilli(), e.lon(), e.lat(), e.source(), e.kind(), e.severity());
+      if (RiskRepository.isCellLevel(e.source(), e.attrsJson())) {
+        engine.accept(e.observedAt().toEpochMilli(), e.lon(), e.lat(), e.source(), e.kind(), e.severity());
+      }
       applied = Math.max(applied, e.receivedAt().toEpochMilli());
     }
     if (!loadedIds.isEmpty() && now - loadedUpToMs > cfg.pollOverlap().toMillis() * 6) {

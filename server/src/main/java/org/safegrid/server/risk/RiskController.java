@@ -90,6 +90,9 @@ class RiskController {
     meta.put("window", ws.window().toString());
     meta.put("halfLife", ws.halfLife().toString());
     meta.put("factors", ws.factors());
+    meta.put("predictedSources", service.predictedSources());
+    meta.put("districtOnlyIncidents", service.districtOnlyIncidents(ws.grid(), asOf.minus(ws.window()), asOf,
+        kinds == null ? List.of() : kinds, scoped));
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
         .body(new GeoJsonFeatureCollection(features, meta));
   }
@@ -102,8 +105,12 @@ class RiskController {
                              @RequestParam(required = false) List<String> kinds) {
     RiskSnapshot.WindowScores ws = service.scores(RiskService.WindowRequest.parse(window, from, to),
         kinds == null ? List.of() : kinds);
+    String scoped = scopes.current().districtCodeOrNull();
+    Instant asOf = to != null ? to : service.snapshot().asOf();
     return Map.of("by", by, "window", ws.window().toString(),
-        "rows", service.rollup(ws, by, scopes.current().districtCodeOrNull()));
+        "rows", service.rollup(ws, by, scoped),
+        "districtOnlyIncidents", service.districtOnlyIncidents(ws.grid(), asOf.minus(ws.window()), asOf,
+            kinds == null ? List.of() : kinds, scoped));
   }
 
   static ResponseEntity<String> csv(String filename, String body) {

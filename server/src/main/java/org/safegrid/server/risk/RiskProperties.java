@@ -41,6 +41,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param enabled            run the live engine (default true)
  * @param baselinePriorWindows how many windows of evidence a cell's baseline is worth in the
  *                           exceedance probability (κ, default 4)
+ * @param sources            the sources whose events are the thing risk, hotspots and the forecast
+ *                           predict (default {@code incident}); events of the other sources carry no
+ *                           risk weight (patrol position pings still measure patrol coverage, the
+ *                           exposure of the coverage-normalised risk). List {@code camera},
+ *                           {@code checkpoint}, {@code patrol} too for the sensor-driven risk of
+ *                           earlier versions
  */
 @ConfigurationProperties("safegrid.risk")
 public record RiskProperties(
@@ -65,7 +71,11 @@ public record RiskProperties(
     Duration pollOverlap,
     Duration patrolPingInterval,
     Boolean enabled,
-    Double baselinePriorWindows) {
+    Double baselinePriorWindows,
+    List<String> sources) {
+
+  /** The sources events come from. */
+  public static final List<String> ALL_SOURCES = List.of("camera", "checkpoint", "patrol", "incident");
 
   public RiskProperties {
     kindWeights = kindWeights == null ? Map.of("patrol:position", 0.0) : Map.copyOf(kindWeights);
@@ -108,6 +118,13 @@ public record RiskProperties(
     if (!(baselinePriorWindows >= 0)) {
       throw new IllegalArgumentException("safegrid.risk.baseline-prior-windows must be at least 0");
     }
+    sources = sources == null || sources.isEmpty() ? List.of("incident") : List.copyOf(sources);
+    for (String src : sources) {
+      if (!ALL_SOURCES.contains(src)) {
+        throw new IllegalArgumentException("safegrid.risk.sources: '" + src + "' is not a source (one of "
+            + String.join(", ", ALL_SOURCES) + ")");
+      }
+    }
     maxLiveEvents = maxLiveEvents == null ? 4_000_000 : maxLiveEvents;
     if (maxLiveEvents < 1000) {
       throw new IllegalArgumentException("safegrid.risk.max-live-events must be at least 1000");
@@ -121,11 +138,22 @@ public record RiskProperties(
   /** The documented defaults. */
   public static RiskProperties defaults() {
     return new RiskProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null);
+  }
+
+  /** These properties with other predicted sources. */
+  public RiskProperties withSources(List<String> predicted) {
+    return new RiskProperties(kindWeights, defaultKindWeight, severityWeights, halfLives, campusWeight,
+        campusRadiusMeters, campusNightFactor, campusSchoolFactor, coastalZoneWeight, checkpointWeight,
+        checkpointRadiusMeters, overlayWeights, zone, elevatedProbability, highProbability, criticalProbability,
+        maxLiveEvents, pollInterval, pollOverlap, patrolPingInterval, enabled, baselinePriorWindows, predicted);
   }
 
   /** Weight of one event of this source, kind and severity. */
   public double eventWeight(String source, String kind, int severity) {
+    if (!sources.contains(source)) {
+      return 0;
+    }
     Double w = kindWeights.get(source + ":" + kind);
     if (w == null) {
       w = kindWeights.get(kind);

@@ -24,6 +24,13 @@ import org.safegrid.server.reliability.StatementTimeouts;
  */
 public final class RiskRepository {
 
+  /**
+   * SQL condition on {@code event}: the row belongs to a cell. An incident located only to its
+   * district's centroid is stored but kept out of every cell statistic (risk, hotspots, forecast,
+   * backtest); it is counted at district level instead ({@link #listDistrictOnly}).
+   */
+  public static final String CELL_LEVEL = "coalesce(attrs->'location'->>'quality', '') <> 'district_centroid'";
+
   /** Patrol position pings counted per hour and ~10 m spot, for coverage. */
   public record PingCount(long hourStartMs, double lon, double lat, long count) {}
 
@@ -56,6 +63,20 @@ public final class RiskRepository {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot count patrol pings: " + e.getMessage(), e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The Java side of {@link #CELL_LEVEL}, for events handed over by the live feed. */
+  public static boolean isCellLevel(String source, String attrsJson) {
+    if (!"incident".equals(source) || attrsJson == null || !attrsJson.contains("district_centroid")) {
+      return true;
+    }
+    try {
+      return !"district_centroid".equals(JSON.readTree(attrsJson).path("location").path("quality").asText());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return true;
     }
   }
 
@@ -213,7 +234,7 @@ public final class RiskRepository {
                                    java.util.function.Consumer<EventRow> consumer) {
     boolean filter = positionsReceivedFrom != null;
     String sql = "SELECT event_id, source, kind, severity, observed_at, received_at, ST_X(geom), ST_Y(geom) "
-        + "FROM event WHERE observed_at >= ? AND observed_at < ? "
+        + "FROM event WHERE observed_at >= ? AND observed_at < ? AND " + CELL_LEVEL + " "
         + (filter ? "AND NOT (source = 'patrol' AND kind = 'position' AND received_at < ?) " : "")
         + "ORDER BY observed_at";
     try (Connection c = ds.getConnection()) {
@@ -238,5 +259,36 @@ public final class RiskRepository {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read events: " + e.getMessage(), e);
     }
+  }
+
+  /** Incidents located only to a district centroid, observed in [from, to), with their positions. */
+  public record DistrictOnly(String kind, String districtCode, double lon, double lat) {}
+
+  /**
+   * The incidents observed in [from, to) that are located only to a district centroid (left out of
+   * the cells), for counting at district level.
+   */
+  public List<DistrictOnly> listDistrictOnly(Instant from, Instant to) {
+    String sql = "SELECT kind, attrs->'location'->>'districtCode', ST_X(geom), ST_Y(geom) FROM event "
+        + "WHERE source = 'incident' AND observed_at >= ? AND observed_at < ? AND NOT " + CELL_LEVEL;
+    List<DistrictOnly> out = new ArrayList<>();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      StatementTimeouts.setLocal(c, statementTimeout);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setTimestamp(1, Timestamp.from(from));
+        ps.setTimestamp(2, Timestamp.from(to));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new DistrictOnly(rs.getString(1), rs.getString(2), rs.getDouble(3), rs.getDouble(4)));
+          }
+        }
+      } finally {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read district-level incidents: " + e.getMessage(), e);
+    }
+    return out;
   }
 }

@@ -103,6 +103,11 @@ public class RiskService {
     return e.snapshot().windows().get(0);
   }
 
+  /** The sources whose events the risk counts (the others are exposure or nothing). */
+  public List<String> predictedSources() {
+    return cfg.sources();
+  }
+
   /** GeoJSON geometry text of every cell of the grid (cached per grid set). */
   public String[] cellGeometryJson(GridModel grid) {
     return geometryJson.computeIfAbsent(grid.gridSetId(), id -> {
@@ -165,5 +170,36 @@ public class RiskService {
     }
     return java.util.stream.IntStream.range(0, grid.size())
         .filter(i -> district.equals(grid.cell(i).districtCode())).toArray();
+  }
+
+  /**
+   * Incidents of [from, to) located only to a district centroid, which no cell counts: how many, in
+   * total and by district ({@code attrs.location.districtCode}, else the district of the grid cell the
+   * centroid falls in, else {@code unknown}), restricted to kinds (empty = all) and to one district (null: all).
+   */
+  public Map<String, Object> districtOnlyIncidents(GridModel grid, Instant from, Instant to, List<String> kinds,
+                                                   String district) {
+    Map<String, Long> by = new java.util.TreeMap<>();
+    long total = 0;
+    for (RiskRepository.DistrictOnly d : repository.listDistrictOnly(from, to)) {
+      if (!kinds.isEmpty() && !kinds.contains(d.kind()) && !kinds.contains("incident:" + d.kind())) {
+        continue;
+      }
+      String code = d.districtCode();
+      if (code == null || code.isBlank()) {
+        int c = grid.locate(d.lon(), d.lat());
+        code = c >= 0 && grid.cell(c).districtCode() != null ? grid.cell(c).districtCode() : "unknown";
+      }
+      if (district != null && !district.equals(code)) {
+        continue;
+      }
+      by.merge(code, 1L, Long::sum);
+      total++;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("total", total);
+    out.put("byDistrict", by);
+    out.put("note", "incidents located only to a district centroid: stored, counted here, in no cell");
+    return out;
   }
 }

@@ -235,6 +235,48 @@ class AlertApiTest {
     assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE event_id = 'coast-day'", Long.class)).isZero();
   }
 
+  static final String INCIDENT_ATTRS = "{\"channel\":\"110\",\"location\":{\"quality\":\"caller_gps\",\"accuracyMeters\":30}}";
+
+  @Test
+  void aViolentIncidentNearACampusInSchoolHoursRaisesButNotAtNightNorAPropertyIncident() throws Exception {
+    // ~90 m east of a campus: inside the rule's 300 m band
+    String nearCampus = "ST_Translate(" + campusPoint(20) + ", 0.0009, 0)";
+    // the last weekday before today, 10:00 and 22:00 in Shanghai
+    String weekday = "(date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') - (CASE extract(isodow FROM now() AT TIME "
+        + "ZONE 'Asia/Shanghai') WHEN 1 THEN 3 WHEN 7 THEN 2 ELSE 1 END) * interval '1 day')";
+    String school = "(" + weekday + " + interval '10 hours') AT TIME ZONE 'Asia/Shanghai'";
+    String night = "(" + weekday + " + interval '22 hours') AT TIME ZONE 'Asia/Shanghai'";
+    insertEvent("inc-campus-night", "incident", "110-HZ", "violent", night, nearCampus, INCIDENT_ATTRS);
+    insertEvent("inc-campus-property", "incident", "110-HZ", "property", school, nearCampus, INCIDENT_ATTRS);
+    insertEvent("inc-campus-day", "incident", "110-HZ", "violent", school, nearCampus, INCIDENT_ATTRS);
+    Alert a = awaitRaised(x -> "inc-campus-day".equals(x.eventId()), Duration.ofSeconds(5)).alert();
+    assertThat(a.ruleId()).isEqualTo("campus-violent-incident");
+    Thread.sleep(500);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE rule_id = 'campus-violent-incident'", Long.class))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void threeDisorderReportsInOneCellWithinAnHourRaiseOnceAndACentroidOnlyReportDoesNotCount() throws Exception {
+    String here = campusPoint(40);
+    // about 5.5 km away: another cell of the 1,830 m grid
+    String elsewhere = "ST_Translate(" + here + ", 0.05, 0.0)";
+    String centroid = "{\"channel\":\"12345\",\"location\":{\"quality\":\"district_centroid\",\"accuracyMeters\":5000}}";
+    insertEvent("dis-1", "incident", "12345-HZ", "disorder", "now() - interval '50 minutes'", here, INCIDENT_ATTRS);
+    insertEvent("dis-centroid", "incident", "12345-HZ", "disorder", "now() - interval '40 minutes'", here, centroid);
+    insertEvent("dis-other-cell", "incident", "12345-HZ", "disorder", "now() - interval '30 minutes'", elsewhere,
+        INCIDENT_ATTRS);
+    insertEvent("dis-2", "incident", "12345-HZ", "disorder", "now() - interval '20 minutes'", here, INCIDENT_ATTRS);
+    Thread.sleep(1500);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE rule_id = 'disorder-cluster'", Long.class))
+        .as("two reports in the cell, one only to the district centroid, one in another cell").isZero();
+    insertEvent("dis-3", "incident", "12345-HZ", "disorder", "now()", here, INCIDENT_ATTRS);
+    Alert a = awaitRaised(x -> "dis-3".equals(x.eventId()), Duration.ofSeconds(5)).alert();
+    assertThat(a.ruleId()).isEqualTo("disorder-cluster");
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM alert WHERE rule_id = 'disorder-cluster'", Long.class))
+        .isEqualTo(1);
+  }
+
   @Test
   void lifecycleOverHttpWithRolesReasonsAndAudit() throws Exception {
     insertEvent("cp-1", "checkpoint", "CP-7", "check", "now()", campusPoint(5),

@@ -9,9 +9,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,17 +114,51 @@ class BacktestTest {
   }
 
   @Test
-  void aMalformedCsvIsRefusedWithTheLineNumberAndReason(@TempDir Path dir) throws Exception {
+  void aMalformedCsvIsRefusedWithTheLineNumberAndTheImportsReason(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("bad.csv");
     Files.writeString(csv, HEADER
         + "a,C,2018-01-01T10:00:00,UTC,ASSAULT,street,-87.6,41.8,d1\n"
         + "b,C,2018-01-02T10:00:00,UTC,ASSAULT,street,-87.6,north,d1\n");
-    assertThatThrownBy(() -> IncidentCsv.read(csv)).hasMessage("bad.csv line 3: lat 'north' is not a number");
+    assertThatThrownBy(() -> BacktestEvents.readFile(csv, Set.of()))
+        .hasMessage("bad.csv line 3: coordinates_out_of_range: lon '-87.6', lat 'north' are not numbers");
     Files.writeString(csv, HEADER + "a,C,2018-01-01T10:00:00,UTC,ASSAULT,street,-87.6,41.8\n");
-    assertThatThrownBy(() -> IncidentCsv.read(csv)).hasMessage("bad.csv line 2: 8 fields, the header has 9");
+    assertThatThrownBy(() -> BacktestEvents.readFile(csv, Set.of()))
+        .hasMessage("bad.csv line 2: malformed_row: 8 fields, expected 9");
     Files.writeString(csv, HEADER + "a,C,01/02/2018 10:00,UTC,ASSAULT,street,-87.6,41.8,d1\n");
-    assertThatThrownBy(() -> IncidentCsv.read(csv)).hasMessageStartingWith("bad.csv line 2: datetime '01/02/2018 10:00'");
+    assertThatThrownBy(() -> BacktestEvents.readFile(csv, Set.of()))
+        .hasMessageStartingWith("bad.csv line 2: bad_datetime: datetime '01/02/2018 10:00'");
+    Files.writeString(csv, HEADER + "a,C,2018-01-01T10:00:00,Mars/Olympus,ASSAULT,street,-87.6,41.8,d1\n");
+    assertThatThrownBy(() -> BacktestEvents.readFile(csv, Set.of()))
+        .hasMessageStartingWith("bad.csv line 2: unknown_time_zone: tz 'Mars/Olympus'");
     Files.writeString(csv, "id,when,lon,lat\n");
-    assertThatThrownBy(() -> IncidentCsv.read(csv)).hasMessageStartingWith("bad.csv line 1: no column 'datetime'");
+    assertThatThrownBy(() -> BacktestEvents.readFile(csv, Set.of()))
+        .hasMessageStartingWith("bad.csv line 1: the header must be event_id,city,datetime,tz,category");
+  }
+
+  @Test
+  void rowsAreReadAsTheImportReadsThemLocalTimeKindAndEachIdOnce(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("few.csv");
+    Files.writeString(csv, HEADER
+        + "a,C,2018-03-11T02:30:00,America/Chicago,THEFT,,-87.6,41.8,d1\n"
+        + "b,C,2018-01-01T23:00:00+01:00,,ASSAULT,street,-87.6,41.8,d1\n"
+        + "a,C,2018-03-11T02:30:00,America/Chicago,THEFT,,-87.6,41.8,d1\n"
+        + "c,C,2018-01-02 10:00:00,UTC,NARCOTICS,,-87.6,41.8,d1\n");
+    List<BacktestEvents.Row> rows = BacktestEvents.readFile(csv, Set.of());
+    assertThat(rows).extracting(BacktestEvents.Row::id).containsExactly("b", "c", "a");
+    assertThat(rows).extracting(BacktestEvents.Row::category).containsExactly("violent", "disorder", "property");
+    // an offset keeps its own clock; 02:30 does not exist on 11 March 2018 in Chicago (clocks jump to 03:00)
+    assertThat(java.time.Instant.ofEpochMilli(rows.get(0).localMillis())).hasToString("2018-01-01T23:00:00Z");
+    assertThat(java.time.Instant.ofEpochMilli(rows.get(2).localMillis())).hasToString("2018-03-11T03:30:00Z");
+    assertThat(BacktestEvents.readFile(csv, Set.of("violent"))).extracting(BacktestEvents.Row::id).containsExactly("b");
+  }
+
+  @Test
+  void theCommandLineSaysWhatItNeeds() {
+    assertThatThrownBy(() -> Backtest.parse(new String[] {"--train", "2017-01-01/2017-12-31", "--test",
+        "2018-01-01/2018-01-31"})).hasMessageStartingWith("one of --events FILE.csv or --from-db incident");
+    assertThatThrownBy(() -> Backtest.parse(new String[] {"--from-db", "incident", "--train", "2017-01-01/2017-12-31",
+        "--test", "2018-01-01/2018-01-31"})).hasMessageStartingWith("--from-db needs --tz");
+    assertThatThrownBy(() -> Backtest.parse(new String[] {"--from-db", "camera", "--tz", "UTC", "--train",
+        "2017-01-01/2017-12-31", "--test", "2018-01-01/2018-01-31"})).hasMessageContaining("only 'incident'");
   }
 }

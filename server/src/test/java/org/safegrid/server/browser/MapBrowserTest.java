@@ -71,6 +71,14 @@ class MapBrowserTest {
           + "(?, 'patrol', 'PU-1', 'position', 0, now() - make_interval(secs => ?), ST_SetSRID(ST_MakePoint(?, 23.09), 4326), "
           + "'{\"unitId\":\"PU-1\"}')", "ping-" + i, 60 * (3 - i), 114.39 + i * 0.01);
     }
+    // two reported incidents three hours ago: outside the live events' hour, inside the incident layer's day
+    jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) VALUES "
+        + "('inc-1', 'incident', '110-HZ', 'violent', 4, now() - interval '3 hours', "
+        + "ST_SetSRID(ST_MakePoint(114.42, 23.11), 4326), '{\"channel\":\"110\",\"location\":{\"quality\":\"caller_gps\","
+        + "\"accuracyMeters\":30}}'), "
+        + "('inc-2', 'incident', '12345-HZ', 'disorder', 2, now() - interval '3 hours', "
+        + "ST_SetSRID(ST_MakePoint(114.43, 23.11), 4326), '{\"channel\":\"12345\",\"location\":{\"quality\":"
+        + "\"district_centroid\",\"accuracyMeters\":3000}}')");
     browser = new Browser("http://127.0.0.1:" + port);
   }
 
@@ -129,6 +137,12 @@ class MapBrowserTest {
     assertThat(count("patrol")).isEqualTo(2);
     assertThat(count("feed_health")).as("every camera and checkpoint (none sent anything) and the stale unit").isEqualTo(silent);
     assertThat(count("coast_segments")).isPositive();
+    // the incident layer: both reported incidents of the day; filtering out the 110 channel leaves the 12345 one
+    waitFor(Duration.ofSeconds(10), () -> layers().containsKey("reported_incidents") && count("reported_incidents") == 2);
+    browser.js("var i = window.safegrid.app.reportedIncidents; i.state.channels['110'] = false; i.reload();");
+    waitFor(Duration.ofSeconds(5), () -> count("reported_incidents") == 1);
+    browser.js("var i = window.safegrid.app.reportedIncidents; i.state.channels['110'] = true; i.reload();");
+    waitFor(Duration.ofSeconds(5), () -> count("reported_incidents") == 2);
     assertThat(state.get("liveStatus")).isIn("connecting", "live");
     // with the engine present every layer is available (a missing API would show "not available")
     assertThat(layers).allSatisfy((name, l) -> assertThat(l.get("available")).as(name).isEqualTo(true));

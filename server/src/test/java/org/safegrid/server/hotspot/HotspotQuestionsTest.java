@@ -21,7 +21,7 @@ class HotspotQuestionsTest {
   private static final long T0 = 1_790_000_000_000L;
 
   private static RiskSnapshot.WindowScores window(GridModel grid, int events) {
-    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults(), CellEnvironment.none(grid.size()),
+    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), CellEnvironment.none(grid.size()),
         List.of(Duration.ofHours(24)));
     e.advanceTo(T0);
     Random r = new Random(17);

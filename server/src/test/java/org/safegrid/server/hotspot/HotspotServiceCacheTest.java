@@ -23,7 +23,7 @@ class HotspotServiceCacheTest {
   }
 
   private static RiskSnapshot.WindowScores window(GridModel grid, long seed, Duration length) {
-    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults(), CellEnvironment.none(grid.size()),
+    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), CellEnvironment.none(grid.size()),
         List.of(length));
     e.advanceTo(T0);
     Random r = new Random(seed);
@@ -109,7 +109,7 @@ class HotspotServiceCacheTest {
   void theDefaultLiveAnswerIsReadyWhenTheEngineHasLoadedAGrid() {
     GridModel grid = TestGrids.squares(20, 20, 114.30, 23.00, 0.01);
     HotspotService service = new HotspotService(HotspotProperties.defaults());
-    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults(), CellEnvironment.none(grid.size()),
+    RiskEngine e = new RiskEngine(grid, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), CellEnvironment.none(grid.size()),
         List.of(Duration.ofHours(1), Duration.ofHours(24)));
     e.advanceTo(T0);
     Random r = new Random(5);

@@ -21,7 +21,7 @@ class RiskEngineTest {
   @Test
   void decayedScoreMatchesHandComputation() {
     GridModel g = TestGrids.squares(3, 3, LON0, LAT0, SIZE);
-    RiskEngine e = new RiskEngine(g, RiskProperties.defaults(), CellEnvironment.none(9), WINDOWS);
+    RiskEngine e = new RiskEngine(g, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), CellEnvironment.none(9), WINDOWS);
     double[] c = TestGrids.centre(1, 1, LON0, LAT0, SIZE);
     e.advanceTo(T0);
     e.accept(T0 - 30 * 60_000, c[0], c[1], "camera", "intrusion", 3); // w = 1 * 2.0, 30 min old
@@ -47,7 +47,7 @@ class RiskEngineTest {
   @Test
   void incrementalStateEqualsExactRebuildAfterTimePassesAndEventsExpire() {
     GridModel g = TestGrids.squares(6, 6, LON0, LAT0, SIZE);
-    RiskEngine e = new RiskEngine(g, RiskProperties.defaults(), CellEnvironment.none(36), WINDOWS);
+    RiskEngine e = new RiskEngine(g, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), CellEnvironment.none(36), WINDOWS);
     Random rnd = new Random(1);
     long t = T0;
     e.advanceTo(t);
@@ -82,7 +82,7 @@ class RiskEngineTest {
     double[] coastal = new double[9];
     coastal[4] = 0.5;
     CellEnvironment env = new CellEnvironment(campus, coastal, new double[9], Map.of(), new int[9], new int[9]);
-    RiskEngine e = new RiskEngine(g, RiskProperties.defaults(), env, WINDOWS);
+    RiskEngine e = new RiskEngine(g, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), env, WINDOWS);
     e.advanceTo(T0);
     double[] c = TestGrids.centre(1, 1, LON0, LAT0, SIZE);
     String[] kinds = {"intrusion", "loitering", "fight", "theft", "alarm"};
@@ -104,7 +104,7 @@ class RiskEngineTest {
   @Test
   void kindFilterCountsOnlyThoseKinds() {
     GridModel g = TestGrids.squares(3, 3, LON0, LAT0, SIZE);
-    RiskEngine e = new RiskEngine(g, RiskProperties.defaults(), CellEnvironment.none(9), WINDOWS);
+    RiskEngine e = new RiskEngine(g, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), CellEnvironment.none(9), WINDOWS);
     e.advanceTo(T0);
     double[] a = TestGrids.centre(0, 0, LON0, LAT0, SIZE);
     double[] b = TestGrids.centre(2, 2, LON0, LAT0, SIZE);

@@ -2,7 +2,6 @@ package org.safegrid.server.stats.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,29 +32,9 @@ class HawkesEmTest {
       Raster r = Raster.covering(0, 0, SIDE, SIDE, 250, 2000);
       SelfExcitingFit f = SelfExcitingModel.fit("sim", pts, r, 0, (long) (DAYS * HawkesSimulation.DAY_MS), 1000,
           SelfExcitingModel.Bounds.defaults());
-      est[s] = new double[] {f.muPerDay(), f.theta(), f.omegaPerDay(), f.sigmaMeters()};
+      est[s] = ParameterRecovery.of(f);
     }
-    double[] truth = {MU, THETA, OMEGA, SIGMA};
-    String[] name = {"mu", "theta", "omega", "sigma"};
-    for (int p = 0; p < truth.length; p++) {
-      double mean = 0;
-      for (double[] e : est) {
-        mean += e[p] / SEEDS;
-      }
-      double var = 0;
-      for (double[] e : est) {
-        var += (e[p] - mean) * (e[p] - mean) / (SEEDS - 1);
-      }
-      double se = Math.sqrt(var);
-      System.out.printf(java.util.Locale.ROOT, "%s: truth %.4g, mean of %d fits %.4g, SE %.3g%n", name[p], truth[p],
-          SEEDS, mean, se);
-      // the spread must be informative (a broken fit that returns its start values has none)
-      assertThat(se).as(name[p] + " SE").isPositive().isLessThan(0.15 * truth[p]);
-      assertThat(mean).as(name[p] + " mean over seeds").isCloseTo(truth[p], within(2 * se));
-      for (double[] e : est) {
-        assertThat(e[p]).as(name[p]).isCloseTo(truth[p], within(4 * se));
-      }
-    }
+    ParameterRecovery.assertRecovered("simulated Hawkes process:", new double[] {MU, THETA, OMEGA, SIGMA}, est, 0.15);
   }
 
   @Test

@@ -85,7 +85,9 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
   @Override
   public void onEvents(List<LiveEvent> batch) {
     for (LiveEvent e : batch) {
-      if (properties.ignoreKinds().contains(e.kind())) {
+      // kinds that speak only when something happens, and sources with no expected interval (reported
+      // incidents: a 110 call centre is not a device that reports in)
+      if (properties.ignoreKinds().contains(e.kind()) || !properties.expectedInterval().containsKey(e.source())) {
         continue;
       }
       String id = e.sourceId();
@@ -155,7 +157,7 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
             rs.getString(5)));
       }
     });
-    known.stream().filter(s -> all || isSilent(s, now))
+    known.stream().filter(s -> expected(s) != null).filter(s -> all || isSilent(s, now))
         .sorted(Comparator.comparing(Seen::lastSeenAt))
         .forEach(s -> {
           Map<String, Object> p = new LinkedHashMap<>();
@@ -179,7 +181,9 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
     if (s.status() != null && properties.ignoreStatuses().contains(s.status())) {
       return false;
     }
-    return Duration.between(s.lastSeenAt(), now).compareTo(expected(s)) > 0;
+    Duration expected = expected(s);
+    // a source kept from before its kind lost its interval (or a row of an older release) is never silent
+    return expected != null && Duration.between(s.lastSeenAt(), now).compareTo(expected) > 0;
   }
 
   private Duration expected(Seen s) {

@@ -35,7 +35,9 @@ class FeedHealthMonitorTest {
         ping("patrol", "GPS-1", t, "{\"unitId\":\"U-1\",\"status\":\"patrolling\"}"),
         ping("patrol", "GPS-2", t, "{\"unitId\":\"U-2\",\"status\":\"off_duty\"}"),
         ping("checkpoint", "CP-1", t, "{}"),
-        new LiveEvent("alarm", "camera", "ALM-SCH-1", "campus_alarm", 4, t, t, 114.4, 23.1, "{}")));
+        new LiveEvent("alarm", "camera", "ALM-SCH-1", "campus_alarm", 4, t, t, 114.4, 23.1, "{}"),
+        // a reported incident: its sender (a call centre) has no expected interval and is not a feed
+        new LiveEvent("inc-1", "incident", "110-HZ", "violent", 3, t, t, 114.4, 23.1, "{\"channel\":\"110\"}")));
 
     assertThat(monitor.check(t.plusSeconds(110))).as("within the interval").isEmpty();
     assertThat(monitor.check(t.plusSeconds(130))).extracting(FeedHealthMonitor.Seen::sourceId).containsExactly("U-1");
@@ -52,7 +54,8 @@ class FeedHealthMonitorTest {
     restarted.load();
     var layer = restarted.toGeoJson(t.plus(Duration.ofHours(1)), false);
     assertThat(layer.features()).extracting(f -> f.properties().get("sourceId")).containsExactlyInAnyOrder("U-1", "CP-1")
-        .as("the off-duty unit stays off duty after the restart; alarm stations are not feeds").doesNotContain("U-2");
+        .as("the off-duty unit stays off duty after the restart; alarm stations and incident senders are not feeds")
+        .doesNotContain("U-2", "110-HZ");
     assertThat(layer.features()).filteredOn(f -> f.properties().get("sourceId").equals("U-1"))
         .singleElement().satisfies(f -> assertThat(f.properties().get("lastSeenAt")).isEqualTo(t.plusSeconds(300).toString()));
   }

@@ -60,6 +60,7 @@ class HotspotController {
                              @RequestParam(required = false) String district,
                              @RequestParam(required = false) String bbox,
                              @RequestParam(required = false) List<String> sources,
+                             @RequestParam(defaultValue = "0") int minSeverity,
                              @RequestParam(defaultValue = "90") int minConfidence,
                              @RequestParam(defaultValue = "count") String variable,
                              @RequestParam(required = false) Integer permutations,
@@ -81,12 +82,14 @@ class HotspotController {
     DataScope scope = scopes.requireAllowed(district, "hotspots");
     scopes.noteFiltered(scope, box, "hotspots");
     RiskService.WindowRequest req = RiskService.WindowRequest.parse(window, from, to);
-    RiskSnapshot.WindowScores ws = risk.scores(req, kinds == null ? List.of() : kinds);
+    // events below minSeverity are not counted (the live windows keep no severity: such a question is
+    // answered from PostGIS over the same interval)
+    RiskSnapshot.WindowScores ws = risk.scores(req, kinds == null ? List.of() : kinds, minSeverity);
     if (sources != null && !sources.isEmpty()) {
       ws = ws.restrictKinds(kindsOfSources(ws, sources, kinds));
     }
     // a live window is answered without waiting for its recomputation (see HotspotService)
-    HotspotService.Result r = risk.isLive(req)
+    HotspotService.Result r = risk.isLive(req) && minSeverity == 0
         ? hotspots.liveHotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull(), options)
         : hotspots.hotspots(ws, v, minConfidence, scope.districtCodeOrNull(), own.districtCodeOrNull(), options);
     Envelope within = box == null ? null : new Envelope(box.minLon(), box.maxLon(), box.minLat(), box.maxLat());
@@ -124,6 +127,7 @@ class HotspotController {
     meta.put("gridSetId", ws.grid().gridSetId());
     meta.put("window", ws.window().toString());
     meta.put("variable", v.name().toLowerCase(Locale.ROOT));
+    meta.put("minSeverity", minSeverity);
     meta.put("neighbourhood", HotspotFeatures.neighbourhood(r.weights()));
     meta.put("inference", HotspotFeatures.inference(r));
     if (r.warning() != null) {

@@ -90,16 +90,42 @@ public class RiskService {
     return compute(snap.grid(), req.from(), req.to()).restrictKinds(kinds);
   }
 
+  /**
+   * Scores for the request counting only events of at least {@code minSeverity} (0..5; 0 = all, as
+   * {@link #scores(WindowRequest, List)}). The live windows keep no severity, so a filtered request is
+   * always computed from PostGIS over the same interval (a live one ends at the snapshot's time).
+   */
+  public RiskSnapshot.WindowScores scores(WindowRequest req, List<String> kinds, int minSeverity) {
+    if (minSeverity < 0 || minSeverity > 5) {
+      throw new IllegalArgumentException("minSeverity must be 0..5, got " + minSeverity);
+    }
+    if (minSeverity == 0) {
+      return scores(req, kinds);
+    }
+    RiskSnapshot snap = snapshot();
+    Instant to = req.from() == null ? snap.asOf() : req.to();
+    Instant from = req.from() == null ? to.minus(req.window()) : req.from();
+    return compute(snap.grid(), from, to, minSeverity).restrictKinds(kinds);
+  }
+
   /** Computes one window over [from, to) from the events in PostGIS, scored at {@code to}. */
   public RiskSnapshot.WindowScores compute(GridModel grid, Instant from, Instant to) {
+    return compute(grid, from, to, 0);
+  }
+
+  /** As {@link #compute(GridModel, Instant, Instant)}, counting only events of at least {@code minSeverity}. */
+  private RiskSnapshot.WindowScores compute(GridModel grid, Instant from, Instant to, int minSeverity) {
     CellEnvironment env = live.environment().orElseGet(() -> CellEnvironment.none(grid.size()));
     Duration window = Duration.between(from, to);
     RiskEngine e = new RiskEngine(grid, cfg, env, List.of(window));
     e.advanceTo(to.toEpochMilli());
     repository.forEachPingCount(from, to, Instant.parse("9999-12-31T00:00:00Z"),
         p -> e.addPings(p.lon(), p.lat(), p.hourStartMs(), p.count()));
-    repository.forEachEventObserved(from, to, true,
-        r -> e.accept(r.observedMs(), r.lon(), r.lat(), r.source(), r.kind(), r.severity()));
+    repository.forEachEventObserved(from, to, true, r -> {
+      if (r.severity() >= minSeverity) {
+        e.accept(r.observedMs(), r.lon(), r.lat(), r.source(), r.kind(), r.severity());
+      }
+    });
     return e.snapshot().windows().get(0);
   }
 

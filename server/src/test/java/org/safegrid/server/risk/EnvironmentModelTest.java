@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.safegrid.server.stats.Sampling;
 
 /**
  * The environment model in the live engine: a week of events simulated exactly at the model's rates
@@ -55,25 +56,14 @@ class EnvironmentModelTest {
           e.addPings(p[0], p[1], h + 1, pingsPerHour);
         }
         double rate = RATE * exposure * (night && env.campus()[c] > 0 ? CAMPUS_NIGHT_RR : 1);
-        int k = poisson(rnd, rate);
+        int k = Sampling.poisson(rnd, rate);
         for (int i = 0; i < k; i++) {
-          e.acceptInCell(c, h + rnd.nextInt((int) HOUR), "camera", "intrusion", 3);
+          e.acceptInCell(c, h + rnd.nextInt((int) HOUR), "incident", "violent", 3);
         }
       }
     }
     e.advanceTo(END);
     return e;
-  }
-
-  static int poisson(Random rnd, double mean) {
-    double l = Math.exp(-mean);
-    int k = 0;
-    double p = rnd.nextDouble();
-    while (p > l) {
-      k++;
-      p *= rnd.nextDouble();
-    }
-    return k;
   }
 
   @Test
@@ -133,7 +123,7 @@ class EnvironmentModelTest {
     CellEnvironment env = environment();
     RiskEngine e = quietWeek(new Random(3), env, -1);
     for (int i = 0; i < 12; i++) {
-      e.acceptInCell(3 + 5 * SIDE, END - 1 - i * 60_000L, "camera", "intrusion", 3);
+      e.acceptInCell(3 + 5 * SIDE, END - 1 - i * 60_000L, "incident", "violent", 3);
     }
     RiskSnapshot.WindowScores hour = e.snapshot().findWindow(Duration.ofHours(1)).orElseThrow();
     assertThat(hour.level()[3 + 5 * SIDE]).isEqualTo(RiskLevel.CRITICAL);

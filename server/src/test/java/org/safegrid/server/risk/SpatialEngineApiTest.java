@@ -228,6 +228,24 @@ class SpatialEngineApiTest {
   }
 
   @Test
+  void hotspotsCountOnlyEventsOfTheAskedSeverity() throws Exception {
+    // every planted event has severity 3: at minSeverity=3 the cluster is found from PostGIS as it is live
+    JsonNode atThree = getJson("/api/hotspots?window=24h&minConfidence=95&minSeverity=3");
+    assertThat(atThree.path("minSeverity").asInt()).isEqualTo(3);
+    JsonNode first = atThree.path("features").get(0).path("properties");
+    assertThat(first.path("class").asText()).startsWith("hot");
+    assertThat(first.path("cellCount").asInt()).isGreaterThanOrEqualTo(5);
+    assertThat(first.path("eventsByKind").path("camera:intrusion").asInt()).isPositive();
+    // at minSeverity=4 nothing is counted: no hotspot, and the answer says why
+    JsonNode atFour = getJson("/api/hotspots?window=24h&minConfidence=95&minSeverity=4");
+    assertThat(atFour.path("features").size()).isZero();
+    assertThat(atFour.path("warning").path("code").asText()).isEqualTo("all_zero");
+    HttpResponse<String> bad = get("/api/hotspots?window=24h&minSeverity=6");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("minSeverity must be 0..5");
+  }
+
+  @Test
   void hotspotCarriesTrendAgainstThePreviousWindowAndItsLastPatrol() throws Exception {
     // a patrol unit crossed the cluster three days ago: outside every 24 h window, inside the 7-day look-back
     Instant patrolled = Instant.now().minus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);

@@ -164,6 +164,30 @@ public final class SelfExcitingModel {
     return trig;
   }
 
+  /**
+   * The maximum-likelihood rate of an exponential observed only below {@code limit}, from the
+   * (weighted) mean {@code mean} of what was observed: the root of 1/ω − L/(e^{ωL} − 1) = mean,
+   * by fixed-point iteration from 1/mean. Without this, cutting the candidate parents at a few mean
+   * delays would bias ω upwards (the long delays are never seen). No finite root when mean ≥ L/2
+   * (the delays look uniform): the iteration then runs towards 0 and the caller's bounds apply.
+   */
+  static double truncatedExponentialRate(double mean, double limit) {
+    double w = 1 / Math.max(mean, 1e-12);
+    if (!(limit > 0) || Double.isInfinite(limit)) {
+      return w;
+    }
+    for (int i = 0; i < 100; i++) {
+      double x = w * limit;
+      double next = 1 / (mean + (x > 700 ? 0 : limit / Math.expm1(x)));
+      boolean done = Math.abs(next - w) <= 1e-12 * w;
+      w = next;
+      if (done) {
+        break;
+      }
+    }
+    return w;
+  }
+
   static double distanceLimit(double sigma, Bounds bounds) {
     return Math.min(bounds.maxDistanceMeters(), bounds.truncationSigmas() * sigma);
   }
@@ -270,8 +294,9 @@ public final class SelfExcitingModel {
         }
         // M step for the triggering kernel
         double newTheta = clamp(sumPji / Math.max(offspringWindow, 1e-9), 0, bounds.maxTheta());
-        double newOmega = sumPji > 0 ? clamp(sumPji / Math.max(sumDt, 1e-12), 1 / bounds.maxDelayDays(),
-            1 / bounds.minDelayDays()) : omega;
+        // the delays were only looked for below pairLag: the rate of an exponential seen below a limit
+        double newOmega = sumPji > 0 ? clamp(truncatedExponentialRate(sumDt / sumPji, pairLag),
+            1 / bounds.maxDelayDays(), 1 / bounds.minDelayDays()) : omega;
         double newSigma = sumPji > 0 ? clamp(Math.sqrt(sumD2 / (2 * sumPji)), bounds.minSigmaMeters(),
             bounds.maxSigmaMeters()) : sigma;
         double change = Math.max(rel(newTheta, theta), Math.max(rel(newOmega, omega), rel(newSigma, sigma)));

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
+import org.safegrid.server.stats.Sampling;
 
 /**
  * Simulates the self-exciting process by its branching structure: background events uniform in
@@ -44,13 +45,7 @@ final class HawkesSimulation {
     if (mean > 50) {
       return (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * rnd.nextGaussian()));
     }
-    double l = Math.exp(-mean);
-    int k = 0;
-    double p = rnd.nextDouble();
-    while (p > l) {
-      k++;
-      p *= rnd.nextDouble();
-    }
-    return k;
+    return Sampling.poisson(rnd, mean);
   }
+
 }

@@ -7,6 +7,7 @@ import static org.safegrid.server.stats.hotspot.EmergingCategory.*;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.safegrid.server.stats.Sampling;
 
 /**
  * Each category of ArcGIS Pro's "How Emerging Hot Spot Analysis works", from hand-made series of
@@ -190,7 +191,7 @@ class EmergingHotspotsTest {
     double[] flat = new double[bins * n];
     for (int b = 0; b < bins; b++) {
       for (int i = 0; i < n; i++) {
-        v[b][i] = GiStarTest.poisson(rnd, 3);
+        v[b][i] = Sampling.poisson(rnd, 3);
         flat[b * n + i] = v[b][i];
       }
     }
@@ -229,7 +230,7 @@ class EmergingHotspotsTest {
     double[][] v = new double[bins][nx * nx + 1];
     for (int b = 0; b < bins; b++) {
       for (int i = 0; i < nx * nx + 1; i++) {
-        v[b][i] = GiStarTest.poisson(rnd, 2);
+        v[b][i] = Sampling.poisson(rnd, 2);
       }
       // from bin 8 on, a 3x3 block gets busy
       if (b >= 8) {

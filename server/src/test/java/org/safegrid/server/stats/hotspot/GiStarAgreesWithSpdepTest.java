@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.safegrid.server.stats.Sampling;
 
 /**
  * Gi* against R spdep::localG on the same weights: the z-scores must agree to 1e-9. Needs
@@ -21,7 +22,7 @@ class GiStarAgreesWithSpdepTest {
     for (int i = 0; i < n; i++) {
       x[i] = rnd.nextDouble() * 5000;
       y[i] = rnd.nextDouble() * 5000;
-      v[i] = GiStarTest.poisson(rnd, x[i] < 1500 && y[i] < 1500 ? 9 : 3);
+      v[i] = Sampling.poisson(rnd, x[i] < 1500 && y[i] < 1500 ? 9 : 3);
     }
     // two far islands without neighbours
     x[0] = 50_000;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.safegrid.server.stats.Sampling;
 
 /**
  * Gi* against R spdep on a random field whose seed is drawn when the test runs (printed, so a
@@ -32,7 +33,7 @@ class GiStarPermutationAgreesWithSpdepTest {
     for (int r = 0; r < ny; r++) {
       for (int c = 0; c < nx; c++) {
         double d2 = (r - cr) * (r - cr) + (c - cc) * (c - cc);
-        v[r * nx + c] = GiStarTest.poisson(rnd, 1.5 + 6 * Math.exp(-d2 / 20.0));
+        v[r * nx + c] = Sampling.poisson(rnd, 1.5 + 6 * Math.exp(-d2 / 20.0));
       }
     }
     return v;
@@ -146,7 +147,7 @@ class GiStarPermutationAgreesWithSpdepTest {
     double[] v = new double[400];
     Random rnd = new Random(3);
     for (int i = 0; i < 400; i++) {
-      v[i] = GiStarTest.poisson(rnd, 2);
+      v[i] = Sampling.poisson(rnd, 2);
     }
     v[210] = 40;
     SpatialWeights w = WeightsBuilder.distanceBand(g[0], g[1], 142);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.safegrid.server.stats.Sampling;
 
 class GiStarTest {
 
@@ -72,7 +73,7 @@ class GiStarTest {
     Random rnd = new Random(11);
     double[] v = new double[nx * nx];
     for (int i = 0; i < v.length; i++) {
-      v[i] = poisson(rnd, 5);
+      v[i] = Sampling.poisson(rnd, 5);
     }
     SpatialWeights w = WeightsBuilder.distanceBand(g[0], g[1], 150);
     HotspotClass[] cls = FalseDiscoveryRate.classify(GiStar.compute(v, w));
@@ -159,16 +160,5 @@ class GiStarTest {
     assertThat(adj[1]).isCloseTo(0.04 * 4 / 3, within(1e-12));
     assertThat(adj[2]).isCloseTo(0.04 * 4 / 3, within(1e-12));
     assertThat(adj[3]).isCloseTo(0.5, within(1e-12));
-  }
-
-  static int poisson(Random rnd, double lambda) {
-    double l = Math.exp(-lambda);
-    int k = 0;
-    double p = 1;
-    do {
-      k++;
-      p *= rnd.nextDouble();
-    } while (p > l);
-    return k - 1;
   }
 }

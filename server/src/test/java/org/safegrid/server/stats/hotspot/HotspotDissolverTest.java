@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.safegrid.server.stats.Sampling;
 
 class HotspotDissolverTest {
 
@@ -122,7 +123,7 @@ class HotspotDissolverTest {
     double[] v = new double[nx * nx];
     java.util.Random rnd = new java.util.Random(8);
     for (int i = 0; i < v.length; i++) {
-      v[i] = 1 + GiStarTest.poisson(rnd, 4);
+      v[i] = 1 + Sampling.poisson(rnd, 4);
     }
     int centre = 6 * nx + 6;
     SpatialWeights w = WeightsBuilder.distanceBand(xy[0], xy[1], 142);

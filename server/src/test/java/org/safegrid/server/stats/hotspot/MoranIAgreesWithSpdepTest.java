@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.safegrid.server.stats.Sampling;
 
 /**
  * Global Moran's I z (normality assumption, binary weights), the curve behind
@@ -30,7 +31,7 @@ class MoranIAgreesWithSpdepTest {
     for (int i = 0; i < n; i++) {
       x[i] = rnd.nextDouble() * 4000;
       y[i] = rnd.nextDouble() * 4000;
-      v[i] = GiStarTest.poisson(rnd, x[i] < 1500 ? 7 : 2);
+      v[i] = Sampling.poisson(rnd, x[i] < 1500 ? 7 : 2);
     }
     x[0] = 90_000; // an island: no neighbour, left out of n as spdep's adjust.n does
     // a band topped up to 6 neighbours is asymmetric: S1 and S2 take both directions into account

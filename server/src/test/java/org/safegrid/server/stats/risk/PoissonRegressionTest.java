@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.safegrid.server.stats.Sampling;
 
 /**
  * The penalised Poisson regression: unpenalised it equals R's {@code glm(family = poisson)} with an
@@ -41,20 +42,9 @@ class PoissonRegressionTest {
       for (int j = 0; j < 3; j++) {
         eta += beta[j + 1] * x[i][j];
       }
-      y[i] = poisson(rnd, Math.exp(eta));
+      y[i] = Sampling.poisson(rnd, Math.exp(eta));
     }
     return new Data(x, y, off);
-  }
-
-  static int poisson(Random rnd, double mean) {
-    double l = Math.exp(-mean);
-    int k = 0;
-    double p = rnd.nextDouble();
-    while (p > l) {
-      k++;
-      p *= rnd.nextDouble();
-    }
-    return k;
   }
 
   @Test
@@ -129,7 +119,7 @@ class PoissonRegressionTest {
       boolean patrolled = i % 4 == 0;
       x[i] = new double[] {patrolled ? 1 : 0};
       offset[i] = Math.log(patrolled ? 3 : 1);
-      y[i] = poisson(rnd, 0.5 * Math.exp(offset[i]));
+      y[i] = Sampling.poisson(rnd, 0.5 * Math.exp(offset[i]));
     }
     PoissonRegression.Fit withExposure = PoissonRegression.fit(new String[] {"patrol_zone"}, x, y, offset, 0);
     PoissonRegression.Fit withoutExposure = PoissonRegression.fit(new String[] {"patrol_zone"}, x, y, none, 0);

@@ -43,7 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "safegrid.ingest.enabled=false", "safegrid.reference.load=false", "safegrid.security.admin-password=hostile-admin"})
+    "safegrid.ingest.enabled=false", "safegrid.reference.load=false", "safegrid.security.admin-password=hostile-admin",
+    // the large districts replace the live ones: this class is about size, four-eyes approval has its own test
+    "safegrid.upload.approval.enabled=false"})
 class HostileApiTest {
 
   @DynamicPropertySource

@@ -76,12 +76,16 @@ class StoredXssBrowserTest {
       browser.waitForMapReady(Duration.ofSeconds(60));
       WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(15), Duration.ofMillis(50));
       for (String layer : new String[] {"districts", "campuses"}) {
+        // districts are a GeoJSON layer; campuses one canvas of points (js/pointlayer.js) with its own click
         wait.until(d -> ((Number) browser.js("var n = 0; var o = window.safegrid.overlays['" + layer + "'];"
-            + " if (o) o.eachLayer(function () { n++; }); return n;")).intValue() > 0);
+            + " if (o && o.eachLayer) o.eachLayer(function () { n++; }); else if (o) n = (o.points || []).length;"
+            + " return n;")).intValue() > 0);
         // show the layer if it is off, then open the feature's popup as a click would
         browser.js("var o = window.safegrid.overlays['" + layer + "']; if (!window.safegrid.map.hasLayer(o))"
             + " o.addTo(window.safegrid.map); window.safegrid.map.closePopup();"
-            + " o.eachLayer(function (l) { l.fire('click', {latlng: l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()}); });");
+            + " if (o.eachLayer) o.eachLayer(function (l) { l.fire('click', {latlng: l.getLatLng ? l.getLatLng()"
+            + " : l.getBounds().getCenter()}); });"
+            + " else { var p = o.points[0]; o.options.onClick(p, L.latLng(p.lat, p.lng)); }");
         // the popup opens on the next frame; on a loaded machine its text can follow a moment later
         wait.until(d -> d.findElements(By.cssSelector(".leaflet-popup-content")).stream()
             .anyMatch(e -> !e.getText().isBlank()));

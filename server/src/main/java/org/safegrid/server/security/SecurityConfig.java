@@ -139,10 +139,11 @@ public class SecurityConfig {
             antMatcher(HttpMethod.GET, "/img/**"), antMatcher(HttpMethod.GET, "/favicon.ico"),
             antMatcher(HttpMethod.POST, "/login"), antMatcher(HttpMethod.POST, "/logout"),
             antMatcher("/error")).permitAll()
-        // operations: metrics for the scrape account, build info
+        // operations: metrics for the scrape token (ScrapeToken) and admins; build info
+        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/prometheus")).hasAnyRole("METRICS", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/actuator"), antMatcher(HttpMethod.GET, "/actuator/info"),
-            antMatcher(HttpMethod.GET, "/actuator/prometheus"), antMatcher(HttpMethod.GET, "/actuator/metrics"),
-            antMatcher(HttpMethod.GET, "/actuator/metrics/*")).hasRole("ADMIN")
+            antMatcher(HttpMethod.GET, "/actuator/metrics"), antMatcher(HttpMethod.GET, "/actuator/metrics/*"))
+            .hasRole("ADMIN")
         // the map and its scripts: any signed-in user
         .requestMatchers(antMatcher(HttpMethod.GET, "/"), antMatcher(HttpMethod.GET, "/index.html"),
             antMatcher(HttpMethod.GET, "/js/**"), antMatcher(HttpMethod.GET, "/webjars/**"),
@@ -225,7 +226,7 @@ public class SecurityConfig {
   SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
                                   SecurityProperties props, AuthorizationVersions versions,
                                   UserActivity activity, LiveSessionRegistry liveSessions,
-                                  LoginThrottle loginThrottle) throws Exception {
+                                  LoginThrottle loginThrottle, ScrapeToken scrapeToken) throws Exception {
     EndpointPolicy policy = endpointPolicy();
     // pages of other sites: a cross-origin request from an origin not listed is refused (403) before
     // authentication; listed origins get the CORS answers a browser needs to use the API with credentials
@@ -251,6 +252,8 @@ public class SecurityConfig {
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
         .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
+    // Prometheus: the scrape-only bearer token, for GET /actuator/prometheus alone
+    http.addFilterBefore(scrapeToken.filter(), BasicAuthenticationFilter.class);
     // an address with too many failed logins is answered 429 before its password is checked
     http.addFilterBefore(new LoginThrottleFilter(loginThrottle),
         org.springframework.security.web.csrf.CsrfFilter.class);

@@ -178,9 +178,24 @@ public class BasemapService {
         try {
           Files.deleteIfExists(tmp);
         } catch (IOException ignored) {
-          // best effort: a leftover .part file is removed at the next start
+          // best effort: a leftover .part file is removed at the next start (removeStalePartFiles)
         }
       }
+    }
+  }
+
+  /** Deletes the temporary files of uploads a stopped server left behind; none is being received at start. */
+  @jakarta.annotation.PostConstruct
+  void removeStalePartFiles() {
+    if (!Files.isDirectory(properties.storageDir())) {
+      return;
+    }
+    try (var files = Files.newDirectoryStream(properties.storageDir(), "upload-*.part")) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean " + properties.storageDir(), e);
     }
   }
 

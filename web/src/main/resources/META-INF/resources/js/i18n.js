@@ -10,6 +10,7 @@
     'wall': ['大屏', 'Wall screen'],
     'layers': ['图层', 'Layers'],
     'legend': ['图例', 'Legend'],
+    'layer.basemap': ['底图', 'Base map'],
     'layer.land': ['陆地', 'Land'],
     'layer.districts': ['区县', 'Districts'],
     'layer.grid': ['管理网格（风险）', 'Management grid (risk)'],

@@ -201,6 +201,12 @@ public class SecurityConfig {
             antMatcher(HttpMethod.GET, "/api/grid-sets/*/diff"),
             antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)
+        // base maps (server.basemap): the list and the tiles for every role that sees the map; only GIS
+        // administrators add, activate or delete packages
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/basemaps"), antMatcher(HttpMethod.GET, "/api/basemaps/*/*/*/*"))
+            .hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/basemaps"), antMatcher(HttpMethod.POST, "/api/basemaps/*/activate"),
+            antMatcher(HttpMethod.DELETE, "/api/basemaps/*")).hasAnyRole("GIS_ADMIN", "ADMIN")
         // OGC API - Features (server.ogc): read-only, for QGIS/GDAL with HTTP Basic
         .requestMatchers(antMatcher(HttpMethod.GET, "/ogc"), antMatcher(HttpMethod.GET, "/ogc/**")).hasAnyRole(READ_ROLES)
         // alerts, feed health, patrol coverage and allocation: the command center reads and acts on

@@ -177,7 +177,7 @@
 
     var m = document.getElementById('b-method');
     m.textContent = '';
-    [inc.note, b.hotspots.trend, b.alertIncidents.note, b.feedHealth.method, cov.method].forEach(function (n) { m.appendChild(el('li', n)); });
+    ['incidents', 'hotspots', 'alerts', 'feeds', 'coverage'].forEach(function (k) { m.appendChild(el('li', t('briefing.m.' + k))); });
 
     var lg = document.getElementById('b-legend');
     lg.textContent = '';

@@ -147,7 +147,12 @@
     'briefing.legend.hotspot': ['热点（编号为排名）', 'Hotspot (numbered by rank)'],
     'briefing.legend.centroid': ['仅定位到区县中心', 'located to a district centroid only'],
     'briefing.truncated': ['地图仅绘制前 {n} 起警情', 'the map draws the first {n} reported incidents'],
-    'briefing.failed': ['简报生成失败', 'The briefing failed']
+    'briefing.failed': ['简报生成失败', 'The briefing failed'],
+    'briefing.m.incidents': ['警情按发生时间统计，分类与渠道均与上一时段对比；仅定位到区县中心点的警情计入本表，不计入任何网格或热点。', 'Reported incidents (110 calls, 12345 complaints, grid officers\' reports) by event time, by kind and channel against the previous period; those located only to a district centroid count here but in no cell or hotspot.'],
+    'briefing.m.hotspots': ['热点：对本期各网格事件数做 Gi* 分析（置信度 90%）；趋势为热点范围内本期与上一等长时段的事件数对比（不含巡逻定位点），变化至少 3 起且达四分之一才记为上升或下降。', 'Hotspots: Gi* on the period\'s event counts per cell (90 %); the trend compares the events inside the hotspot with the previous period of equal length (patrol position pings left out): up or down at a change of at least 3 events and a quarter.'],
+    'briefing.m.alerts': ['告警事件：本期开启的值班处置事件（一组告警），不同于警情；用时为开启至确认、开启至关闭的中位数。', 'Alert incidents: the duty officer\'s incidents (groups of alerts) opened in the period, not reported incidents; times are medians from opening to acknowledgement and to closing.'],
+    'briefing.m.feeds': ['数据源健康：中断即本期的静默告警，自最后一次收到数据至告警关闭；在线率 = 1 − 中断时长 ÷（设备数 × 本期已过时长）。', 'Feed health: a gap is a silence alert of the period, from the source\'s last message to the alert\'s close; uptime = 1 − gap time ÷ (sources × the period so far).'],
+    'briefing.m.coverage': ['巡逻覆盖：本期热点网格中，本期有巡逻定位点落在覆盖距离内的网格所占比例。', 'Patrol coverage: the share of the period\'s hotspot cells with a patrol position ping of the period within the cover distance.']
   };
   var stored = null;
   try { stored = window.localStorage.getItem('safegrid.lang'); } catch (e) { /* private mode */ }

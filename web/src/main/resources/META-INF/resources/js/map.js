@@ -1032,6 +1032,8 @@
     document.getElementById('user').textContent = me.username;
     state.roles = me.roles;
     if (me.roles.indexOf('GIS_ADMIN') >= 0 || me.roles.indexOf('ADMIN') >= 0) document.getElementById('upload-link').hidden = false;
+    // the printable briefing: command center, planners and analysts, admins (docs/map.md, "Briefing")
+    if (['VIEWER', 'PLANNER', 'ADMIN'].some(function (r) { return me.roles.indexOf(r) >= 0; })) document.getElementById('briefing-link').hidden = false;
   }).catch(function () { /* the overlay requests report sign-in problems */ });
   var viewPending = mePending.then(function (me) { return viewOf(me.roles); }, function () { return viewOf(null); });
   viewPending.then(function (view) {

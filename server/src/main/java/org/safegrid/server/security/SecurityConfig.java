@@ -224,6 +224,10 @@ public class SecurityConfig {
             antMatcher(HttpMethod.POST, "/api/incidents/*/dismiss")).hasAnyRole("VIEWER", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/patrol/coverage"), antMatcher(HttpMethod.POST, "/api/patrol/plan"))
             .hasAnyRole("PLANNER", "ADMIN")
+        // the printable briefing (server.briefing): commanders and duty officers (VIEWER), analysts and
+        // planners (PLANNER), admins; its page with it
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/briefing"), antMatcher(HttpMethod.GET, "/briefing.html"))
+            .hasAnyRole("VIEWER", "PLANNER", "ADMIN")
         // --- end of feature rules ---
         ;
   }

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * {@code safegrid_ingest}), {@code SAFEGRID_DB_PASSWORD}, {@code SAFEGRID_DB_MIGRATOR_USER},
  * {@code SAFEGRID_DB_MIGRATOR_PASSWORD}, {@code SAFEGRID_KAFKA_BOOTSTRAP} (default 127.0.0.1:9092),
  * {@code SAFEGRID_INGEST_WORKERS} (threads, default 1), {@code SAFEGRID_INGEST_GROUP},
- * {@code SAFEGRID_INGEST_TOPIC_PREFIX}, {@code SAFEGRID_INGEST_BATCH_SIZE}, {@code SAFEGRID_INGEST_LINGER_MS}.
- * Start as many processes as needed: they share the consumer group.
+ * {@code SAFEGRID_INGEST_TOPIC_PREFIX}, {@code SAFEGRID_INGEST_BATCH_SIZE}, {@code SAFEGRID_INGEST_LINGER_MS},
+ * {@code SAFEGRID_INGEST_INSTANCE_ID} (a stable id of this process: static group membership, so a
+ * restart resumes at once; see {@link IngestWorkers#start(IngestSettings, javax.sql.DataSource,
+ * IngestMetrics, String)}). Start as many processes as needed: they share the consumer group.
  */
 public final class IngestWorkerMain {
 
@@ -46,7 +48,8 @@ public final class IngestWorkerMain {
     ds.setSocketTimeout(120);
     SchemaMigration.migrateIfConfigured(url, env);
     IngestSettings settings = IngestSettings.fromEnv(env);
-    IngestWorkers workers = IngestWorkers.start(settings, ds, new IngestMetrics(new SimpleMeterRegistry()));
+    IngestWorkers workers = IngestWorkers.start(settings, ds, new IngestMetrics(new SimpleMeterRegistry()),
+        blankToNull(env.get("SAFEGRID_INGEST_INSTANCE_ID")));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("SIGTERM: stopping ingest workers");
@@ -56,5 +59,9 @@ public final class IngestWorkerMain {
     System.out.println("SafeGrid ingest worker ready: " + settings.workers() + " thread(s), group "
         + settings.groupId());
     stopped.await();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
   }
 }

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.safegrid.ingest.IngestWorkerMain;
 import org.safegrid.ingest.broker.EmbeddedBroker;
@@ -21,11 +22,19 @@ final class ChaosProcesses {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /** Marker line a worker process prints once its consumer threads run. */
+  static final String WORKER_READY = "SafeGrid ingest worker ready";
+
   /**
-   * Starts {@link IngestWorkerMain} against {@code dbUrl} (user postgres, no password); it is killed
-   * when the test JVM exits, if the test has not stopped it.
+   * Starts {@link IngestWorkerMain} against {@code dbUrl} (user postgres, no password) as dynamic
+   * group members; it is killed when the test JVM exits, if the test has not stopped it.
    */
   static Process worker(String dbUrl, IngestSettings s, int threads, Path log) throws IOException {
+    return worker(dbUrl, s, threads, log, null);
+  }
+
+  /** Like {@link #worker(String, IngestSettings, int, Path)}, as static members {@code <instanceId>-<i>} when given. */
+  static Process worker(String dbUrl, IngestSettings s, int threads, Path log, String instanceId) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx384m", "-cp", System.getProperty("java.class.path"),
         IngestWorkerMain.class.getName());
     pb.environment().put("SAFEGRID_DB_URL", dbUrl);
@@ -35,11 +44,39 @@ final class ChaosProcesses {
     pb.environment().put("SAFEGRID_INGEST_GROUP", s.groupId());
     pb.environment().put("SAFEGRID_INGEST_TOPIC_PREFIX", s.topicPrefix());
     pb.environment().put("SAFEGRID_INGEST_WORKERS", Integer.toString(threads));
+    if (instanceId != null) {
+      pb.environment().put("SAFEGRID_INGEST_INSTANCE_ID", instanceId);
+    }
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();
     // a failed assertion must not leave a worker running (and consuming) after the test JVM is gone
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
     return p;
+  }
+
+  /**
+   * Waits until {@code log} holds at least {@code count} lines containing {@code marker}; fails with the
+   * log's path if {@code process} exits first or {@code timeout} passes.
+   */
+  static void awaitLog(Process process, Path log, String marker, int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (occurrences(log, marker) < count) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("process exited (" + process.exitValue() + ") before '" + marker + "'; see "
+            + log);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no '" + marker + "' within " + timeout + "; see " + log);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Lines of {@code log} containing {@code marker}. */
+  static int occurrences(Path log, String marker) throws IOException {
+    try (var lines = Files.lines(log)) {
+      return (int) lines.filter(l -> l.contains(marker)).count();
+    }
   }
 
   /** A single-node broker in its own JVM, restartable on the same port and storage. */

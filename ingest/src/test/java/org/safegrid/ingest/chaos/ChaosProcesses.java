@@ -22,6 +22,12 @@ final class ChaosProcesses {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /**
+   * Longest wait for a broker JVM to listen: about 10 s on a quiet 2-core machine, but 100 s were
+   * measured at load average 40. A set-up wait, not a limit of the reliability plan.
+   */
+  static final Duration BROKER_START = Duration.ofSeconds(180);
+
   /** Marker line a worker process prints once its consumer threads run. */
   static final String WORKER_READY = "SafeGrid ingest worker ready";
 
@@ -104,7 +110,7 @@ final class ChaosProcesses {
           "--partitions", "6", "--initial-rebalance-delay-ms", "0");
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       process = pb.start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      long deadline = System.nanoTime() + BROKER_START.toNanos();
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           throw new IllegalStateException("broker exited; see " + log);

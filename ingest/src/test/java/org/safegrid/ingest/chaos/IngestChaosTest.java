@@ -207,7 +207,7 @@ class IngestChaosTest {
             if (ready < 0 && ChaosProcesses.occurrences(log, ChaosProcesses.WORKER_READY) > readyBefore) {
               ready = System.nanoTime() - t0;
             }
-            Thread.sleep(50);
+            Thread.sleep(200);
           }
           Duration resume = Duration.ofNanos(System.nanoTime() - t0);
           System.out.println("CHAOS check10 restart " + kill + " resumed_s=" + resume.toMillis() / 1000.0
@@ -318,7 +318,7 @@ class IngestChaosTest {
       long restarted = System.nanoTime();
       // resumed = the workers store something new (the plan: within 30 s of the broker's return)
       while (stored(ds) <= storedAtRestart && System.nanoTime() - restarted < TimeUnit.SECONDS.toNanos(60)) {
-        Thread.sleep(50);
+        Thread.sleep(200);
       }
       resumed = Duration.ofNanos(System.nanoTime() - restarted);
       sending.get(180, TimeUnit.SECONDS);

@@ -110,6 +110,8 @@ final class ChaosProcesses {
           "--partitions", "6", "--initial-rebalance-delay-ms", "0");
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       process = pb.start();
+      // a failed test must not leave the broker running after the test JVM is gone
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
       long deadline = System.nanoTime() + BROKER_START.toNanos();
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {

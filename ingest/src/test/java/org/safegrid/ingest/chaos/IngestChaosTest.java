@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,6 +58,7 @@ class IngestChaosTest {
   private static ChaosPostgres pg;
   private static CompletableFuture<ChaosProcesses.Broker> processBroker;
   private static CompletableFuture<NetnsBroker> netnsBroker;
+  private static final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
   private long testStart;
   private String loadAtStart;
 
@@ -66,6 +68,7 @@ class IngestChaosTest {
     processBroker = CompletableFuture.supplyAsync(() -> {
       try {
         ChaosProcesses.Broker b = new ChaosProcesses.Broker();
+        toClose.add(b);
         b.start();
         return b;
       } catch (Exception e) {
@@ -75,6 +78,7 @@ class IngestChaosTest {
     netnsBroker = CompletableFuture.supplyAsync(() -> {
       try {
         NetnsBroker b = new NetnsBroker();
+        toClose.add(b);
         b.start();
         return b;
       } catch (Exception e) {
@@ -87,11 +91,12 @@ class IngestChaosTest {
 
   @AfterAll
   static void stopSharedParts() throws Exception {
-    for (CompletableFuture<? extends AutoCloseable> f : List.of(processBroker, netnsBroker)) {
-      AutoCloseable c = f.handle((b, e) -> b).get();
-      if (c != null) {
-        c.close();
-      }
+    // a broker whose start failed or timed out is stopped too
+    for (CompletableFuture<?> f : List.of(processBroker, netnsBroker)) {
+      f.handle((b, e) -> b).get();
+    }
+    for (AutoCloseable c : toClose) {
+      c.close();
     }
     if (pg != null) {
       pg.close();

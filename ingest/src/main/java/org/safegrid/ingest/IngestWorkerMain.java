@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * {@code safegrid_ingest}), {@code SAFEGRID_DB_PASSWORD}, {@code SAFEGRID_DB_MIGRATOR_USER},
  * {@code SAFEGRID_DB_MIGRATOR_PASSWORD}, {@code SAFEGRID_KAFKA_BOOTSTRAP} (default 127.0.0.1:9092),
  * {@code SAFEGRID_INGEST_WORKERS} (threads, default 1), {@code SAFEGRID_INGEST_GROUP},
- * {@code SAFEGRID_INGEST_TOPIC_PREFIX}, {@code SAFEGRID_INGEST_BATCH_SIZE}, {@code SAFEGRID_INGEST_LINGER_MS};
- * the Prometheus endpoint: {@code SAFEGRID_INGEST_METRICS_PORT}, {@code SAFEGRID_INGEST_METRICS_ADDRESS},
- * {@code SAFEGRID_METRICS_TOKEN} / {@code SAFEGRID_METRICS_TOKEN_FILE} ({@link WorkerMetricsEndpoint}).
- * Start as many processes as needed: they share the consumer group.
+ * {@code SAFEGRID_INGEST_TOPIC_PREFIX}, {@code SAFEGRID_INGEST_BATCH_SIZE}, {@code SAFEGRID_INGEST_LINGER_MS},
+ * {@code SAFEGRID_INGEST_INSTANCE_ID} (a stable id of this process: static group membership, so a
+ * restart resumes at once; see {@link IngestWorkers#start(IngestSettings, javax.sql.DataSource,
+ * IngestMetrics, String)}); the Prometheus endpoint: {@code SAFEGRID_INGEST_METRICS_PORT},
+ * {@code SAFEGRID_INGEST_METRICS_ADDRESS}, {@code SAFEGRID_METRICS_TOKEN} / {@code SAFEGRID_METRICS_TOKEN_FILE}
+ * ({@link WorkerMetricsEndpoint}). Start as many processes as needed: they share the consumer group.
  *
  * <p>A worker refuses to start, with exit status 3, on a database that a newer release has migrated
  * ({@link SchemaGuard}): old code must not write into a schema it does not know.
@@ -62,7 +64,8 @@ public final class IngestWorkerMain {
     IngestSettings settings = IngestSettings.fromEnv(env);
     PrometheusMeterRegistry registry = WorkerMetricsEndpoint.registry();
     WorkerMetricsEndpoint metrics = WorkerMetricsEndpoint.startIfConfigured(registry, env);
-    IngestWorkers workers = IngestWorkers.start(settings, ds, new IngestMetrics(registry));
+    IngestWorkers workers = IngestWorkers.start(settings, ds, new IngestMetrics(registry),
+        blankToNull(env.get("SAFEGRID_INGEST_INSTANCE_ID")));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("SIGTERM: stopping ingest workers");
@@ -75,5 +78,9 @@ public final class IngestWorkerMain {
     System.out.println("SafeGrid ingest worker ready: " + settings.workers() + " thread(s), group "
         + settings.groupId() + (metrics == null ? "" : ", metrics on port " + metrics.port()));
     stopped.await();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
   }
 }

@@ -252,12 +252,8 @@ public final class IngestBenchmark {
     System.out.printf(Locale.ROOT, "SafeGrid ingest scale-out benchmark: %,d events per step, worker processes %s, "
             + "%d partitions per topic, %d cores, db %s, kafka %s%n", events, java.util.Arrays.toString(workerSteps),
         ScaleOutBenchmark.PARTITIONS, cores, own ? "scratch" : dbUrl, bootstrap);
-    if (!own) {
-      throw new IllegalStateException("the scale-out benchmark empties the event tables between steps: it needs a "
-          + "scratch database, and user " + dbUser + " may not create one");
-    }
-    java.util.List<ScaleOutBenchmark.Step> steps = new ScaleOutBenchmark(ds, url, dbUser, dbPassword, bootstrap, events)
-        .run(workerSteps, runId, base);
+    java.util.List<ScaleOutBenchmark.Step> steps = new ScaleOutBenchmark(ds, url, dbUser, dbPassword, bootstrap, events,
+        own).run(workerSteps, runId, base);
     System.out.printf(Locale.ROOT, "load average %s%n", loadAverage());
     System.out.printf(Locale.ROOT, "{%s,\"load1\":%s}%n", ScaleOutBenchmark.json(steps, cores, events),
         loadAverage().split(" ")[0]);
@@ -580,7 +576,7 @@ public final class IngestBenchmark {
    * positions they set and their share of the per-minute counters (recounted from the remaining
    * events for the minutes the benchmark touched), so that the database stays consistent.
    */
-  private static void cleanup(PGSimpleDataSource ds, String prefix) throws SQLException {
+  static void cleanup(PGSimpleDataSource ds, String prefix) throws SQLException {
     try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
       c.setAutoCommit(false);
       st.execute("CREATE TEMP TABLE bench_minutes ON COMMIT DROP AS SELECT DISTINCT source, "

@@ -53,14 +53,18 @@ final class ScaleOutBenchmark {
   private final String password;
   private final String bootstrap;
   private final int events;
+  private final boolean scratch;
 
-  ScaleOutBenchmark(PGSimpleDataSource ds, String url, String user, String password, String bootstrap, int events) {
+  /** With {@code scratch}, the database is the benchmark's own and is emptied between steps; else its rows are removed. */
+  ScaleOutBenchmark(PGSimpleDataSource ds, String url, String user, String password, String bootstrap, int events,
+                    boolean scratch) {
     this.ds = ds;
     this.url = url;
     this.user = user;
     this.password = password;
     this.bootstrap = bootstrap;
     this.events = events;
+    this.scratch = scratch;
   }
 
   /** One step's figures. */
@@ -109,7 +113,7 @@ final class ScaleOutBenchmark {
       for (int i = 0; i < n; i++) {
         workers.add(startWorker(s, logDir.resolve("worker-" + (i + 1) + ".log").toFile()));
       }
-      return measure(n, s, workers, logDir);
+      return measure(n, prefix, s, workers, logDir);
     } finally {
       for (Process p : workers) {
         p.destroy();
@@ -119,9 +123,13 @@ final class ScaleOutBenchmark {
           p.destroyForcibly();
         }
       }
-      try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-        st.execute("TRUNCATE event, event_key, event_count, patrol_position");
-        st.execute("VACUUM ANALYZE");
+      if (scratch) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+          st.execute("TRUNCATE event, event_key, event_count, patrol_position");
+          st.execute("VACUUM ANALYZE");
+        }
+      } else {
+        IngestBenchmark.cleanup(ds, prefix);
       }
     }
   }
@@ -145,11 +153,14 @@ final class ScaleOutBenchmark {
     return pb.start();
   }
 
-  private Step measure(int n, IngestSettings s, List<Process> workers, Path logDir) throws Exception {
+  private Step measure(int n, String prefix, IngestSettings s, List<Process> workers, Path logDir) throws Exception {
     Properties ap = new Properties();
     ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     long postmaster = postmasterPid();
     long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+    // the per-minute counters the workers keep, relative to what they held before: cheap to read while the
+    // workers write, and right in a database other rows share
+    long before = counted();
     long done = (long) Math.ceil(events * 0.97);
     Sample start = null;
     Sample end = null;
@@ -160,7 +171,7 @@ final class ScaleOutBenchmark {
             throw new IllegalStateException("a worker process exited with " + p.exitValue() + "; see " + logDir);
           }
         }
-        long written = written();
+        long written = counted() - before;
         if (start == null) {
           if (written >= done) {
             throw new IllegalStateException("the " + n + " workers committed 97 % of the events before their group "
@@ -180,7 +191,7 @@ final class ScaleOutBenchmark {
             + " see " + logDir);
       }
       // the ledger: every event stored, none twice
-      long[] ledger = ledger(deadline);
+      long[] ledger = ledger(prefix, before, deadline);
       double secs = (end.nanos - start.nanos) / 1e9;
       double total = end.totalJiffies - start.totalJiffies;
       Double db = postmaster < 0 || start.dbJiffies < 0 || end.dbJiffies < 0 ? null
@@ -202,7 +213,7 @@ final class ScaleOutBenchmark {
     }
   }
 
-  private long written() throws SQLException {
+  private long counted() throws SQLException {
     try (Connection c = ds.getConnection(); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT coalesce(sum(events), 0) FROM event_count")) {
       rs.next();
@@ -210,13 +221,14 @@ final class ScaleOutBenchmark {
     }
   }
 
-  /** Rows stored and distinct ids among them, once the workers have committed everything (or the deadline). */
-  private long[] ledger(long deadline) throws Exception {
-    while (written() < events && System.nanoTime() < deadline) {
+  /** The step's rows stored and distinct ids among them, once the workers have committed everything (or the deadline). */
+  private long[] ledger(String prefix, long before, long deadline) throws Exception {
+    while (counted() - before < events && System.nanoTime() < deadline) {
       Thread.sleep(250);
     }
     try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT event_id) FROM event")) {
+         ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT event_id) FROM event WHERE event_id LIKE '"
+             + prefix + "-%'")) {
       rs.next();
       return new long[] {rs.getLong(1), rs.getLong(2)};
     }

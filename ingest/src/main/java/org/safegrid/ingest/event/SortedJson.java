@@ -2,9 +2,8 @@ package org.safegrid.ingest.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SegmentedStringWriter;
-import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -26,12 +25,14 @@ final class SortedJson {
   }
 
   static String write(Map<String, Object> value) {
-    SegmentedStringWriter out = new SegmentedStringWriter(new BufferRecycler());
+    // a plain writer: the generator takes its buffers from the factory's per-thread pool (a fresh
+    // BufferRecycler per message cost more than the tree model's whole serialisation)
+    StringWriter out = new StringWriter(256);
     try {
       try (JsonGenerator g = FACTORY.createGenerator(out)) {
         write(g, value);
       }
-      return out.getAndClear();
+      return out.toString();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -69,8 +69,8 @@ public final class LiveForecast {
   }
 
   /**
-   * Fits on {@code rows} (sorted by time, local clock ms) and feeds every row after the training
-   * range online.
+   * Fits on {@code rows} (sorted by time, local clock ms) and feeds every row from the start of the
+   * training range into the online accumulators.
    *
    * @param today the first local day after the training range
    * @throws IllegalArgumentException when the whole training range holds too few events (or cells) to
@@ -109,10 +109,12 @@ public final class LiveForecast {
       }
     }
     live = new LiveForecast(frame, f, choice, validation, trainFrom, today.minusDays(1), inTraining);
+    // the accumulators hold every incident from the start of the training range on, as the backtest's
+    // model set feeds them before its first origin
     for (EventPoint p : frame.points()) {
-      if (p.epochMillis() >= trainEnd) {
+      if (p.epochMillis() >= trainStart) {
         live.forecasts.add(p);
-        live.added++;
+        live.added += p.epochMillis() >= trainEnd ? 1 : 0;
       }
     }
     return live;

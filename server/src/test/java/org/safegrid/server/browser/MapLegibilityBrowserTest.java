@@ -192,7 +192,10 @@ class MapLegibilityBrowserTest {
         + "window.safegrid.overlays.campuses.points.forEach(function (p) { if (b.contains([p.lat, p.lng])) n++; }); return n;")).intValue();
     assertThat(icons).isGreaterThanOrEqualTo(visible);
     browser.js("window.safegrid.map.setView([23.10, 114.40], 13, { animate: false })");
-    waitFor(Duration.ofSeconds(5), () -> Boolean.FALSE.equals(points("patrol").get("clustered")));
+    // 'clustered' follows the zoom at once; 'drawn' after the layer's next redraw (the base map's tiles
+    // share the main thread), so wait for the redraw rather than read the previous view's count
+    waitFor(Duration.ofSeconds(10), () -> Boolean.FALSE.equals(points("patrol").get("clustered"))
+        && ((Number) points("patrol").get("drawn")).intValue() >= 12);
     assertThat(((Number) points("patrol").get("drawn")).intValue()).isEqualTo(12);
     assertThat((String) browser.js("return window.safegrid.app.patrolUnits.options.icon")).isEqualTo("direction");
   }

@@ -2,18 +2,13 @@ package org.safegrid.server.basemap;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +24,7 @@ import org.safegrid.gisdata.tilepackage.TileType;
 import org.safegrid.server.audit.AuditLog;
 import org.safegrid.server.upload.Actor;
 import org.safegrid.server.upload.UploadProperties;
+import org.safegrid.server.web.CappedCopy;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -200,27 +196,9 @@ public class BasemapService {
   }
 
   private String copyCapped(InputStream body, Path tmp) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
     long max = properties.maxFileBytes();
-    try (InputStream in = new DigestInputStream(body, md); OutputStream out = Files.newOutputStream(tmp)) {
-      byte[] buf = new byte[64 * 1024];
-      long total = 0;
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        total += n;
-        if (total > max) {
-          throw TilePackageException.tooLarge("file_too_large", "The package is larger than " + (max >> 20)
-              + " MB, the limit (safegrid.basemap.max-file-bytes); it was refused while being received.");
-        }
-        out.write(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
+    return CappedCopy.copy(body, tmp, max, () -> TilePackageException.tooLarge("file_too_large", "The package is larger than "
+        + (max >> 20) + " MB, the limit (safegrid.basemap.max-file-bytes); it was refused while being received."));
   }
 
   private RuntimeException refuse(Actor actor, String fileName, String sha256, RuntimeException e) {

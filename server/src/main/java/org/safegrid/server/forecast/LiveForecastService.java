@@ -20,6 +20,7 @@ import org.safegrid.server.backtest.BacktestEvents;
 import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
 import org.safegrid.server.loop.BackgroundLoop;
+import org.safegrid.server.loop.LoopLifecycle;
 import org.safegrid.server.risk.ForecastBaselines;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.LiveRiskService;
@@ -27,7 +28,6 @@ import org.safegrid.server.risk.RiskProperties;
 import org.safegrid.server.risk.RiskRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,7 +44,7 @@ import org.springframework.stereotype.Component;
  * forecast of every cell.
  */
 @Component
-public class LiveForecastService implements LiveEventListener, SmartLifecycle, ForecastBaselines {
+public class LiveForecastService extends LoopLifecycle implements LiveEventListener, ForecastBaselines {
 
   /** The forecast windows the API offers: a shift, a day and a week. */
   public static final Map<String, Duration> WINDOWS = Map.of("shift", Duration.ofHours(8), "day", Duration.ofDays(1),
@@ -58,8 +58,6 @@ public class LiveForecastService implements LiveEventListener, SmartLifecycle, F
   private final ForecastProperties cfg;
   private final RiskProperties risk;
   private final LiveRiskService engine;
-  private BackgroundLoop loop;
-  private volatile boolean running;
 
   // guarded by this
   private State state;
@@ -238,26 +236,11 @@ public class LiveForecastService implements LiveEventListener, SmartLifecycle, F
   }
 
   @Override
-  public void start() {
-    running = true;
+  protected BackgroundLoop createLoop() {
     if (!cfg.enabled()) {
-      return;
+      return null;
     }
-    loop = BackgroundLoop.named("risk-forecast").every(cfg.checkInterval()).firstAfter(Duration.ofSeconds(5))
+    return BackgroundLoop.named("risk-forecast").every(cfg.checkInterval()).firstAfter(Duration.ofSeconds(5))
         .backoff(Duration.ofSeconds(30), Duration.ofMinutes(10)).run(this::refitIfDue);
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    running = false;
-    if (loop != null) {
-      loop.stop();
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 }

@@ -12,6 +12,8 @@ import org.springframework.context.SmartLifecycle;
  */
 public abstract class LoopLifecycle implements SmartLifecycle {
 
+  // its own lock, not this: a subclass's loop step may synchronise on the component itself
+  private final Object lock = new Object();
   private BackgroundLoop loop;
   private volatile LeaderGate leaderGate = LeaderGate.ALWAYS;
 
@@ -30,25 +32,42 @@ public abstract class LoopLifecycle implements SmartLifecycle {
   protected abstract BackgroundLoop createLoop();
 
   @Override
-  public synchronized void start() {
-    if (loop == null) {
-      loop = createLoop();
-      if (loop != null) {
-        loop.start();
+  public void start() {
+    synchronized (lock) {
+      if (loop == null) {
+        loop = createLoop();
+        if (loop != null) {
+          loop.start();
+        }
       }
     }
   }
 
   @Override
-  public synchronized void stop() {
-    if (loop != null) {
-      loop.stop();
-      loop = null;
+  public void stop() {
+    synchronized (lock) {
+      if (loop != null) {
+        loop.stop();
+        loop = null;
+      }
     }
   }
 
   @Override
-  public synchronized boolean isRunning() {
-    return loop != null && loop.isRunning();
+  public boolean isRunning() {
+    synchronized (lock) {
+      return loop != null && loop.isRunning();
+    }
+  }
+
+  /** Runs the loop's next step now instead of after its period; no effect when it is not running. */
+  protected void wake() {
+    BackgroundLoop l;
+    synchronized (lock) {
+      l = loop;
+    }
+    if (l != null) {
+      l.wake();
+    }
   }
 }

@@ -18,13 +18,13 @@ import org.safegrid.server.feedhealth.FeedHealthMonitor;
 import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
 import org.safegrid.server.loop.BackgroundLoop;
+import org.safegrid.server.loop.LoopLifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.safegrid.server.reliability.QueryTimeoutProperties;
 import org.safegrid.server.upload.GridSetActivated;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -33,7 +33,7 @@ import org.springframework.stereotype.Component;
  * documentation for the threading model.
  */
 @Component
-public class LiveRiskService implements LiveEventListener, SmartLifecycle {
+public class LiveRiskService extends LoopLifecycle implements LiveEventListener {
 
   /** The live windows: last hour, day and week. */
   public static final List<Duration> WINDOWS = List.of(Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(7));
@@ -51,8 +51,6 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
   private volatile long appliedReceivedMs = Long.MIN_VALUE;
   // set once a cycle has found no active grid set: then there is nothing to wait for
   private volatile boolean noActiveGrid;
-  private BackgroundLoop loop;
-  private volatile boolean running;
 
   // engine-thread state
   private RiskEngine engine;
@@ -88,7 +86,7 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
    * rather than that nothing exists.
    */
   public boolean loading() {
-    return running && cfg.enabled() && current.get() == null && !noActiveGrid;
+    return isRunning() && current.get() == null && !noActiveGrid;
   }
 
   /** The environment of the current grid (for ad-hoc intervals), if loaded. */
@@ -122,10 +120,7 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
     synchronized (this) {
       lastGridCheckMs = 0;
     }
-    BackgroundLoop l = loop;
-    if (l != null) {
-      l.wake();
-    }
+    wake();
   }
 
   /** One engine cycle: (re)load the grid if needed, apply queued events, advance to now, publish. */
@@ -222,26 +217,11 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    running = true;
+  protected BackgroundLoop createLoop() {
     if (!cfg.enabled()) {
-      return;
+      return null;
     }
-    loop = BackgroundLoop.named("risk-engine").every(cfg.pollInterval()).firstAfter(Duration.ZERO)
+    return BackgroundLoop.named("risk-engine").every(cfg.pollInterval()).firstAfter(Duration.ZERO)
         .backoff(cfg.pollInterval(), Duration.ofSeconds(10).plus(cfg.pollInterval())).run(this::refresh);
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    running = false;
-    if (loop != null) {
-      loop.stop();
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 }

@@ -4,14 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import org.locationtech.jts.io.WKBWriter;
 import org.safegrid.gisdata.boundary.BoundaryDataset;
@@ -29,6 +24,7 @@ import org.safegrid.gisdata.validate.ValidatedFeature;
 import org.safegrid.gisdata.validate.ValidationReport;
 import org.safegrid.server.reliability.QueryClass;
 import org.safegrid.server.reliability.StatementTimeouts;
+import org.safegrid.server.web.CappedCopy;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -269,27 +265,9 @@ public class UploadService {
   }
 
   private String copyCapped(InputStream body, Path tmp) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
     long max = properties.maxFileBytes();
-    try (InputStream in = new DigestInputStream(body, md); OutputStream out = Files.newOutputStream(tmp)) {
-      byte[] buf = new byte[64 * 1024];
-      long total = 0;
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        total += n;
-        if (total > max) {
-          throw BoundaryReadException.tooLarge("file_too_large",
-              "The file is larger than " + (max >> 20) + " MB, the upload limit.");
-        }
-        out.write(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
+    return CappedCopy.copy(body, tmp, max, () -> BoundaryReadException.tooLarge("file_too_large",
+        "The file is larger than " + (max >> 20) + " MB, the upload limit."));
   }
 
   /**

@@ -152,9 +152,9 @@ public final class LiveForecast {
     double k = choice.negativeBinomialSize();
     CellForecast[] out = new CellForecast[grid.size()];
     for (int c = 0; c < out.length; c++) {
-      out[c] = new CellForecast(c, m[c], NegativeBinomial.quantile(0.10, m[c], k),
-          NegativeBinomial.quantile(0.90, m[c], k), NegativeBinomial.quantile(0.025, m[c], k),
-          NegativeBinomial.quantile(0.975, m[c], k));
+      int[] i80 = NegativeBinomial.centralInterval(m[c], k, 0.80);
+      int[] i95 = NegativeBinomial.centralInterval(m[c], k, 0.95);
+      out[c] = new CellForecast(c, m[c], i80[0], i80[1], i95[0], i95[1]);
     }
     return out;
   }

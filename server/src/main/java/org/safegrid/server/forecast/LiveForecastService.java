@@ -21,6 +21,7 @@ import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
 import org.safegrid.server.loop.BackgroundLoop;
 import org.safegrid.server.loop.LoopLifecycle;
+import org.safegrid.server.risk.ForecastBaseline;
 import org.safegrid.server.risk.ForecastBaselines;
 import org.safegrid.server.risk.GridModel;
 import org.safegrid.server.risk.LiveRiskService;
@@ -108,7 +109,7 @@ public class LiveForecastService extends LoopLifecycle implements LiveEventListe
    * once a minute per window; a window that has moved by less than that keeps the previous answer).
    */
   @Override
-  public synchronized Optional<double[]> expected(GridModel grid, Instant from, Duration window) {
+  public synchronized Optional<ForecastBaseline> expected(GridModel grid, Instant from, Duration window) {
     if (state == null || state.grid().gridSetId() != grid.gridSetId()) {
       return Optional.empty();
     }
@@ -118,7 +119,7 @@ public class LiveForecastService extends LoopLifecycle implements LiveEventListe
       c = new Cached(state, from, f.onGrid(grid, f.expectedAsOf(BacktestEvents.localMillis(from, risk.zone()), window)));
       baselines.put(window, c);
     }
-    return Optional.of(c.expected());
+    return Optional.of(new ForecastBaseline(c.expected(), c.state().forecast().negativeBinomialSize()));
   }
 
   /** One answer: the grid it is for and each cell's forecast. */

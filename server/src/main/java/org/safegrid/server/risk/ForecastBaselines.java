@@ -13,7 +13,8 @@ public interface ForecastBaselines {
 
   /**
    * Expected count of every cell of {@code grid} in [from, from + window), from the incidents before
-   * {@code from}; empty while no forecast is fitted for this grid.
+   * {@code from}, with the forecast's fitted negative binomial size; empty while no forecast is
+   * fitted for this grid.
    */
-  Optional<double[]> expected(GridModel grid, Instant from, Duration window);
+  Optional<ForecastBaseline> expected(GridModel grid, Instant from, Duration window);
 }

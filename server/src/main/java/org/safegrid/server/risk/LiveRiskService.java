@@ -167,7 +167,7 @@ public class LiveRiskService extends LoopLifecycle implements LiveEventListener 
     ForecastBaselines f = forecast.getIfAvailable();
     if (f != null) {
       // each window's level is judged against the self-exciting forecast made at the window's start
-      Map<Long, double[]> byWindow = new HashMap<>();
+      Map<Long, ForecastBaseline> byWindow = new HashMap<>();
       for (Duration w : WINDOWS) {
         f.expected(engine.grid(), Instant.ofEpochMilli(now).minus(w), w).ifPresent(b -> byWindow.put(w.toMillis(), b));
       }

@@ -64,7 +64,7 @@ public final class RiskEngine {
   private int[][] neighbours;
   private EnvironmentModel environment;
   /** The self-exciting forecast's expected count per cell for each live window (ms), or none. */
-  private Map<Long, double[]> forecastBaselines = Map.of();
+  private Map<Long, ForecastBaseline> forecastBaselines = Map.of();
   /** Cameras silent per cell, each as the time it went silent (feed health); see {@link #setCameraOutages}. */
   private long[][] cameraOutages = new long[0][];
   private long environmentHour = Long.MIN_VALUE;
@@ -279,7 +279,7 @@ public final class RiskEngine {
    * window's start (keyed by window length in ms; a window without one keeps the environment model's
    * baseline). Replaces the previous ones.
    */
-  public void setForecastBaselines(Map<Long, double[]> byWindowMs) {
+  public void setForecastBaselines(Map<Long, ForecastBaseline> byWindowMs) {
     forecastBaselines = Map.copyOf(byWindowMs);
   }
 
@@ -500,12 +500,12 @@ public final class RiskEngine {
    * without a model). So the forecast's long-run level sets the baseline, and campus hours, the coast
    * at night, silent cameras and patrol presence in this window move it.
    */
-  private double[] forecastBaseline(int wi, int ref, double[][] exposure) {
-    double[] f = forecastBaselines.get(windowMs[wi]);
-    if (f == null || f.length != n) {
+  private ForecastBaseline forecastBaseline(int wi, int ref, double[][] exposure) {
+    ForecastBaseline f = forecastBaselines.get(windowMs[wi]);
+    if (f == null || f.expected().length != n) {
       return null;
     }
-    double[] out = f.clone();
+    double[] out = f.expected().clone();
     if (environment != null && wi != ref) {
       double[] now = environment.expected(exposure);
       double[] week = environment.expected(exposure(nowMs - windowMs[ref], nowMs));
@@ -516,7 +516,7 @@ public final class RiskEngine {
         }
       }
     }
-    return out;
+    return f.withExpected(out);
   }
 
   /** An immutable snapshot of every window at the engine's clock. */
@@ -553,7 +553,7 @@ public final class RiskEngine {
       }
       Duration window = Duration.ofMillis(windowMs[wi]);
       double[][] exposure = environment == null ? null : exposure(nowMs - windowMs[wi], nowMs);
-      double[] forecast = forecastBaseline(wi, ref, exposure);
+      ForecastBaseline forecast = forecastBaseline(wi, ref, exposure);
       ws.add(RiskScoring.score(grid, cfg, env, window, Duration.ofMillis((long) halfLifeMs[wi]), List.copyOf(kinds),
           perKind, perKindCount, pingMinutes, null, refCount, Duration.ofMillis(windowMs[ref]),
           environment, exposure, environment == null ? null : neighbours(), forecast));

@@ -17,7 +17,7 @@ final class RiskScoring {
                                          Duration halfLife, List<String> kinds, double[] perKind, int[] perKindCount,
                                          double[] pingMinutes, boolean[] kindMask,
                                          int[] refCount, Duration refWindow, EnvironmentModel model,
-                                         double[][] exposure, int[][] neighbours, double[] forecast) {
+                                         double[][] exposure, int[][] neighbours, ForecastBaseline forecast) {
     int n = grid.size();
     int nk = kinds.size();
     // No hand-set campus, coastal or checkpoint weight: their effect is learned (EnvironmentModel) and
@@ -78,7 +78,7 @@ final class RiskScoring {
       normalized[c] = coverage[c] > 0 ? eventTerm[c] / coverage[c] : Double.NaN;
     }
     double[] percentile = percentiles(score);
-    double[] baseline = forecast != null ? forecastBaselines(forecast, refCount, kindMask, nk)
+    double[] baseline = forecast != null ? forecastBaselines(forecast.expected(), refCount, kindMask, nk)
         : model == null ? baselines(count, refCount, kindMask, nk, window, refWindow)
         : modelBaselines(model, exposure, refCount, kindMask, nk);
     double[] exceedance = new double[n];

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.safegrid.server.stats.forecast.NegativeBinomial;
 import org.safegrid.server.stats.risk.ExceedanceProbability;
 import org.safegrid.server.stats.risk.LocalEmpiricalBayes;
 
@@ -62,7 +63,7 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
                              RiskProperties cfg, CellEnvironment env, int[] refCount, Duration refWindow,
                              double[] baseline, double[] exceedance, EnvironmentModel environment,
                              double[][] exposure, int[][] neighbours, LocalEmpiricalBayes.Prior cellPrior,
-                             double[] forecast) {
+                             ForecastBaseline forecast) {
 
     /** Number of kinds listed in a breakdown before the rest is summed as "other kinds". */
     public static final int TOP_KINDS = 3;
@@ -116,7 +117,11 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
           out.add(new Contribution(factors.get(f), v));
         }
       }
-      int[] predicted = ExceedanceProbability.predictiveInterval(baseline[c], cfg.baselinePriorWindows(), 0.95);
+      // the forecast's own predictive distribution when it sets the baseline; else the gamma–Poisson
+      // one of the exceedance probability
+      int[] predicted = forecast != null
+          ? NegativeBinomial.centralInterval(baseline[c], forecast.negativeBinomialSize(), 0.95)
+          : ExceedanceProbability.predictiveInterval(baseline[c], cfg.baselinePriorWindows(), 0.95);
       List<RelativeRisk> rr = environment == null ? List.of() : environment.relativeRisks(env, c);
       RelativeRisk own = null;
       if (cellPrior != null) {

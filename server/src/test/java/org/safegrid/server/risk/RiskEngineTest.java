@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.safegrid.server.stats.risk.ExceedanceProbability;
 
 class RiskEngineTest {
 
@@ -143,12 +144,18 @@ class RiskEngineTest {
     double[] forecast = new double[9];
     java.util.Arrays.fill(forecast, 0.02);
     forecast[0] = 5.0;
-    e.setForecastBaselines(Map.of(Duration.ofHours(1).toMillis(), forecast));
+    e.setForecastBaselines(Map.of(Duration.ofHours(1).toMillis(), new ForecastBaseline(forecast, 2.5)));
     RiskSnapshot.WindowScores hour = e.snapshot().findWindow(Duration.ofHours(1)).orElseThrow();
     assertThat(hour.cell(0).baseline()).isEqualTo(5.0);
     assertThat(hour.cell(0).level()).isEqualTo(RiskLevel.LOW);
     assertThat(hour.cell(1).baseline()).isEqualTo(0.02);
     assertThat(hour.cell(1).level()).isEqualTo(RiskLevel.CRITICAL);
+    // the cell's predicted range is the forecast's own: negative binomial with mean 5 and the fitted size
+    // 2.5 (variance 15): its 2.5 % and 97.5 % quantiles are 0 and 15 (summed from the pmf by hand); the
+    // gamma–Poisson of the exceedance probability (size 4 x 5 + 1 = 21) would give 1 to 11
+    assertThat(new int[] {hour.cell(0).predictedLower(), hour.cell(0).predictedUpper()}).containsExactly(0, 15);
+    assertThat(ExceedanceProbability.predictiveInterval(5.0, RiskProperties.defaults().baselinePriorWindows(), 0.95))
+        .containsExactly(1, 11);
     // restricted to a kind, the forecast is scaled by that kind's share of the week, as the model's baseline is
     assertThat(hour.restrictKinds(List.of("disorder")).cell(0).baseline()).isEqualTo(5.0);
     // without a forecast the window falls back to the cell's own history

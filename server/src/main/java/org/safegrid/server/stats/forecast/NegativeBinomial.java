@@ -53,6 +53,14 @@ public final class NegativeBinomial {
     return 1_000_000;
   }
 
+  /** The central interval of probability {@code level}: the (1−level)/2 and (1+level)/2 quantiles. */
+  public static int[] centralInterval(double m, double k, double level) {
+    if (!(level > 0 && level < 1)) {
+      throw new IllegalArgumentException("level must be in (0, 1), got " + level);
+    }
+    return new int[] {quantile((1 - level) / 2, m, k), quantile((1 + level) / 2, m, k)};
+  }
+
   /**
    * Coverage of the central interval of probability {@code level} for one observation, as the
    * non-randomised PIT gives it (Czado, Gneiting and Held 2009): the share of the PIT's uniform

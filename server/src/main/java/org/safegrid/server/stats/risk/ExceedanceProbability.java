@@ -1,6 +1,7 @@
 package org.safegrid.server.stats.risk;
 
 import org.apache.commons.math3.special.Gamma;
+import org.safegrid.server.stats.forecast.NegativeBinomial;
 
 /**
  * The probability that a cell's current event rate exceeds what its own baseline predicts, given
@@ -42,8 +43,6 @@ public final class ExceedanceProbability {
     if (!(baseline > 0) || !(level > 0 && level < 1)) {
       throw new IllegalArgumentException("baseline must be positive and level in (0, 1), got " + baseline + ", " + level);
     }
-    double k = priorWindows * baseline + 1;
-    return new int[] {org.safegrid.server.stats.forecast.NegativeBinomial.quantile((1 - level) / 2, baseline, k),
-        org.safegrid.server.stats.forecast.NegativeBinomial.quantile((1 + level) / 2, baseline, k)};
+    return NegativeBinomial.centralInterval(baseline, priorWindows * baseline + 1, level);
   }
 }

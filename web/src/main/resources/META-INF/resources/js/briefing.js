@@ -11,10 +11,7 @@
   var map = null;
 
   window.SafeGridBriefing = {
-    state: function () { return state; },
-    // where a light print base map goes: a function (map) => Leaflet layer, set by a base-map script
-    // loaded before this one; without one the overlays are drawn on white
-    printBaseLayer: (window.SafeGridBriefing && window.SafeGridBriefing.printBaseLayer) || null
+    state: function () { return state; }
   };
 
   function api(path) {
@@ -206,12 +203,30 @@
       + encodeURIComponent(b.period.to) + (bbox ? '&bbox=' + bbox : ''), 0);
   }
 
+  // The active base map in the light print theme, under the overlays (js/basemap.js); resolves once
+  // its tiles in view are drawn (at most BASEMAP_WAIT_MS: a slow tile leaves white, never a hung page).
+  var BASEMAP_WAIT_MS = 15000;
+  function printBaseMap(map) {
+    state.basemap = null; state.basemapTiles = 0;
+    if (!window.SafeGridBasemap) return Promise.resolve();
+    return window.SafeGridBasemap.addActive(map, { theme: 'print', lang: I.lang() }).then(function (r) {
+      if (!r) return null;
+      state.basemap = { id: r.basemap.id, name: r.basemap.name };
+      return new Promise(function (resolve) {
+        var done = function () {
+          state.basemapTiles = map.getContainer().querySelectorAll('.leaflet-tile-loaded').length;
+          resolve();
+        };
+        r.layer.once('load', done);
+        setTimeout(done, BASEMAP_WAIT_MS);
+      });
+    }).catch(function () { /* without a base map the overlays are drawn on white */ });
+  }
+
   function drawMap(b, districts) {
     if (map) map.remove();
     map = L.map('b-map', { zoomControl: false, attributionControl: false, fadeAnimation: false, zoomAnimation: false,
       markerZoomAnimation: false, zoomSnap: 0.25, boxZoom: false });
-    var base = window.SafeGridBriefing.printBaseLayer;
-    if (base) base(map).addTo(map);
     var canvas = L.canvas({ padding: 0.1 });
     var code = b.district ? b.district.code : null;
     var districtLayer = L.geoJSON(districts, { interactive: false, style: function (f) {
@@ -228,6 +243,7 @@
     jobs.push(api('/api/overlays/coastline').then(function (coast) {
       L.geoJSON(coast, { interactive: false, style: { color: '#3a78c2', weight: 1.5 } }).addTo(map);
     }).catch(function () { /* no coastline layer */ }));
+    jobs.push(printBaseMap(map));
     var bbox = code ? [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map(function (x) { return x.toFixed(5); }).join(',') : null;
     return Promise.all(jobs).then(function () {
       L.geoJSON(b.hotspots.top, { interactive: false, style: { color: '#b2182b', weight: 1.5, fillColor: '#ef8a62', fillOpacity: 0.45 },

@@ -87,6 +87,11 @@ class BriefingPrintBrowserTest {
         browser.js("var s = window.SafeGridBriefing && window.SafeGridBriefing.state(); return !!(s && (s.ready || s.error));")));
     assertThat(browser.js("return window.SafeGridBriefing.state().error")).isNull();
     assertThat(((Number) browser.js("return window.SafeGridBriefing.state().incidentsDrawn")).longValue()).isPositive();
+    // the active base map (here the reference one, id 0: no package uploaded) lies under the overlays in
+    // the print theme, its tiles drawn before the page calls itself ready
+    assertThat(((Number) browser.js("return window.SafeGridBriefing.state().basemap.id")).intValue()).isZero();
+    assertThat(((Number) browser.js("return window.SafeGridBriefing.state().basemapTiles")).intValue()).isPositive();
+    assertThat(browser.js("return document.querySelector('#b-map .leaflet-tile-pane .leaflet-layer') !== null")).isEqualTo(true);
     // the figures the page was built from are the API's answer for the same query
     JsonNode api = new ObjectMapper().readTree((String) browser.js(
         "var x = new XMLHttpRequest(); x.open('GET', '/api/briefing?' + arguments[0], false); x.send(); return x.responseText;",

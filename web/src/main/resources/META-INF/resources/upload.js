@@ -25,8 +25,9 @@
     return m ? decodeURIComponent(m[1]) : '';
   }
 
-  function request(method, path, body) {
+  function request(method, path, body, contentType) {
     var headers = { 'X-Requested-With': 'XMLHttpRequest', 'Accept': 'application/json' };
+    if (contentType) headers['Content-Type'] = contentType;
     if (method !== 'GET') headers['X-XSRF-TOKEN'] = csrfToken();
     return fetch(path, { method: method, headers: headers, body: body, credentials: 'same-origin' })
       .then(function (r) {
@@ -313,4 +314,78 @@
     });
   }
   loadGridSets();
+
+  // --- base maps: a tile package is sent as the request body itself (streamed and capped by the server) ---
+  function basemapReady() {
+    $('basemap-upload').disabled = !($('basemap-file').files[0] && document.querySelector('input[name="basemap-datum"]:checked'));
+  }
+  $('basemap-file').addEventListener('change', basemapReady);
+  document.querySelectorAll('input[name="basemap-datum"]').forEach(function (r) { r.addEventListener('change', basemapReady); });
+  $('basemap-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var f = $('basemap-file').files[0], datum = document.querySelector('input[name="basemap-datum"]:checked');
+    if (!f || !datum) return;
+    $('basemap-upload').disabled = true;
+    $('basemap-result').className = '';
+    $('basemap-result').textContent = '上传中 / Uploading ' + f.name + ' (' + Math.round(f.size / 1024) + ' KB)…';
+    request('POST', '/api/basemaps?datum=' + encodeURIComponent(datum.value) + '&name=' + encodeURIComponent(f.name),
+      f, 'application/octet-stream').then(function (r) {
+      $('basemap-result').textContent = r.ok
+        ? '已保存 / Stored as base map #' + r.body.id + ' (' + r.body.tileType + ', zoom ' + r.body.minzoom + '–' + r.body.maxzoom + '); activate it below'
+        : '拒绝 / Refused: ' + ((r.body && r.body.detail) || r.status);
+      $('basemap-result').className = r.ok ? 'ok' : 'bad';
+      loadBasemaps();
+    }).catch(function (err) {
+      $('basemap-result').textContent = 'Upload failed: ' + err.message;
+      $('basemap-result').className = 'bad';
+    }).then(basemapReady);
+  });
+
+  function basemapAction(method, path, what) {
+    request(method, path).then(function (r) {
+      $('basemap-result').textContent = r.ok ? what : 'Refused: ' + ((r.body && r.body.detail) || r.status);
+      $('basemap-result').className = r.ok ? 'ok' : 'bad';
+      loadBasemaps();
+    });
+  }
+
+  function loadBasemaps() {
+    request('GET', '/api/basemaps').then(function (r) {
+      var tbody = document.querySelector('#basemaps tbody');
+      tbody.textContent = '';
+      if (!r.ok || !Array.isArray(r.body)) return;
+      r.body.forEach(function (b) {
+        var tr = el('tr', b.active ? 'active' : null);
+        tr.setAttribute('data-id', String(b.id));
+        tr.appendChild(el('td', null, String(b.id)));
+        tr.appendChild(el('td', null, b.name));
+        tr.appendChild(el('td', null, b.format + ' ' + b.tileType));
+        tr.appendChild(el('td', null, b.minzoom + '–' + b.maxzoom));
+        tr.appendChild(el('td', null, b.active ? 'active' : '—'));
+        var td = el('td');
+        if (!b.active) {
+          var on = el('button', 'small activate', 'Activate');
+          on.type = 'button';
+          on.addEventListener('click', function () {
+            basemapAction('POST', '/api/basemaps/' + b.id + '/activate', '已启用 / Base map #' + b.id + ' is the map\'s base layer');
+          });
+          td.appendChild(on);
+        }
+        if (b.id !== 0) {
+          var del = el('button', 'small delete', 'Delete');
+          del.type = 'button';
+          del.addEventListener('click', function () {
+            if (window.confirm('Delete base map #' + b.id + ' (' + b.name + ')?')) {
+              basemapAction('DELETE', '/api/basemaps/' + b.id, '已删除 / Base map #' + b.id + ' deleted');
+            }
+          });
+          td.appendChild(document.createTextNode(' '));
+          td.appendChild(del);
+        }
+        tr.appendChild(td);
+        tbody.appendChild(tr);
+      });
+    });
+  }
+  loadBasemaps();
 })();

@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -22,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -34,8 +29,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * An uploaded vector base map on the map in headless Chromium: a GDAL-made MBTiles with one road is
- * uploaded and activated over HTTP, the map opens with it as its bottom layer (below every overlay
- * pane), its tiles are fetched from this server, and the road's colour is on the screenshot at the
+ * uploaded and activated through the upload page's base-map form and table, the map opens with it as
+ * its bottom layer (below every overlay pane), its tiles are fetched from this server, and the road's colour is on the screenshot at the
  * road's Web Mercator pixel (computed here in closed form), not a few pixels north of it.
  */
 @Tag("browser")
@@ -79,24 +74,24 @@ class BasemapBrowserTest {
   void anUploadedVectorPackagesRoadIsDrawnAtItsPixelBelowTheOverlayPanes() throws Exception {
     Path mbtiles = TilePackageFixtures.vectorMbtiles(tmp,
         TilePackageFixtures.lineGeoJson(114.3, ROAD_LAT, 114.5, ROAD_LAT), 8, 12);
-    HttpClient http = HttpClient.newHttpClient();
-    String auth = "Basic " + Base64.getEncoder().encodeToString("admin:basemap-pw".getBytes(StandardCharsets.UTF_8));
-    HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-            + "/api/basemaps?datum=wgs84&name=roads.mbtiles")).header("Authorization", auth)
-        .header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofFile(mbtiles)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
-    String id = up.body().replaceAll("(?s).*?\"id\":(\\d+).*", "$1");
-    HttpResponse<String> act = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-        + "/api/basemaps/" + id + "/activate")).header("Authorization", auth)
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(act.statusCode()).as(act.body()).isEqualTo(200);
-
+    // a GIS officer's path: the upload page's base-map form sends the package, its table activates it
     browser = new Browser("http://127.0.0.1:" + port);
     browser.login("admin", "basemap-pw");
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(30), Duration.ofMillis(100));
+    wait.until(d -> !d.getCurrentUrl().contains("login"));
+    browser.open("/upload.html");
+    browser.driver().findElement(By.id("basemap-file")).sendKeys(mbtiles.toAbsolutePath().toString());
+    browser.driver().findElement(By.id("basemap-datum-wgs84")).click();
+    browser.driver().findElement(By.id("basemap-upload")).click();
+    wait.until(d -> d.findElement(By.id("basemap-result")).getText().contains("Stored as base map #"));
+    String id = browser.driver().findElement(By.id("basemap-result")).getText().replaceAll("(?s).*#(\\d+).*", "$1");
+    wait.until(d -> !d.findElements(By.cssSelector("#basemaps tr[data-id='" + id + "'] button.activate")).isEmpty());
+    browser.driver().findElement(By.cssSelector("#basemaps tr[data-id='" + id + "'] button.activate")).click();
+    wait.until(d -> d.findElement(By.id("basemap-result")).getText().contains("Base map #" + id + " is the map's base layer"));
+    wait.until(d -> !d.findElements(By.cssSelector("#basemaps tr.active[data-id='" + id + "']")).isEmpty());
+
     browser.open("/");
     browser.waitForMapReady(Duration.ofSeconds(60));
-    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(30), Duration.ofMillis(100));
     wait.until(d -> Boolean.TRUE.equals(browser.js("var b = window.safegrid.overlays.basemap;"
         + " return !!b && window.safegrid.map.hasLayer(b);")));
     browser.js("window.safegrid.map.setView([arguments[1], arguments[0]], arguments[2], {animate: false});",

@@ -573,20 +573,30 @@
   function connect() {
     if (source) { source.close(); source = null; }
     setLive(state.stream.messages ? 'reconnecting' : 'connecting');
-    var url = '/api/live' + (state.stream.watermark ? '?since=' + state.stream.watermark : '');
+    // resume exactly after the last message id (a feed position, good on any replica); else by time
+    var url = '/api/live' + (state.stream.position ? '?after=' + encodeURIComponent(state.stream.position)
+      : state.stream.watermark ? '?since=' + state.stream.watermark : '');
     var es = new EventSource(url);
     source = es;
     es.addEventListener('open', function () { retryDelay = 1000; });
     es.addEventListener('hello', function (m) {
       var h = JSON.parse(m.data);
       state.clockOffset = h.serverTime - Date.now();
+      if (m.lastEventId) state.stream.position = m.lastEventId;
       touch(); setLive('live');
     });
     es.addEventListener('events', function (m) {
       touch();
       var cols = JSON.parse(m.data);
       takeEvents(cols);
+      if (m.lastEventId) state.stream.position = m.lastEventId;
       if (cols.truncated) catchUp();
+    });
+    es.addEventListener('reset', function (m) {
+      // too much was missed to replay: the stream goes on from here, the recent events are reloaded
+      touch();
+      if (m.lastEventId) state.stream.position = m.lastEventId;
+      catchUp();
     });
     es.addEventListener('hb', touch);
     ['alert', 'alerts', 'incident', 'risk', 'hotspots', 'feed', 'gridset'].forEach(function (type) {

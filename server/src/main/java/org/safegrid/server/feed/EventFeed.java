@@ -106,9 +106,7 @@ public final class EventFeed {
     }, rs -> {
       xmin[0] = Long.parseLong(rs.getString(1));
       if (rs.getString(2) != null) {
-        events.add(new LiveEvent(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6),
-            rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant(), rs.getDouble(9), rs.getDouble(10),
-            rs.getString(11)));
+        events.add(event(rs, 2));
         txids.add(Long.parseLong(rs.getString(12)));
       }
     });
@@ -116,6 +114,37 @@ public final class EventFeed {
     boolean full = events.size() == limit;
     String lastId = events.isEmpty() ? null : events.get(events.size() - 1).id();
     return new Batch(List.copyOf(events), from.after(xmin[0], t, lastId, full), full);
+  }
+
+  /** The event in the {@link #COLUMNS} that start at column {@code first}. */
+  private static LiveEvent event(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
+    int c = first;
+    return new LiveEvent(rs.getString(c), rs.getString(c + 1), rs.getString(c + 2), rs.getString(c + 3),
+        rs.getInt(c + 4), rs.getTimestamp(c + 5).toInstant(), rs.getTimestamp(c + 6).toInstant(),
+        rs.getDouble(c + 7), rs.getDouble(c + 8), rs.getString(c + 9));
+  }
+
+  /**
+   * The events delivered by {@code to} but not by {@code from}, in feed order, at most {@code limit}:
+   * what a consumer that stood at {@code from} missed of what another consumer delivered up to
+   * {@code to}. Both positions must be of this database.
+   */
+  public List<LiveEvent> between(FeedPosition from, FeedPosition to, int limit) {
+    long above = Math.max(to.floor(), Math.max(to.delivered().isEmpty() ? 0 : to.delivered().last() + 1,
+        to.partial().isEmpty() ? 0 : to.partial().lastKey() + 1));
+    List<LiveEvent> events = new ArrayList<>();
+    jdbc.query(con -> {
+      PreparedStatement ps = con.prepareStatement("SELECT " + COLUMNS + " FROM event e WHERE " + UNDELIVERED
+          + " AND e.txid < CAST(? AS xid8) AND NOT (" + UNDELIVERED + ") ORDER BY e.txid, e.event_id LIMIT ?");
+      bindUndelivered(ps, 1, from, con);
+      ps.setString(5, Long.toString(above));
+      bindUndelivered(ps, 6, to, con);
+      ps.setInt(10, limit);
+      return ps;
+    }, rs -> {
+      events.add(event(rs, 1));
+    });
+    return events;
   }
 
   /** Counts what waits behind {@code from}; {@code cutoff} splits off the events stored before it. */

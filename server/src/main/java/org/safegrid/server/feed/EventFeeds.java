@@ -51,7 +51,8 @@ public class EventFeeds implements SmartLifecycle {
     }
     FeedPosition head = feed.head();
     for (LiveEventListener l : listeners) {
-      FeedConsumer c = new FeedConsumer(l.feedName(), feed, head, (events, next) -> l.onEvents(events),
+      l.startAt(head.token());
+      FeedConsumer c = new FeedConsumer(l.feedName(), feed, head, (events, next) -> l.onEvents(events, next.token()),
           properties.maxBatch(), properties.maxAttempts(), meters, this::report);
       consumers.add(c);
       loops.add(loop("event-feed-" + l.feedName(), properties, meters).step(c::step));

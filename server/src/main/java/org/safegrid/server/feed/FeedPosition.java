@@ -115,6 +115,56 @@ public record FeedPosition(long floor, SortedSet<Long> delivered, SortedMap<Long
     return new FeedPosition(newFloor, d, p);
   }
 
+  /**
+   * The position as a short text that survives an HTTP header and a URL (the live stream's SSE id):
+   * {@code p<floor>}, then {@code .<txid>} for each transaction delivered whole above the floor, then
+   * {@code ~<txid>_<last event id, Base64url>} for each partial one. {@link #parse} reads it back.
+   */
+  public String token() {
+    StringBuilder b = new StringBuilder("p").append(floor);
+    for (Long t : delivered) {
+      b.append('.').append(t);
+    }
+    for (Map.Entry<Long, String> e : partial.entrySet()) {
+      b.append('~').append(e.getKey()).append('_').append(java.util.Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    return b.toString();
+  }
+
+  /** True when {@code text} has the shape of a {@link #token()} (it may still fail to parse). */
+  public static boolean looksLikeToken(String text) {
+    return text != null && text.startsWith("p");
+  }
+
+  /** Reads a {@link #token()}; throws IllegalArgumentException naming what is wrong. */
+  public static FeedPosition parse(String token) {
+    if (!looksLikeToken(token) || token.length() > 4096) {
+      throw new IllegalArgumentException("not a feed position: it must start with 'p' and be at most 4096 characters");
+    }
+    try {
+      String[] partialParts = token.substring(1).split("~", -1);
+      String[] wholeParts = partialParts[0].split("\\.", -1);
+      long floor = Long.parseLong(wholeParts[0]);
+      TreeSet<Long> d = new TreeSet<>();
+      for (int i = 1; i < wholeParts.length; i++) {
+        d.add(Long.parseLong(wholeParts[i]));
+      }
+      TreeMap<Long, String> p = new TreeMap<>();
+      for (int i = 1; i < partialParts.length; i++) {
+        int u = partialParts[i].indexOf('_');
+        p.put(Long.parseLong(partialParts[i].substring(0, u)), new String(java.util.Base64.getUrlDecoder()
+            .decode(partialParts[i].substring(u + 1)), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      if (floor < 0 || (!d.isEmpty() && d.first() < floor) || (!p.isEmpty() && p.firstKey() < floor)) {
+        throw new IllegalArgumentException("transactions below the floor");
+      }
+      return new FeedPosition(floor, d, p);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a feed position (" + e.getMessage() + ")", e);
+    }
+  }
+
   @Override
   public String toString() {
     return "FeedPosition[floor=" + floor + ", delivered=" + delivered.size() + ", partial=" + partial + "]";

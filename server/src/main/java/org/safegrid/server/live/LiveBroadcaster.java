@@ -61,6 +61,12 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   private final Set<Client> clients = ConcurrentHashMap.newKeySet();
   private final Object pendingLock = new Object();
   private List<LiveEvent> pending = new ArrayList<>();
+  /** The feed position after the pending events (guarded by pendingLock); null before the feed starts. */
+  private String pendingPosition;
+  /** Orders a flush against a client joining, so that every event is either replayed to it or sent live. */
+  private final Object flushLock = new Object();
+  /** The feed position after the events flushed so far (written under flushLock); null before the feed starts. */
+  private volatile String sentPosition;
   private final AtomicLong watermark = new AtomicLong();
   private final Counter dropped;
   private final Counter stalled;
@@ -126,6 +132,101 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     }
   }
 
+  @Override
+  public void onEvents(List<LiveEvent> batch, String positionAfter) {
+    synchronized (pendingLock) {
+      pending.addAll(batch);
+      pendingPosition = positionAfter;
+    }
+  }
+
+  @Override
+  public void startAt(String position) {
+    synchronized (flushLock) {
+      synchronized (pendingLock) {
+        pending.clear();
+        pendingPosition = position;
+      }
+      sentPosition = position;
+    }
+  }
+
+  /** The feed position after the last events sent to the clients (the id of their last events message); null without a feed. */
+  public String sentPosition() {
+    return sentPosition;
+  }
+
+  /**
+   * Opens a stream for a client that resumes after the message id {@code lastId} (a feed position,
+   * from {@code Last-Event-ID}; null for a new client). The events after it up to what this hub has
+   * sent are read from the database ({@code replay}) and sent first, then the stream goes on live:
+   * every event committed after {@code lastId} reaches the client once, whichever replica sent the
+   * id. When more than {@code limit} events were missed the client gets a {@code reset} message
+   * instead (it reloads the recent events) and the stream goes on live from here.
+   *
+   * @throws IllegalArgumentException when {@code lastId} is not a position of this stream
+   */
+  public SseEmitter openAfter(String user, String lastId, LiveReplay replay, int limit, Runnable onEnd,
+                              DataScope scope) {
+    if (clients.size() >= properties.maxClients()) {
+      throw new TooManyClientsException();
+    }
+    SseEmitter emitter = new SseEmitter(0L);
+    Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
+    client.held = new ArrayList<>();
+    String here;
+    synchronized (flushLock) {
+      clients.add(client);
+      here = sentPosition;
+    }
+    List<Message> first = new ArrayList<>();
+    try {
+      first.add(new Message("hello", lastId == null ? here : null, json.writeValueAsString(
+          new Hello(Instant.now().toEpochMilli(), properties.flushInterval().toMillis()))));
+      if (lastId != null) {
+        List<LiveEvent> missed = here == null ? null : replay.between(lastId, here, limit + 1);
+        if (missed == null || missed.size() > limit) {
+          first.add(new Message("reset", here, json.writeValueAsString(java.util.Map.of("reason", missed == null
+              ? "the event feed is not running on this server" : "more than " + limit + " events were missed",
+              "action", "reload the recent events"))));
+        } else {
+          List<LiveEvent> inside = scope.isCity() ? missed
+              : missed.stream().filter(e -> scope.contains(e.lon(), e.lat())).toList();
+          first.add(new Message("events", here, json.writeValueAsString(EventColumns.of(inside, 0, false))));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      clients.remove(client);
+      throw new IllegalStateException(e);
+    } catch (RuntimeException e) {
+      clients.remove(client);
+      throw e;
+    }
+    Runnable end = () -> {
+      clients.remove(client);
+      onEnd.run();
+    };
+    emitter.onCompletion(end);
+    emitter.onTimeout(end);
+    emitter.onError(e -> end.run());
+    boolean overflow = false;
+    synchronized (client) {
+      for (Message m : first) {
+        overflow |= !client.queue.offer(m);
+      }
+      for (Message m : client.held) {
+        overflow |= !client.queue.offer(m);
+      }
+      client.held = null;
+    }
+    if (overflow) {
+      drop(client, "queue full");
+    } else {
+      startWriter(client);
+    }
+    return emitter;
+  }
+
   /** Opens a stream for one client; {@code catchUp} (may be empty) is sent first. */
   public SseEmitter open(String user, EventColumns catchUp) {
     return open(user, catchUp, () -> { });
@@ -185,31 +286,43 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
 
   /** Sends the events collected since the last flush, and a heartbeat when it is due. */
   void flush() {
-    List<LiveEvent> batch;
-    synchronized (pendingLock) {
-      if (pending.isEmpty()) {
-        batch = List.of();
-      } else {
-        batch = pending;
-        pending = new ArrayList<>(Math.max(16, batch.size()));
+    // under flushLock: a client joining sees the position either before this batch (and gets the batch
+    // live) or after it (and gets it replayed)
+    synchronized (flushLock) {
+      List<LiveEvent> batch;
+      String position;
+      synchronized (pendingLock) {
+        position = pendingPosition;
+        if (pending.isEmpty()) {
+          batch = List.of();
+        } else {
+          batch = pending;
+          pending = new ArrayList<>(Math.max(16, batch.size()));
+        }
       }
-    }
-    if (!batch.isEmpty()) {
-      EventColumns cols = EventColumns.of(batch, watermark.get(), false);
-      watermark.set(cols.watermark());
-      String data;
-      try {
-        data = json.writeValueAsString(cols);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
+      if (!batch.isEmpty()) {
+        EventColumns cols = EventColumns.of(batch, watermark.get(), false);
+        watermark.set(cols.watermark());
+        String data;
+        try {
+          data = json.writeValueAsString(cols);
+        } catch (JsonProcessingException e) {
+          throw new IllegalStateException(e);
+        }
+        // the id: the feed position after the batch, from which any replica resumes exactly; the
+        // commit time where no feed runs (older clients send it back as ?since=)
+        String id = position != null ? position : Long.toString(cols.watermark());
+        Message m = new Message("events", id, data);
+        java.util.Map<String, Message> byDistrict = new java.util.HashMap<>();
+        for (Client c : clients) {
+          offer(c, c.scope.isCity() ? m
+              : byDistrict.computeIfAbsent(c.scope.districtCodeOrNull(), d -> scoped(batch, id, cols.watermark(), c.scope)));
+        }
+        sentEvents.increment((double) batch.size() * clients.size());
       }
-      Message m = new Message("events", Long.toString(cols.watermark()), data);
-      java.util.Map<String, Message> byDistrict = new java.util.HashMap<>();
-      for (Client c : clients) {
-        offer(c, c.scope.isCity() ? m
-            : byDistrict.computeIfAbsent(c.scope.districtCodeOrNull(), d -> scoped(batch, cols.watermark(), c.scope)));
+      if (position != null) {
+        sentPosition = position;
       }
-      sentEvents.increment((double) batch.size() * clients.size());
     }
     long now = System.nanoTime();
     dropStalled(now);
@@ -222,10 +335,10 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   }
 
   /** The batch cut down to one district, with the full batch's watermark so the client resumes after it. */
-  private Message scoped(List<LiveEvent> batch, long mark, DataScope scope) {
+  private Message scoped(List<LiveEvent> batch, String id, long mark, DataScope scope) {
     List<LiveEvent> inside = batch.stream().filter(e -> scope.contains(e.lon(), e.lat())).toList();
     try {
-      return new Message("events", Long.toString(mark), json.writeValueAsString(EventColumns.of(inside, mark, false)));
+      return new Message("events", id, json.writeValueAsString(EventColumns.of(inside, mark, false)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -257,10 +370,25 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   }
 
   private void offer(Client c, Message m) {
-    if (!c.queue.offer(m)) {
+    boolean heldFull = false;
+    synchronized (c) {
+      // a joining client's replay is not queued yet: what comes live waits behind it
+      if (c.held != null) {
+        heldFull = c.held.size() >= properties.clientQueue();
+        if (!heldFull) {
+          c.held.add(m);
+          return;
+        }
+      }
+    }
+    if (heldFull || !c.queue.offer(m)) {
       drop(c, "queue full");
       return;
     }
+    startWriter(c);
+  }
+
+  private void startWriter(Client c) {
     if (c.writing.compareAndSet(false, true)) {
       try {
         writers.execute(() -> drain(c));
@@ -389,6 +517,8 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     final AtomicBoolean writing = new AtomicBoolean();
     final DataScope scope;
     volatile boolean closed;
+    /** Messages that came while the client's replay was read (guarded by the client); null once it is queued. */
+    List<Message> held;
     /** System.nanoTime() when the current write began, 0 when none is in progress. */
     volatile long writeStarted;
 

@@ -30,7 +30,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 class LiveController {
 
-  /** How far a reconnecting client's catch-up reaches back before its last id: late commits. */
+  /** How far a catch-up by commit time ({@code since}, old ids) reaches back: late commits. */
   private static final Duration CATCH_UP_OVERLAP = Duration.ofSeconds(5);
   private static final int MAX_EVENTS = 200_000;
 
@@ -41,11 +41,13 @@ class LiveController {
   private final CoastEventDensityService coast;
   private final LiveSessionRegistry liveSessions;
   private final ScopeFilter scopes;
+  private final LiveReplay replay;
 
   LiveController(LiveBroadcaster hub, RecentEventService events, PatrolService patrol,
                  LiveProperties properties, CoastEventDensityService coast, LiveSessionRegistry liveSessions,
-                 ScopeFilter scopes) {
+                 ScopeFilter scopes, LiveReplay replay) {
     this.scopes = scopes;
+    this.replay = replay;
     this.coast = coast;
     this.liveSessions = liveSessions;
     this.hub = hub;
@@ -55,38 +57,62 @@ class LiveController {
   }
 
   /**
-   * Opens the stream. A client that lost its stream passes the last id it saw (the browser's
-   * {@code Last-Event-ID} header, or {@code since} in epoch ms) and first gets what it missed.
-   * {@code district} narrows the stream to one district (a district-scoped user may name only its own).
+   * Opens the stream. Its messages' ids are positions in the commit-ordered event feed of the shared
+   * database. A client that lost its stream passes the last id it saw (the browser's
+   * {@code Last-Event-ID} header, or {@code after} for a page that reconnects by itself) and first gets
+   * exactly the events it missed, on this replica or any other ({@code reset} when too many were
+   * missed). An id in epoch ms (an older release) or {@code since} (epoch ms) resumes by commit time,
+   * with an overlap. {@code district} narrows the stream to one district (a district-scoped user may
+   * name only its own).
    */
   @GetMapping(value = "/api/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   SseEmitter stream(@RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
+                    @RequestParam(required = false) String after,
                     @RequestParam(required = false) Long since, @RequestParam(required = false) String district,
                     Principal user, HttpServletRequest request) {
     DataScope scope = scopes.requireAllowed(district, "live_stream");
+    String resumeAfter = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim()
+        : after != null && !after.isBlank() ? after.trim() : null;
+    if (resumeAfter != null && replay.isPosition(resumeAfter)) {
+      String position = resumeAfter;
+      return register(user, request, onEnd ->
+          hub.openAfter(name(user), position, replay, properties.catchUpLimit(), onEnd, scope));
+    }
+    if (resumeAfter == null && since == null) {
+      return register(user, request, onEnd ->
+          hub.openAfter(name(user), null, replay, properties.catchUpLimit(), onEnd, scope));
+    }
     Long from = since;
-    if (lastEventId != null && !lastEventId.isBlank()) {
+    if (resumeAfter != null) {
       try {
-        from = Long.parseLong(lastEventId.trim());
+        from = Long.parseLong(resumeAfter);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("Last-Event-ID must be the id of a message from this stream");
       }
     }
-    EventColumns catchUp = from == null
-        ? EventColumns.of(java.util.List.of(), hub.watermark(), false)
-        : events.findEvents(RecentEventService.TimeField.RECEIVED, Instant.ofEpochMilli(from).minus(CATCH_UP_OVERLAP),
+    EventColumns catchUp = events.findEvents(RecentEventService.TimeField.RECEIVED, Instant.ofEpochMilli(from).minus(CATCH_UP_OVERLAP),
             Instant.now().plusSeconds(60), properties.catchUpLimit(), scope);
+    return register(user, request, onEnd -> hub.open(name(user), catchUp, onEnd, scope));
+  }
+
+  private static String name(Principal user) {
+    return user == null ? "?" : user.getName();
+  }
+
+  /** Opens a stream with {@code open} (given what to run when it ends) and registers it so revocation can close it. */
+  private SseEmitter register(Principal user, HttpServletRequest request,
+                              java.util.function.Function<Runnable, SseEmitter> open) {
     // the stream ends when its user is disabled, its rights change or its session expires
-    String name = user == null ? "?" : user.getName();
     AtomicReference<SseEmitter> opened = new AtomicReference<>();
-    LiveSessionRegistry.Registration registration = liveSessions.register(name, request.getRequestedSessionId(), () -> {
-      SseEmitter e = opened.get();
-      if (e != null) {
-        e.complete();
-      }
-    });
+    LiveSessionRegistry.Registration registration = liveSessions.register(name(user), request.getRequestedSessionId(),
+        () -> {
+          SseEmitter e = opened.get();
+          if (e != null) {
+            e.complete();
+          }
+        });
     try {
-      opened.set(hub.open(name, catchUp, registration::close, scope));
+      opened.set(open.apply(registration::close));
     } catch (RuntimeException e) {
       registration.close();
       throw e;

@@ -14,6 +14,18 @@ public interface LiveEventListener {
 
   void onEvents(List<LiveEvent> batch);
 
+  /**
+   * As {@link #onEvents(List)}, with the feed position after the batch as an opaque id (the live
+   * stream sends it as its SSE id, and {@link LiveReplay} reads from it). The default ignores it.
+   */
+  default void onEvents(List<LiveEvent> batch, String positionAfter) {
+    onEvents(batch);
+  }
+
+  /** The position (opaque id) the listener's consumer starts at, before any batch. The default ignores it. */
+  default void startAt(String position) {
+  }
+
   /** The consumer's name: its loop's thread and the {@code feed} tag of its metrics. */
   default String feedName() {
     String simple = getClass().getSimpleName();

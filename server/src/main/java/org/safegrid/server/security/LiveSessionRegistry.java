@@ -10,12 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
-import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.security.core.session.SessionInformation;
 import org.springframework.security.core.session.SessionRegistry;
-import org.springframework.security.web.session.HttpSessionDestroyedEvent;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,8 +31,10 @@ import org.springframework.stereotype.Component;
  * }</pre>
  * Pass a null session id for clients without a session (HTTP Basic); their streams end only when the
  * user is disabled or its rights change. A stream with a session is closed when the session is
- * destroyed, expired by an admin, or idle longer than {@code server.servlet.session.timeout}
- * (checked every {@code safegrid.security.live-session-check}; the stream itself is not activity).
+ * signed out, ended by the session guard, expired by an admin or a password change (on any replica:
+ * the session store is shared), gone from the store, or idle longer than
+ * {@code server.servlet.session.timeout} (checked every {@code safegrid.security.live-session-check};
+ * the stream itself is not activity).
  * Thread-safe; closers run on the calling or scheduler thread and must not block.
  */
 @Component
@@ -92,11 +92,6 @@ public class LiveSessionRegistry implements SchedulingConfigurer {
     return open.size();
   }
 
-  @EventListener
-  void onSessionDestroyed(HttpSessionDestroyedEvent event) {
-    closeSession(event.getId());
-  }
-
   @Override
   public void configureTasks(ScheduledTaskRegistrar registrar) {
     registrar.addFixedDelayTask(this::closeExpired, checkEvery);
@@ -120,7 +115,7 @@ public class LiveSessionRegistry implements SchedulingConfigurer {
       }
       SessionInformation info = sessions.getSessionInformation(e.sessionId());
       if (info == null) {
-        return false;
+        return true; // signed out, or timed out and deleted from the session store
       }
       Instant last = activity.lastActivity(e.sessionId()).orElse(info.getLastRequest().toInstant());
       if (!info.isExpired() && last.isBefore(idleSince.toInstant())

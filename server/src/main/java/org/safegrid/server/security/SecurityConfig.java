@@ -14,11 +14,8 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.core.session.SessionRegistry;
-import org.springframework.security.core.session.SessionRegistryImpl;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.session.ConcurrentSessionFilter;
-import org.springframework.security.web.session.HttpSessionEventPublisher;
-import org.springframework.security.web.session.SessionInformationExpiredStrategy;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
@@ -28,6 +25,11 @@ import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
+import org.springframework.session.jdbc.PostgreSqlJdbcIndexedSessionRepositoryCustomizer;
+import org.springframework.session.security.SpringSessionBackedSessionRegistry;
+import org.springframework.boot.autoconfigure.session.DefaultCookieSerializerCustomizer;
 
 /**
  * Deny-by-default web security. Every endpoint has an explicit rule in {@link #endpointPolicy()}; a
@@ -41,7 +43,7 @@ public class SecurityConfig {
   public static final String[] READ_ROLES = {"VIEWER", "PLANNER", "GIS_ADMIN", "ADMIN"};
 
   /** A browser asking for a page (Accept names text/html explicitly, not just a wildcard). */
-  private static MediaTypeRequestMatcher browserPage() {
+  static MediaTypeRequestMatcher browserPage() {
     MediaTypeRequestMatcher m = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
     m.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
     return m;
@@ -78,29 +80,28 @@ public class SecurityConfig {
         props.addressBackoffMax().multipliedBy(2));
   }
 
-  /** Browser sessions by user, so disabling a user or changing its rights can end them. */
+  /**
+   * Browser sessions by user, read from the shared session store (Spring Session JDBC), so disabling a
+   * user or changing its rights ends its sessions whichever replica they were opened on.
+   */
   @Bean
-  SessionRegistry sessionRegistry() {
-    return new SessionRegistryImpl();
+  SessionRegistry sessionRegistry(FindByIndexNameSessionRepository<? extends Session> store) {
+    return new SpringSessionBackedSessionRegistry<>(store);
   }
 
-  /** Tells the session registry (and live streams) when the servlet container destroys a session. */
+  /**
+   * Session attributes are written with PostgreSQL upserts: two requests of one session (a live stream
+   * opening beside a poll) may both add the same new attribute, and a plain INSERT fails the second.
+   */
   @Bean
-  HttpSessionEventPublisher httpSessionEventPublisher() {
-    return new HttpSessionEventPublisher();
+  PostgreSqlJdbcIndexedSessionRepositoryCustomizer sessionAttributeUpserts() {
+    return new PostgreSqlJdbcIndexedSessionRepositoryCustomizer();
   }
 
-  /** A request in a session an admin has ended: browsers go to the login page, API calls get 401. */
-  private static SessionInformationExpiredStrategy expiredSession() {
-    return event -> {
-      var request = event.getRequest();
-      var response = event.getResponse();
-      if (browserPage().matches(request)) {
-        response.sendRedirect(request.getContextPath() + "/login.html?expired");
-      } else {
-        response.sendError(HttpStatus.UNAUTHORIZED.value(), "session ended; sign in again");
-      }
-    };
+  /** The session cookie carries the session id as is (not Base64), as the servlet container's did. */
+  @Bean
+  DefaultCookieSerializerCustomizer plainSessionCookie() {
+    return serializer -> serializer.setUseBase64Encoding(false);
   }
 
   /**
@@ -241,13 +242,26 @@ public class SecurityConfig {
     // pages of other sites: a cross-origin request from an origin not listed is refused (403) before
     // authentication; listed origins get the CORS answers a browser needs to use the API with credentials
     http.cors(c -> c.configurationSource(crossOrigin(props.allowedOrigins())));
-    http.authorizeHttpRequests(policy::applyTo);
+    // the dispatch that completes a live stream (or another async answer) continues a request that was
+    // authorised when it began; its session may have ended meanwhile (that is why the stream closed),
+    // and a refusal then could not be sent on the committed response
+    http.authorizeHttpRequests(a -> {
+      a.dispatcherTypeMatchers(jakarta.servlet.DispatcherType.ASYNC).permitAll();
+      policy.applyTo(a);
+    });
 
     http.httpBasic(Customizer.withDefaults());
     http.formLogin(form -> form.loginPage("/login.html").loginProcessingUrl("/login")
         .authenticationDetailsSource(SecondFactorAuthenticationProvider.formDetails())
         .defaultSuccessUrl("/", true).failureUrl("/login.html?error"));
-    http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login.html?logout"));
+    // signing out closes the session's live streams on this replica (another replica's close at its next check)
+    http.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login.html?logout")
+        .addLogoutHandler((request, response, auth) -> {
+          var session = request.getSession(false);
+          if (session != null) {
+            liveSessions.closeSession(session.getId());
+          }
+        }));
     // API clients get 401 with a Basic challenge; browsers asking for HTML go to the login page
     http.exceptionHandling(e -> e
         .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login.html"), browserPage())
@@ -267,11 +281,12 @@ public class SecurityConfig {
     // an address with too many failed logins is answered 429 before its password is checked
     http.addFilterBefore(new LoginThrottleFilter(loginThrottle),
         org.springframework.security.web.csrf.CsrfFilter.class);
+    // where Spring Security's ConcurrentSessionFilter would be; that filter is not used: sessions are
+    // found by user in the shared store (sessionRegistry), and the guard also refuses the ended ones
     http.addFilterAfter(new SessionGuardFilter(sessionRegistry, versions, activity, liveSessions),
         ConcurrentSessionFilter.class);
-    // idle timeout: server.servlet.session.timeout; unlimited sessions per user, but registered so they can be ended
-    http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId())
-        .maximumSessions(-1).sessionRegistry(sessionRegistry).expiredSessionStrategy(expiredSession()));
+    // idle timeout: server.servlet.session.timeout; unlimited sessions per user
+    http.sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()));
     // nosniff, no-store caching and HSTS (sent on HTTPS requests only) are Spring Security defaults; stated here
     // so that removing one is a visible change
     http.headers(h -> h

@@ -4,14 +4,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.core.session.SessionInformation;
 import org.springframework.security.core.session.SessionRegistry;
-import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Ends what a user has open when its account is disabled or its rights change: expires its HTTP
- * sessions (the next request of that browser must log in again) and closes its live streams. Runs
- * after the change has committed.
+ * sessions on every replica (the next request of that browser must log in again) and closes its live
+ * streams on this one; other replicas close theirs at their next {@link LiveSessionRegistry} check,
+ * when they find the session expired. Runs after the change has committed.
  */
 @Component
 public class SessionRevocation {
@@ -40,15 +40,12 @@ public class SessionRevocation {
   public int revokeOthers(String username, String keepSessionId) {
     versions.forget(username);
     int expired = 0;
-    for (Object principal : sessions.getAllPrincipals()) {
-      String name = principal instanceof UserDetails u ? u.getUsername() : String.valueOf(principal);
-      if (name.equals(username)) {
-        for (SessionInformation s : sessions.getAllSessions(principal, false)) {
-          if (!s.getSessionId().equals(keepSessionId)) {
-            s.expireNow();
-            expired++;
-          }
-        }
+    // the shared session store finds the user's sessions of every replica; the expiry mark is stored
+    // with each, so whichever replica its next request reaches refuses it (ConcurrentSessionFilter)
+    for (SessionInformation s : sessions.getAllSessions(username, false)) {
+      if (!s.getSessionId().equals(keepSessionId)) {
+        s.expireNow();
+        expired++;
       }
     }
     int streams = live.closeUserExcept(username, keepSessionId);

@@ -66,6 +66,10 @@ class ComposeReplicasConfigTest {
     }
     String conf = Files.readString(ROOT.resolve("ops/nginx/balancer.conf"));
     assertThat(conf).contains("server server:8080");
+    String upstream = conf.substring(conf.indexOf("upstream safegrid_replicas"));
+    upstream = upstream.substring(0, upstream.indexOf('}'));
+    // sessions are shared in PostgreSQL: no replica is pinned to a client
+    assertThat(upstream).contains("least_conn;").doesNotContain("ip_hash", "hash ", "sticky");
     String live = conf.substring(conf.indexOf("location = /api/live"));
     live = live.substring(0, live.indexOf('}'));
     assertThat(live).contains("proxy_buffering off", "proxy_read_timeout 1h");

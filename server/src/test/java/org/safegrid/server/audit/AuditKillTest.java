@@ -56,7 +56,7 @@ class AuditKillTest {
         "--spring.datasource.username=" + DbRole.APP.roleName(), "--spring.datasource.password=" + DbRole.APP.password(),
         "--spring.flyway.user=" + DbRole.OWNER.roleName(), "--spring.flyway.password=" + DbRole.OWNER.password(),
         "--safegrid.ingest.enabled=false", "--safegrid.reference.load=false",
-        "--safegrid.security.admin-password=" + ADMIN_PW, "--server.servlet.session.persistent=false",
+        "--safegrid.security.admin-password=" + ADMIN_PW,
         "--safegrid.upload.max-concurrent-uploads=4")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -45,7 +45,7 @@ class NewerSchemaRefusedTest {
     Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(SafeGridApplication.class).run(
         "--server.port=0", "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
         "--spring.datasource.password=" + db.password(), "--safegrid.ingest.enabled=false",
-        "--safegrid.reference.load=false", "--server.servlet.session.persistent=false").close());
+        "--safegrid.reference.load=false").close());
 
     assertThat(failure).as("the server started on a newer schema").isNotNull();
     Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
@@ -72,8 +72,8 @@ class NewerSchemaRefusedTest {
     Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(SafeGridApplication.class).run(
         "--server.port=0", "--spring.datasource.url=" + db.jdbcUrl(),
         "--spring.datasource.username=" + DbRole.APP.roleName(), "--spring.datasource.password=" + DbRole.APP.password(),
-        "--spring.flyway.enabled=false", "--safegrid.ingest.enabled=false", "--safegrid.reference.load=false",
-        "--server.servlet.session.persistent=false").close());
+        "--spring.flyway.enabled=false", "--safegrid.ingest.enabled=false", "--safegrid.reference.load=false")
+        .close());
 
     assertThat(failure).as("the replica started on a newer schema").isNotNull();
     Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);

@@ -56,7 +56,7 @@ class DatabaseRoleCheckTest {
         "--spring.datasource.password=" + DbRole.OWNER.password(),
         "--spring.flyway.user=" + DbRole.OWNER.roleName(), "--spring.flyway.password=" + DbRole.OWNER.password(),
         "--server.port=0", "--safegrid.ingest.enabled=false", "--safegrid.reference.load=false",
-        "--safegrid.security.admin-password=role-check-admin-pw", "--server.servlet.session.persistent=false").close())
+        "--safegrid.security.admin-password=role-check-admin-pw").close())
         .rootCause().isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("The server connects to the database as safegrid, which owns the audit table audit_event")
         .hasMessageContaining("set SAFEGRID_DB_USER and SAFEGRID_DB_PASSWORD to it");

@@ -12,6 +12,7 @@ import org.locationtech.jts.io.WKBReader;
 import org.safegrid.server.hotspot.GeoJsonGeometry;
 import org.safegrid.server.hotspot.LocalMetricProjection;
 import org.safegrid.server.risk.GridModel;
+import org.safegrid.server.risk.RiskGridLoaded;
 import org.safegrid.server.risk.RiskSnapshot;
 import org.safegrid.server.stats.hotspot.FalseDiscoveryRate;
 import org.safegrid.server.stats.hotspot.GiStar;
@@ -19,6 +20,9 @@ import org.safegrid.server.stats.hotspot.GiStarResult;
 import org.safegrid.server.stats.hotspot.HotspotClass;
 import org.safegrid.server.stats.hotspot.SpatialWeights;
 import org.safegrid.server.stats.hotspot.WeightsBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -39,6 +43,8 @@ public class CoastSegmentService {
   /** Longest segment, metres. */
   public static final double SEGMENT_METERS = 1000;
   private static final double MAX_BAND_METERS = 3000;
+
+  private static final Logger log = LoggerFactory.getLogger(CoastSegmentService.class);
 
   private final JdbcTemplate jdbc;
   private final AtomicReference<Segments> cache = new AtomicReference<>();
@@ -165,6 +171,26 @@ public class CoastSegmentService {
   /** Scores these segments (one {@link #segments()} answer) against one risk window. */
   public List<SegmentRisk> score(Segments s, RiskSnapshot.WindowScores ws) {
     return score(s, overlapsOf(s, ws.grid()), ws.score());
+  }
+
+  /**
+   * Cuts the coastline and its overlaps with a grid the engine has just loaded, before the engine
+   * publishes its first snapshot (as the hotspot weights are): the first map after a start then does
+   * not wait seconds for them. A failure here leaves it to the first request.
+   */
+  @EventListener
+  public void onGridLoaded(RiskGridLoaded loaded) {
+    try {
+      overlapsOf(segments(), loaded.grid());
+    } catch (RuntimeException e) {
+      log.warn("coast segments not prepared for grid set {}: {}", loaded.grid().gridSetId(), e.toString());
+    }
+  }
+
+  /** Whether the overlaps of the current coastline with this grid are cut. */
+  public boolean isPreparedFor(GridModel grid) {
+    CellOverlaps o = overlaps.get();
+    return o != null && o.grid() == grid && o.segments() == cache.get();
   }
 
   /** The overlaps of these segments with this grid: cut again when either is a new one (coastline edited, grid set switched). */

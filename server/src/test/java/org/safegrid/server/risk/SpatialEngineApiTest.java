@@ -64,6 +64,8 @@ class SpatialEngineApiTest {
   LiveRiskService live;
   @Autowired
   UserAccountService accounts;
+  @Autowired
+  org.safegrid.server.coast.CoastSegmentService coast;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -304,6 +306,8 @@ class SpatialEngineApiTest {
 
   @Test
   void coastSegmentsFollowAnEditedCoastline() throws Exception {
+    // cut when the engine loaded the grid, before any request asked
+    assertThat(coast.isPreparedFor(live.current().orElseThrow().grid())).isTrue();
     assertThat(getJson("/api/coast/segments?window=24h").path("features").size()).isEqualTo(5);
     // a new version of the layer: the line cut at the cluster's east edge, about 2.5 km, three segments
     jdbc.update("INSERT INTO overlay_feature (layer, version, geom) VALUES ('coastline', 2, "

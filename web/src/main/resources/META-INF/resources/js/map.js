@@ -561,8 +561,10 @@
     if (store.addColumns(cols, notPing)) { eventLayer.redraw(); if (heatLayer._map) heatLayer.redraw(); }
   }
 
+  // without patrol position pings: they move the units (from /api/patrol/positions and the stream), the
+  // events layer leaves them out, and an hour of them was 5 MB of this answer's JSON to parse
   function recentEventsUrl(ms) {
-    return '/api/live/events?field=observed&since=' + Math.floor(Date.now() + state.clockOffset - ms) + '&limit=50000';
+    return '/api/live/events?field=observed&since=' + Math.floor(Date.now() + state.clockOffset - ms) + '&limit=50000&positions=false';
   }
   function loadRecentEvents(pending) {
     return (pending || api(recentEventsUrl(windowMs))).then(function (cols) {

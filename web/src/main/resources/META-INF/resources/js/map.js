@@ -57,8 +57,11 @@
       }
       if (!r.ok) throw err;
       var type = r.headers.get('Content-Type') || '';
-      // handed over in a task of its own: parsing a large answer and drawing it are never one long task
-      return (type.indexOf('json') >= 0 ? r.json() : r.text()).then(inNextTask);
+      // handed over in a task of its own: parsing a large answer and drawing it are never one long task;
+      // except the first paint's small answers (sent early), drawn at once rather than queued behind
+      // whatever else the page is doing (base-map tiles)
+      var body = type.indexOf('json') >= 0 ? r.json() : r.text();
+      return started ? body : body.then(inNextTask);
     });
   }
 

@@ -109,7 +109,9 @@
    * from the city's own layers); null when the list could not be read.
    */
   function findActive() {
-    return fetch('/api/basemaps', { credentials: 'same-origin', headers: { 'X-Requested-With': 'XMLHttpRequest' } })
+    // the map's head sends this request early (js/early.js); other pages ask here
+    var started = window.SafeGridEarly ? window.SafeGridEarly.take('/api/basemaps') : null;
+    return (started || fetch('/api/basemaps', { credentials: 'same-origin', headers: { 'X-Requested-With': 'XMLHttpRequest' } }))
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (list) { return list.filter(function (b) { return b.active; })[0] || null; })
       .catch(function () { return null; });

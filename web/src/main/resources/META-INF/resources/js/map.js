@@ -38,9 +38,12 @@
     options = options || {};
     attempt = attempt || 0;
     options.headers = Object.assign({ 'X-Requested-With': 'XMLHttpRequest', 'Accept': 'application/json' }, options.headers || {});
-    if (options.method && options.method !== 'GET') options.headers['X-XSRF-TOKEN'] = csrfToken();
+    var get = !options.method || options.method === 'GET';
+    if (!get) options.headers['X-XSRF-TOKEN'] = csrfToken();
     options.credentials = 'same-origin';
-    return fetch(path, options).then(function (r) {
+    // the first paint's requests were sent from the head (js/early.js): take their answers over
+    var started = get && attempt === 0 && window.SafeGridEarly ? window.SafeGridEarly.take(path) : null;
+    return (started || fetch(path, options)).then(function (r) {
       if (r.status === 401) { window.location.href = '/login.html'; throw new Error('signed out'); }
       var err = new Error(path + ' answered ' + r.status); err.status = r.status;
       if (r.status === 503 && (!options.method || options.method === 'GET') && attempt < 8) {
@@ -54,8 +57,21 @@
       }
       if (!r.ok) throw err;
       var type = r.headers.get('Content-Type') || '';
-      return type.indexOf('json') >= 0 ? r.json() : r.text();
+      // handed over in a task of its own: parsing a large answer and drawing it are never one long task;
+      // except the first paint's small answers (sent early), drawn at once rather than queued behind
+      // whatever else the page is doing (base-map tiles)
+      var body = type.indexOf('json') >= 0 ? r.json() : r.text();
+      return started ? body : body.then(inNextTask);
     });
+  }
+
+  // a task queue of our own (MessageChannel): unlike setTimeout it is neither clamped nor throttled
+  // to once a second in a background tab
+  var taskQueue = [], taskChannel = new MessageChannel();
+  taskChannel.port1.onmessage = function () { var run = taskQueue.shift(); if (run) run(); };
+  /** Resolves to value in a new task. */
+  function inNextTask(value) {
+    return new Promise(function (resolve) { taskQueue.push(function () { resolve(value); }); taskChannel.port2.postMessage(0); });
   }
 
   // --- text: every string the user reads is set through textContent, never innerHTML ---
@@ -378,7 +394,7 @@
   }
 
   /** Resolves in a new task: splits parsing an answer from redrawing with it, so neither is a long task. */
-  function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
+  function nextTask() { return inNextTask(); }
 
   function signature(by) {
     return Object.keys(by).map(function (k) { var r = by[k]; return k + (r.level || '') + (r.normLevel || '') + (r.uncertain ? 1 : 0); }).join();
@@ -548,8 +564,10 @@
     if (store.addColumns(cols, notPing)) { eventLayer.redraw(); if (heatLayer._map) heatLayer.redraw(); }
   }
 
+  // without patrol position pings: they move the units (from /api/patrol/positions and the stream), the
+  // events layer leaves them out, and an hour of them was 5 MB of this answer's JSON to parse
   function recentEventsUrl(ms) {
-    return '/api/live/events?field=observed&since=' + Math.floor(Date.now() + state.clockOffset - ms) + '&limit=50000';
+    return '/api/live/events?field=observed&since=' + Math.floor(Date.now() + state.clockOffset - ms) + '&limit=50000&positions=false';
   }
   function loadRecentEvents(pending) {
     return (pending || api(recentEventsUrl(windowMs))).then(function (cols) {
@@ -606,7 +624,7 @@
         try { payload = JSON.parse(m.data); } catch (e) { /* keep null */ }
         if (type === 'risk' && state.mode === 'live') loadRisk();
         if (type === 'hotspots' && state.mode === 'live') loadHotspots();
-        if (type === 'feed') loadFeedHealth();
+        if (type === 'feed') reloadFeedHealthSoon();
         if (type === 'gridset') window.location.reload();
         if (app.onLiveMessage) app.onLiveMessage(type, payload);
       });
@@ -696,8 +714,18 @@
       r.firstChild.style.borderColor = FEED_COLORS[s];
     });
   }
-  var feedSignature = null;
+  var feedSignature = null, feedReload = { timer: null, last: 0 };
+  // a source going silent or resuming sends a 'feed' message, and a simulated night sends them in
+  // bursts: each reload is half a megabyte to parse and thousands of markers to rebuild, so the
+  // messages of a few seconds share one reload (at most one every FEED_RELOAD_GAP_MS)
+  var FEED_RELOAD_GAP_MS = 5000;
+  function reloadFeedHealthSoon() {
+    if (feedReload.timer) return;
+    var wait = Math.max(0, feedReload.last + FEED_RELOAD_GAP_MS - Date.now());
+    feedReload.timer = setTimeout(function () { feedReload.timer = null; loadFeedHealth(); }, wait);
+  }
   function loadFeedHealth() {
+    feedReload.last = Date.now();
     return api('/api/feed-health').then(function (fc) {
       // rebuilding thousands of markers is a long task: only when the silent set changed
       var sig = fc.features.map(function (f) { return f.id; }).join();

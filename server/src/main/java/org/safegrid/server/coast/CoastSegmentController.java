@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
-import org.safegrid.server.hotspot.GeoJsonGeometry;
 import org.safegrid.server.risk.RiskService;
 import org.safegrid.server.risk.RiskSnapshot;
 import org.safegrid.server.security.DataScope;
@@ -41,7 +40,10 @@ class CoastSegmentController {
         kinds == null ? List.of() : kinds);
     DataScope scope = scopes.current();
     List<GeoJsonFeature> features = new ArrayList<>();
-    for (CoastSegmentService.SegmentRisk s : service.score(ws)) {
+    // one reading of the coastline for the whole answer
+    CoastSegmentService.Segments segments = service.segments();
+    List<String> geometryJson = segments.geometryJson();
+    for (CoastSegmentService.SegmentRisk s : service.score(segments, ws)) {
       if (!scope.intersects(s.geometry())) {
         continue;
       }
@@ -52,12 +54,12 @@ class CoastSegmentController {
       p.put("z", s.z());
       p.put("p", s.p());
       p.put("class", s.hotspotClass().code());
-      features.add(new GeoJsonFeature(s.index(), GeoJsonGeometry.write(s.geometry()), p));
+      features.add(new GeoJsonFeature(s.index(), geometryJson.get(s.index()), p));
     }
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("window", ws.window().toString());
     meta.put("segmentMeters", CoastSegmentService.SEGMENT_METERS);
-    meta.put("bandMeters", service.segments().bandMeters());
+    meta.put("bandMeters", segments.bandMeters());
     return ResponseEntity.ok().contentType(MediaType.valueOf("application/geo+json"))
         .body(new GeoJsonFeatureCollection(features, meta));
   }

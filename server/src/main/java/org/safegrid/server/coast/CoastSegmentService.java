@@ -9,8 +9,10 @@ import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
+import org.safegrid.server.hotspot.GeoJsonGeometry;
 import org.safegrid.server.hotspot.LocalMetricProjection;
 import org.safegrid.server.risk.GridModel;
+import org.safegrid.server.risk.RiskGridLoaded;
 import org.safegrid.server.risk.RiskSnapshot;
 import org.safegrid.server.stats.hotspot.FalseDiscoveryRate;
 import org.safegrid.server.stats.hotspot.GiStar;
@@ -18,6 +20,9 @@ import org.safegrid.server.stats.hotspot.GiStarResult;
 import org.safegrid.server.stats.hotspot.HotspotClass;
 import org.safegrid.server.stats.hotspot.SpatialWeights;
 import org.safegrid.server.stats.hotspot.WeightsBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -39,16 +44,78 @@ public class CoastSegmentService {
   public static final double SEGMENT_METERS = 1000;
   private static final double MAX_BAND_METERS = 3000;
 
+  private static final Logger log = LoggerFactory.getLogger(CoastSegmentService.class);
+
   private final JdbcTemplate jdbc;
   private final AtomicReference<Segments> cache = new AtomicReference<>();
+  private final AtomicReference<CellOverlaps> overlaps = new AtomicReference<>();
 
   public CoastSegmentService(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
   }
 
-  /** The coastline cut into segments, with their weights. */
+  /**
+   * The coastline cut into segments, with their weights and their GeoJSON geometry text (written once
+   * per coastline version, not on every answer).
+   */
   public record Segments(String version, List<Geometry> geometries, double[] lengthM, SpatialWeights weights,
-                         double bandMeters) {}
+                         double bandMeters, List<String> geometryJson) {}
+
+  /**
+   * Which cells each segment runs through and what share of its length lies in each: segment k's
+   * entries are {@code cell[start[k]] .. cell[start[k + 1] - 1]} with their {@code share}. They depend
+   * on the coastline and the grid only, so they are cut once per pair (JTS intersections are most of
+   * an answer's cost) and a risk window is scored by a weighted sum.
+   */
+  record CellOverlaps(Segments segments, GridModel grid, int[] start, int[] cell, double[] share) {
+
+    static CellOverlaps of(Segments s, GridModel grid) {
+      STRtree cells = new STRtree();
+      for (int i = 0; i < grid.size(); i++) {
+        cells.insert(grid.cell(i).geometry().getEnvelopeInternal(), i);
+      }
+      int n = s.geometries().size();
+      int[] start = new int[n + 1];
+      List<Integer> cellList = new ArrayList<>();
+      List<Double> shareList = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        start[k] = cellList.size();
+        Geometry seg = s.geometries().get(k);
+        double total = seg.getLength();
+        if (total <= 0) {
+          continue;
+        }
+        List<Integer> hits = new ArrayList<>();
+        for (Object o : cells.query(new Envelope(seg.getEnvelopeInternal()))) {
+          hits.add((Integer) o);
+        }
+        hits.sort(null); // the cells in index order: the sum adds up as it always did, whatever the tree's order
+        for (int c : hits) {
+          Geometry g = grid.cell(c).geometry();
+          if (g.intersects(seg)) {
+            cellList.add(c);
+            shareList.add(g.intersection(seg).getLength() / total);
+          }
+        }
+      }
+      start[n] = cellList.size();
+      return new CellOverlaps(s, grid, start, cellList.stream().mapToInt(Integer::intValue).toArray(),
+          shareList.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** Each segment's length-weighted mean of the cells' scores (0 outside the grid). */
+    double[] risk(double[] score) {
+      double[] risk = new double[start.length - 1];
+      for (int k = 0; k < risk.length; k++) {
+        double acc = 0;
+        for (int e = start[k]; e < start[k + 1]; e++) {
+          acc += score[cell[e]] * share[e];
+        }
+        risk[k] = acc;
+      }
+      return risk;
+    }
+  }
 
   /** One scored segment. */
   public record SegmentRisk(int index, Geometry geometry, double lengthM, double risk, Double z, Double p,
@@ -91,37 +158,54 @@ public class CoastSegmentService {
     double band = Math.min(MAX_BAND_METERS, Math.max(WeightsBuilder.minConnectingDistance(xy[0], xy[1]), 1));
     SpatialWeights w = WeightsBuilder.distanceBand(xy[0], xy[1], band + 1e-3);
     Segments out = new Segments(version, List.copyOf(geoms), lengths.stream().mapToDouble(Double::doubleValue).toArray(),
-        w, band);
+        w, band, geoms.stream().map(GeoJsonGeometry::write).toList());
     cache.set(out);
     return out;
   }
 
   /** Scores every segment against one risk window. */
   public List<SegmentRisk> score(RiskSnapshot.WindowScores ws) {
-    Segments s = segments();
-    GridModel grid = ws.grid();
-    STRtree cells = new STRtree();
-    for (int i = 0; i < grid.size(); i++) {
-      cells.insert(grid.cell(i).geometry().getEnvelopeInternal(), i);
+    return score(segments(), ws);
+  }
+
+  /** Scores these segments (one {@link #segments()} answer) against one risk window. */
+  public List<SegmentRisk> score(Segments s, RiskSnapshot.WindowScores ws) {
+    return score(s, overlapsOf(s, ws.grid()), ws.score());
+  }
+
+  /**
+   * Cuts the coastline and its overlaps with a grid the engine has just loaded, before the engine
+   * publishes its first snapshot (as the hotspot weights are): the first map after a start then does
+   * not wait seconds for them. A failure here leaves it to the first request.
+   */
+  @EventListener
+  public void onGridLoaded(RiskGridLoaded loaded) {
+    try {
+      overlapsOf(segments(), loaded.grid());
+    } catch (RuntimeException e) {
+      log.warn("coast segments not prepared for grid set {}: {}", loaded.grid().gridSetId(), e.toString());
     }
+  }
+
+  /** Whether the overlaps of the current coastline with this grid are cut. */
+  public boolean isPreparedFor(GridModel grid) {
+    CellOverlaps o = overlaps.get();
+    return o != null && o.grid() == grid && o.segments() == cache.get();
+  }
+
+  /** The overlaps of these segments with this grid: cut again when either is a new one (coastline edited, grid set switched). */
+  CellOverlaps overlapsOf(Segments s, GridModel grid) {
+    CellOverlaps o = overlaps.get();
+    if (o == null || o.segments() != s || o.grid() != grid) {
+      o = CellOverlaps.of(s, grid);
+      overlaps.set(o);
+    }
+    return o;
+  }
+
+  static List<SegmentRisk> score(Segments s, CellOverlaps overlaps, double[] score) {
     int n = s.geometries().size();
-    double[] risk = new double[n];
-    for (int k = 0; k < n; k++) {
-      Geometry seg = s.geometries().get(k);
-      double total = seg.getLength();
-      if (total <= 0) {
-        continue;
-      }
-      double acc = 0;
-      for (Object o : cells.query(new Envelope(seg.getEnvelopeInternal()))) {
-        int c = (Integer) o;
-        Geometry g = grid.cell(c).geometry();
-        if (g.intersects(seg)) {
-          acc += ws.score()[c] * g.intersection(seg).getLength() / total;
-        }
-      }
-      risk[k] = acc;
-    }
+    double[] risk = overlaps.risk(score);
     List<SegmentRisk> out = new ArrayList<>(n);
     if (n < 3) {
       for (int k = 0; k < n; k++) {

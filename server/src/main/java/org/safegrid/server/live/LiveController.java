@@ -127,7 +127,8 @@ class LiveController {
   @GetMapping("/api/live/events")
   EventColumns events(@RequestParam long since, @RequestParam(required = false) Long until,
                       @RequestParam(defaultValue = "observed") String field,
-                      @RequestParam(defaultValue = "50000") int limit) {
+                      @RequestParam(defaultValue = "50000") int limit,
+                      @RequestParam(defaultValue = "true") boolean positions) {
     if (limit < 1 || limit > MAX_EVENTS) {
       throw new IllegalArgumentException("limit must be between 1 and " + MAX_EVENTS);
     }
@@ -141,7 +142,7 @@ class LiveController {
     if (Duration.between(from, to).compareTo(Duration.ofDays(8)) > 0) {
       throw new IllegalArgumentException("a time range may span at most 8 days");
     }
-    return events.findEvents(f, from, to, limit, scopes.current());
+    return events.findEvents(f, from, to, limit, scopes.current(), positions);
   }
 
   /** The coastline in 1 km segments with the events of the last 24 hours near each. */

@@ -39,6 +39,16 @@ public class RecentEventService {
 
   /** The same, only events inside the scope. */
   public EventColumns findEvents(TimeField field, Instant from, Instant to, int limit, DataScope scope) {
+    return findEvents(field, from, to, limit, scope, true);
+  }
+
+  /**
+   * The same; without patrol position pings when {@code positions} is false (the map draws events
+   * from this answer and moves its patrol units from {@code /api/patrol/positions}: an hour of pings
+   * is most of the answer's bytes and none of what it draws).
+   */
+  public EventColumns findEvents(TimeField field, Instant from, Instant to, int limit, DataScope scope,
+                                 boolean positions) {
     String column = field == TimeField.RECEIVED ? "received_at" : "observed_at";
     String order = field == TimeField.RECEIVED ? "ASC" : "DESC";
     // observed_at is the partition key: a range on it prunes partitions; received_at ranges also
@@ -46,6 +56,7 @@ public class RecentEventService {
     String sql = COLUMNS + "WHERE " + column + " > ? AND " + column + " <= ?"
         + (field == TimeField.RECEIVED ? " AND observed_at > ?::timestamptz - interval '1 day'" : "")
         + (scope.isCity() ? "" : " AND " + ScopeFilter.inDistrictSql("geom"))
+        + (positions ? "" : " AND NOT (source = 'patrol' AND kind = 'position')")
         + " ORDER BY " + column + " " + order + " LIMIT ?";
     List<LiveEvent> rows = new ArrayList<>();
     List<Object> argList = new ArrayList<>(List.of(Timestamp.from(from), Timestamp.from(to)));

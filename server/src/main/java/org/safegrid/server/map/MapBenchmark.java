@@ -12,8 +12,10 @@ import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -144,9 +146,30 @@ public final class MapBenchmark {
           path, r.path("start").asDouble(), r.path("wait").asDouble(), r.path("download").asDouble(), r.path("end").asDouble(),
           r.path("bytes").asLong(), r.path("body").asLong(), parse);
     }
+    // what the page loads before its own script can ask for anything: the document, styles, scripts, font
+    JsonNode page = eval("(function () { var n = performance.getEntriesByType('navigation')[0] || {};"
+        + " return { document: n.responseEnd, interactive: n.domInteractive, contentLoaded: n.domContentLoadedEventEnd,"
+        + " files: performance.getEntriesByType('resource').filter(function (e) { return e.name.indexOf('/api/') < 0; })"
+        + ".map(function (e) { return { url: e.name, start: e.startTime, end: e.responseEnd, bytes: e.encodedBodySize }; }) }; })()");
+    System.out.printf(Locale.ROOT, "page (ms from navigation): document %.0f, DOM interactive %.0f, DOMContentLoaded done %.0f%n",
+        page.path("document").asDouble(), page.path("interactive").asDouble(), page.path("contentLoaded").asDouble());
+    for (JsonNode r : page.path("files")) {
+      System.out.printf(Locale.ROOT, "  %-42s start %6.0f  end %6.0f  %9d B%n", URI.create(r.path("url").asText()).getPath(),
+          r.path("start").asDouble(), r.path("end").asDouble(), r.path("bytes").asLong());
+    }
     System.out.println("layers registered (ms from navigation):");
     loaded.path("marks").properties().stream().sorted(Comparator.comparingDouble(e -> e.getValue().asDouble()))
         .forEach(e -> System.out.printf(Locale.ROOT, "  %-16s %6.0f%n", e.getKey(), e.getValue().asDouble()));
+    // the longest tasks after first paint, to set beside the answers' ends and the layers' registrations
+    List<double[]> after = new ArrayList<>();
+    for (JsonNode t : end.path("longTasks")) {
+      if (t.get(0).asDouble() >= firstPaint) {
+        after.add(new double[] {t.get(0).asDouble(), t.get(1).asDouble()});
+      }
+    }
+    after.sort((a, b) -> Double.compare(b[1], a[1]));
+    System.out.println("longest tasks after first paint (start ms from navigation, length ms):");
+    after.stream().limit(8).forEach(t -> System.out.printf(Locale.ROOT, "  start %6.0f  %5.0f ms%n", t[0], t[1]));
     System.out.printf(Locale.ROOT, "long tasks over 200 ms before first paint: %d; event layer draw %.1f ms; stored events %d%n",
         over200Before, end.path("state").path("lastDrawMs").asDouble(), end.path("state").path("storedEvents").asLong());
     ObjectNode out = json.createObjectNode();

@@ -4,11 +4,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.safegrid.server.geojson.GeoJsonFeature;
 import org.safegrid.server.geojson.GeoJsonFeatureCollection;
 import org.safegrid.server.security.ScopeFilter;
+import org.safegrid.server.web.CsvNumber;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -120,24 +120,24 @@ class RiskController {
   }
 
   private static String toCsv(RiskSnapshot.WindowScores ws, int[] cells) {
-    StringBuilder sb = new StringBuilder("cell_id,code,district,town,score,level,percentile,lower,upper,events,"
-        + "coverage_hours,normalized,top_factor\n");
+    StringBuilder sb = new StringBuilder(96 * (cells.length + 1)).append("cell_id,code,district,town,score,level,"
+        + "percentile,lower,upper,events,coverage_hours,normalized,top_factor\n");
+    // straight from the window's arrays: CellRisk would build each cell's breakdown and intervals
     for (int c : cells) {
       GridModel.Cell cell = ws.grid().cell(c);
-      RiskSnapshot.CellRisk r = ws.cell(c);
-      String top = r.breakdown().isEmpty() ? "" : r.breakdown().get(0).factor();
       sb.append(cell.cellId()).append(',').append(esc(cell.code())).append(',').append(esc(cell.districtCode()))
-          .append(',').append(esc(cell.townCode())).append(',').append(fmt(r.score())).append(',')
-          .append(r.level().code()).append(',').append(fmt(r.percentile())).append(',').append(fmt(r.lower()))
-          .append(',').append(fmt(r.upper())).append(',').append(r.events()).append(',')
-          .append(fmt(r.coverageHours())).append(',').append(r.normalized() == null ? "" : fmt(r.normalized()))
-          .append(',').append(esc(top)).append('\n');
+          .append(',').append(esc(cell.townCode())).append(',');
+      CsvNumber.appendG6(sb, ws.score()[c]).append(',').append(ws.level()[c].code()).append(',');
+      CsvNumber.appendG6(sb, ws.percentile()[c]).append(',');
+      CsvNumber.appendG6(sb, ws.lower()[c]).append(',');
+      CsvNumber.appendG6(sb, ws.upper()[c]).append(',').append(ws.events()[c]).append(',');
+      CsvNumber.appendG6(sb, ws.coverageHours()[c]).append(',');
+      if (!Double.isNaN(ws.normalized()[c])) {
+        CsvNumber.appendG6(sb, ws.normalized()[c]);
+      }
+      sb.append(',').append(esc(ws.topFactor(c))).append('\n');
     }
     return sb.toString();
-  }
-
-  static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.6g", v);
   }
 
   static String esc(String s) {

@@ -90,6 +90,32 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
       return score.length;
     }
 
+    /**
+     * The first factor of {@link #cell(int)}'s breakdown (its largest event kind, else its first
+     * environmental factor), or "" when the breakdown is empty; without building the breakdown, its
+     * intervals and relative risks (the risk CSV asks this of every cell on every answer).
+     */
+    public String topFactor(int c) {
+      int nk = kinds.size();
+      int best = -1;
+      for (int k = 0; k < nk; k++) {
+        double v = perKind[c * nk + k];
+        // strictly larger: of equal parts the breakdown's stable sort keeps the first kind first
+        if ((kindMask == null || kindMask[k]) && v > 0 && (best < 0 || v > perKind[c * nk + best])) {
+          best = k;
+        }
+      }
+      if (best >= 0) {
+        return "kind:" + kinds.get(best);
+      }
+      for (int f = 0; f < factors.size(); f++) {
+        if (factorContributions.get(f)[c] != 0) {
+          return factors.get(f);
+        }
+      }
+      return "";
+    }
+
     /** The scored cell with its breakdown. */
     public CellRisk cell(int c) {
       int nk = kinds.size();

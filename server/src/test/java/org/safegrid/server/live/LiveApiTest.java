@@ -261,7 +261,24 @@ class LiveApiTest {
     String body = get("/api/live/events?field=observed&since=" + (now - 4 * 3600_000L) + "&until=" + (now - 2 * 3600_000L)).body();
     assertThat(body).contains("\"" + past + "\"").contains("\"observedAt\":[").contains("\"lon\":[114.5]");
     assertThat(get("/api/live/events?since=0&limit=9999999").statusCode()).isEqualTo(400);
+    assertThat(get("/api/live/events?since=" + now + "&positions=maybe").statusCode()).isEqualTo(400);
     assertThat(get("/api/live/events?since=" + now + "&field=sideways").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void theMapsRecentEventsLeaveOutPatrolPositionPingsWhenAsked() throws Exception {
+    String camera = insertEvent("now() - interval '10 minutes'", 114.52, 23.02);
+    String ping = "la-ping-" + (++seq);
+    jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) VALUES "
+        + "(?, 'patrol', 'PU-7', 'position', 0, now() - interval '9 minutes', ST_SetSRID(ST_MakePoint(114.53, 23.03), 4326))", ping);
+    String report = "la-report-" + (++seq);
+    jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) VALUES "
+        + "(?, 'patrol', 'PU-7', 'report', 2, now() - interval '8 minutes', ST_SetSRID(ST_MakePoint(114.53, 23.03), 4326))", report);
+    String since = "/api/live/events?field=observed&since=" + (System.currentTimeMillis() - 20 * 60_000L);
+    assertThat(get(since).body()).contains("\"" + camera + "\"", "\"" + ping + "\"", "\"" + report + "\"");
+    // a patrol unit's other events stay: only its position pings are left out
+    assertThat(get(since + "&positions=false").body()).contains("\"" + camera + "\"", "\"" + report + "\"")
+        .doesNotContain("\"" + ping + "\"");
   }
 
   @Test

@@ -179,4 +179,37 @@ class RiskEngineTest {
     // the position ping is coverage (5 s = 1/12 min), not risk
     assertThat(w.coverageHours()[8]).isCloseTo(5.0 / 3600, within(1e-12));
   }
+
+  @Test
+  void topFactorIsTheFirstFactorOfTheBreakdownInEveryCell() {
+    GridModel g = TestGrids.squares(4, 4, LON0, LAT0, SIZE);
+    double[] campus = new double[16];
+    campus[5] = 2;
+    double[] coastal = new double[16];
+    coastal[6] = 0.5;
+    CellEnvironment env = new CellEnvironment(campus, coastal, new double[16], Map.of(), new int[16], new int[16]);
+    RiskEngine e = new RiskEngine(g, RiskProperties.defaults().withSources(RiskProperties.ALL_SOURCES), env, WINDOWS);
+    e.advanceTo(T0);
+    Random r = new Random(4);
+    String[] kinds = {"intrusion", "loitering", "fight", "theft"};
+    for (int i = 0; i < 120; i++) {
+      // cells 0..11 only: the last row keeps an empty breakdown
+      double[] c = TestGrids.centre(r.nextInt(4), r.nextInt(3), LON0, LAT0, SIZE);
+      e.accept(T0 - r.nextInt(600) * 60_000L, c[0], c[1], "camera", kinds[r.nextInt(4)], 1 + r.nextInt(5));
+    }
+    // two kinds at the same moment and severity in one cell (equal parts when their kinds weigh the same)
+    double[] tie = TestGrids.centre(3, 3, LON0, LAT0, SIZE);
+    e.accept(T0, tie[0], tie[1], "camera", "theft", 3);
+    e.accept(T0, tie[0], tie[1], "camera", "fight", 3);
+    for (RiskSnapshot.WindowScores w : List.of(e.snapshot().findWindow(Duration.ofHours(24)).orElseThrow(),
+        e.snapshot().findWindow(Duration.ofHours(24)).orElseThrow().restrictKinds(List.of("fight", "theft")))) {
+      int nonEmpty = 0;
+      for (int c = 0; c < w.size(); c++) {
+        List<RiskSnapshot.Contribution> b = w.cell(c).breakdown();
+        assertThat(w.topFactor(c)).as("cell %d", c).isEqualTo(b.isEmpty() ? "" : b.get(0).factor());
+        nonEmpty += b.isEmpty() ? 0 : 1;
+      }
+      assertThat(nonEmpty).isGreaterThan(8).isLessThan(16);
+    }
+  }
 }

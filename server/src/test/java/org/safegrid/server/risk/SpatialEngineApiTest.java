@@ -64,6 +64,8 @@ class SpatialEngineApiTest {
   LiveRiskService live;
   @Autowired
   UserAccountService accounts;
+  @Autowired
+  org.safegrid.server.coast.CoastSegmentService coast;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -263,6 +265,76 @@ class SpatialEngineApiTest {
     assertThat(p.path("trendEventsBefore").asLong()).isZero();
     assertThat(p.path("trend").asText()).as("all the cluster's events are new").isEqualTo("up");
     assertThat(fc.path("trendWindow").path("before").asText()).isNotBlank();
+  }
+
+  @Test
+  void riskCsvRowsCarryTheGeoJsonAnswersValuesCellByCell() throws Exception {
+    // an explicit interval is computed from PostGIS: the two formats answer the same scores
+    Instant to = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    String q = "from=" + to.minus(java.time.Duration.ofHours(24)) + "&to=" + to;
+    JsonNode fc = getJson("/api/risk?" + q);
+    java.util.Map<String, JsonNode> byCellId = new java.util.HashMap<>();
+    fc.path("features").forEach(f -> byCellId.put(f.path("properties").path("cellId").asText(), f.path("properties")));
+    java.util.List<String> lines = get("/api/risk?format=csv&" + q).body().lines().toList();
+    assertThat(lines.get(0)).isEqualTo("cell_id,code,district,town,score,level,percentile,lower,upper,events,"
+        + "coverage_hours,normalized,top_factor");
+    int withFactor = 0;
+    for (String line : lines.subList(1, lines.size())) {
+      if (line.contains("\"")) {
+        continue; // the hostile cell's quoted codes; checked in districtFilterAndCsvExport
+      }
+      String[] x = line.split(",", -1);
+      JsonNode p = byCellId.get(x[0]);
+      assertThat(p).as(line).isNotNull();
+      assertThat(x[1]).isEqualTo(p.path("code").asText());
+      assertThat(x[4]).as("score of %s", x[1]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6g", p.path("score").asDouble()));
+      assertThat(x[5]).isEqualTo(p.path("level").asText());
+      assertThat(x[6]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6g", p.path("percentile").asDouble()));
+      assertThat(x[7]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6g", p.path("lower").asDouble()));
+      assertThat(x[8]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6g", p.path("upper").asDouble()));
+      assertThat(x[9]).isEqualTo(p.path("events").asText());
+      assertThat(x[10]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6g", p.path("coverageHours").asDouble()));
+      // without a coverage-normalised score the GeoJSON leaves the field out and the CSV leaves it empty
+      assertThat(x[11]).isEqualTo(!p.hasNonNull("normalized") ? ""
+          : String.format(java.util.Locale.ROOT, "%.6g", p.path("normalized").asDouble()));
+      JsonNode breakdown = p.path("breakdown");
+      assertThat(x[12]).isEqualTo(breakdown.isEmpty() ? "" : breakdown.get(0).path("factor").asText());
+      withFactor += x[12].isEmpty() ? 0 : 1;
+    }
+    assertThat(withFactor).as("cells with events name their top kind").isGreaterThan(9);
+  }
+
+  @Test
+  void coastSegmentsFollowAnEditedCoastline() throws Exception {
+    // cut when the engine loaded the grid, before any request asked
+    assertThat(coast.isPreparedFor(live.current().orElseThrow().grid())).isTrue();
+    assertThat(getJson("/api/coast/segments?window=24h").path("features").size()).isEqualTo(5);
+    // a new version of the layer: the line cut at the cluster's east edge, about 2.5 km, three segments
+    jdbc.update("INSERT INTO overlay_feature (layer, version, geom) VALUES ('coastline', 2, "
+        + "ST_SetSRID(ST_MakeLine(ST_MakePoint(?, ?), ST_MakePoint(?, ?)), 4326))",
+        LON0 - 0.01, LAT0 + 5.5 * SIZE, LON0 + 6 * SIZE, LAT0 + 5.5 * SIZE);
+    jdbc.update("UPDATE overlay_layer SET version = 2, updated_at = now() WHERE layer = 'coastline'");
+    try {
+      JsonNode edited = getJson("/api/coast/segments?window=24h");
+      assertThat(edited.path("features").size()).isEqualTo(3);
+      double east = -180;
+      for (JsonNode f : edited.path("features")) {
+        for (JsonNode c : f.path("geometry").path("coordinates")) {
+          east = Math.max(east, c.get(0).asDouble());
+        }
+      }
+      assertThat(east).isCloseTo(LON0 + 6 * SIZE, within(1e-6));
+      // the cluster's segment is scored on the new cut: the riskiest segment is still the one through it
+      double best = 0;
+      for (JsonNode f : edited.path("features")) {
+        best = Math.max(best, f.path("properties").path("risk").asDouble());
+      }
+      assertThat(best).isPositive();
+    } finally {
+      jdbc.update("UPDATE overlay_layer SET version = 1, updated_at = now() WHERE layer = 'coastline'");
+      jdbc.update("DELETE FROM overlay_feature WHERE layer = 'coastline' AND version = 2");
+    }
+    assertThat(getJson("/api/coast/segments?window=24h").path("features").size()).isEqualTo(5);
   }
 
   @Test

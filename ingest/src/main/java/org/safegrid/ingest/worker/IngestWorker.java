@@ -29,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.event.EventDecoder;
 import org.safegrid.ingest.event.EventDecoder.Accepted;
 import org.safegrid.ingest.event.EventDecoder.Refused;
@@ -491,8 +492,7 @@ public final class IngestWorker implements Runnable {
   }
 
   private Properties consumerProperties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(settings.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -94,7 +94,7 @@
   // ------------------------------------------------------------------ layers and their panel
   var app = { state: state, api: api, el: el, fmtTime: fmtTime, fmtDateTime: fmtDateTime, propsPopup: propsPopup, overlays: {} };
   var entries = {}; // name -> { layer, legend(box), row, count, available }
-  var ORDER = ['land', 'districts', 'grid', 'hotspots', 'emerging', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
+  var ORDER = ['basemap', 'land', 'districts', 'grid', 'hotspots', 'emerging', 'heat', 'coastal_zone', 'coastline', 'coast_segments', 'campuses',
     'checkpoints', 'cameras', 'feed_health', 'patrol', 'reported_incidents', 'events'];
   // one map pane (and so one canvas) per group of layers, stacked in ORDER: a change in one group
   // (patrol units moving, hotspots reloading) redraws its own canvas only, never the 3,586 cells
@@ -134,7 +134,7 @@
     duty: ['events', 'incidents', 'patrol'],
     planner: ['grid', 'hotspots', 'coverage', 'coast_segments']
   };
-  var BASE_LAYERS = ['land', 'districts', 'coastline'];
+  var BASE_LAYERS = ['basemap', 'land', 'districts', 'coastline'];
   /** planner for a PLANNER, duty for everyone else (ADMIN holds every role and sits at the center: duty). */
   function viewOf(roles) {
     var asked = params.get('view');
@@ -755,6 +755,16 @@
       L.tileLayer(config.baseTileUrl, { maxZoom: config.baseMaxZoom, attribution: config.baseAttribution || '' }).addTo(map);
       document.body.classList.add('has-base');
     }
+    // an uploaded base map, when one is active and no external tile URL is configured: under every overlay,
+    // in the control-room theme; the land fill then turns transparent so the map's roads show through
+    var basemapReady = config.baseTileUrl ? Promise.resolve(null) : basemapPending.then(function (b) {
+      if (!b) return null;
+      var l = window.SafeGridBasemap.layer(b, { theme: 'dark', lang: I.lang() });
+      register('basemap', l, 1, true, function (box) { box.appendChild(el('div', 'muted', b.name + ' · z' + b.minzoom + '–' + b.maxzoom)); });
+      document.body.classList.add('has-base');
+      app.basemap = { basemap: b, layer: l };
+      return b;
+    }).catch(function () { return null; });
     eventLayer = new E.EventLayer(store, { pane: 'sgEvents', now: mapNow, windowMs: function () { return windowMs; }, onDraw: onEventsDrawn });
     heatLayer = new E.HeatLayer(store, { pane: 'sgHeat', now: mapNow, windowMs: function () { return windowMs; }, onDraw: function (l) { setCount('heat', l.weight); } });
     map.on('zoomend', patrolTrailsShown);
@@ -785,9 +795,10 @@
     // first paint waits for land and districts only; every other layer is drawn when its own data is
     // there, the engine's risk colours the cells when it answers
     var ready = [
-      early.land.then(function (land) {
-        register('land', L.geoJSON(land, { renderer: rendererFor('sgLand'), coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: config.baseTileUrl ? 0 : 1 } }),
-          land.features.length, !config.baseTileUrl, function (box) { swatchRow(box, '#263226', t('layer.land')); });
+      Promise.all([early.land, basemapReady]).then(function (r) {
+        var land = r[0], hasBase = !!(config.baseTileUrl || r[1]);
+        register('land', L.geoJSON(land, { renderer: rendererFor('sgLand'), coordsToLatLng: c2l, interactive: false, style: { color: '#3b4a3a', weight: 0, fillColor: '#263226', fillOpacity: hasBase ? 0 : 1 } }),
+          land.features.length, !hasBase, function (box) { swatchRow(box, '#263226', t('layer.land')); });
       }),
       early.districts.then(function (districts) {
         register('districts', L.geoJSON(districts, {
@@ -1005,6 +1016,8 @@
   // layers, then the view's own layers (a duty officer's 50,000 recent events, a planner's grid and
   // risk); the layers switched off are asked for later (init)
   var configPending = api('/api/map-config');
+  // the active uploaded base map (server.basemap), asked for beside the configuration
+  var basemapPending = window.SafeGridBasemap ? window.SafeGridBasemap.findActive() : Promise.resolve(null);
   var mePending = api('/api/me');
   var early = {};
   ['land', 'districts', 'coastline'].forEach(function (n) { early[n] = api('/api/overlays/' + n); });
@@ -1019,6 +1032,8 @@
     document.getElementById('user').textContent = me.username;
     state.roles = me.roles;
     if (me.roles.indexOf('GIS_ADMIN') >= 0 || me.roles.indexOf('ADMIN') >= 0) document.getElementById('upload-link').hidden = false;
+    // the printable briefing: command center, planners and analysts, admins (docs/map.md, "Briefing")
+    if (['VIEWER', 'PLANNER', 'ADMIN'].some(function (r) { return me.roles.indexOf(r) >= 0; })) document.getElementById('briefing-link').hidden = false;
   }).catch(function () { /* the overlay requests report sign-in problems */ });
   var viewPending = mePending.then(function (me) { return viewOf(me.roles); }, function () { return viewOf(null); });
   viewPending.then(function (view) {

@@ -57,7 +57,8 @@ import org.safegrid.ingest.worker.Topics;
  * {@code SAFEGRID_DB_PASSWORD}, never from the command line, where every user of the machine can read it
  * in the process list), {@code --bootstrap} (default:
  * an embedded broker in a temporary directory), {@code --events} (default 200000), {@code --workers}
- * (default 2), {@code --rate} (default 5000), {@code --latency-seconds} (default 20), {@code --warm-up}
+ * (default 2; a list such as {@code 1,2,3} runs the scale-out benchmark instead, {@link ScaleOutBenchmark}),
+ * {@code --rate} (default 5000), {@code --latency-seconds} (default 20), {@code --warm-up}
  * (events sent through both paths before measuring, default 50000; 0 for none), {@code --runs} (default
  * 3: each figure is measured that many times and the median reported).
  *
@@ -76,6 +77,8 @@ public final class IngestBenchmark {
   private String bootstrap;
   private int events = 200_000;
   private int workers = 2;
+  /** {@code --workers 1,2,3}: the scale-out steps (worker processes), or null for the one-process benchmark. */
+  private int[] workerSteps;
   private int rate = 5000;
   private int latencySeconds = 20;
   private int warmUp = 50_000;
@@ -92,7 +95,7 @@ public final class IngestBenchmark {
     }
     if (b.dbUrl == null) {
       System.err.println("usage: IngestBenchmark --db-url jdbc:postgresql://host:port/db [--db-user u] "
-          + "[--bootstrap host:port] [--events N] [--workers N] [--rate N] [--latency-seconds S] [--warm-up N] [--runs N] "
+          + "[--bootstrap host:port] [--events N] [--workers N | --workers 1,2,3] [--rate N] [--latency-seconds S] [--warm-up N] [--runs N] "
           + "(password: env SAFEGRID_DB_PASSWORD)");
       System.exit(2);
     }
@@ -112,7 +115,18 @@ public final class IngestBenchmark {
             + "command line is visible in the process list; set SAFEGRID_DB_PASSWORD instead");
         case "--bootstrap" -> b.bootstrap = args[++i];
         case "--events" -> b.events = Integer.parseInt(args[++i]);
-        case "--workers" -> b.workers = Integer.parseInt(args[++i]);
+        case "--workers" -> {
+          String v = args[++i];
+          if (v.contains(",")) {
+            b.workerSteps = java.util.Arrays.stream(v.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+            if (java.util.Arrays.stream(b.workerSteps).anyMatch(x -> x < 1 || x > ScaleOutBenchmark.PARTITIONS)) {
+              throw new IllegalArgumentException("--workers " + v + ": each count must be 1.."
+                  + ScaleOutBenchmark.PARTITIONS + " (the partitions of a topic)");
+            }
+          } else {
+            b.workers = Integer.parseInt(v);
+          }
+        }
         case "--rate" -> b.rate = Integer.parseInt(args[++i]);
         case "--latency-seconds" -> b.latencySeconds = Integer.parseInt(args[++i]);
         case "--warm-up" -> b.warmUp = Integer.parseInt(args[++i]);
@@ -121,6 +135,11 @@ public final class IngestBenchmark {
       }
     }
     return b;
+  }
+
+  /** The scale-out steps of {@code --workers 1,2,3}, or null. */
+  int[] workerSteps() {
+    return workerSteps;
   }
 
   /** The database password this benchmark connects with. */
@@ -157,6 +176,10 @@ public final class IngestBenchmark {
       Flyway.configure().dataSource(ds).load().migrate();
       String runId = "b" + Long.toString(System.currentTimeMillis(), 36);
       Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+      if (workerSteps != null) {
+        scaleOut(ds, url, own, runId, base);
+        return;
+      }
       System.out.printf(Locale.ROOT, "SafeGrid ingest benchmark: %,d events, %d workers, %d cores, db %s, kafka %s%n",
           events, workers, Runtime.getRuntime().availableProcessors(), own ? "scratch " + scratch : dbUrl, bootstrap);
 
@@ -228,6 +251,19 @@ public final class IngestBenchmark {
         broker.close();
       }
     }
+  }
+
+  /** {@code --workers 1,2,3}: worker processes, step by step, and who uses the CPU ({@link ScaleOutBenchmark}). */
+  private void scaleOut(PGSimpleDataSource ds, String url, boolean own, String runId, Instant base) throws Exception {
+    int cores = Runtime.getRuntime().availableProcessors();
+    System.out.printf(Locale.ROOT, "SafeGrid ingest scale-out benchmark: %,d events per step, worker processes %s, "
+            + "%d partitions per topic, %d cores, db %s, kafka %s%n", events, java.util.Arrays.toString(workerSteps),
+        ScaleOutBenchmark.PARTITIONS, cores, own ? "scratch" : dbUrl, bootstrap);
+    java.util.List<ScaleOutBenchmark.Step> steps = new ScaleOutBenchmark(ds, url, dbUser, dbPassword, bootstrap, events,
+        own).run(workerSteps, runId, base);
+    System.out.printf(Locale.ROOT, "load average %s%n", loadAverage());
+    System.out.printf(Locale.ROOT, "{%s,\"load1\":%s}%n", ScaleOutBenchmark.json(steps, cores, events),
+        loadAverage().split(" ")[0]);
   }
 
   /** One run's figures. */
@@ -362,27 +398,7 @@ public final class IngestBenchmark {
     IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
         .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
     Topics.ensure(s, 6);
-    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
-    // bounded in-flight sends: on a busy machine an unbounded burst waits in the producer until
-    // delivery.timeout.ms expires and is dropped
-    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(20_000);
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
-      for (int i = 0; i < events; i++) {
-        Event e = event(prefix, i, base);
-        window.acquire();
-        p.send(new ProducerRecord<>(s.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
-            EventCodec.encode(e)), (md, ex) -> {
-              window.release();
-              if (ex != null) {
-                failed.incrementAndGet();
-              }
-            });
-      }
-      p.flush();
-    }
-    if (failed.get() > 0) {
-      throw new IllegalStateException(failed.get() + " of " + events + " events could not be produced");
-    }
+    produce(bootstrap, s, prefix, base, events);
     System.out.printf(Locale.ROOT, "    %,d events pre-produced; draining%n", events);
     IngestMetrics m = new IngestMetrics(new SimpleMeterRegistry());
     try (IngestWorkers w = IngestWorkers.start(s, ds, m)) {
@@ -404,6 +420,32 @@ public final class IngestBenchmark {
         throw new IllegalStateException("only " + m.writtenTotal() + " of " + events + " events written in 10 min");
       }
       return new Drained((m.writtenTotal() - w0) / secs, (long) (m.rebalancesTotal() - r0));
+    }
+  }
+
+  /** Sends the events {@code prefix}-0 … to the topics of {@code s} and waits until every one is acknowledged. */
+  static void produce(String bootstrap, IngestSettings s, String prefix, Instant base, int events)
+      throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    // bounded in-flight sends: on a busy machine an unbounded burst waits in the producer until
+    // delivery.timeout.ms expires and is dropped
+    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(20_000);
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap))) {
+      for (int i = 0; i < events; i++) {
+        Event e = event(prefix, i, base);
+        window.acquire();
+        p.send(new ProducerRecord<>(s.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
+            EventCodec.encode(e)), (md, ex) -> {
+              window.release();
+              if (ex != null) {
+                failed.incrementAndGet();
+              }
+            });
+      }
+      p.flush();
+    }
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " of " + events + " events could not be produced");
     }
   }
 
@@ -497,7 +539,7 @@ public final class IngestBenchmark {
   // --- the events -----------------------------------------------------------------------------------
 
   /** The i-th benchmark event: sources mixed like the reference city (patrol pings dominate). */
-  private static Event event(String prefix, int i, Instant base) {
+  static Event event(String prefix, int i, Instant base) {
     Random r = new Random(i * 2654435761L);
     double lon = 113.9 + r.nextDouble() * 1.5;
     double lat = 22.5 + r.nextDouble() * 1.8;
@@ -541,7 +583,7 @@ public final class IngestBenchmark {
    * positions they set and their share of the per-minute counters (recounted from the remaining
    * events for the minutes the benchmark touched), so that the database stays consistent.
    */
-  private static void cleanup(PGSimpleDataSource ds, String prefix) throws SQLException {
+  static void cleanup(PGSimpleDataSource ds, String prefix) throws SQLException {
     try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
       c.setAutoCommit(false);
       st.execute("CREATE TEMP TABLE bench_minutes ON COMMIT DROP AS SELECT DISTINCT source, "

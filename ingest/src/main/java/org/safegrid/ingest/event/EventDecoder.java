@@ -1,17 +1,7 @@
 package org.safegrid.ingest.event;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,16 +10,10 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.EnumMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.safegrid.gisdata.datum.Gcj02;
 
 /**
@@ -38,6 +22,8 @@ import org.safegrid.gisdata.datum.Gcj02;
  *
  * <p>Checks, in order: size, JSON syntax, source (and that it matches the topic), kind, coordinate
  * range, JSON Schema, timestamp window, service area. Thread-safe; the schemas are loaded once.
+ * Decoding, checking and hashing live here and in the classes it calls; what a caller does with an
+ * accepted event (authorise its source, write it) is the caller's step.
  */
 public final class EventDecoder {
 
@@ -65,16 +51,14 @@ public final class EventDecoder {
   public record Refused(Refusal reason, String message) implements Result {
   }
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true).build();
-  private static final Map<Source, JsonSchema> SCHEMAS = loadSchemas();
-
   private final EventRules rules;
   private final Clock clock;
+  private final TreeDecoder tree;
 
   public EventDecoder(EventRules rules, Clock clock) {
     this.rules = rules;
     this.clock = clock;
+    this.tree = new TreeDecoder(this);
   }
 
   public EventDecoder(EventRules rules) {
@@ -83,11 +67,16 @@ public final class EventDecoder {
 
   /** The JSON Schema of a source, as loaded from the classpath. */
   public static JsonSchema schema(Source source) {
-    return SCHEMAS.get(source);
+    return TreeDecoder.schema(source);
   }
 
   /**
    * Decodes a message.
+   *
+   * <p>The usual message takes the fast path: streamed into its fields ({@link MessageReader}), held
+   * to the schema by the compiled {@link ContractCheck}, the record built from those fields. A
+   * message that fails any check there is handed whole to {@link TreeDecoder}, the tree-model path
+   * that words the refusal (reason and message) exactly as SafeGrid always has.
    *
    * @param topicSource the source whose topic the message came on, or null when unknown; when
    *                    given, the message's source must match it
@@ -104,69 +93,67 @@ public final class EventDecoder {
       // PostgreSQL text and jsonb cannot hold U+0000
       return new Refused(Refusal.SCHEMA_VIOLATION, "text contains \\u0000, which cannot be stored");
     }
-    JsonNode root;
+    WireMessage m;
     try {
-      root = MAPPER.readTree(value);
-    } catch (IOException e) {
-      return new Refused(Refusal.MALFORMED_JSON, firstLine(e.getMessage()));
+      m = MessageReader.read(value);
+    } catch (IOException | RuntimeException e) {
+      return tree.refuse(topicSource, value);
     }
-    if (root == null || !root.isObject()) {
-      return new Refused(Refusal.MALFORMED_JSON, "not a JSON object");
+    Source src = m == null || !(m.source instanceof String s) ? null : Source.findByWireName(s).orElse(null);
+    if (src == null || (topicSource != null && topicSource != src) || !ContractCheck.valid(src, m)) {
+      return tree.refuse(topicSource, value);
     }
-    JsonNode sourceNode = root.get("source");
-    Optional<Source> source = sourceNode != null && sourceNode.isTextual()
-        ? Source.findByWireName(sourceNode.textValue()) : Optional.empty();
-    if (source.isEmpty()) {
-      return new Refused(Refusal.UNKNOWN_SOURCE, "source " + (sourceNode == null ? "missing" : sourceNode.toString())
-          + "; expected camera, checkpoint, patrol or incident");
-    }
-    if (topicSource != null && topicSource != source.get()) {
-      return new Refused(Refusal.SOURCE_TOPIC_MISMATCH, "source " + source.get().wireName() + " on the "
-          + topicSource.wireName() + " topic");
-    }
-    Source src = source.get();
-    JsonNode kindNode = root.get("kind");
-    if (kindNode != null && kindNode.isTextual() && !src.kinds().contains(kindNode.textValue())) {
-      return new Refused(Refusal.UNKNOWN_KIND, "kind '" + kindNode.textValue() + "' is not a " + src.wireName()
-          + " kind; expected one of " + src.kinds().stream().sorted().toList());
-    }
-    JsonNode lonNode = root.get("lon");
-    JsonNode latNode = root.get("lat");
-    if (lonNode != null && lonNode.isNumber() && latNode != null && latNode.isNumber()) {
-      double lon = lonNode.doubleValue();
-      double lat = latNode.doubleValue();
-      if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
-        return new Refused(Refusal.COORDINATES_OUT_OF_RANGE, "lon " + lonNode + ", lat " + latNode);
-      }
-    }
-    // the hand-written check answers exactly what the schema answers (ContractCheckTest holds them
-    // equal); the schema itself only words the reasons of a refusal
-    if (!ContractCheck.valid(src, root)) {
-      String why;
-      try {
-        why = SCHEMAS.get(src).validate(root).stream().map(ValidationMessage::getMessage).sorted()
-            .limit(5).collect(Collectors.joining("; "));
-      } catch (NumberFormatException e) {
-        // the validator cannot compare an infinite number such as 1e400 with a bound
-        why = "a number is out of range: " + e.getMessage();
-      }
-      return new Refused(Refusal.SCHEMA_VIOLATION, why);
-    }
+    String observedText = (String) m.observedAt;
     Instant observedAt;
     try {
-      observedAt = parseInstant(root.get("observedAt").textValue());
+      observedAt = parseInstant(observedText);
     } catch (DateTimeParseException e) {
-      return new Refused(Refusal.SCHEMA_VIOLATION, "observedAt is not an ISO-8601 date-time with offset: "
-          + root.get("observedAt"));
+      return tree.refuse(topicSource, value);
     }
-    if (src == Source.INCIDENT) {
-      String bad = badIncidentTimes(root.get("attrs"));
-      if (bad != null) {
-        return new Refused(Refusal.SCHEMA_VIOLATION, bad);
+    Map<String, Object> attrs = m.attrsMap();
+    if (src == Source.INCIDENT && !incidentTimesParse(attrs)) {
+      return tree.refuse(topicSource, value);
+    }
+    String kind = (String) m.kind;
+    Refused late = checkTime(src, kind, observedAt);
+    if (late != null) {
+      return late;
+    }
+    Number lonValue = (Number) m.lon;
+    Number latValue = (Number) m.lat;
+    Datum datum = "gcj02".equals(m.datum) ? Datum.GCJ02 : Datum.WGS84;
+    double[] wgs84 = toWgs84(lonValue.doubleValue(), latValue.doubleValue(), datum);
+    if (!rules.area().contains(wgs84[0], wgs84[1])) {
+      return outsideArea(wgs84);
+    }
+    String attrsJson = SortedJson.write(attrs);
+    String id = (String) m.id;
+    String sourceId = (String) m.sourceId;
+    int severity = ((Number) m.severity).intValue();
+    byte[] sha = contentHash(id, src, sourceId, kind, severity, observedAt, numberText(lonValue),
+        numberText(latValue), datum, attrsJson);
+    Event event = new Event(id, src, sourceId, kind, severity, observedAt, wgs84[0], wgs84[1], Datum.WGS84, attrs);
+    return new Accepted(event, attrsJson, sha);
+  }
+
+  /** True when an incident's reportedAt and (if there) occurredAt parse as date-times with offset. */
+  private static boolean incidentTimesParse(Map<String, Object> attrs) {
+    try {
+      parseInstant((String) attrs.get("reportedAt"));
+      Object occurred = attrs.get("occurredAt");
+      if (occurred != null) {
+        parseInstant((String) occurred);
       }
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
     }
+  }
+
+  /** The refusal of an observedAt outside the time window (clock skew, age), or null when inside. */
+  Refused checkTime(Source src, String kind, Instant observedAt) {
     Instant now = clock.instant();
-    Duration maxFuture = rules.maxFuture(src, kindNode.textValue());
+    Duration maxFuture = rules.maxFuture(src, kind);
     if (observedAt.isAfter(now.plus(maxFuture))) {
       return new Refused(Refusal.TIMESTAMP_IN_FUTURE, "observedAt " + observedAt + " is more than "
           + maxFuture + " after now (" + now + ")" + (maxFuture.equals(rules.maxFuture()) ? ""
@@ -176,46 +163,30 @@ public final class EventDecoder {
       return new Refused(Refusal.TIMESTAMP_TOO_OLD, "observedAt " + observedAt + " is more than " + rules.maxAge()
           + " before now (" + now + ")");
     }
-    double lon = lonNode.doubleValue();
-    double lat = latNode.doubleValue();
-    JsonNode datumNode = root.get("datum");
-    Datum datum = datumNode != null && "gcj02".equals(datumNode.textValue()) ? Datum.GCJ02 : Datum.WGS84;
-    if (datum == Datum.GCJ02) {
-      double[] w = Gcj02.toWgs84(lon, lat);
-      lon = w[0];
-      lat = w[1];
-    }
-    if (!rules.area().contains(lon, lat)) {
-      return new Refused(Refusal.OUTSIDE_SERVICE_AREA, String.format("(%.6f, %.6f) is outside the service area %s",
-          lon, lat, rules.area()));
-    }
-    JsonNode attrsNode = root.get("attrs");
-    String attrsJson = sortedJson(attrsNode);
-    String id = root.get("id").textValue();
-    String sourceId = root.get("sourceId").textValue();
-    String kind = kindNode.textValue();
-    int severity = root.get("severity").intValue();
-    byte[] sha = contentHash(id, src, sourceId, kind, severity, observedAt, lonNode.asText(), latNode.asText(), datum,
-        attrsJson);
-    Map<String, Object> attrs = toMap(attrsNode);
-    Event event = new Event(id, src, sourceId, kind, severity, observedAt, lon, lat, Datum.WGS84, attrs);
-    return new Accepted(event, attrsJson, sha);
+    return null;
   }
 
-  /** Why an incident's reportedAt/occurredAt is not an ISO-8601 date-time with offset, or null when both are. */
-  private static String badIncidentTimes(JsonNode attrs) {
-    for (String field : new String[] {"reportedAt", "occurredAt"}) {
-      JsonNode v = attrs.get(field);
-      if (v == null) {
-        continue;
-      }
-      try {
-        parseInstant(v.textValue());
-      } catch (DateTimeParseException e) {
-        return "attrs." + field + " is not an ISO-8601 date-time with offset: " + v;
-      }
-    }
-    return null;
+  /** The rules' service area (with its margin). */
+  EventRules rules() {
+    return rules;
+  }
+
+  /** lon/lat in WGS84: GCJ-02 is converted. */
+  static double[] toWgs84(double lon, double lat, Datum datum) {
+    return datum == Datum.GCJ02 ? Gcj02.toWgs84(lon, lat) : new double[] {lon, lat};
+  }
+
+  Refused outsideArea(double[] wgs84) {
+    return new Refused(Refusal.OUTSIDE_SERVICE_AREA, String.format("(%.6f, %.6f) is outside the service area %s",
+        wgs84[0], wgs84[1], rules.area()));
+  }
+
+  /**
+   * A JSON number as the tree model writes it in text ({@code JsonNode.asText()}): the content hash
+   * has always covered the coordinates in that form.
+   */
+  static String numberText(Number n) {
+    return n instanceof Double d ? Double.toString(d) : n.toString();
   }
 
   /**
@@ -224,27 +195,18 @@ public final class EventDecoder {
    * the event against the contract.
    */
   public static Accepted accepted(Event e) {
-    String attrsJson = sortedJson(MAPPER.valueToTree(e.attrs()));
+    String attrsJson = TreeDecoder.sortedJson(e.attrs());
     byte[] sha = contentHash(e.id(), e.source(), e.sourceId(), e.kind(), e.severity(), e.observedAt(),
         Double.toString(e.lon()), Double.toString(e.lat()), e.datum(), attrsJson);
     return new Accepted(e, attrsJson, sha);
   }
 
   /** SHA-256 of an event's content: the same content gives the same hash, whatever the key order or spacing. */
-  private static byte[] contentHash(String id, Source source, String sourceId, String kind, int severity,
+  static byte[] contentHash(String id, Source source, String sourceId, String kind, int severity,
                                     Instant observedAt, String lonText, String latText, Datum datum, String attrsJson) {
     return sha256(id + '\u0000' + source.wireName() + '\u0000' + sourceId + '\u0000' + kind + '\u0000' + severity
         + '\u0000' + observedAt + '\u0000' + lonText + '\u0000' + latText + '\u0000' + datum.wireName() + '\u0000'
         + attrsJson);
-  }
-
-  /** A JSON value as text with the keys of every object sorted. */
-  private static String sortedJson(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Parses an ISO-8601 date-time with offset exactly as {@link OffsetDateTime#parse} does. */
@@ -323,36 +285,7 @@ public final class EventDecoder {
     return v;
   }
 
-  /**
-   * The attrs object as a map, as Jackson's untyped binding makes it (insertion order; Integer, Long,
-   * BigInteger, Double, Boolean, String, null; nested values through Jackson), without its detour
-   * through a token buffer for the flat values that make up nearly all attrs.
-   */
-  static Map<String, Object> toMap(JsonNode node) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
-      JsonNode v = f.getValue();
-      Object o;
-      if (v.isTextual()) {
-        o = v.textValue();
-      } else if (v.isDouble()) {
-        o = v.doubleValue();
-      } else if (v.isInt()) {
-        o = v.intValue();
-      } else if (v.isBoolean()) {
-        o = v.booleanValue();
-      } else if (v.isNull()) {
-        o = null;
-      } else {
-        o = MAPPER.convertValue(v, Object.class);
-      }
-      m.put(f.getKey(), o);
-    }
-    return m;
-  }
-
-  private static boolean containsNulEscape(byte[] v) {
+  static boolean containsNulEscape(byte[] v) {
     for (int i = 0; i + 5 < v.length; i++) {
       if (v[i] == '\\' && v[i + 1] == 'u' && v[i + 2] == '0' && v[i + 3] == '0' && v[i + 4] == '0'
           && v[i + 5] == '0') {
@@ -374,33 +307,5 @@ public final class EventDecoder {
   private static byte[] sha256(String s) {
     // digest() resets the digest for the next call
     return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "invalid JSON";
-    }
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    return line.length() > 300 ? line.substring(0, 300) : line;
-  }
-
-  private static Map<Source, JsonSchema> loadSchemas() {
-    JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    Map<Source, JsonSchema> m = new EnumMap<>(Source.class);
-    for (Source s : Source.values()) {
-      try (InputStream in = EventDecoder.class.getResourceAsStream(s.schemaResource())) {
-        if (in == null) {
-          throw new IllegalStateException("schema " + s.schemaResource() + " missing from the classpath");
-        }
-        JsonNode schema = MAPPER.readTree(in);
-        // observedAt is parsed strictly by decode() anyway; checking its format twice costs a parse per message
-        ((com.fasterxml.jackson.databind.node.ObjectNode) schema.at("/properties/observedAt")).remove("format");
-        m.put(s, factory.getSchema(schema));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return m;
   }
 }

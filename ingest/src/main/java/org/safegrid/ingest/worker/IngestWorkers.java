@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,8 +33,26 @@ public final class IngestWorkers implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** Creates the topics if missing and starts {@code settings.workers()} worker threads. */
+  /** Creates the topics if missing and starts {@code settings.workers()} worker threads (dynamic group members). */
   public static IngestWorkers start(IngestSettings settings, DataSource dataSource, IngestMetrics metrics) {
+    return start(settings, dataSource, metrics, null);
+  }
+
+  /**
+   * Like {@link #start(IngestSettings, DataSource, IngestMetrics)}, as static members of the group when
+   * {@code instanceId} is given: worker {@code i} joins with {@code group.instance.id = <instanceId>-<i>}.
+   * A process restarted with the same id (a supervisor restarting a crashed worker) takes its
+   * predecessor's partitions back at once, instead of waiting for the dead members' session timeout
+   * and a rebalance. The id must be unique per process of the group and stable across its restarts;
+   * a static member that stops for good keeps its partitions until {@code session.timeout.ms} (10 s).
+   *
+   * @param instanceId stable id of this worker process, or null for dynamic membership
+   */
+  public static IngestWorkers start(IngestSettings settings, DataSource dataSource, IngestMetrics metrics,
+                                    String instanceId) {
+    if (instanceId != null && instanceId.isBlank()) {
+      throw new IllegalArgumentException("the ingest worker instance id (SAFEGRID_INGEST_INSTANCE_ID) is blank");
+    }
     Topics.ensure(settings, Topics.DEFAULT_PARTITIONS);
     IngestWorkers pool = new IngestWorkers(new KafkaProducer<>(producerProperties(settings.bootstrapServers())),
         metrics);
@@ -41,12 +60,16 @@ public final class IngestWorkers implements AutoCloseable {
     for (int i = 0; i < settings.workers(); i++) {
       String name = "ingest-worker-" + i;
       IngestWorker w = new IngestWorker(name, settings, dataSource, deadLetters, metrics);
+      if (instanceId != null) {
+        w.consumerOverrides.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId + "-" + i);
+      }
       Thread t = new Thread(w, name);
       pool.workers.add(w);
       pool.threads.add(t);
       t.start();
     }
-    LOG.info("started {} ingest worker(s) on {}", settings.workers(), settings.bootstrapServers());
+    LOG.info("started {} ingest worker(s) on {}{}", settings.workers(), settings.bootstrapServers(),
+        instanceId == null ? "" : " as static members " + instanceId + "-0..");
     return pool;
   }
 

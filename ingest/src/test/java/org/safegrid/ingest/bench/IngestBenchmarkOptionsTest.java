@@ -24,4 +24,14 @@ class IngestBenchmarkOptionsTest {
         Map.of("SAFEGRID_DB_PASSWORD", "from-env"));
     assertThat(b.dbPassword()).isEqualTo("from-env");
   }
+
+  @Test
+  void aListOfWorkerCountsSelectsTheScaleOutStepsAndACountAboveThePartitionsIsRefused() {
+    IngestBenchmark b = IngestBenchmark.parse(new String[] {"--db-url", "jdbc:postgresql://h/db", "--workers", "1,2,3"},
+        Map.of());
+    assertThat(b.workerSteps()).containsExactly(1, 2, 3);
+    assertThat(IngestBenchmark.parse(new String[] {"--workers", "2"}, Map.of()).workerSteps()).isNull();
+    assertThatThrownBy(() -> IngestBenchmark.parse(new String[] {"--workers", "1,40"}, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partitions");
+  }
 }

@@ -16,11 +16,14 @@ import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A PostgreSQL 15 + PostGIS cluster of its own for one chaos test, which the test may stop
+ * A PostgreSQL 15 + PostGIS cluster of the chaos tests' own, which a test may stop
  * ({@code pg_ctl stop -m immediate}: a crash as far as clients and recovery see it), kill
- * (SIGKILL to the postmaster) and start again on the same port. Local binaries
- * ({@code SAFEGRID_PG_BIN}, default {@code /usr/lib/postgresql/15/bin}); as root the cluster runs as
- * the unprivileged user {@code safegrid} through {@code runuser}.
+ * (SIGKILL to the postmaster) and start again on the same port. The schema is migrated once into the
+ * template database {@code chaos}; each check works in a copy of it ({@link #createDatabase}), so the
+ * checks share one cluster (one initdb and one migration for the tier) without seeing each other's
+ * rows. The checks run one after another, so one check's crash never hits another's work. Local
+ * binaries ({@code SAFEGRID_PG_BIN}, default {@code /usr/lib/postgresql/15/bin}); as root the cluster
+ * runs as the unprivileged user {@code safegrid} through {@code runuser}.
  */
 public final class ChaosPostgres implements AutoCloseable {
 
@@ -66,6 +69,25 @@ public final class ChaosPostgres implements AutoCloseable {
     Flyway.configure().dataSource(url("chaos"), "postgres", "").load().migrate();
   }
 
+  /** Creates database {@code name} as a copy of the migrated {@code chaos} database; returns {@code name}. */
+  public String createDatabase(String name) throws Exception {
+    try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
+         Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + name + " TEMPLATE chaos");
+    }
+    return name;
+  }
+
+  /** A data source on database {@code db} of this cluster (user postgres, trust). */
+  public DataSource dataSource(String db) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(url(db));
+    ds.setUser("postgres");
+    ds.setPassword("");
+    ds.setConnectTimeout(5);
+    return ds;
+  }
+
   /** JDBC URL of a database of this cluster. */
   public String url(String db) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + db;
@@ -75,15 +97,6 @@ public final class ChaosPostgres implements AutoCloseable {
     return port;
   }
 
-  /** A data source on the {@code chaos} database (user postgres, trust). */
-  public DataSource dataSource() {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(url("chaos"));
-    ds.setUser("postgres");
-    ds.setPassword("");
-    ds.setConnectTimeout(5);
-    return ds;
-  }
 
   /** Starts the cluster (again) and waits until it accepts connections. */
   public void start() throws IOException, InterruptedException {

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.IngestWorkerMain;
@@ -23,10 +24,24 @@ final class ChaosProcesses {
   }
 
   /**
-   * Starts {@link IngestWorkerMain} against {@code dbUrl} (user postgres, no password); it is killed
-   * when the test JVM exits, if the test has not stopped it.
+   * Longest wait for a broker JVM to listen: about 10 s on a quiet 2-core machine, but 100 s were
+   * measured at load average 40. A set-up wait, not a limit of the reliability plan.
+   */
+  static final Duration BROKER_START = Duration.ofSeconds(180);
+
+  /** Marker line a worker process prints once its consumer threads run. */
+  static final String WORKER_READY = "SafeGrid ingest worker ready";
+
+  /**
+   * Starts {@link IngestWorkerMain} against {@code dbUrl} (user postgres, no password) as dynamic
+   * group members; it is killed when the test JVM exits, if the test has not stopped it.
    */
   static Process worker(String dbUrl, IngestSettings s, int threads, Path log) throws IOException {
+    return worker(dbUrl, s, threads, log, null);
+  }
+
+  /** Like {@link #worker(String, IngestSettings, int, Path)}, as static members {@code <instanceId>-<i>} when given. */
+  static Process worker(String dbUrl, IngestSettings s, int threads, Path log, String instanceId) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx384m", "-cp", System.getProperty("java.class.path"),
         IngestWorkerMain.class.getName());
     pb.environment().put("SAFEGRID_DB_URL", dbUrl);
@@ -37,11 +52,39 @@ final class ChaosProcesses {
     pb.environment().put("SAFEGRID_INGEST_GROUP", s.groupId());
     pb.environment().put("SAFEGRID_INGEST_TOPIC_PREFIX", s.topicPrefix());
     pb.environment().put("SAFEGRID_INGEST_WORKERS", Integer.toString(threads));
+    if (instanceId != null) {
+      pb.environment().put("SAFEGRID_INGEST_INSTANCE_ID", instanceId);
+    }
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();
     // a failed assertion must not leave a worker running (and consuming) after the test JVM is gone
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
     return p;
+  }
+
+  /**
+   * Waits until {@code log} holds at least {@code count} lines containing {@code marker}; fails with the
+   * log's path if {@code process} exits first or {@code timeout} passes.
+   */
+  static void awaitLog(Process process, Path log, String marker, int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (occurrences(log, marker) < count) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("process exited (" + process.exitValue() + ") before '" + marker + "'; see "
+            + log);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no '" + marker + "' within " + timeout + "; see " + log);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Lines of {@code log} containing {@code marker}. */
+  static int occurrences(Path log, String marker) throws IOException {
+    try (var lines = Files.lines(log)) {
+      return (int) lines.filter(l -> l.contains(marker)).count();
+    }
   }
 
   /** A single-node broker in its own JVM, restartable on the same port and storage. */
@@ -70,7 +113,9 @@ final class ChaosProcesses {
           "--partitions", "6", "--initial-rebalance-delay-ms", "0");
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       process = pb.start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      // a failed test must not leave the broker running after the test JVM is gone
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+      long deadline = System.nanoTime() + BROKER_START.toNanos();
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           throw new IllegalStateException("broker exited; see " + log);

@@ -162,7 +162,7 @@ final class NetnsBroker implements AutoCloseable {
   }
 
   private void awaitTrue(Check check, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + ChaosProcesses.BROKER_START.toNanos();
     while (System.nanoTime() < deadline) {
       if (broker != null && !broker.isAlive()) {
         throw new IllegalStateException("the broker in its network namespace exited; see " + log);
@@ -179,7 +179,7 @@ final class NetnsBroker implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("waited 90 s in vain for " + what);
+    throw new IllegalStateException("waited " + ChaosProcesses.BROKER_START.toSeconds() + " s in vain for " + what);
   }
 
   /** The absolute path of {@code name} on PATH (or in /usr/sbin, /sbin), or a failure naming the package. */

@@ -118,13 +118,14 @@ class EventDecoderTest {
 
   @Test
   void attrsMapIsWhatJacksonsUntypedBindingMakes() throws Exception {
+    String attrsJson = "{\"cameraId\":\"CAM-441302-0042\",\"class\":\"person\",\"confidence\":0.91,\"s\":\"x\","
+        + "\"i\":3,\"l\":4000000000,\"b\":99999999999999999999,\"d\":0.91,\"e\":1e3,\"t\":true,\"n\":null,"
+        + "\"a\":[1,\"y\",{\"z\":2.5}],\"o\":{\"k\":[]}}";
     com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
-    com.fasterxml.jackson.databind.JsonNode attrs = m.readTree("{\"s\":\"x\",\"i\":3,\"l\":4000000000,"
-        + "\"b\":99999999999999999999,\"d\":0.91,\"e\":1e3,\"t\":true,\"n\":null,\"a\":[1,\"y\",{\"z\":2.5}],"
-        + "\"o\":{\"k\":[]}}");
-    Map<String, Object> expected = m.convertValue(attrs, new com.fasterxml.jackson.core.type.TypeReference<>() {
+    Map<String, Object> expected = m.readValue(attrsJson, new com.fasterxml.jackson.core.type.TypeReference<>() {
     });
-    Map<String, Object> actual = EventDecoder.toMap(attrs);
+    String json = camera("").replaceFirst("\"attrs\":\\{[^}]*}", "\"attrs\":" + java.util.regex.Matcher.quoteReplacement(attrsJson));
+    Map<String, Object> actual = ((EventDecoder.Accepted) decode(Source.CAMERA, json)).event().attrs();
     assertThat(actual).isEqualTo(expected);
     assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
     expected.forEach((k, v) -> assertThat(actual.get(k) == null ? null : actual.get(k).getClass()).as(k)

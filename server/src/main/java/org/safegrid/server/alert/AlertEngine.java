@@ -28,6 +28,7 @@ import org.safegrid.server.feed.PoisonEventSkipped;
 import org.safegrid.server.feedhealth.FeedHealthSignals;
 import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.loop.BackgroundLoop;
+import org.safegrid.server.loop.LeaderGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -57,6 +58,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * is read; enter/exit rules wait in the reorder buffer and are judged in observed-time order. The
  * same thread escalates overdue alerts and reloads geofence zones when an overlay layer's version
  * changes.
+ *
+ * <p>Replicas: the loop runs on the elected leader only ({@link LeaderGate}). Each position save is a
+ * compare-and-set on the stored generation ({@link FeedPositions#compareAndSave}), so a stale leader
+ * that still finishes a step after a newer one took over cannot commit the same events again: its
+ * transaction, alerts included, rolls back, and it reads the stored position again. A new term (this
+ * replica leads again) after another replica saved the position reads the stored position and
+ * forgets the reorder buffer.
  */
 @Component
 public class AlertEngine implements SmartLifecycle {
@@ -82,21 +90,24 @@ public class AlertEngine implements SmartLifecycle {
   private final FeedPositions positions;
   private final ObjectMapper json = new ObjectMapper();
   private final ConcurrentLinkedQueue<Object> signals = new ConcurrentLinkedQueue<>();
-  private final ReorderBuffer buffer;
+  private final LeaderGate leader;
+  private ReorderBuffer buffer;
   private final Timer latency;
   private RuleEngine engine;
   private Map<String, Integer> zoneVersions;
   private Instant nextEscalation = Instant.EPOCH;
   private Instant nextFeedRead = Instant.EPOCH;
   private volatile Instant nextZoneCheck = Instant.EPOCH;
-  private FeedConsumer consumer;
+  private volatile FeedConsumer consumer;
+  private long generation;
+  private long term = -1;
   private Instant skipStoredBefore;
   private BackgroundLoop loop;
   private volatile boolean running;
 
   public AlertEngine(AlertProperties properties, EventFeedProperties feedProperties, AlertService alerts,
                      JdbcTemplate jdbc, TransactionTemplate tx, ApplicationEventPublisher publisher,
-                     MeterRegistry meters) {
+                     MeterRegistry meters, LeaderGate leader) {
     this.properties = properties;
     this.feedProperties = feedProperties;
     this.alerts = alerts;
@@ -104,6 +115,7 @@ public class AlertEngine implements SmartLifecycle {
     this.tx = tx;
     this.publisher = publisher;
     this.meters = meters;
+    this.leader = leader;
     this.feed = new EventFeed(jdbc);
     this.positions = new FeedPositions(jdbc);
     this.buffer = new ReorderBuffer(properties.reorderWindow());
@@ -155,7 +167,8 @@ public class AlertEngine implements SmartLifecycle {
   }
 
   private void signal(Object s) {
-    if (running) {
+    // a follower drops them: the leader's engine gets the same signals from its own replica
+    if (running && leader.isLeader()) {
       signals.add(s);
       loop.wake();
     }
@@ -167,6 +180,16 @@ public class AlertEngine implements SmartLifecycle {
    */
   boolean step() throws Exception {
     Instant now = Instant.now();
+    long t = leader.term();
+    if (t != term) {
+      // leading again: if another replica saved the position meanwhile, what this one holds is stale
+      // (a database blip that only renewed this replica's lock keeps the reorder buffer)
+      if (consumer != null && positions.find(CONSUMER).map(FeedPositions.Stored::generation).orElse(-1L) != generation) {
+        consumer = null;
+        buffer = new ReorderBuffer(properties.reorderWindow());
+      }
+      term = t;
+    }
     if (!now.isBefore(nextZoneCheck)) {
       nextZoneCheck = now.plus(properties.zoneRefresh());
       reloadZonesIfChanged();
@@ -183,6 +206,10 @@ public class AlertEngine implements SmartLifecycle {
         if (!more) {
           skipStoredBefore = null;
         }
+      } catch (FeedPositions.StalePositionException stale) {
+        log.warn("alert engine: {}", stale.getMessage());
+        consumer = null;
+        nextFeedRead = now;
       } catch (Exception e) {
         feedFailure = e;
       }
@@ -209,11 +236,14 @@ public class AlertEngine implements SmartLifecycle {
     Optional<FeedPositions.Stored> stored = positions.find(CONSUMER);
     FeedPosition start;
     if (stored.isEmpty()) {
-      start = feed.head();
-      positions.save(CONSUMER, start);
+      positions.insertIfAbsent(CONSUMER, feed.head());
+      FeedPositions.Stored first = positions.find(CONSUMER).orElseThrow();
+      start = first.position();
+      generation = first.generation();
       log.info("alert engine: no stored feed position, starting at the head ({})", start);
     } else {
       start = stored.get().position();
+      generation = stored.get().generation();
       Instant cutoff = now.minus(feedProperties.resumeHorizon());
       EventFeed.Backlog backlog = feed.backlog(start, cutoff);
       if (backlog.events() > 0) {
@@ -231,7 +261,7 @@ public class AlertEngine implements SmartLifecycle {
 
       @Override
       public void skip(LiveEvent poison, FeedPosition next) {
-        tx.executeWithoutResult(st -> positions.save(CONSUMER, next));
+        generation = tx.execute(st -> positions.compareAndSave(CONSUMER, next, generation));
       }
     }, feedProperties.maxBatch(), feedProperties.maxAttempts(), meters,
         (name, e, attempts, failure) -> signals.add(new PoisonEventSkipped(name, e.id(), e.source(), e.kind(),
@@ -267,7 +297,9 @@ public class AlertEngine implements SmartLifecycle {
     List<AlertEvents.AlertRaised> raised = new ArrayList<>();
     List<LiveEvent> tracked = new ArrayList<>();
     Instant skipBefore = skipStoredBefore;
-    tx.executeWithoutResult(st -> {
+    long expected = generation;
+    // the new generation is kept only once the transaction committed
+    generation = tx.execute(st -> {
       for (LiveEvent e : events) {
         if (skipBefore != null && e.receivedAt().isBefore(skipBefore)) {
           continue;
@@ -280,7 +312,7 @@ public class AlertEngine implements SmartLifecycle {
           tracked.add(e);
         }
       }
-      positions.save(CONSUMER, next);
+      return positions.compareAndSave(CONSUMER, next, expected);
     });
     // only after the commit: a rolled-back batch comes again and must not be buffered or published twice
     for (LiveEvent e : tracked) {
@@ -413,7 +445,7 @@ public class AlertEngine implements SmartLifecycle {
       return;
     }
     Duration tick = Duration.ofMillis(Math.max(20, properties.reorderWindow().toMillis() / 4));
-    loop = EventFeeds.loop("alert-engine", feedProperties, meters).every(tick).step(this::step);
+    loop = EventFeeds.loop("alert-engine", feedProperties, meters).leaderOnly(leader).every(tick).step(this::step);
     running = true;
     loop.start();
   }

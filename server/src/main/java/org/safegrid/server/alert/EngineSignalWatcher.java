@@ -59,7 +59,7 @@ class EngineSignalWatcher extends LoopLifecycle {
     Duration risk = properties.riskInterval();
     Duration emerging = properties.emergingInterval();
     Duration firstEmerging = emerging.compareTo(Duration.ofMinutes(1)) < 0 ? emerging : Duration.ofMinutes(1);
-    return BackgroundLoop.named("engine-signal-watch").runEach(
+    return BackgroundLoop.named("engine-signal-watch").leaderOnly(leaderGate()).runEach(
         new BackgroundLoop.Task(risk, risk, this::watchRisk),
         new BackgroundLoop.Task(emerging, firstEmerging, this::watchEmerging));
   }

@@ -29,7 +29,7 @@ public class AuditRetention extends LoopLifecycle {
 
   @Override
   protected BackgroundLoop createLoop() {
-    return BackgroundLoop.named("audit-retention").every(properties.purgeInterval())
+    return BackgroundLoop.named("audit-retention").leaderOnly(leaderGate()).every(properties.purgeInterval())
         .firstAfter(Duration.ofMinutes(10)).backoff(Duration.ofMinutes(1), Duration.ofHours(1))
         .run(this::purgeOnSchedule);
   }

@@ -49,7 +49,7 @@ public class AuditSyslogForwarder extends LoopLifecycle {
     if (!properties.enabled()) {
       return null;
     }
-    return BackgroundLoop.named("audit-syslog").every(properties.interval()).firstAfter(Duration.ZERO)
+    return BackgroundLoop.named("audit-syslog").leaderOnly(leaderGate()).every(properties.interval()).firstAfter(Duration.ZERO)
         .backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).step(this::forwardNew);
   }
 

@@ -48,7 +48,7 @@ public class AuditTamperWatch extends LoopLifecycle {
 
   @Override
   protected BackgroundLoop createLoop() {
-    return BackgroundLoop.named("audit-tamper-watch").every(properties.tamperCheckInterval())
+    return BackgroundLoop.named("audit-tamper-watch").leaderOnly(leaderGate()).every(properties.tamperCheckInterval())
         .firstAfter(Duration.ofSeconds(5)).run(this::recordNewRefusals);
   }
 

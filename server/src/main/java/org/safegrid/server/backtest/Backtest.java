@@ -35,8 +35,7 @@ import org.safegrid.server.stats.forecast.NegativeBinomial;
 import org.safegrid.server.stats.forecast.Poisson;
 import org.safegrid.server.stats.forecast.RankingAccuracy;
 import org.safegrid.server.stats.forecast.Raster;
-import org.safegrid.server.stats.forecast.SelfExcitingFit;
-import org.safegrid.server.stats.forecast.SelfExcitingForecaster;
+import org.safegrid.server.stats.forecast.CategoryForecasts;
 import org.safegrid.server.stats.forecast.SelfExcitingModel;
 
 /**
@@ -146,12 +145,12 @@ public final class Backtest {
     };
   }
 
-  static long millis(LocalDate d) {
+  public static long millis(LocalDate d) {
     return d.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
   }
 
   /** The study area: raster cells used for scoring, and how they were chosen. */
-  record Study(int[] cells, String definition, int[] position) {
+  public record Study(int[] cells, String definition, int[] position) {
 
     /** The study cells of a raster; {@code position[rasterCell]} = index among the study cells or −1. */
     static Study of(boolean[] in, String definition) {
@@ -203,42 +202,11 @@ public final class Backtest {
     long trainEnd = millis(o.trainTo().plusDays(1));
     long testStart = millis(o.testFrom());
     long testEnd = millis(o.testTo().plusDays(1));
-    double[] trainLats = rows.stream().filter(r -> r.localMillis() >= trainStart && r.localMillis() < trainEnd)
-        .mapToDouble(BacktestEvents.Row::lat).toArray();
-    if (trainLats.length < 10) {
-      throw new IllegalArgumentException("only " + trainLats.length + " events in the training period");
-    }
-    LocalMetricProjection proj = LocalMetricProjection.around(trainLats);
-    List<EventPoint> all = new ArrayList<>();
-    for (BacktestEvents.Row r : rows) {
-      all.add(new EventPoint(r.localMillis(), proj.x(r.lon()), proj.y(r.lat()), r.category()));
-    }
-    all.sort(java.util.Comparator.comparingLong(EventPoint::epochMillis));
-    double minX = Double.MAX_VALUE;
-    double minY = Double.MAX_VALUE;
-    double maxX = -Double.MAX_VALUE;
-    double maxY = -Double.MAX_VALUE;
-    for (EventPoint p : all) {
-      if (p.epochMillis() >= trainStart && p.epochMillis() < trainEnd) {
-        minX = Math.min(minX, p.x());
-        minY = Math.min(minY, p.y());
-        maxX = Math.max(maxX, p.x());
-        maxY = Math.max(maxY, p.y());
-      }
-    }
-    List<Polygon> areaPolys = o.area() == null ? List.of() : readArea(o.area(), proj);
-    for (Polygon p : areaPolys) {
-      minX = Math.min(minX, p.getEnvelopeInternal().getMinX());
-      minY = Math.min(minY, p.getEnvelopeInternal().getMinY());
-      maxX = Math.max(maxX, p.getEnvelopeInternal().getMaxX());
-      maxY = Math.max(maxY, p.getEnvelopeInternal().getMaxY());
-    }
+    Frame frame = frame(rows, trainStart, trainEnd, o.cellSizeMeters(), o.area());
+    List<EventPoint> all = frame.points();
+    Raster raster = frame.raster();
+    Study study = frame.study();
     double s = o.cellSizeMeters();
-    Raster raster = Raster.covering(minX, minY, maxX, maxY, s, 4 * BANDWIDTHS[BANDWIDTHS.length - 1]);
-    Study study = areaPolys.isEmpty() ? nearTraining(all, raster, trainStart, trainEnd) : inside(areaPolys, raster);
-    if (study.cells().length < 10) {
-      throw new IllegalArgumentException("the study area has only " + study.cells().length + " cells");
-    }
 
     // steps of the test period; the validation split ends where the training range ends
     long step = o.step() == null ? testEnd - testStart : o.step().toMillis();
@@ -261,50 +229,11 @@ public final class Backtest {
     validation.put("fit", o.trainFrom() + "/" + java.time.Instant.ofEpochMilli(valStart - 1).toString().substring(0, 10));
     validation.put("forecast", java.time.Instant.ofEpochMilli(valStart).toString().substring(0, 10) + "/" + o.trainTo());
     validation.put("steps", vSteps);
-    double bestSg = Double.NaN;
-    double bestSgScore = Double.NEGATIVE_INFINITY;
-    double bestKde = Double.NaN;
-    double bestKdeScore = Double.NEGATIVE_INFINITY;
-    List<Map<String, Object>> tried = new ArrayList<>();
-    double[] bestSgMeans = null;
-    int[] valCounts = null;
-    for (double h : BANDWIDTHS) {
-      ModelSet ms = new ModelSet(all, raster, study, trainStart, valStart, h, h, s, log);
-      List<double[]> sgMeans = new ArrayList<>();
-      List<int[]> counts = new ArrayList<>();
-      double sgScore = 0;
-      double kdeScore = 0;
-      for (int v = 0; v < vSteps; v++) {
-        long origin = valStart + v * step;
-        int[] y = counts(all, raster, study, origin, origin + step);
-        Map<String, double[]> f = ms.forecast(origin, step);
-        sgScore += logScore(f.get("safegrid"), y);
-        kdeScore += logScore(f.get("kde"), y);
-        sgMeans.add(f.get("safegrid"));
-        counts.add(y);
-      }
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("bandwidth_m", h);
-      t.put("safegrid_log_score", round(sgScore / vSteps / study.cells().length));
-      t.put("kde_log_score", round(kdeScore / vSteps / study.cells().length));
-      t.put("safegrid_fits", ms.describeFits());
-      tried.add(t);
-      if (sgScore > bestSgScore) {
-        bestSgScore = sgScore;
-        bestSg = h;
-        bestSgMeans = flatten(sgMeans);
-        valCounts = flattenInt(counts);
-      }
-      if (kdeScore > bestKdeScore) {
-        bestKdeScore = kdeScore;
-        bestKde = h;
-      }
-    }
-    double size = NegativeBinomial.fitSize(bestSgMeans, valCounts);
-    validation.put("tried", tried);
-    validation.put("chosen", Map.of("safegrid_background_bandwidth_m", bestSg, "kde_bandwidth_m", bestKde,
-        "negative_binomial_size", Double.isInfinite(size) ? "Infinity (Poisson)" : round(size)));
-    validation.put("chosen_by", "mean Poisson log score per cell over the validation steps (higher is better)");
+    Choice choice = validate(frame, trainStart, valStart, vSteps, step, true, CategoryForecasts.TooFew.THROW,
+        validation, log);
+    double bestSg = choice.safegridBandwidth();
+    double bestKde = choice.kdeBandwidth();
+    double size = choice.negativeBinomialSize();
 
     // --- test: refit on the whole training range, forecast each step, score
     ModelSet ms = new ModelSet(all, raster, study, trainStart, trainEnd, bestSg, bestKde, s, log);
@@ -458,6 +387,135 @@ public final class Backtest {
     out.put("report", report);
     out.put("summary", summary);
     return out;
+  }
+
+  /**
+   * What a run is computed on: the local metric projection (around the training events' mean
+   * latitude), every row as a point sorted by time, the raster covering the training events (and
+   * {@code area}) with a margin of four times the widest bandwidth, and the study cells.
+   */
+  public record Frame(LocalMetricProjection projection, List<EventPoint> points, Raster raster, Study study) {}
+
+  /** The frame of a run on these rows with this training range and cell size ({@code area} may be null). */
+  public static Frame frame(List<BacktestEvents.Row> rows, long trainStart, long trainEnd, double cellSizeMeters,
+                            Path area) throws IOException {
+    double[] trainLats = rows.stream().filter(r -> r.localMillis() >= trainStart && r.localMillis() < trainEnd)
+        .mapToDouble(BacktestEvents.Row::lat).toArray();
+    if (trainLats.length < 10) {
+      throw new IllegalArgumentException("only " + trainLats.length + " events in the training period");
+    }
+    LocalMetricProjection proj = LocalMetricProjection.around(trainLats);
+    List<EventPoint> all = new ArrayList<>();
+    for (BacktestEvents.Row r : rows) {
+      all.add(new EventPoint(r.localMillis(), proj.x(r.lon()), proj.y(r.lat()), r.category()));
+    }
+    all.sort(java.util.Comparator.comparingLong(EventPoint::epochMillis));
+    double minX = Double.MAX_VALUE;
+    double minY = Double.MAX_VALUE;
+    double maxX = -Double.MAX_VALUE;
+    double maxY = -Double.MAX_VALUE;
+    for (EventPoint p : all) {
+      if (p.epochMillis() >= trainStart && p.epochMillis() < trainEnd) {
+        minX = Math.min(minX, p.x());
+        minY = Math.min(minY, p.y());
+        maxX = Math.max(maxX, p.x());
+        maxY = Math.max(maxY, p.y());
+      }
+    }
+    List<Polygon> areaPolys = area == null ? List.of() : readArea(area, proj);
+    for (Polygon p : areaPolys) {
+      minX = Math.min(minX, p.getEnvelopeInternal().getMinX());
+      minY = Math.min(minY, p.getEnvelopeInternal().getMinY());
+      maxX = Math.max(maxX, p.getEnvelopeInternal().getMaxX());
+      maxY = Math.max(maxY, p.getEnvelopeInternal().getMaxY());
+    }
+    Raster raster = Raster.covering(minX, minY, maxX, maxY, cellSizeMeters, 4 * BANDWIDTHS[BANDWIDTHS.length - 1]);
+    Study study = areaPolys.isEmpty() ? nearTraining(all, raster, trainStart, trainEnd) : inside(areaPolys, raster);
+    if (study.cells().length < 10) {
+      throw new IllegalArgumentException("the study area has only " + study.cells().length + " cells");
+    }
+    return new Frame(proj, all, raster, study);
+  }
+
+  /**
+   * The choices made on the validation split.
+   *
+   * @param safegridBandwidth    background bandwidth of the self-exciting model, metres
+   * @param kdeBandwidth         bandwidth of the {@code kde} baseline (NaN when the baselines were not run)
+   * @param negativeBinomialSize the predictive distribution's size k (∞: Poisson)
+   */
+  public record Choice(double safegridBandwidth, double kdeBandwidth, double negativeBinomialSize) {}
+
+  /**
+   * The validation split: fit on [trainStart, valStart), forecast {@code vSteps} windows of {@code step}
+   * from valStart with the rolling origin, for each of {@link #BANDWIDTHS}; the bandwidths with the best
+   * mean Poisson log score over the study cells win, and the negative binomial size is fitted on the
+   * winning forecasts. Adds {@code tried}, {@code chosen} and {@code chosen_by} to {@code validation}.
+   *
+   * @param baselines whether the {@code kde} bandwidth is chosen too (the backtest) or only the
+   *                  self-exciting model's (the live forecast)
+   */
+  public static Choice validate(Frame frame, long trainStart, long valStart, int vSteps, long step, boolean baselines,
+                                CategoryForecasts.TooFew tooFew, Map<String, Object> validation,
+                                java.io.PrintStream log) {
+    List<EventPoint> all = frame.points();
+    Raster raster = frame.raster();
+    Study study = frame.study();
+    double bestSg = Double.NaN;
+    double bestSgScore = Double.NEGATIVE_INFINITY;
+    double bestKde = Double.NaN;
+    double bestKdeScore = Double.NEGATIVE_INFINITY;
+    List<Map<String, Object>> tried = new ArrayList<>();
+    double[] bestSgMeans = null;
+    int[] valCounts = null;
+    for (double h : BANDWIDTHS) {
+      ModelSet ms = new ModelSet(all, raster, study, trainStart, valStart, h, h, raster.cellMeters(), log, baselines,
+          tooFew);
+      List<double[]> sgMeans = new ArrayList<>();
+      List<int[]> counts = new ArrayList<>();
+      double sgScore = 0;
+      double kdeScore = 0;
+      for (int v = 0; v < vSteps; v++) {
+        long origin = valStart + v * step;
+        int[] y = counts(all, raster, study, origin, origin + step);
+        Map<String, double[]> f = ms.forecast(origin, step);
+        sgScore += logScore(f.get("safegrid"), y);
+        if (baselines) {
+          kdeScore += logScore(f.get("kde"), y);
+        }
+        sgMeans.add(f.get("safegrid"));
+        counts.add(y);
+      }
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("bandwidth_m", h);
+      t.put("safegrid_log_score", round(sgScore / vSteps / study.cells().length));
+      if (baselines) {
+        t.put("kde_log_score", round(kdeScore / vSteps / study.cells().length));
+      }
+      t.put("safegrid_fits", ms.describeFits());
+      tried.add(t);
+      if (sgScore > bestSgScore) {
+        bestSgScore = sgScore;
+        bestSg = h;
+        bestSgMeans = flatten(sgMeans);
+        valCounts = flattenInt(counts);
+      }
+      if (baselines && kdeScore > bestKdeScore) {
+        bestKdeScore = kdeScore;
+        bestKde = h;
+      }
+    }
+    double size = NegativeBinomial.fitSize(bestSgMeans, valCounts);
+    validation.put("tried", tried);
+    Map<String, Object> chosen = new LinkedHashMap<>();
+    chosen.put("safegrid_background_bandwidth_m", bestSg);
+    if (baselines) {
+      chosen.put("kde_bandwidth_m", bestKde);
+    }
+    chosen.put("negative_binomial_size", Double.isInfinite(size) ? "Infinity (Poisson)" : round(size));
+    validation.put("chosen", chosen);
+    validation.put("chosen_by", "mean Poisson log score per cell over the validation steps (higher is better)");
+    return new Choice(bestSg, bestKde, size);
   }
 
   /** Pooled hit rate, PAI, PEI* over the steps (or over a bootstrap resample of them). */
@@ -628,38 +686,39 @@ public final class Backtest {
     final Study study;
     final long fitFrom;
     final long fitTo;
-    final Map<String, SelfExcitingFit> fits;
-    final Map<String, SelfExcitingForecaster> forecasters = new HashMap<>();
-    final SelfExcitingForecaster pooled;
+    final CategoryForecasts safegrid;
     final double[] naive;
     final double[] kde;
     final double fitRatePerMs;
     final double cellSize;
+    final boolean baselines;
     int fed;
 
     ModelSet(List<EventPoint> all, Raster raster, Study study, long fitFrom, long fitTo, double sgBandwidth,
              double kdeBandwidth, double cellSize, java.io.PrintStream log) {
+      this(all, raster, study, fitFrom, fitTo, sgBandwidth, kdeBandwidth, cellSize, log, true,
+          CategoryForecasts.TooFew.THROW);
+    }
+
+    /**
+     * @param baselines whether to compute the four baselines too ({@code safegrid} alone otherwise)
+     * @param tooFew    what to do with categories too small to fit (the backtest throws)
+     */
+    ModelSet(List<EventPoint> all, Raster raster, Study study, long fitFrom, long fitTo, double sgBandwidth,
+             double kdeBandwidth, double cellSize, java.io.PrintStream log, boolean baselines,
+             CategoryForecasts.TooFew tooFew) {
       this.all = all;
       this.raster = raster;
       this.study = study;
       this.fitFrom = fitFrom;
       this.fitTo = fitTo;
       this.cellSize = cellSize;
+      this.baselines = baselines;
       long t0 = System.nanoTime();
-      fits = SelfExcitingModel.fitAll(all, raster, fitFrom, fitTo, sgBandwidth, SelfExcitingModel.Bounds.defaults(),
-          "(pooled)");
+      safegrid = CategoryForecasts.fit(all, raster, fitFrom, fitTo, sgBandwidth, SelfExcitingModel.Bounds.defaults(),
+          tooFew);
       log.printf("backtest: fitted %s (background bandwidth %.0f m) in %d ms%n", describeFits(), sgBandwidth,
           (System.nanoTime() - t0) / 1_000_000);
-      SelfExcitingForecaster p = null;
-      for (Map.Entry<String, SelfExcitingFit> e : fits.entrySet()) {
-        SelfExcitingForecaster f = new SelfExcitingForecaster(e.getValue());
-        forecasters.put(e.getKey(), f);
-        if (e.getKey().equals("(pooled)")) {
-          p = f;
-        }
-      }
-      pooled = p;
-      int[] pos = position(raster, study);
       double[] counts = new double[raster.size()];
       long n = 0;
       for (int i = firstAtOrAfter(all, fitFrom); i < all.size() && all.get(i).epochMillis() < fitTo; i++) {
@@ -674,46 +733,31 @@ public final class Backtest {
       for (int i = 0; i < naive.length; i++) {
         naive[i] = counts[study.cells()[i]];
       }
-      double[] k = GaussianSmoothing.smooth(counts, raster, kdeBandwidth);
       kde = new double[naive.length];
-      for (int i = 0; i < naive.length; i++) {
-        kde[i] = k[study.cells()[i]];
+      if (baselines) {
+        double[] k = GaussianSmoothing.smooth(counts, raster, kdeBandwidth);
+        for (int i = 0; i < naive.length; i++) {
+          kde[i] = k[study.cells()[i]];
+        }
       }
       fed = firstAtOrAfter(all, fitFrom);
     }
 
     Map<String, Object> describeFits() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      for (SelfExcitingFit f : fits.values()) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("events", f.events());
-        d.put("mu_per_day", round(f.muPerDay()));
-        d.put("theta", round(f.theta()));
-        d.put("mean_delay_days", round(f.meanDelayDays()));
-        d.put("sigma_m", round(f.sigmaMeters()));
-        d.put("background_share", round(f.backgroundEvents() / f.events()));
-        d.put("iterations", f.iterations());
-        m.put(f.category(), d);
+      return safegrid.describe();
+    }
+
+    /** The self-exciting forecast of every raster cell for [origin, origin + window), events before the origin fed online. */
+    double[] safegridExpected(long origin, long windowMs) {
+      // online update: every event before the origin, once
+      for (; fed < all.size() && all.get(fed).epochMillis() < origin; fed++) {
+        safegrid.add(all.get(fed));
       }
-      return m;
+      return safegrid.expected(origin, windowMs);
     }
 
     Map<String, double[]> forecast(long origin, long windowMs) {
-      // online update: every event before the origin, once
-      for (; fed < all.size() && all.get(fed).epochMillis() < origin; fed++) {
-        EventPoint p = all.get(fed);
-        SelfExcitingForecaster f = forecasters.get(p.category());
-        if (f == null) {
-          f = pooled;
-        }
-        if (f != null) {
-          f.add(p);
-        }
-      }
-      double[] full = new double[raster.size()];
-      for (SelfExcitingForecaster f : forecasters.values()) {
-        f.expected(origin, windowMs, full);
-      }
+      double[] full = safegridExpected(origin, windowMs);
       int n = study.cells().length;
       int[] pos = position(raster, study);
       double expectedTotal = fitRatePerMs * windowMs;
@@ -724,6 +768,9 @@ public final class Backtest {
         sg[i] = Math.max(full[study.cells()[i]], floor);
       }
       out.put("safegrid", sg);
+      if (!baselines) {
+        return out;
+      }
       double trainMs = fitTo - fitFrom;
       double[] nv = new double[n];
       for (int i = 0; i < n; i++) {

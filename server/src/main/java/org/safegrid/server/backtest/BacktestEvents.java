@@ -134,7 +134,7 @@ public final class BacktestEvents {
   }
 
   /** The local clock time of an instant in a zone, as epoch ms of that clock time read as UTC. */
-  static long localMillis(Instant t, ZoneId zone) {
+  public static long localMillis(Instant t, ZoneId zone) {
     return t.atZone(zone).toLocalDateTime().toInstant(ZoneOffset.UTC).toEpochMilli();
   }
 }

@@ -11,17 +11,30 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The stored positions of persistent feed consumers ({@code event_feed_position}). A save joins the
- * caller's transaction, so a consumer stores its position atomically with what it did. Thread-safe.
+ * caller's transaction, so a consumer stores its position atomically with what it did. Each save is
+ * a compare-and-set on the row's generation: two instances of one consumer (a stale leader and the
+ * new one) can never both commit the same range of the feed; the one that saves second gets a
+ * {@link StalePositionException}, and its transaction rolls back. Thread-safe.
  */
 public final class FeedPositions {
 
   /**
    * A stored position and when it was stored.
    *
-   * @param position the position
-   * @param storedAt when it was last saved
+   * @param position   the position
+   * @param storedAt   when it was last saved
+   * @param generation how many times it was saved; the expected value of the next save
    */
-  public record Stored(FeedPosition position, Instant storedAt) {
+  public record Stored(FeedPosition position, Instant storedAt, long generation) {
+  }
+
+  /** Another instance of the consumer saved the position since this one read it: this one is stale. */
+  public static final class StalePositionException extends RuntimeException {
+
+    StalePositionException(String consumer, long expectedGeneration) {
+      super("the feed position of " + consumer + " moved on since generation " + expectedGeneration
+          + ": another instance of the consumer (a newer leader) saved it; this one stops and reads it again");
+    }
   }
 
   private final JdbcTemplate jdbc;
@@ -33,7 +46,7 @@ public final class FeedPositions {
   /** The stored position of {@code consumer}, if it ever saved one. */
   public Optional<Stored> find(String consumer) {
     List<Stored> rows = jdbc.query("SELECT floor::text, delivered::text[], partial_txid::text[], partial_after, "
-        + "updated_at FROM event_feed_position WHERE consumer = ?", (rs, i) -> {
+        + "updated_at, generation FROM event_feed_position WHERE consumer = ?", (rs, i) -> {
           TreeSet<Long> delivered = new TreeSet<>();
           for (String x : strings(rs.getArray(2))) {
             delivered.add(Long.parseLong(x));
@@ -49,18 +62,18 @@ public final class FeedPositions {
             partial.put(Long.parseLong(txids[k]), after[k]);
           }
           Timestamp at = rs.getTimestamp(5);
-          return new Stored(new FeedPosition(Long.parseLong(rs.getString(1)), delivered, partial), at.toInstant());
+          return new Stored(new FeedPosition(Long.parseLong(rs.getString(1)), delivered, partial), at.toInstant(),
+              rs.getLong(6));
         }, consumer);
     return rows.stream().findFirst();
   }
 
-  /** Stores the position of {@code consumer} (in the caller's transaction, if any). */
-  public void save(String consumer, FeedPosition p) {
+  /** Stores {@code p} as the first position of {@code consumer} unless one is stored already. */
+  public void insertIfAbsent(String consumer, FeedPosition p) {
     jdbc.update(con -> {
       var ps = con.prepareStatement("INSERT INTO event_feed_position (consumer, floor, delivered, partial_txid, "
           + "partial_after, updated_at) VALUES (?, CAST(? AS xid8), CAST(? AS xid8[]), CAST(? AS xid8[]), ?, now()) "
-          + "ON CONFLICT (consumer) DO UPDATE SET floor = excluded.floor, delivered = excluded.delivered, "
-          + "partial_txid = excluded.partial_txid, partial_after = excluded.partial_after, updated_at = now()");
+          + "ON CONFLICT (consumer) DO NOTHING");
       ps.setString(1, consumer);
       ps.setString(2, Long.toString(p.floor()));
       ps.setString(3, p.deliveredLiteral());
@@ -68,6 +81,31 @@ public final class FeedPositions {
       ps.setArray(5, con.createArrayOf("text", p.partialAfter()));
       return ps;
     });
+  }
+
+  /**
+   * Stores the position of {@code consumer} (in the caller's transaction, if any) if its generation is
+   * still {@code expectedGeneration}; returns the new generation.
+   *
+   * @throws StalePositionException when another instance saved it since (nothing is written)
+   */
+  public long compareAndSave(String consumer, FeedPosition p, long expectedGeneration) {
+    int rows = jdbc.update(con -> {
+      var ps = con.prepareStatement("UPDATE event_feed_position SET floor = CAST(? AS xid8), "
+          + "delivered = CAST(? AS xid8[]), partial_txid = CAST(? AS xid8[]), partial_after = ?, updated_at = now(), "
+          + "generation = generation + 1 WHERE consumer = ? AND generation = ?");
+      ps.setString(1, Long.toString(p.floor()));
+      ps.setString(2, p.deliveredLiteral());
+      ps.setString(3, p.partialTxidLiteral());
+      ps.setArray(4, con.createArrayOf("text", p.partialAfter()));
+      ps.setString(5, consumer);
+      ps.setLong(6, expectedGeneration);
+      return ps;
+    });
+    if (rows != 1) {
+      throw new StalePositionException(consumer, expectedGeneration);
+    }
+    return expectedGeneration + 1;
   }
 
   private static String[] strings(Array a) throws java.sql.SQLException {

@@ -114,6 +114,30 @@ public class FeedHealthMonitor implements LiveEventListener, SmartLifecycle {
     }
   }
 
+  /**
+   * A source silent at a given time: down since it was last heard plus its expected interval.
+   *
+   * @param sourceId device id
+   * @param lon      last position
+   * @param lat      last position
+   * @param since    when it went silent
+   */
+  public record Outage(String sourceId, double lon, double lat, Instant since) {}
+
+  /**
+   * The sources of {@code source} (e.g. camera) silent at {@code now}, with the time each went silent.
+   * Read-only: unlike {@link #check} it publishes nothing. Devices never heard are not listed.
+   */
+  public List<Outage> outages(String source, Instant now) {
+    List<Outage> out = new ArrayList<>();
+    for (Seen s : seen.values()) {
+      if (s.source().equals(source) && isSilent(s, now)) {
+        out.add(new Outage(s.sourceId(), s.lon(), s.lat(), s.lastSeenAt().plus(expected(s))));
+      }
+    }
+    return out;
+  }
+
   /** Looks for sources silent longer than expected at {@code now}; publishes each new silence once. */
   public List<Seen> check(Instant now) {
     List<Seen> newlySilent = new ArrayList<>();

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Service;
  * polygon; patrol position pings are coverage, not events.
  */
 @Service
-class HotspotActivity {
+public class HotspotActivity {
 
   /** Hotspots looked up per answer: the list shows the top ones, a long tail is not worth the queries. */
   static final int MAX_HOTSPOTS = 50;
@@ -25,10 +25,10 @@ class HotspotActivity {
   static final Duration PATROL_LOOKBACK = Duration.ofDays(7);
 
   /** Events in the window and in the window of equal length before it, the newest patrol ping inside. */
-  record Activity(long events, long eventsBefore, Instant lastPatrolAt) {
+  public record Activity(long events, long eventsBefore, Instant lastPatrolAt) {
 
     /** {@code up}, {@code down} or {@code flat}: a change of at least a quarter and at least 3 events. */
-    String trend() {
+    public String trend() {
       long diff = events - eventsBefore;
       if (Math.abs(diff) < 3 || Math.abs(diff) < 0.25 * Math.max(events, eventsBefore)) {
         return "flat";
@@ -55,7 +55,7 @@ class HotspotActivity {
   }
 
   /** Activity of the first {@link #MAX_HOTSPOTS} hotspots by rank, for the window {@code [from, to)}. */
-  Map<Integer, Activity> find(List<Hotspot> hotspots, Instant from, Instant to) {
+  public Map<Integer, Activity> find(List<Hotspot> hotspots, Instant from, Instant to) {
     Duration len = Duration.between(from, to);
     Timestamp f = Timestamp.from(from);
     Timestamp t = Timestamp.from(to);

@@ -18,7 +18,7 @@ public final class HotspotFeatures {
   }
 
   /** The same with each hotspot's trend and last patrol where {@code activity} has its rank. */
-  static List<GeoJsonFeature> toFeatures(List<Hotspot> list, Map<Integer, HotspotActivity.Activity> activity) {
+  public static List<GeoJsonFeature> toFeatures(List<Hotspot> list, Map<Integer, HotspotActivity.Activity> activity) {
     List<GeoJsonFeature> features = new ArrayList<>();
     for (Hotspot h : list) {
       Map<String, Object> p = new LinkedHashMap<>();

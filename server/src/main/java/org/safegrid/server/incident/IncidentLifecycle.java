@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import org.safegrid.server.alert.AlertProperties;
 import org.safegrid.server.loop.BackgroundLoop;
+import org.safegrid.server.loop.LeaderGate;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
  * The incidents' clock: one {@link BackgroundLoop} ({@code incident-lifecycle}, every
  * {@code safegrid.incidents.check-interval}) that closes quiet incidents and escalates unacknowledged
- * ones. Each change is announced by {@link IncidentService} itself (outbox, then live stream).
+ * ones, on the elected leader only. Each change is announced by {@link IncidentService} itself (outbox, then live stream).
  */
 @Component
 class IncidentLifecycle implements SmartLifecycle {
@@ -18,9 +19,10 @@ class IncidentLifecycle implements SmartLifecycle {
   private final AlertProperties alerts;
   private final BackgroundLoop loop;
 
-  IncidentLifecycle(IncidentService incidents, IncidentProperties properties, AlertProperties alerts) {
+  IncidentLifecycle(IncidentService incidents, IncidentProperties properties, AlertProperties alerts,
+                    LeaderGate leader) {
     this.alerts = alerts;
-    this.loop = BackgroundLoop.named("incident-lifecycle").every(properties.checkInterval())
+    this.loop = BackgroundLoop.named("incident-lifecycle").leaderOnly(leader).every(properties.checkInterval())
         .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
         .run(() -> {
           Instant now = Instant.now();

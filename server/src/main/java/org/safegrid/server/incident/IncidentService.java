@@ -82,6 +82,47 @@ public class IncidentService {
         .query(IncidentRepository::map).list();
   }
 
+  /**
+   * What the incidents opened in {@code [from, to)} inside the scope came to: how many, by rule and
+   * by severity, and how fast they were worked.
+   *
+   * @param acknowledged       how many of them were acknowledged (at any time up to now)
+   * @param closed             how many were resolved, dismissed or closed after their quiet period
+   * @param medianAckSeconds   median of acknowledged_at − opened_at over the acknowledged ones; null when none
+   * @param medianCloseSeconds median of closed_at − opened_at over the closed ones; null when none
+   */
+  public record PeriodSummary(long total, Map<String, Long> byRule, Map<String, Long> bySeverity, long acknowledged,
+                              long closed, Double medianAckSeconds, Double medianCloseSeconds) {}
+
+  /** The incidents opened in {@code [from, to)} inside the scope, summed up (see {@link PeriodSummary}). */
+  public PeriodSummary summarize(Instant from, Instant to, DataScope scope) {
+    String where = "WHERE opened_at >= :from AND opened_at < :to"
+        + (scope.isCity() ? "" : " AND " + ScopeFilter.inDistrictSql("geom", "district"));
+    Map<String, Object> params = new java.util.HashMap<>();
+    params.put("from", Timestamp.from(from));
+    params.put("to", Timestamp.from(to));
+    if (!scope.isCity()) {
+      params.put("district", scope.districtCodeOrNull());
+    }
+    Map<String, Long> byRule = new java.util.TreeMap<>();
+    Map<String, Long> bySeverity = new LinkedHashMap<>();
+    for (AlertSeverity s : AlertSeverity.values()) {
+      bySeverity.put(s.wireName(), 0L);
+    }
+    jdbc.sql("SELECT rule_id, severity, count(*) FROM incident " + where + " GROUP BY 1, 2").params(params)
+        .query(rs -> {
+          byRule.merge(rs.getString(1), rs.getLong(3), Long::sum);
+          bySeverity.merge(rs.getString(2), rs.getLong(3), Long::sum);
+        });
+    return jdbc.sql("SELECT count(*), count(acknowledged_at), count(closed_at), "
+            + "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - opened_at)) "
+            + "FILTER (WHERE acknowledged_at IS NOT NULL), "
+            + "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - opened_at)) "
+            + "FILTER (WHERE closed_at IS NOT NULL) FROM incident " + where).params(params)
+        .query((rs, n) -> new PeriodSummary(rs.getLong(1), byRule, bySeverity, rs.getLong(2), rs.getLong(3),
+            (Double) rs.getObject(4, Double.class), (Double) rs.getObject(5, Double.class))).single();
+  }
+
   /** Whether the incident exists and its place lies inside the scope. */
   public boolean isVisible(long id, DataScope scope) {
     if (scope.isCity()) {

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * swallowed. Steps never overlap: the loop's thread is the only one that runs them, so a step may
  * keep single-writer state without locks.
  *
+ * <p>A loop built {@link Builder#leaderOnly leaderOnly} runs its steps only while its {@link LeaderGate}
+ * says this replica leads (work that must happen once among several replicas: the alert engine,
+ * escalation, retention, the audit tamper watch); on a follower it waits, and it is woken the
+ * moment this replica becomes the leader.
+ *
  * <p>Lifecycle: {@link #start()} once, {@link #stop()} once (waits up to the stop timeout for the
  * running step, then interrupts it). Thread-safe.
  */
@@ -55,6 +60,7 @@ public final class BackgroundLoop {
   private final Duration stopTimeout;
   private final Step step;
   private final FailureListener failureListener;
+  private final LeaderGate leaderGate;
   private final Counter failureCounter;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition signal = lock.newCondition();
@@ -64,6 +70,7 @@ public final class BackgroundLoop {
   private volatile int consecutiveFailures;
   private boolean woken;
   private Thread thread;
+  private Runnable leaderUnsubscribe;
 
   private BackgroundLoop(Builder b) {
     this.name = b.name;
@@ -74,6 +81,7 @@ public final class BackgroundLoop {
     this.stopTimeout = b.stopTimeout;
     this.step = Objects.requireNonNull(b.step, "step");
     this.failureListener = b.failureListener;
+    this.leaderGate = b.leaderGate;
     this.failureCounter = Counter.builder(FAILURES_METRIC).tag("loop", name)
         .description("steps of a background loop that threw").register(b.meters);
   }
@@ -93,6 +101,9 @@ public final class BackgroundLoop {
       return;
     }
     running = true;
+    if (leaderGate != null) {
+      leaderUnsubscribe = leaderGate.onGained(this::wake);
+    }
     thread = new Thread(this::loop, name);
     thread.setDaemon(true);
     thread.start();
@@ -101,6 +112,10 @@ public final class BackgroundLoop {
   /** Stops the thread: lets the running step finish (up to the stop timeout), then interrupts it. */
   public synchronized void stop() {
     running = false;
+    if (leaderUnsubscribe != null) {
+      leaderUnsubscribe.run();
+      leaderUnsubscribe = null;
+    }
     if (thread == null) {
       return;
     }
@@ -146,6 +161,11 @@ public final class BackgroundLoop {
     return steps.get();
   }
 
+  /** True when this loop runs only on the elected leader. */
+  public boolean isLeaderOnly() {
+    return leaderGate != null;
+  }
+
   /** True when called from this loop's own thread. */
   public boolean onLoopThread() {
     return Thread.currentThread() == thread;
@@ -156,6 +176,11 @@ public final class BackgroundLoop {
     while (running) {
       if (!pause(delayNanos)) {
         return;
+      }
+      if (leaderGate != null && !leaderGate.isLeader()) {
+        // a follower: nothing to do until the gate wakes this loop on becoming the leader
+        delayNanos = period.toNanos();
+        continue;
       }
       try {
         boolean more = step.run();
@@ -225,6 +250,7 @@ public final class BackgroundLoop {
     private Duration stopTimeout = Duration.ofSeconds(10);
     private Step step;
     private FailureListener failureListener;
+    private LeaderGate leaderGate;
     private MeterRegistry meters = Metrics.globalRegistry;
 
     private Builder(String name) {
@@ -261,6 +287,12 @@ public final class BackgroundLoop {
 
     public Builder stopTimeout(Duration timeout) {
       this.stopTimeout = positive(timeout, "stop timeout");
+      return this;
+    }
+
+    /** Runs the steps only while {@code gate} says this replica leads; see the class comment. */
+    public Builder leaderOnly(LeaderGate gate) {
+      this.leaderGate = Objects.requireNonNull(gate, "gate");
       return this;
     }
 

@@ -116,4 +116,28 @@ public class CoverageService {
     return new GeoJsonFeatureCollection(features, Map.of("layer", uncoveredOnly ? "uncovered-hotspots" : "patrol-coverage",
         "windowMinutes", window.toMinutes(), "distanceMeters", distanceMeters));
   }
+
+  /**
+   * How many of the given cells of a grid set a patrol unit visited in {@code [from, to)}: a cell is
+   * visited when at least one patrol position ping observed in the interval lies within the cover
+   * distance ({@code safegrid.patrol.cover-distance-meters}) of it, the rule of the coverage layer.
+   * Reads the stored position pings (the {@code event} table), so an interval older than event
+   * retention finds none.
+   */
+  public int countCellsVisited(long gridSetId, int[] cellIds, Instant from, Instant to) {
+    if (cellIds.length == 0) {
+      return 0;
+    }
+    double d = properties.coverDistanceMeters();
+    Integer n = jdbc.sql("SELECT count(*) FROM grid_cell c WHERE c.grid_set_id = :gs AND c.cell_id = ANY(:ids) "
+            + "AND EXISTS (SELECT 1 FROM event e WHERE e.source = 'patrol' AND e.kind = 'position' "
+            + "AND e.observed_at >= :from AND e.observed_at < :to AND e.geom && ST_Expand(c.geom, :deg) "
+            + "AND ST_DWithin(e.geom::geography, c.geom::geography, :d))")
+        .param("gs", gridSetId).param("ids", cellIds)
+        .param("from", Timestamp.from(from)).param("to", Timestamp.from(to))
+        // the && prefilter in degrees (generous at these latitudes) lets the GiST index on event.geom work
+        .param("deg", d / 111_320.0 / Math.cos(Math.toRadians(60))).param("d", d)
+        .query(Integer.class).single();
+    return n;
+  }
 }

@@ -49,7 +49,7 @@ public class EventRetention extends LoopLifecycle {
       log.info("event retention is off (safegrid.retention.enabled=false): partitions are kept for ever");
       return null;
     }
-    return BackgroundLoop.named("event-retention").every(properties.checkInterval())
+    return BackgroundLoop.named("event-retention").leaderOnly(leaderGate()).every(properties.checkInterval())
         .firstAfter(Duration.ofMinutes(5)).backoff(Duration.ofMinutes(1), Duration.ofHours(1))
         .step(() -> dropOldest().isPresent());
   }

@@ -3,8 +3,10 @@ package org.safegrid.server.risk;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
+import org.safegrid.server.feedhealth.FeedHealthMonitor;
 import org.safegrid.server.live.LiveEvent;
 import org.safegrid.server.live.LiveEventListener;
 import org.safegrid.server.loop.BackgroundLoop;
@@ -19,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.safegrid.server.reliability.QueryTimeoutProperties;
 import org.safegrid.server.upload.GridSetActivated;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
@@ -60,11 +64,17 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
 
   private final ApplicationEventPublisher events;
 
+  private final ObjectProvider<FeedHealthMonitor> feedHealth;
+  private final ObjectProvider<ForecastBaselines> forecast;
+
   public LiveRiskService(DataSource dataSource, RiskProperties cfg, QueryTimeoutProperties timeouts,
-                         ApplicationEventPublisher events) {
+                         ApplicationEventPublisher events, ObjectProvider<FeedHealthMonitor> feedHealth,
+                         ObjectProvider<ForecastBaselines> forecast) {
     this.repository = new RiskRepository(dataSource, timeouts.engine());
     this.cfg = cfg;
     this.events = events;
+    this.feedHealth = feedHealth;
+    this.forecast = forecast;
   }
 
   /** The newest published snapshot, if the engine has a grid. */
@@ -153,6 +163,21 @@ public class LiveRiskService implements LiveEventListener, SmartLifecycle {
       loadedIds = new HashSet<>();
     }
     engine.advanceTo(now);
+    FeedHealthMonitor health = feedHealth.getIfAvailable();
+    if (health != null) {
+      // camera uptime as exposure: a silent camera watches nothing from the time it went silent
+      engine.setCameraOutages(health.outages("camera", Instant.ofEpochMilli(now)).stream()
+          .map(o -> new double[] {o.lon(), o.lat(), o.since().toEpochMilli()}).toList());
+    }
+    ForecastBaselines f = forecast.getIfAvailable();
+    if (f != null) {
+      // each window's level is judged against the self-exciting forecast made at the window's start
+      Map<Long, double[]> byWindow = new HashMap<>();
+      for (Duration w : WINDOWS) {
+        f.expected(engine.grid(), Instant.ofEpochMilli(now).minus(w), w).ifPresent(b -> byWindow.put(w.toMillis(), b));
+      }
+      engine.setForecastBaselines(byWindow);
+    }
     if (now - lastRebuildMs >= REBUILD_EVERY.toMillis()) {
       engine.rebuild();
       lastRebuildMs = now;

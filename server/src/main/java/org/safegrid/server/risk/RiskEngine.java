@@ -63,6 +63,10 @@ public final class RiskEngine {
   /** k nearest cells of each cell, for the empirical Bayes shrinkage of the cells' relative risks. */
   private int[][] neighbours;
   private EnvironmentModel environment;
+  /** The self-exciting forecast's expected count per cell for each live window (ms), or none. */
+  private Map<Long, double[]> forecastBaselines = Map.of();
+  /** Cameras silent per cell, each as the time it went silent (feed health); see {@link #setCameraOutages}. */
+  private long[][] cameraOutages = new long[0][];
   private long environmentHour = Long.MIN_VALUE;
   private long accepted;
   private long outside;
@@ -270,6 +274,40 @@ public final class RiskEngine {
     }
   }
 
+  /**
+   * The self-exciting forecast's expected count of every cell in each live window, as it stood at the
+   * window's start (keyed by window length in ms; a window without one keeps the environment model's
+   * baseline). Replaces the previous ones.
+   */
+  public void setForecastBaselines(Map<Long, double[]> byWindowMs) {
+    forecastBaselines = Map.copyOf(byWindowMs);
+  }
+
+  /**
+   * The cameras that feed health reports silent, each located to its cell and with the time it went
+   * silent: from then on it adds no observer-hours to its cell's exposure. Replaces the previous list.
+   */
+  public void setCameraOutages(List<double[]> lonLatSince) {
+    Map<Integer, List<Long>> by = new HashMap<>();
+    for (double[] o : lonLatSince) {
+      int cell = grid.locate(o[0], o[1]);
+      if (cell >= 0) {
+        by.computeIfAbsent(cell, k -> new ArrayList<>()).add((long) o[2]);
+      }
+    }
+    long[][] out = new long[by.size()][];
+    int i = 0;
+    for (Map.Entry<Integer, List<Long>> e : by.entrySet()) {
+      long[] row = new long[e.getValue().size() + 1];
+      row[0] = e.getKey();
+      for (int k = 0; k < e.getValue().size(); k++) {
+        row[k + 1] = e.getValue().get(k);
+      }
+      out[i++] = row;
+    }
+    cameraOutages = out;
+  }
+
   /** Adds {@code count} patrol position pings seen in {@code cell} at time t (history load). */
   public void addPings(double lon, double lat, long t, long count) {
     int cell = grid.locate(lon, lat);
@@ -390,7 +428,8 @@ public final class RiskEngine {
 
   /**
    * Observer-hours of every cell in {@code [fromMs, toMs)} by hour class: one for the public, one per
-   * camera (taken as up the whole time), plus the patrol hours its position pings stand for.
+   * camera while it is up (a camera feed health reports silent counts from the time it went silent as
+   * down), plus the patrol hours its position pings stand for.
    */
   private double[][] exposure(long fromMs, long toMs) {
     double[][] e = new double[EnvironmentModel.CLASSES][n];
@@ -408,6 +447,24 @@ public final class RiskEngine {
     for (int k = 0; k < EnvironmentModel.CLASSES; k++) {
       for (int c = 0; c < n; c++) {
         e[k][c] = hours[k] * (1 + env.cameras()[c]);
+      }
+    }
+    // camera uptime: a camera silent since t adds no observer-hours after t (never fewer than the
+    // public's one observer-hour per hour)
+    for (long[] row : cameraOutages) {
+      int c = (int) row[0];
+      double[] down = new double[EnvironmentModel.CLASSES];
+      for (int i = 1; i < row.length; i++) {
+        for (long h = Math.max(fromHour, Math.floorDiv(row[i], HOUR_MS)); h <= toHour; h++) {
+          long a = Math.max(Math.max(fromMs, row[i]), h * HOUR_MS);
+          long b = Math.min(toMs, (h + 1) * HOUR_MS);
+          if (b > a) {
+            down[cls[(int) (h - fromHour)]] += (b - a) / (double) HOUR_MS;
+          }
+        }
+      }
+      for (int k = 0; k < EnvironmentModel.CLASSES; k++) {
+        e[k][c] = Math.max(hours[k], e[k][c] - down[k]);
       }
     }
     double perPingHours = cfg.patrolPingInterval().toMillis() / (double) HOUR_MS;
@@ -436,12 +493,37 @@ public final class RiskEngine {
     return neighbours;
   }
 
+  /**
+   * The forecast's expected count of each cell for window wi, times the environment model's
+   * covariate term for the hours of this window: the cell's expected count in the window per hour
+   * divided by its expected count per hour over the reference week (1 for the reference window, and
+   * without a model). So the forecast's long-run level sets the baseline, and campus hours, the coast
+   * at night, silent cameras and patrol presence in this window move it.
+   */
+  private double[] forecastBaseline(int wi, int ref, double[][] exposure) {
+    double[] f = forecastBaselines.get(windowMs[wi]);
+    if (f == null || f.length != n) {
+      return null;
+    }
+    double[] out = f.clone();
+    if (environment != null && wi != ref) {
+      double[] now = environment.expected(exposure);
+      double[] week = environment.expected(exposure(nowMs - windowMs[ref], nowMs));
+      double ratio = (double) windowMs[ref] / windowMs[wi];
+      for (int c = 0; c < n; c++) {
+        if (week[c] > 0) {
+          out[c] *= now[c] / week[c] * ratio;
+        }
+      }
+    }
+    return out;
+  }
+
   /** An immutable snapshot of every window at the engine's clock. */
   public RiskSnapshot snapshot() {
     Instant asOf = Instant.ofEpochMilli(nowMs == Long.MIN_VALUE ? 0 : nowMs);
     List<RiskSnapshot.WindowScores> ws = new ArrayList<>(windowMs.length);
     int nk = kinds.size();
-    double campusFactor = RiskScoring.campusTimeFactor(asOf, cfg);
     // the longest window is every cell's reference history for the baselines of the others
     int ref = 0;
     for (int wi = 1; wi < windowMs.length; wi++) {
@@ -471,9 +553,10 @@ public final class RiskEngine {
       }
       Duration window = Duration.ofMillis(windowMs[wi]);
       double[][] exposure = environment == null ? null : exposure(nowMs - windowMs[wi], nowMs);
+      double[] forecast = forecastBaseline(wi, ref, exposure);
       ws.add(RiskScoring.score(grid, cfg, env, window, Duration.ofMillis((long) halfLifeMs[wi]), List.copyOf(kinds),
-          perKind, perKindCount, pingMinutes, campusFactor, null, refCount, Duration.ofMillis(windowMs[ref]),
-          environment, exposure, environment == null ? null : neighbours()));
+          perKind, perKindCount, pingMinutes, null, refCount, Duration.ofMillis(windowMs[ref]),
+          environment, exposure, environment == null ? null : neighbours(), forecast));
     }
     return new RiskSnapshot(asOf, grid, ws);
   }

@@ -18,17 +18,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param severityWeights    multiplier by severity 0..5 (default 0.5, 1, 1.5, 2, 3, 4)
  * @param halfLives          half-life of the time decay by window (keys PT1H or 1h style; default
  *                           1h→PT30M, 24h→PT6H, 7d→P2D); an ad-hoc interval uses a quarter of its length
- * @param campusWeight       risk per unit of campus exposure (default 0.5)
  * @param campusRadiusMeters distance over which campus exposure falls linearly to 0 (default 300)
- * @param campusNightFactor  multiplier of the campus term at night 20:00–06:00 local (default 1.5)
- * @param campusSchoolFactor multiplier in school hours 07:00–17:00 local, Monday–Friday (default 1.3)
- * @param coastalZoneWeight  risk for a cell lying wholly in the coastal zone (default 0.3)
- * @param checkpointWeight   risk per unit of checkpoint exposure (default 0.2)
  * @param checkpointRadiusMeters distance over which checkpoint exposure falls to 0 (default 300)
- * @param overlayWeights     risk per unit of exposure to any other overlay layer, by layer name
- *                           (default none); exposure = share of the cell covered (polygons) or
+ * @param overlayWeights     hand-set risk per unit of exposure to another overlay layer, by layer name
+ *                           (the only hand weight left in the score, off by default: campuses, the
+ *                           coastal zone and checkpoints are learned by the environment model;
+ *                           default none); exposure = share of the cell covered (polygons) or
  *                           distance-weighted feature count within {@code campusRadiusMeters} (points, lines)
- * @param zone               local time zone for the campus hours (default Asia/Shanghai)
+ * @param zone               local time zone of the hour classes and of the forecast's days (default Asia/Shanghai)
  * @param elevatedProbability a cell with events is "elevated" when the probability that its rate in
  *                           the window exceeds its own baseline is at least this (default 0.80;
  *                           see {@link org.safegrid.server.stats.risk.ExceedanceProbability})
@@ -54,12 +51,7 @@ public record RiskProperties(
     Double defaultKindWeight,
     List<Double> severityWeights,
     Map<String, Duration> halfLives,
-    Double campusWeight,
     Double campusRadiusMeters,
-    Double campusNightFactor,
-    Double campusSchoolFactor,
-    Double coastalZoneWeight,
-    Double checkpointWeight,
     Double checkpointRadiusMeters,
     Map<String, Double> overlayWeights,
     ZoneId zone,
@@ -97,12 +89,7 @@ public record RiskProperties(
         throw new IllegalArgumentException("safegrid.risk.half-lives: window and half-life must be positive, got " + w + "=" + h);
       }
     });
-    campusWeight = campusWeight == null ? 0.5 : campusWeight;
     campusRadiusMeters = campusRadiusMeters == null ? 300.0 : campusRadiusMeters;
-    campusNightFactor = campusNightFactor == null ? 1.5 : campusNightFactor;
-    campusSchoolFactor = campusSchoolFactor == null ? 1.3 : campusSchoolFactor;
-    coastalZoneWeight = coastalZoneWeight == null ? 0.3 : coastalZoneWeight;
-    checkpointWeight = checkpointWeight == null ? 0.2 : checkpointWeight;
     checkpointRadiusMeters = checkpointRadiusMeters == null ? 300.0 : checkpointRadiusMeters;
     overlayWeights = overlayWeights == null ? Map.of() : Map.copyOf(overlayWeights);
     zone = zone == null ? ZoneId.of("Asia/Shanghai") : zone;
@@ -138,14 +125,13 @@ public record RiskProperties(
   /** The documented defaults. */
   public static RiskProperties defaults() {
     return new RiskProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null);
   }
 
   /** These properties with other predicted sources. */
   public RiskProperties withSources(List<String> predicted) {
-    return new RiskProperties(kindWeights, defaultKindWeight, severityWeights, halfLives, campusWeight,
-        campusRadiusMeters, campusNightFactor, campusSchoolFactor, coastalZoneWeight, checkpointWeight,
-        checkpointRadiusMeters, overlayWeights, zone, elevatedProbability, highProbability, criticalProbability,
+    return new RiskProperties(kindWeights, defaultKindWeight, severityWeights, halfLives,
+        campusRadiusMeters, checkpointRadiusMeters, overlayWeights, zone, elevatedProbability, highProbability, criticalProbability,
         maxLiveEvents, pollInterval, pollOverlap, patrolPingInterval, enabled, baselinePriorWindows, predicted);
   }
 

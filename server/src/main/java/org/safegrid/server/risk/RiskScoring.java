@@ -1,9 +1,6 @@
 package org.safegrid.server.risk;
 
-import java.time.DayOfWeek;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,38 +11,19 @@ import org.safegrid.server.stats.risk.LocalEmpiricalBayes;
 /** Turns per-cell, per-kind event terms and the environment into scored windows. Stateless. */
 final class RiskScoring {
 
-  static final String CAMPUSES = "campuses";
-  static final String COASTAL_ZONE = "coastal_zone";
-  static final String CHECKPOINTS = "checkpoints";
-
   private RiskScoring() {}
-
-  /** Multiplier of the campus term at this instant: night, school hours, or 1. */
-  static double campusTimeFactor(Instant t, RiskProperties cfg) {
-    ZonedDateTime z = t.atZone(cfg.zone());
-    int h = z.getHour();
-    if (h >= 20 || h < 6) {
-      return cfg.campusNightFactor();
-    }
-    boolean weekday = z.getDayOfWeek() != DayOfWeek.SATURDAY && z.getDayOfWeek() != DayOfWeek.SUNDAY;
-    if (weekday && h >= 7 && h < 17) {
-      return cfg.campusSchoolFactor();
-    }
-    return 1;
-  }
 
   static RiskSnapshot.WindowScores score(GridModel grid, RiskProperties cfg, CellEnvironment env, Duration window,
                                          Duration halfLife, List<String> kinds, double[] perKind, int[] perKindCount,
-                                         double[] pingMinutes, double campusFactor, boolean[] kindMask,
+                                         double[] pingMinutes, boolean[] kindMask,
                                          int[] refCount, Duration refWindow, EnvironmentModel model,
-                                         double[][] exposure, int[][] neighbours) {
+                                         double[][] exposure, int[][] neighbours, double[] forecast) {
     int n = grid.size();
     int nk = kinds.size();
-    List<String> factors = new ArrayList<>(List.of(CAMPUSES, COASTAL_ZONE, CHECKPOINTS));
+    // No hand-set campus, coastal or checkpoint weight: their effect is learned (EnvironmentModel) and
+    // enters the cell's baseline, not this score. Only overlay layers given a weight add a term.
+    List<String> factors = new ArrayList<>();
     List<double[]> contrib = new ArrayList<>();
-    contrib.add(scaled(env.campus(), cfg.campusWeight() * campusFactor));
-    contrib.add(scaled(env.coastal(), cfg.coastalZoneWeight()));
-    contrib.add(scaled(env.checkpoint(), cfg.checkpointWeight()));
     for (Map.Entry<String, double[]> e : env.overlays().entrySet()) {
       Double w = cfg.overlayWeights().get(e.getKey());
       if (w != null && w != 0) {
@@ -100,7 +78,8 @@ final class RiskScoring {
       normalized[c] = coverage[c] > 0 ? eventTerm[c] / coverage[c] : Double.NaN;
     }
     double[] percentile = percentiles(score);
-    double[] baseline = model == null ? baselines(count, refCount, kindMask, nk, window, refWindow)
+    double[] baseline = forecast != null ? forecastBaselines(forecast, refCount, kindMask, nk)
+        : model == null ? baselines(count, refCount, kindMask, nk, window, refWindow)
         : modelBaselines(model, exposure, refCount, kindMask, nk);
     double[] exceedance = new double[n];
     RiskLevel[] level = new RiskLevel[n];
@@ -116,9 +95,8 @@ final class RiskScoring {
       }
       cellPrior = LocalEmpiricalBayes.of(observed, baseline, neighbours);
     }
-    return new RiskSnapshot.WindowScores(window, halfLife, kinds, perKind, perKindCount, pingMinutes, campusFactor,
-        kindMask, factors, contrib, eventTerm, count, score, percentile, level, lower, upper, coverage, normalized,
-        grid, cfg, env, refCount, refWindow, baseline, exceedance, model, exposure, neighbours, cellPrior);
+    return new RiskSnapshot.WindowScores(window, halfLife, kinds, perKind, perKindCount, pingMinutes, kindMask, factors, contrib, eventTerm, count, score, percentile, level, lower, upper, coverage, normalized,
+        grid, cfg, env, refCount, refWindow, baseline, exceedance, model, exposure, neighbours, cellPrior, forecast);
   }
 
   /**
@@ -128,7 +106,19 @@ final class RiskScoring {
    */
   static double[] modelBaselines(EnvironmentModel model, double[][] exposure, int[] refCount, boolean[] kindMask,
                                  int nk) {
-    double[] b = model.expected(exposure);
+    return scaledToKinds(model.expected(exposure), refCount, kindMask, nk);
+  }
+
+  /**
+   * Each cell's baseline from the self-exciting forecast (its expected count in the window as the
+   * forecast stood at the window's start, with the environment's covariate term), scaled and floored
+   * as {@link #modelBaselines}.
+   */
+  static double[] forecastBaselines(double[] forecast, int[] refCount, boolean[] kindMask, int nk) {
+    return scaledToKinds(forecast.clone(), refCount, kindMask, nk);
+  }
+
+  private static double[] scaledToKinds(double[] b, int[] refCount, boolean[] kindMask, int nk) {
     double share = 1;
     if (kindMask != null && refCount != null) {
       long all = 0;

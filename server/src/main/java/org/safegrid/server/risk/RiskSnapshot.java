@@ -55,13 +55,14 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
    * snapshot and never modified.
    */
   public record WindowScores(Duration window, Duration halfLife, List<String> kinds, double[] perKind,
-                             int[] perKindCount, double[] pingMinutes, double campusFactor, boolean[] kindMask,
+                             int[] perKindCount, double[] pingMinutes, boolean[] kindMask,
                              List<String> factors, List<double[]> factorContributions, double[] eventTerm,
                              long[] events, double[] score, double[] percentile, RiskLevel[] level, double[] lower,
                              double[] upper, double[] coverageHours, double[] normalized, GridModel grid,
                              RiskProperties cfg, CellEnvironment env, int[] refCount, Duration refWindow,
                              double[] baseline, double[] exceedance, EnvironmentModel environment,
-                             double[][] exposure, int[][] neighbours, LocalEmpiricalBayes.Prior cellPrior) {
+                             double[][] exposure, int[][] neighbours, LocalEmpiricalBayes.Prior cellPrior,
+                             double[] forecast) {
 
     /** Number of kinds listed in a breakdown before the rest is summed as "other kinds". */
     public static final int TOP_KINDS = 3;
@@ -81,7 +82,7 @@ public record RiskSnapshot(Instant asOf, GridModel grid, List<WindowScores> wind
         mask[k] = wanted.contains(key) || wanted.contains(kindOnly);
       }
       return RiskScoring.score(grid, cfg, env, window, halfLife, kinds, perKind, perKindCount, pingMinutes,
-          campusFactor, mask, refCount, refWindow, environment, exposure, neighbours);
+          mask, refCount, refWindow, environment, exposure, neighbours, forecast);
     }
 
     public int size() {

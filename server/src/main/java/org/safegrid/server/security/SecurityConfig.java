@@ -139,10 +139,11 @@ public class SecurityConfig {
             antMatcher(HttpMethod.GET, "/img/**"), antMatcher(HttpMethod.GET, "/favicon.ico"),
             antMatcher(HttpMethod.POST, "/login"), antMatcher(HttpMethod.POST, "/logout"),
             antMatcher("/error")).permitAll()
-        // operations: metrics for the scrape account, build info
+        // operations: metrics for the scrape token (ScrapeToken) and admins; build info
+        .requestMatchers(antMatcher(HttpMethod.GET, "/actuator/prometheus")).hasAnyRole("METRICS", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/actuator"), antMatcher(HttpMethod.GET, "/actuator/info"),
-            antMatcher(HttpMethod.GET, "/actuator/prometheus"), antMatcher(HttpMethod.GET, "/actuator/metrics"),
-            antMatcher(HttpMethod.GET, "/actuator/metrics/*")).hasRole("ADMIN")
+            antMatcher(HttpMethod.GET, "/actuator/metrics"), antMatcher(HttpMethod.GET, "/actuator/metrics/*"))
+            .hasRole("ADMIN")
         // the map and its scripts: any signed-in user
         .requestMatchers(antMatcher(HttpMethod.GET, "/"), antMatcher(HttpMethod.GET, "/index.html"),
             antMatcher(HttpMethod.GET, "/js/**"), antMatcher(HttpMethod.GET, "/webjars/**"),
@@ -200,6 +201,12 @@ public class SecurityConfig {
             antMatcher(HttpMethod.GET, "/api/grid-sets/*/diff"),
             antMatcher(HttpMethod.GET, "/api/overlay-drafts/*/report")).hasAnyRole("GIS_ADMIN", "AUDITOR", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/grid-sets/*/export")).hasAnyRole(READ_ROLES)
+        // base maps (server.basemap): the list and the tiles for every role that sees the map; only GIS
+        // administrators add, activate or delete packages
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/basemaps"), antMatcher(HttpMethod.GET, "/api/basemaps/*/*/*/*"))
+            .hasAnyRole(READ_ROLES)
+        .requestMatchers(antMatcher(HttpMethod.POST, "/api/basemaps"), antMatcher(HttpMethod.POST, "/api/basemaps/*/activate"),
+            antMatcher(HttpMethod.DELETE, "/api/basemaps/*")).hasAnyRole("GIS_ADMIN", "ADMIN")
         // OGC API - Features (server.ogc): read-only, for QGIS/GDAL with HTTP Basic
         .requestMatchers(antMatcher(HttpMethod.GET, "/ogc"), antMatcher(HttpMethod.GET, "/ogc/**")).hasAnyRole(READ_ROLES)
         // alerts, feed health, patrol coverage and allocation: the command center reads and acts on
@@ -217,6 +224,10 @@ public class SecurityConfig {
             antMatcher(HttpMethod.POST, "/api/incidents/*/dismiss")).hasAnyRole("VIEWER", "ADMIN")
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/patrol/coverage"), antMatcher(HttpMethod.POST, "/api/patrol/plan"))
             .hasAnyRole("PLANNER", "ADMIN")
+        // the printable briefing (server.briefing): commanders and duty officers (VIEWER), analysts and
+        // planners (PLANNER), admins; its page with it
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/briefing"), antMatcher(HttpMethod.GET, "/briefing.html"))
+            .hasAnyRole("VIEWER", "PLANNER", "ADMIN")
         // --- end of feature rules ---
         ;
   }
@@ -225,7 +236,7 @@ public class SecurityConfig {
   SecurityFilterChain filterChain(HttpSecurity http, SessionRegistry sessionRegistry, MapProperties map,
                                   SecurityProperties props, AuthorizationVersions versions,
                                   UserActivity activity, LiveSessionRegistry liveSessions,
-                                  LoginThrottle loginThrottle) throws Exception {
+                                  LoginThrottle loginThrottle, ScrapeToken scrapeToken) throws Exception {
     EndpointPolicy policy = endpointPolicy();
     // pages of other sites: a cross-origin request from an origin not listed is refused (403) before
     // authentication; listed origins get the CORS answers a browser needs to use the API with credentials
@@ -251,6 +262,8 @@ public class SecurityConfig {
         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
         .ignoringRequestMatchers(SecurityConfig::carriesBasicCredentials));
     http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
+    // Prometheus: the scrape-only bearer token, for GET /actuator/prometheus alone
+    http.addFilterBefore(scrapeToken.filter(), BasicAuthenticationFilter.class);
     // an address with too many failed logins is answered 429 before its password is checked
     http.addFilterBefore(new LoginThrottleFilter(loginThrottle),
         org.springframework.security.web.csrf.CsrfFilter.class);

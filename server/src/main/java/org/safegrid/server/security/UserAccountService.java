@@ -50,6 +50,7 @@ public class UserAccountService implements UserDetailsService {
   /** Creates a user with the given roles; fails if the name is taken. */
   @Transactional
   public void createUser(String username, String rawPassword, List<Role> roles) {
+    Role.requireForPeople(roles);
     jdbc.sql("INSERT INTO app_user (username, password_hash) VALUES (?, ?)")
         .params(username, encoder.encode(rawPassword)).update();
     for (Role r : roles) {
@@ -87,6 +88,6 @@ public class UserAccountService implements UserDetailsService {
     } else {
       log.info("Created account 'admin' with the password from SAFEGRID_ADMIN_PASSWORD");
     }
-    createUser("admin", password, List.of(Role.values()));
+    createUser("admin", password, Role.people());
   }
 }

@@ -221,6 +221,7 @@ public class UserAdministration {
   }
 
   private void insertRoles(String username, Set<Role> roles) {
+    Role.requireForPeople(roles);
     for (Role r : roles) {
       jdbc.sql("INSERT INTO app_user_role (username, role) VALUES (?, ?)").params(username, r.name()).update();
     }

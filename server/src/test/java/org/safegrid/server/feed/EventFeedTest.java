@@ -115,7 +115,8 @@ class EventFeedTest {
     FeedPosition p = feed.head();
     commit("x-1", "x-2", "x-3");
     EventFeed.Batch b = feed.read(p, 2);
-    positions.save("test", b.next());
+    positions.insertIfAbsent("test", p);
+    positions.compareAndSave("test", b.next(), 0);
     FeedPosition stored = positions.find("test").orElseThrow().position();
     assertThat(stored).isEqualTo(b.next());
     commit("x-4");

@@ -71,7 +71,7 @@ class HostileApiTest {
 
   @BeforeAll
   void setUp() {
-    accounts.createUser("hostile", "hostile-pw", List.of(Role.values()));
+    accounts.createUser("hostile", "hostile-pw", Role.people());
     client = new HostileClient(port, "hostile", "hostile-pw");
     jdbc.execute("SELECT safegrid_ensure_event_partitions(current_date - 1, current_date + 1)");
     // the table the DROP TABLE x shapes aim at

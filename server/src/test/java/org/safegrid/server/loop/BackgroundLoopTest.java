@@ -145,4 +145,84 @@ class BackgroundLoopTest {
     assertThat(meters.counter(BackgroundLoop.FAILURES_METRIC, "loop", "t-each").count())
         .isEqualTo((double) loop.failures()).isGreaterThan(4);
   }
+
+  /** A gate flipped by the test: the loop's view of an election. */
+  private static final class SwitchGate implements LeaderGate {
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean leading;
+    private final AtomicInteger terms = new AtomicInteger();
+
+    void lead() {
+      leading = true;
+      terms.incrementAndGet();
+      listeners.forEach(Runnable::run);
+    }
+
+    void follow() {
+      leading = false;
+    }
+
+    @Override
+    public boolean isLeader() {
+      return leading;
+    }
+
+    @Override
+    public long term() {
+      return terms.get();
+    }
+
+    @Override
+    public Runnable onGained(Runnable listener) {
+      listeners.add(listener);
+      return () -> listeners.remove(listener);
+    }
+  }
+
+  @Test
+  void leaderOnlyLoopRunsNoStepOnAFollowerAndIsWokenTheMomentItLeads() throws Exception {
+    SwitchGate gate = new SwitchGate();
+    AtomicInteger runs = new AtomicInteger();
+    BackgroundLoop loop = BackgroundLoop.named("t-leader").leaderOnly(gate).every(Duration.ofMillis(20))
+        .firstAfter(Duration.ZERO).run(runs::incrementAndGet);
+    assertThat(loop.isLeaderOnly()).isTrue();
+    loop.start();
+    try {
+      Thread.sleep(200);
+      assertThat(runs.get()).as("a follower runs no step").isZero();
+      assertThat(loop.steps()).isZero();
+      gate.lead();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (runs.get() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(runs.get()).isGreaterThanOrEqualTo(3);
+      gate.follow();
+      Thread.sleep(100); // a step that was running when leadership ended finishes
+      int atStepDown = runs.get();
+      Thread.sleep(200);
+      assertThat(runs.get()).as("no step after stepping down").isEqualTo(atStepDown);
+    } finally {
+      loop.stop();
+    }
+    assertThat(gate.listeners).as("a stopped loop is no longer woken by the gate").isEmpty();
+  }
+
+  @Test
+  void leaderOnlyLoopWithALongPeriodRunsAtOnceWhenLeadershipIsGained() throws Exception {
+    SwitchGate gate = new SwitchGate();
+    CountDownLatch ran = new CountDownLatch(1);
+    BackgroundLoop loop = BackgroundLoop.named("t-takeover").leaderOnly(gate).every(Duration.ofHours(1))
+        .firstAfter(Duration.ZERO).run(ran::countDown);
+    loop.start();
+    try {
+      Thread.sleep(100);
+      long gained = System.nanoTime();
+      gate.lead();
+      assertThat(ran.await(2, TimeUnit.SECONDS)).as("woken on gaining, not after the hour").isTrue();
+      System.out.println("leader-only loop: first step " + (System.nanoTime() - gained) / 1_000_000 + " ms after gaining");
+    } finally {
+      loop.stop();
+    }
+  }
 }

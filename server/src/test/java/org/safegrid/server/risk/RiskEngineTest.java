@@ -75,7 +75,7 @@ class RiskEngineTest {
   }
 
   @Test
-  void breakdownSumsToTheScoreAndNamesKindsAndFactors() {
+  void breakdownSumsToTheScoreAndNamesKindsWithoutHandSetEnvironmentWeights() {
     GridModel g = TestGrids.squares(3, 3, LON0, LAT0, SIZE);
     double[] campus = new double[9];
     campus[4] = 2;
@@ -89,16 +89,71 @@ class RiskEngineTest {
     for (int i = 0; i < 25; i++) {
       e.accept(T0 - i * 60_000L, c[0], c[1], "camera", kinds[i % 5], 1 + i % 5);
     }
-    RiskSnapshot.CellRisk r = e.snapshot().findWindow(Duration.ofHours(24)).orElseThrow().cell(4);
+    RiskSnapshot.WindowScores w = e.snapshot().findWindow(Duration.ofHours(24)).orElseThrow();
+    RiskSnapshot.CellRisk r = w.cell(4);
     double sum = r.breakdown().stream().mapToDouble(RiskSnapshot.Contribution::value).sum();
     assertThat(sum).isCloseTo(r.score(), within(1e-9));
-    assertThat(r.breakdown()).extracting(RiskSnapshot.Contribution::factor)
-        .contains("other kinds", "campuses", "coastal_zone");
+    assertThat(r.breakdown()).extracting(RiskSnapshot.Contribution::factor).contains("other kinds")
+        .doesNotContain("campuses", "coastal_zone", "checkpoints");
     assertThat(r.breakdown().get(0).factor()).startsWith("kind:camera:");
-    // campuses at noon on a Sunday: factor 1 -> 0.5 * 2
-    assertThat(r.breakdown()).contains(new RiskSnapshot.Contribution("campuses", 1.0));
+    // the campus and coast of this cell weigh nothing by hand: the score is its events' term
+    assertThat(r.score()).isCloseTo(r.eventTerm(), within(1e-12));
+    assertThat(w.cell(0).score()).isZero();
     assertThat(r.lower()).isLessThan(r.score());
     assertThat(r.upper()).isGreaterThan(r.score());
+  }
+
+  @Test
+  void aSilentCameraAddsNoObserverHoursAfterItWentSilent() {
+    GridModel g = TestGrids.squares(10, 10, LON0, LAT0, SIZE);
+    int[] cameras = new int[100];
+    cameras[0] = 1;
+    cameras[1] = 1;
+    CellEnvironment env = new CellEnvironment(new double[100], new double[100], new double[100], Map.of(), cameras,
+        new int[100]);
+    RiskEngine e = new RiskEngine(g, RiskProperties.defaults(), env, WINDOWS);
+    e.advanceTo(T0);
+    Random rnd = new Random(3);
+    for (int i = 0; i < 300; i++) {
+      double[] c = TestGrids.centre(rnd.nextInt(10), rnd.nextInt(10), LON0, LAT0, SIZE);
+      e.accept(T0 - (long) (rnd.nextDouble() * 6.9 * 86_400_000L), c[0], c[1], "incident", "property", 2);
+    }
+    double[] a = TestGrids.centre(0, 0, LON0, LAT0, SIZE);
+    // cell 0's camera went silent half-way through the week; cell 1's twin stayed up
+    e.setCameraOutages(List.of(new double[] {a[0], a[1], T0 - 84 * 3_600_000L}));
+    RiskSnapshot.WindowScores week = e.snapshot().findWindow(Duration.ofDays(7)).orElseThrow();
+    // observer-hours 168 x (1 + 1) - 84 = 252 against 336: the same covariates, three quarters the baseline
+    assertThat(week.cell(0).baseline() / week.cell(1).baseline()).isCloseTo(0.75, within(1e-9));
+    // a cell without cameras keeps its public observer-hour: half the twin's
+    assertThat(week.cell(55).baseline() / week.cell(1).baseline()).isCloseTo(0.5, within(1e-9));
+  }
+
+  @Test
+  void theForecastMadeAtTheWindowsStartIsTheBaselineOfItsLevel() {
+    GridModel g = TestGrids.squares(3, 3, LON0, LAT0, SIZE);
+    RiskEngine e = new RiskEngine(g, RiskProperties.defaults(), CellEnvironment.none(9), WINDOWS);
+    e.advanceTo(T0);
+    double[] a = TestGrids.centre(0, 0, LON0, LAT0, SIZE);
+    double[] b = TestGrids.centre(1, 0, LON0, LAT0, SIZE);
+    for (int i = 0; i < 4; i++) {
+      e.accept(T0 - i * 60_000L, a[0], a[1], "incident", "disorder", 2);
+      e.accept(T0 - i * 60_000L, b[0], b[1], "incident", "disorder", 2);
+    }
+    // the same four incidents in the hour: expected by the forecast in cell 0, not in cell 1
+    double[] forecast = new double[9];
+    java.util.Arrays.fill(forecast, 0.02);
+    forecast[0] = 5.0;
+    e.setForecastBaselines(Map.of(Duration.ofHours(1).toMillis(), forecast));
+    RiskSnapshot.WindowScores hour = e.snapshot().findWindow(Duration.ofHours(1)).orElseThrow();
+    assertThat(hour.cell(0).baseline()).isEqualTo(5.0);
+    assertThat(hour.cell(0).level()).isEqualTo(RiskLevel.LOW);
+    assertThat(hour.cell(1).baseline()).isEqualTo(0.02);
+    assertThat(hour.cell(1).level()).isEqualTo(RiskLevel.CRITICAL);
+    // restricted to a kind, the forecast is scaled by that kind's share of the week, as the model's baseline is
+    assertThat(hour.restrictKinds(List.of("disorder")).cell(0).baseline()).isEqualTo(5.0);
+    // without a forecast the window falls back to the cell's own history
+    e.setForecastBaselines(Map.of());
+    assertThat(e.snapshot().findWindow(Duration.ofHours(1)).orElseThrow().cell(0).baseline()).isNotEqualTo(5.0);
   }
 
   @Test

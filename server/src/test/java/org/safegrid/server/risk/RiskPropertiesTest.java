@@ -28,7 +28,7 @@ class RiskPropertiesTest {
   @Test
   void kindWeightLookupPrefersSourceAndKindThenKindThenSource() {
     RiskProperties p = new RiskProperties(Map.of("camera:fight", 3.0, "fight", 2.0, "checkpoint:*", 0.5), null, null,
-        Map.of("1h", Duration.ofMinutes(10), "P7D", Duration.ofDays(1)), null, null, null, null, null, null, null, null,
+        Map.of("1h", Duration.ofMinutes(10), "P7D", Duration.ofDays(1)), null, null, null,
         null, null, null, null, null, null, null, null, null, null, RiskProperties.ALL_SOURCES);
     assertThat(p.eventWeight("camera", "fight", 1)).isEqualTo(3.0);
     assertThat(p.eventWeight("patrol", "fight", 1)).isEqualTo(2.0);
@@ -41,13 +41,13 @@ class RiskPropertiesTest {
   @Test
   void badValuesNameTheProperty() {
     assertThatThrownBy(() -> new RiskProperties(null, null, List.of(1.0, 2.0), null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null))
+        null, null, null, null, null, null, null, null))
         .hasMessageContaining("safegrid.risk.severity-weights");
     assertThatThrownBy(() -> new RiskProperties(null, null, null, Map.of("soon", Duration.ofMinutes(1)), null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null))
+        null, null, null, null, null, null, null, null, null, null, null, null))
         .hasMessageContaining("safegrid.risk.half-lives");
-    assertThatThrownBy(() -> new RiskProperties(null, null, null, null, null, null, null, null, null, null, null, null,
-        null, 0.96, 0.95, 0.99, null, null, null, null, null, null, null))
+    assertThatThrownBy(() -> new RiskProperties(null, null, null, null, null, null, null, null, 0.96, 0.95, 0.99, null,
+        null, null, null, null, null, null))
         .hasMessageContaining("elevated-probability");
     assertThatThrownBy(() -> RiskProperties.defaults().withSources(List.of("incident", "cameras")))
         .hasMessageContaining("safegrid.risk.sources: 'cameras' is not a source");

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.safegrid.ingest.schema.SchemaGuard;
+import org.safegrid.ingest.testing.DbRole;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
 import org.safegrid.server.SafeGridApplication;
@@ -57,6 +58,27 @@ class NewerSchemaRefusedTest {
       rs.next();
       assertThat(rs.getLong(1)).isZero();
     }
+  }
+
+  @Test
+  void aReplicaThatDoesNotMigrateStillRefusesANewerSchemaReadingTheHistoryAsItsOwnRole() throws Exception {
+    TestDatabase db = PostgisExtension.createDatabase("NewerSchemaRefusedReplicaTest");
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+          + "installed_by, execution_time, success) SELECT max(installed_rank) + 1, '999.3', 'from the future', 'SQL', "
+          + "'V999_3__from_the_future.sql', 1, current_user, 1, true FROM flyway_schema_history");
+    }
+    // as the compose stack starts a replica: the application role, migrations left to the migrate step
+    Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(SafeGridApplication.class).run(
+        "--server.port=0", "--spring.datasource.url=" + db.jdbcUrl(),
+        "--spring.datasource.username=" + DbRole.APP.roleName(), "--spring.datasource.password=" + DbRole.APP.password(),
+        "--spring.flyway.enabled=false", "--safegrid.ingest.enabled=false", "--safegrid.reference.load=false",
+        "--server.servlet.session.persistent=false").close());
+
+    assertThat(failure).as("the replica started on a newer schema").isNotNull();
+    Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
+    assertThat(root).isInstanceOf(SchemaGuard.NewerSchemaException.class);
+    assertThat(root.getMessage()).contains("schema is at version 999.3", "Refusing to start");
   }
 
   private static Flyway flyway(TestDatabase db) {

@@ -19,7 +19,7 @@ package org.safegrid.server.stats.forecast;
  * @param raster            the raster of {@code background}
  * @param events            events fitted
  * @param backgroundEvents  expected number of background events (Σ p_ii)
- * @param iterations        EM iterations run
+ * @param iterations        EM maps run (E step and M step; a SQUAREM cycle runs three)
  * @param logLikelihood     log-likelihood at the estimate (with the background density per m²)
  */
 public record SelfExcitingFit(String category, double muPerDay, double theta, double omegaPerDay, double sigmaMeters,

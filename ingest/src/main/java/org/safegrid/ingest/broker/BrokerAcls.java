@@ -23,6 +23,8 @@ import org.safegrid.ingest.event.Source;
  * safegrid-server   WRITE, DESCRIBE, CREATE  topics safegrid.alerts, safegrid.incidents
  *                   + the ingest rights (the server hosts the ingest workers by default)
  * safegrid-admin    super user (loopback listeners of the local broker only)
+ * &lt;integrator&gt;      WRITE, DESCRIBE  topics safegrid.events.&lt;source&gt;.&lt;integrator&gt; (its own, each
+ *                   source; {@link #integratorBindings}, granted by an operator, not at start)
  * </pre>
  */
 public final class BrokerAcls {
@@ -31,6 +33,13 @@ public final class BrokerAcls {
   public static final String ALERTS_TOPIC = "safegrid.alerts";
   /** The incidents topic the server writes. */
   public static final String INCIDENTS_TOPIC = "safegrid.incidents";
+
+  /**
+   * What an integrator principal's name may be: letters, digits, {@code _} and {@code -}, at most 64;
+   * no dot, so the principal is the whole last part of its topic's name (the table
+   * {@code source_binding} checks the same).
+   */
+  public static final java.util.regex.Pattern INTEGRATOR_PRINCIPAL = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private BrokerAcls() {
   }
@@ -60,6 +69,37 @@ public final class BrokerAcls {
       b.add(allow(r, BrokerSecurity.SERVER, AclOperation.CREATE));
     }
     return List.copyOf(b);
+  }
+
+  /**
+   * The ACLs of an integrator principal: WRITE and DESCRIBE on its own topic of each source,
+   * {@code safegrid.events.<source>.<principal>}, and nothing else. Literal names, not a prefix: a
+   * prefix {@code safegrid.events.camera.acme} would also cover {@code safegrid.events.camera.acme2}, the
+   * topic of another principal, whose events the workers would then attribute to that principal.
+   */
+  public static List<AclBinding> integratorBindings(String principal) {
+    if (!INTEGRATOR_PRINCIPAL.matcher(principal).matches()) {
+      throw new IllegalArgumentException("an integrator principal is 1-64 letters, digits, '_' or '-': " + principal);
+    }
+    if (BrokerSecurity.PRINCIPALS.contains(principal)) {
+      throw new IllegalArgumentException(principal + " is one of SafeGrid's own principals, not an integrator");
+    }
+    List<AclBinding> b = new ArrayList<>();
+    for (String t : integratorTopics(principal)) {
+      ResourcePattern own = topic(t, PatternType.LITERAL);
+      b.add(allow(own, principal, AclOperation.WRITE));
+      b.add(allow(own, principal, AclOperation.DESCRIBE));
+    }
+    return List.copyOf(b);
+  }
+
+  /** An integrator principal's own topics, one per source: {@code safegrid.events.<source>.<principal>}. */
+  public static List<String> integratorTopics(String principal) {
+    List<String> t = new ArrayList<>();
+    for (Source s : Source.values()) {
+      t.add(Source.TOPIC_PREFIX + s.wireName() + "." + principal);
+    }
+    return t;
   }
 
   private static ResourcePattern topic(String name, PatternType type) {

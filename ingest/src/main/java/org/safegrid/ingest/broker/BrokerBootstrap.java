@@ -56,6 +56,33 @@ public final class BrokerBootstrap {
     }
   }
 
+  /**
+   * Gives an integrator principal access (idempotent): its SCRAM-SHA-512 user with this password, the
+   * ACLs of {@link BrokerAcls#integratorBindings} and its own topics (it may only write them, not create
+   * them). Which devices it may speak for is the device registry's business (docs/security.md).
+   *
+   * @param admin      an admin client connected as a super user
+   * @param partitions partitions of each new topic
+   */
+  public static void grantIntegrator(Admin admin, String principal, String password, int partitions)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    List<org.apache.kafka.common.acl.AclBinding> acls = BrokerAcls.integratorBindings(principal);
+    admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(principal,
+        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(60, TimeUnit.SECONDS);
+    admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
+    java.util.Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+    List<org.apache.kafka.clients.admin.NewTopic> missing = BrokerAcls.integratorTopics(principal).stream()
+        .filter(t -> !existing.contains(t)).map(t -> new org.apache.kafka.clients.admin.NewTopic(t, partitions, (short) 1))
+        .toList();
+    try {
+      admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+        throw e;
+      }
+    }
+  }
+
   /** {@code BrokerBootstrap --bootstrap kafka:9091 --security-dir DIR}: users and ACLs over SASL_SSL PLAIN. */
   public static void main(String[] args) {
     String bootstrap = null;

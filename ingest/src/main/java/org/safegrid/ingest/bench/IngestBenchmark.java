@@ -29,6 +29,7 @@ import org.flywaydb.core.Flyway;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.safegrid.ingest.broker.BrokerSecurity;
 import org.safegrid.ingest.broker.EmbeddedBroker;
 import org.safegrid.ingest.event.CameraAttrs;
 import org.safegrid.ingest.event.CheckpointAttrs;
@@ -153,6 +154,12 @@ public final class IngestBenchmark {
       broker = EmbeddedBroker.start(Files.createTempDirectory("safegrid-bench-kafka-"), 0, 6,
           EmbeddedBroker.SERVICE_SETTINGS);
       bootstrap = broker.bootstrapServers();
+      // its own broker authenticates like any other (SASL_SSL); the bench's clients connect as its
+      // administrator, since they use bench-only topic names no source or worker ACL covers
+      if (System.getenv("SAFEGRID_KAFKA_USER") == null) {
+        System.setProperty("safegrid.kafka.security-dir", broker.security().dir().toString());
+        System.setProperty("safegrid.kafka.user", BrokerSecurity.ADMIN);
+      }
     }
     String scratch = "safegrid_bench_" + ProcessHandle.current().pid();
     String url = createScratch(scratch);

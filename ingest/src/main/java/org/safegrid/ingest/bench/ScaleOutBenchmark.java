@@ -18,11 +18,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.ConsumerGroupState;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.safegrid.ingest.IngestWorkerMain;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.worker.IngestSettings;
 import org.safegrid.ingest.worker.Topics;
 
@@ -146,6 +146,8 @@ final class ScaleOutBenchmark {
     env.put("SAFEGRID_DB_PASSWORD", password);
     env.remove("SAFEGRID_DB_MIGRATOR_USER");
     env.put("SAFEGRID_KAFKA_BOOTSTRAP", bootstrap);
+    // the bench's own Kafka identity (SASL_SSL), by the environment like the database password
+    KafkaClientSecurity.fromEnvironment().exportTo(env);
     env.put("SAFEGRID_INGEST_GROUP", s.groupId());
     env.put("SAFEGRID_INGEST_TOPIC_PREFIX", s.topicPrefix());
     env.put("SAFEGRID_INGEST_WORKERS", "1");
@@ -154,8 +156,7 @@ final class ScaleOutBenchmark {
   }
 
   private Step measure(int n, String prefix, IngestSettings s, List<Process> workers, Path logDir) throws Exception {
-    Properties ap = new Properties();
-    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties ap = KafkaClientSecurity.fromEnvironment().clientProperties(bootstrap);
     long postmaster = postmasterPid();
     long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
     // the per-minute counters the workers keep, relative to what they held before: cheap to read while the

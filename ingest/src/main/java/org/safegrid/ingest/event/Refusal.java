@@ -26,7 +26,12 @@ public enum Refusal {
   /** observedAt older than the allowed age. */
   TIMESTAMP_TOO_OLD("timestamp_too_old"),
   /** Passed every check but the database refused the row for a permanent reason (never used for outages). */
-  DATABASE_REJECTED("database_rejected");
+  DATABASE_REJECTED("database_rejected"),
+  /**
+   * Well-formed, but its {@code sourceId} (or a patrol event's {@code unitId}) is not one the sending
+   * principal may speak for (the device registry; docs/security.md).
+   */
+  UNAUTHORISED_SOURCE("unauthorised_source");
 
   private final String code;
 

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safegrid.gisdata.reference.ReferenceCity;
 import org.safegrid.ingest.broker.EmbeddedBroker;
@@ -15,7 +14,6 @@ import org.safegrid.ingest.event.Event;
 import org.safegrid.ingest.event.EventCodec;
 import org.safegrid.ingest.event.Source;
 import org.safegrid.ingest.worker.IngestSettings;
-import org.safegrid.ingest.worker.IngestWorkers;
 import org.safegrid.ingest.worker.Topics;
 
 /**
@@ -84,12 +82,17 @@ public final class Simulator {
     }
     EmbeddedBroker.quietLogging();
     IngestSettings settings = IngestSettings.defaults(bootstrap).withGroupAndPrefix("unused", prefix);
-    Topics.ensure(settings, Topics.DEFAULT_PARTITIONS);
+    if (System.getenv("SAFEGRID_KAFKA_USER") != null) {
+      Topics.ensure(settings, Topics.DEFAULT_PARTITIONS);
+    } else {
+      // the source principals may write, not create topics: the workers create them at start
+      System.out.println("writing as the source principals (src-<source>); the topics are the workers' to create");
+    }
     Malformer malformer = new Malformer(new Random(seed ^ 0x5DEECE66DL));
     Random spoilChoice = new Random(seed * 31 + 7);
     AtomicLong failed = new AtomicLong();
     AtomicLong sent = new AtomicLong();
-    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(IngestWorkers.producerProperties(bootstrap));
+    SourceProducers producer = SourceProducers.open(bootstrap);
     Thread main = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       main.interrupt();
@@ -103,7 +106,7 @@ public final class Simulator {
       if (mal > 0 && spoilChoice.nextDouble() < mal) {
         value = malformer.spoil(value);
       }
-      producer.send(new ProducerRecord<>(settings.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
+      producer.send(e.source(), new ProducerRecord<>(settings.topic(e.source()), e.sourceId().getBytes(StandardCharsets.UTF_8),
           value), (md, ex) -> {
             if (ex != null) {
               failed.incrementAndGet();

@@ -2,6 +2,7 @@ package org.safegrid.ingest.worker;
 
 import java.time.Duration;
 import java.util.Map;
+import org.safegrid.ingest.broker.BrokerAcls;
 import org.safegrid.ingest.event.EventRules;
 import org.safegrid.ingest.event.Source;
 
@@ -71,14 +72,43 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
     return topicPrefix + "dlq";
   }
 
-  /** Which source a topic under this prefix belongs to, or null. */
+  /**
+   * Which source a topic under this prefix belongs to, or null: the source's own topic
+   * {@code <prefix><source>} or an integrator's {@code <prefix><source>.<principal>}.
+   */
   public Source sourceOf(String topic) {
     for (Source s : Source.values()) {
-      if (topic(s).equals(topic)) {
+      String base = topic(s);
+      if (topic.equals(base) || (topic.startsWith(base + ".")
+          && BrokerAcls.INTEGRATOR_PRINCIPAL.matcher(topic.substring(base.length() + 1)).matches())) {
         return s;
       }
     }
     return null;
+  }
+
+  /**
+   * The integrator principal whose own topic this is ({@code <prefix><source>.<principal>}), or null
+   * for a source's base topic, which only the built-in principal {@code src-<source>} may write.
+   */
+  public String principalOf(String topic) {
+    Source s = sourceOf(topic);
+    return s == null || topic.equals(topic(s)) ? null : topic.substring(topic(s).length() + 1);
+  }
+
+  /** An integrator principal's own topic of a source: {@code <prefix><source>.<principal>}. */
+  public String topic(Source s, String principal) {
+    return topic(s) + "." + principal;
+  }
+
+  /** The topics the workers subscribe to: every source's base topic and every integrator's topic of it. */
+  public java.util.regex.Pattern subscription() {
+    StringBuilder alternatives = new StringBuilder();
+    for (Source s : Source.values()) {
+      alternatives.append(alternatives.isEmpty() ? "" : "|").append(java.util.regex.Pattern.quote(s.wireName()));
+    }
+    return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(topicPrefix) + "(?:" + alternatives
+        + ")(?:\\." + BrokerAcls.INTEGRATOR_PRINCIPAL.pattern() + ")?");
   }
 
   /** Settings from environment variables (SAFEGRID_KAFKA_BOOTSTRAP, SAFEGRID_INGEST_*), for the standalone main. */

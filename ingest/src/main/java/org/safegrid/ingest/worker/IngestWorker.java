@@ -29,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.event.EventDecoder;
 import org.safegrid.ingest.event.EventDecoder.Accepted;
 import org.safegrid.ingest.event.EventDecoder.Refused;
@@ -97,6 +98,7 @@ public final class IngestWorker implements Runnable {
    * offsets nobody commits until more records arrive on those partitions.
    */
   private final Map<TopicPartition, Long> pendingOffsets = new HashMap<>();
+  private final DeviceRegistry registry = new DeviceRegistry(DeviceRegistry.DEFAULT_MAX_STALENESS);
   private long batchStartNanos;
   private long batchBytes;
   private boolean needBackoff;
@@ -128,9 +130,10 @@ public final class IngestWorker implements Runnable {
       if (stopping) {
         return;
       }
-      List<String> topics = java.util.Arrays.stream(Source.values()).map(settings::topic).toList();
+      // the base topics and every integrator's own topic (safegrid.events.<source>.<principal>)
+      java.util.regex.Pattern topics = settings.subscription();
       c.subscribe(topics, new Rebalance());
-      LOG.info("{} consuming {} as group {}", name, topics, settings.groupId());
+      LOG.info("{} consuming topics matching {} as group {}", name, topics, settings.groupId());
       while (!stopping) {
         ConsumerRecords<byte[], byte[]> polled;
         try {
@@ -196,6 +199,7 @@ public final class IngestWorker implements Runnable {
   private void flush() {
     long t0 = System.nanoTime();
     try {
+      authorise();
       List<RefusedMessage> refused = new ArrayList<>();
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       List<Accepted> accepted = new ArrayList<>(records.size());
@@ -273,6 +277,24 @@ public final class IngestWorker implements Runnable {
     } catch (RuntimeException e) {
       LOG.error("{}: unexpected error writing a batch; rewinding and backing off", name, e);
       retryLater();
+    }
+  }
+
+  /**
+   * The authorisation step after decoding: an event that came on an integrator's own topic and names a
+   * {@code sourceId} (or patrol {@code unitId}) its sender may not speak for is refused as
+   * {@link Refusal#UNAUTHORISED_SOURCE}; it then goes the way of every refusal (dead letter, counted
+   * once, nothing stored). Events on the base topics come from the built-in source principals.
+   */
+  private void authorise() throws SQLException {
+    for (int i = 0; i < records.size(); i++) {
+      String principal = settings.principalOf(records.get(i).topic());
+      if (principal != null && results.get(i) instanceof Accepted a) {
+        registry.refreshIfStale(connection());
+        if (!registry.mayPublish(principal, a.event())) {
+          results.set(i, new Refused(Refusal.UNAUTHORISED_SOURCE, DeviceRegistry.refusal(principal, a.event())));
+        }
+      }
     }
   }
 
@@ -491,11 +513,12 @@ public final class IngestWorker implements Runnable {
   }
 
   private Properties consumerProperties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(settings.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    // a new integrator topic matches the subscription pattern within this time
+    p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "30000");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.batchSize()));
     // one poll brings about one batch's bytes, not the default 50 MiB (the 512 MiB worker heap holds

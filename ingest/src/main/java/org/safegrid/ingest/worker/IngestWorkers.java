@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +73,17 @@ public final class IngestWorkers implements AutoCloseable {
     return pool;
   }
 
-  /** Producer settings for anything SafeGrid writes to Kafka: acks=all, idempotence, one request in flight. */
+  /**
+   * Producer settings for anything SafeGrid writes to Kafka: acks=all, idempotence, one request in
+   * flight, as this process's Kafka identity ({@link KafkaClientSecurity#fromEnvironment()}).
+   */
   public static Properties producerProperties(String bootstrapServers) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return producerProperties(bootstrapServers, KafkaClientSecurity.fromEnvironment());
+  }
+
+  /** {@link #producerProperties(String)} as another identity (e.g. a source's principal). */
+  public static Properties producerProperties(String bootstrapServers, KafkaClientSecurity identity) {
+    Properties p = identity.clientProperties(bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     // one request in flight: a batch retried after NOT_LEADER_OR_FOLLOWER (common right after a topic

@@ -9,10 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.event.Source;
 
 /** Creates the source topics and the dead-letter topic when they do not exist yet. */
@@ -50,8 +50,7 @@ public final class Topics {
 
   /** Creates {@code <prefix>camera|checkpoint|patrol|dlq} if missing; existing topics are left alone. */
   public static void ensure(IngestSettings settings, int partitions) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(settings.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();

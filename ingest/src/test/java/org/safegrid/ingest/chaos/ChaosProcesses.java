@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.IngestWorkerMain;
 import org.safegrid.ingest.broker.EmbeddedBroker;
 import org.safegrid.ingest.worker.IngestSettings;
@@ -47,6 +48,7 @@ final class ChaosProcesses {
     pb.environment().put("SAFEGRID_DB_USER", "postgres");
     pb.environment().put("SAFEGRID_DB_PASSWORD", "");
     pb.environment().put("SAFEGRID_KAFKA_BOOTSTRAP", s.bootstrapServers());
+    KafkaClientSecurity.fromEnvironment().exportTo(pb.environment());
     pb.environment().put("SAFEGRID_INGEST_GROUP", s.groupId());
     pb.environment().put("SAFEGRID_INGEST_TOPIC_PREFIX", s.topicPrefix());
     pb.environment().put("SAFEGRID_INGEST_WORKERS", Integer.toString(threads));
@@ -106,7 +108,8 @@ final class ChaosProcesses {
 
     void start() throws Exception {
       ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-          EmbeddedBroker.class.getName(), "--dir", dir.toString(), "--port", Integer.toString(port),
+          EmbeddedBroker.class.getName(), "--security-dir", KafkaClientSecurity.configuredSecurityDir().orElseThrow().toString(),
+          "--dir", dir.toString(), "--port", Integer.toString(port),
           "--partitions", "6", "--initial-rebalance-delay-ms", "0");
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       process = pb.start();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.broker.EmbeddedBroker;
 
 /**
@@ -72,7 +73,8 @@ final class NetnsBroker implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(unshare, "-rn", "sh", "-c",
         "\"$0\" link set lo up && exec \"$@\"", ip,
         ChaosProcesses.java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        EmbeddedBroker.class.getName(), "--dir", dir.resolve("kafka").toString(), "--port", Integer.toString(port),
+        EmbeddedBroker.class.getName(), "--security-dir", KafkaClientSecurity.configuredSecurityDir().orElseThrow().toString(),
+          "--dir", dir.resolve("kafka").toString(), "--port", Integer.toString(port),
         "--partitions", "6", "--bind", "0.0.0.0", "--initial-rebalance-delay-ms", "0"));
     broker = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.chaos.FaultProxy;
 import org.safegrid.ingest.event.Source;
 import org.safegrid.ingest.testing.KafkaExtension;
@@ -92,8 +93,7 @@ class LedgerChecksTest {
       lp.flush();
     }
     // the skipping consumer: same group, polls some records and commits them unwritten
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Properties props = KafkaClientSecurity.fromEnvironment().clientProperties(kafka.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, s.groupId());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

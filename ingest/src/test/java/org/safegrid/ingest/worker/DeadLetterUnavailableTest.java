@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.broker.EmbeddedBroker;
 import org.safegrid.ingest.event.Source;
 import org.safegrid.ingest.testing.PostgisExtension;
@@ -105,8 +106,7 @@ class DeadLetterUnavailableTest {
   }
 
   private static Properties adminProperties(EmbeddedBroker broker) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(broker.bootstrapServers());
     return p;
   }
 

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.event.CameraAttrs;
 import org.safegrid.ingest.event.CheckpointAttrs;
 import org.safegrid.ingest.event.Datum;
@@ -94,8 +95,7 @@ final class Fixtures {
 
   /** Reads every record on a topic (waits until {@code expected} arrived or the timeout passed). */
   static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, int expected, Duration timeout) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

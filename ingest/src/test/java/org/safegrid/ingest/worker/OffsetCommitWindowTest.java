@@ -24,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.event.Source;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.ingest.testing.PostgisExtension;
@@ -187,8 +188,7 @@ class OffsetCommitWindowTest {
   }
 
   private static void awaitMembersWithPartitions(TestKafka kafka, IngestSettings s, int members) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (true) {
@@ -207,8 +207,7 @@ class OffsetCommitWindowTest {
 
   /** True when the group's committed offset of every partition of the three source topics is its end offset. */
   private static boolean fullyCommitted(TestKafka kafka, IngestSettings s) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(s.groupId())
           .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);

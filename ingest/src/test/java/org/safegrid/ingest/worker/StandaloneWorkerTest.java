@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.safegrid.ingest.IngestWorkerMain;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.testing.DbRole;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.ingest.testing.PostgisExtension;
@@ -148,6 +149,7 @@ class StandaloneWorkerTest {
     pb.environment().put("SAFEGRID_DB_USER", DbRole.INGEST.roleName());
     pb.environment().put("SAFEGRID_DB_PASSWORD", DbRole.INGEST.password());
     pb.environment().put("SAFEGRID_KAFKA_BOOTSTRAP", s.bootstrapServers());
+    KafkaClientSecurity.fromEnvironment().exportTo(pb.environment());
     pb.environment().put("SAFEGRID_INGEST_GROUP", s.groupId());
     pb.environment().put("SAFEGRID_INGEST_TOPIC_PREFIX", s.topicPrefix());
     pb.environment().remove("SAFEGRID_DB_MIGRATOR_USER");

@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
@@ -79,8 +79,7 @@ class StaticMembershipTest {
   }
 
   private static List<String> instanceIds(TestKafka kafka, IngestSettings s) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Properties p = KafkaClientSecurity.fromEnvironment().clientProperties(kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(s.groupId())).describedGroups()
           .get(s.groupId()).get(30, TimeUnit.SECONDS);

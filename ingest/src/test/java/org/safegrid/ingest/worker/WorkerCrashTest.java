@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.IngestWorkerMain;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.ingest.testing.PostgisExtension;
@@ -31,6 +32,7 @@ class WorkerCrashTest {
     pb.environment().put("SAFEGRID_DB_USER", db.user());
     pb.environment().put("SAFEGRID_DB_PASSWORD", db.password());
     pb.environment().put("SAFEGRID_KAFKA_BOOTSTRAP", s.bootstrapServers());
+    KafkaClientSecurity.fromEnvironment().exportTo(pb.environment());
     pb.environment().put("SAFEGRID_INGEST_GROUP", s.groupId());
     pb.environment().put("SAFEGRID_INGEST_TOPIC_PREFIX", s.topicPrefix());
     pb.environment().put("SAFEGRID_INGEST_WORKERS", "2");

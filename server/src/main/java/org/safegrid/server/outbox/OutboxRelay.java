@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.server.alert.AlertProperties;
 import org.safegrid.server.event.IngestProperties;
 import org.safegrid.server.loop.BackgroundLoop;
@@ -183,8 +184,7 @@ public class OutboxRelay implements SmartLifecycle {
     if (!topicsCreated.add(topic)) {
       return;
     }
-    Properties a = new Properties();
-    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties a = KafkaClientSecurity.fromEnvironment().clientProperties(bootstrap);
     a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
     a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     try (Admin admin = Admin.create(a)) {
@@ -210,8 +210,7 @@ public class OutboxRelay implements SmartLifecycle {
           + "(safegrid.outbox.kafka-bootstrap or safegrid.alerts.kafka-bootstrap); they wait in the outbox");
     } else {
       bootstrap = servers.get();
-      Properties c = new Properties();
-      c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      Properties c = KafkaClientSecurity.fromEnvironment().clientProperties(bootstrap);
       c.put(ProducerConfig.ACKS_CONFIG, "all");
       c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       c.put(ProducerConfig.LINGER_MS_CONFIG, 5);

@@ -164,6 +164,10 @@ public class SecurityConfig {
             antMatcher(HttpMethod.PUT, "/api/users/*/district"), antMatcher(HttpMethod.POST, "/api/users/*/unlock"),
             antMatcher(HttpMethod.POST, "/api/users/*/totp/reset"), antMatcher(HttpMethod.PUT, "/api/users/*/idle-lock"))
         .hasRole("ADMIN")
+        // device registry: which sourceIds and patrol unitIds each Kafka integrator principal may speak for
+        .requestMatchers(antMatcher(HttpMethod.GET, "/api/source-bindings"),
+            antMatcher(HttpMethod.POST, "/api/source-bindings"), antMatcher(HttpMethod.DELETE, "/api/source-bindings/*"))
+        .hasRole("ADMIN")
         // audit trail
         .requestMatchers(antMatcher(HttpMethod.GET, "/api/audit"), antMatcher(HttpMethod.GET, "/api/audit/verify"))
             .hasAnyRole("AUDITOR", "ADMIN")

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.server.PostgisTestSupport;
 import org.safegrid.server.feedhealth.FeedHealthMonitor;
@@ -142,8 +143,7 @@ class AlertApiTest {
 
   /** The first message about this alert on the alerts topic. */
   private String readAlertsTopic(long alertId) {
-    java.util.Properties c = new java.util.Properties();
-    c.put("bootstrap.servers", KafkaExtension.bootstrapServers());
+    java.util.Properties c = KafkaClientSecurity.fromEnvironment().clientProperties(KafkaExtension.bootstrapServers());
     c.put("group.id", "alert-test-" + System.nanoTime());
     c.put("auto.offset.reset", "earliest");
     try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(c,

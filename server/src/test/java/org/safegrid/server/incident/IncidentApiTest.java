@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.testing.KafkaExtension;
 import org.safegrid.server.PostgisTestSupport;
 import org.safegrid.server.security.Role;
@@ -403,8 +404,7 @@ class IncidentApiTest {
   }
 
   private String readTopic(String topic, String key) {
-    Properties c = new Properties();
-    c.put("bootstrap.servers", KafkaExtension.bootstrapServers());
+    Properties c = KafkaClientSecurity.fromEnvironment().clientProperties(KafkaExtension.bootstrapServers());
     c.put("group.id", "incident-test-" + System.nanoTime());
     c.put("auto.offset.reset", "earliest");
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {

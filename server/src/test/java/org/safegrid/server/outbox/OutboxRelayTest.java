@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.safegrid.ingest.broker.KafkaClientSecurity;
 import org.safegrid.ingest.broker.EmbeddedBroker;
 import org.safegrid.ingest.testing.PostgisExtension;
 import org.safegrid.ingest.testing.TestDatabase;
@@ -104,8 +105,7 @@ class OutboxRelayTest {
   }
 
   private static Set<String> readKeys(int port) {
-    Properties c = new Properties();
-    c.put("bootstrap.servers", "127.0.0.1:" + port);
+    Properties c = KafkaClientSecurity.fromEnvironment().clientProperties("127.0.0.1:" + port);
     c.put("group.id", "outbox-test-" + System.nanoTime());
     c.put("auto.offset.reset", "earliest");
     Set<String> keys = new HashSet<>();

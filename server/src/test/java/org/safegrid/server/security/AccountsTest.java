@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -558,6 +559,45 @@ class AccountsTest {
     assertThat(asAdmin("POST", "/api/users/otto/totp/reset", null).statusCode()).isEqualTo(200);
     assertThat(get("/api/me", "otto", "otto-password-12").statusCode()).isEqualTo(200);
     assertThat(audits("action = 'user.totp.reset' AND object_id = 'otto'")).isEqualTo(1);
+  }
+
+  // --- device registry (Kafka integrators' source bindings) -------------------------------------
+
+  @Test
+  void sourceBindingsAreForAdminsOnlyValidatedAndAudited() throws Exception {
+    String body = "{\"principal\":\"acme-cams\",\"source\":\"camera\",\"kind\":\"source_id_prefix\","
+        + "\"value\":\"CAM-441302-\",\"note\":\"campus cameras\"}";
+    assertThat(get("/api/source-bindings", "lena", "lena-password-1").statusCode()).isEqualTo(403);
+    assertThat(send("POST", "/api/source-bindings", "lena", "lena-password-1", body).statusCode()).isEqualTo(403);
+    long before = jdbc.sql("SELECT count(*) FROM source_binding").query(Long.class).single();
+    // bad input: 400 naming the field, nothing written
+    Map<String, String> bad = Map.of(
+        body.replace("camera", "radio"), "source",
+        body.replace("source_id_prefix", "unit_id"), "unit_id",
+        body.replace("acme-cams", "safegrid-admin"), "own principals",
+        body.replace("acme-cams", "acme.cams"), "principal",
+        body.replace("CAM-441302-", ""), "value");
+    for (Map.Entry<String, String> b : bad.entrySet()) {
+      HttpResponse<String> r = asAdmin("POST", "/api/source-bindings", b.getKey());
+      assertThat(r.statusCode()).as(b.getKey()).isEqualTo(400);
+      assertThat(r.body()).as(b.getKey()).contains(b.getValue());
+    }
+    assertThat(jdbc.sql("SELECT count(*) FROM source_binding").query(Long.class).single()).isEqualTo(before);
+    HttpResponse<String> created = asAdmin("POST", "/api/source-bindings", body);
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonNode row = json.readTree(created.body());
+    long id = row.path("id").asLong();
+    assertThat(row.path("principal").asText()).isEqualTo("acme-cams");
+    assertThat(row.path("createdBy").asText()).isEqualTo("admin");
+    assertThat(asAdmin("POST", "/api/source-bindings", body).statusCode()).as("duplicate").isEqualTo(409);
+    assertThat(json.readTree(get("/api/source-bindings", "admin", ADMIN_PW).body()).findValuesAsText("value"))
+        .contains("CAM-441302-");
+    assertThat(audits("action = 'source_binding.add' AND object_id = ? AND detail->>'principal' = 'acme-cams'",
+        Long.toString(id))).isEqualTo(1);
+    assertThat(asAdmin("DELETE", "/api/source-bindings/" + id, null).statusCode()).isEqualTo(204);
+    assertThat(asAdmin("DELETE", "/api/source-bindings/" + id, null).statusCode()).isEqualTo(404);
+    assertThat(audits("action = 'source_binding.remove' AND object_id = ?", Long.toString(id))).isEqualTo(1);
+    assertThat(jdbc.sql("SELECT count(*) FROM source_binding").query(Long.class).single()).isEqualTo(before);
   }
 
   // --- headers and actuator -------------------------------------------------------------------

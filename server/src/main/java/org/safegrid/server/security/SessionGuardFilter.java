@@ -83,6 +83,12 @@ final class SessionGuardFilter extends OncePerRequestFilter {
       return null; // principals of other authentication providers (none in production) carry no version
     }
     Optional<AuthorizationVersions.State> state = versions.current(user.getUsername());
+    if (state.isPresent() && state.get().version() < user.authVersion()) {
+      // versions only go up: a session newer than this replica's cached state (the change was made on
+      // another replica within the cache's second) means the cache is stale, not the session
+      versions.forget(user.getUsername());
+      state = versions.current(user.getUsername());
+    }
     if (state.isEmpty() || !state.get().usable()) {
       return "the account is disabled, locked or gone";
     }

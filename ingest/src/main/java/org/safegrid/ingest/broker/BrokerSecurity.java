@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -236,11 +235,16 @@ public final class BrokerSecurity {
       }
       try {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-        // another process won the race: use its copy
-        deleteTree(tmp);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("cannot move the new Kafka security folder into place at " + dir, e);
+      } catch (java.nio.file.FileSystemException e) {
+        // another process won the race (rename(2) over its folder fails with ENOTEMPTY, which the JDK
+        // reports as a plain FileSystemException on an atomic move): use its copy, complete since it
+        // was moved into place whole
+        deleteTree(tmp);
+        if (!Files.exists(dir.resolve(CREDENTIALS))) {
+          throw e;
+        }
       }
     } catch (IOException | RuntimeException e) {
       deleteTree(tmp);

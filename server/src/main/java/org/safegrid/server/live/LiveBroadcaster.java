@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -174,10 +175,24 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     SseEmitter emitter = new SseEmitter(0L);
     Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
     client.held = new ArrayList<>();
+    // what the client's last replica sent that this one has not sent yet: this hub will send those
+    // events live, and the client has them already (two replicas' feeds are never at the same place)
+    Set<String> alreadySent = null;
+    String before = sentPosition;
+    if (lastId != null && before != null) {
+      List<LiveEvent> ahead = replay.between(before, lastId, limit + 1);
+      if (!ahead.isEmpty() && ahead.size() <= limit) {
+        alreadySent = new HashSet<>();
+        for (LiveEvent e : ahead) {
+          alreadySent.add(e.id());
+        }
+      }
+    }
     String here;
     synchronized (flushLock) {
       clients.add(client);
       here = sentPosition;
+      client.skip = alreadySent;
     }
     List<Message> first = new ArrayList<>();
     try {
@@ -315,6 +330,10 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
         Message m = new Message("events", id, data);
         java.util.Map<String, Message> byDistrict = new java.util.HashMap<>();
         for (Client c : clients) {
+          if (c.skip != null) {
+            offer(c, skipping(batch, id, cols.watermark(), c));
+            continue;
+          }
           offer(c, c.scope.isCity() ? m
               : byDistrict.computeIfAbsent(c.scope.districtCodeOrNull(), d -> scoped(batch, id, cols.watermark(), c.scope)));
         }
@@ -339,6 +358,27 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     List<LiveEvent> inside = batch.stream().filter(e -> scope.contains(e.lon(), e.lat())).toList();
     try {
       return new Message("events", id, json.writeValueAsString(EventColumns.of(inside, mark, false)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The batch without the events a resumed client had from its last replica (each skipped once; the
+   * client sends nothing more to skip once all have passed), cut to its scope. Under flushLock.
+   */
+  private Message skipping(List<LiveEvent> batch, String id, long mark, Client c) {
+    List<LiveEvent> kept = new ArrayList<>(batch.size());
+    for (LiveEvent e : batch) {
+      if (!c.skip.remove(e.id()) && (c.scope.isCity() || c.scope.contains(e.lon(), e.lat()))) {
+        kept.add(e);
+      }
+    }
+    if (c.skip.isEmpty()) {
+      c.skip = null;
+    }
+    try {
+      return new Message("events", id, json.writeValueAsString(EventColumns.of(kept, mark, false)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -519,6 +559,8 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     volatile boolean closed;
     /** Messages that came while the client's replay was read (guarded by the client); null once it is queued. */
     List<Message> held;
+    /** Ids of events a resumed client had from its last replica, not to be sent again (guarded by flushLock); null when none. */
+    Set<String> skip;
     /** System.nanoTime() when the current write began, 0 when none is in progress. */
     volatile long writeStarted;
 

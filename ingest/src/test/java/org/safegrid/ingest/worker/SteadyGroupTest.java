@@ -71,6 +71,12 @@ class SteadyGroupTest {
         try (IngestWorkers b = IngestWorkers.start(s, db.dataSource(), second)) {
           produceSteadily(broker, s, "late-");
           Fixtures.awaitCount(db, "SELECT count(*) FROM event", EVENTS, Duration.ofSeconds(90));
+          // the first worker may have stored every event before the join completes (a SASL_SSL
+          // handshake and a pattern subscription's metadata come first): wait for the join itself
+          long joined = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          while ((second.assignedPartitions() == 0 || first.rebalancesTotal() == 0) && System.nanoTime() < joined) {
+            Thread.sleep(50);
+          }
           assertThat(second.assignedPartitions()).as("the late worker got a share").isPositive();
           assertThat(first.rebalancesTotal()).as("partitions taken from the running first worker").isPositive();
         }

@@ -217,13 +217,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
       clients.remove(client);
       throw e;
     }
-    Runnable end = () -> {
-      clients.remove(client);
-      onEnd.run();
-    };
-    emitter.onCompletion(end);
-    emitter.onTimeout(end);
-    emitter.onError(e -> end.run());
+    endWith(emitter, client, onEnd);
     boolean overflow = false;
     synchronized (client) {
       for (Message m : first) {
@@ -262,13 +256,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     }
     SseEmitter emitter = new SseEmitter(0L);
     Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
-    Runnable end = () -> {
-      clients.remove(client);
-      onEnd.run();
-    };
-    emitter.onCompletion(end);
-    emitter.onTimeout(end);
-    emitter.onError(e -> end.run());
+    endWith(emitter, client, onEnd);
     clients.add(client);
     try {
       offer(client, new Message("hello", null, json.writeValueAsString(
@@ -280,6 +268,17 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
       throw new IllegalStateException(e);
     }
     return emitter;
+  }
+
+  /** However the stream ends (completed, timed out, failed), the client leaves and {@code onEnd} runs. */
+  private void endWith(SseEmitter emitter, Client client, Runnable onEnd) {
+    Runnable end = () -> {
+      clients.remove(client);
+      onEnd.run();
+    };
+    emitter.onCompletion(end);
+    emitter.onTimeout(end);
+    emitter.onError(e -> end.run());
   }
 
   /** The newest event commit time sent so far (epoch ms), 0 before the first. */

@@ -300,6 +300,8 @@ public class AlertEngine implements SmartLifecycle {
     long expected = generation;
     // the new generation is kept only once the transaction committed
     generation = tx.execute(st -> {
+      // the position row first: a racing instance waits here rather than holding locks it judged with
+      positions.claim(CONSUMER, expected);
       for (LiveEvent e : events) {
         if (skipBefore != null && e.receivedAt().isBefore(skipBefore)) {
           continue;

@@ -84,6 +84,24 @@ public final class FeedPositions {
   }
 
   /**
+   * Locks the stored position of {@code consumer} for the caller's transaction and checks that its
+   * generation is still {@code expectedGeneration}. A transaction that writes on behalf of a position
+   * (alerts judged from a feed range) calls this first: two instances of the consumer then take their
+   * locks in one order — the position row, then what they write — so they queue instead of deadlocking
+   * (for example on a unique alert key and the audit chain's lock), and the stale one stops before it
+   * has written anything.
+   *
+   * @throws StalePositionException when another instance saved it since
+   */
+  public void claim(String consumer, long expectedGeneration) {
+    List<Long> generation = jdbc.queryForList(
+        "SELECT generation FROM event_feed_position WHERE consumer = ? FOR UPDATE", Long.class, consumer);
+    if (generation.size() != 1 || generation.get(0) != expectedGeneration) {
+      throw new StalePositionException(consumer, expectedGeneration);
+    }
+  }
+
+  /**
    * Stores the position of {@code consumer} (in the caller's transaction, if any) if its generation is
    * still {@code expectedGeneration}; returns the new generation.
    *

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,6 +166,8 @@ class AlertEngineFencingTest {
       resolver.get();
     } finally {
       pool.shutdownNow();
+      // an engine still stepping after a failure would race the next test's engines
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("the racing engines stopped").isTrue();
     }
     drain(a);
     drain(b);

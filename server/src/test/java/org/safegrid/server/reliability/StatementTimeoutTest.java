@@ -42,6 +42,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"safegrid.ingest.enabled=false", "safegrid.reference.load=false",
         "safegrid.security.admin-password=test-admin-pw-123", "spring.datasource.hikari.maximum-pool-size=4",
+        // the table locks that make the slow queries here would also hold every background reader of the
+        // event feed (live stream, alerts, feed health) on a pooled connection until the lock goes: with
+        // four connections the request under test could then wait for a connection, not for its query
+        "safegrid.feed.enabled=false", "safegrid.alerts.enabled=false",
         "safegrid.query-timeout.interactive=300ms", "safegrid.query-timeout.export=400ms",
         "safegrid.query-timeout.upload=500ms", "safegrid.query-timeout.engine=600ms"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

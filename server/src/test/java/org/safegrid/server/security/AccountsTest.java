@@ -336,13 +336,18 @@ class AccountsTest {
         HttpResponse.BodyHandlers.ofInputStream());
   }
 
-  /** Reads a stream to its end on another thread; completes with the bytes read when the server closes it. */
-  private static CompletableFuture<Long> readToEnd(InputStream in) {
+  /**
+   * Reads a stream to its end on another thread; completes with the text read when the server closes
+   * it (what the stream carried shows in a failure message), ending in "[reset]" when the server reset it.
+   */
+  private static CompletableFuture<String> readToEnd(InputStream in) {
     return CompletableFuture.supplyAsync(() -> {
+      java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
       try (in) {
-        return in.transferTo(OutputStream.nullOutputStream());
+        in.transferTo(read);
+        return read.toString(StandardCharsets.UTF_8);
       } catch (IOException e) {
-        return -1L;  // reset by the server: closed as well
+        return read.toString(StandardCharsets.UTF_8) + "[reset]";  // reset by the server: closed as well
       }
     });
   }

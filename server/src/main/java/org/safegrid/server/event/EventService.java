@@ -46,12 +46,15 @@ class EventService {
   @Transactional(readOnly = true)
   GeoJsonFeature getEvent(String id, DataScope scope) {
     timeouts.apply(QueryClass.INTERACTIVE);
-    // event_key gives observed_at, so only the one daily partition is searched
+    // event_key gives observed_at, so only those daily partitions are searched. Keys are namespaced by
+    // source: two devices may have sent the same id, and the first one stored is the one shown.
     String sql = "SELECT " + COLUMNS + " FROM event e WHERE e.event_id = ? "
-        + "AND e.observed_at = (SELECT k.observed_at FROM event_key k WHERE k.event_id = ?)";
+        + "AND (e.source, e.source_id, e.observed_at) IN "
+        + "(SELECT k.source, k.source_id, k.observed_at FROM event_key k WHERE k.event_id = ?)";
+    String order = " ORDER BY e.received_at, e.source, e.source_id LIMIT 1";
     List<GeoJsonFeature> found = scope.isCity()
-        ? jdbc.query(sql, (rs, i) -> feature(rs), id, id)
-        : jdbc.query(sql + " AND " + ScopeFilter.inDistrictSql("e.geom"), (rs, i) -> feature(rs), id, id,
+        ? jdbc.query(sql + order, (rs, i) -> feature(rs), id, id)
+        : jdbc.query(sql + " AND " + ScopeFilter.inDistrictSql("e.geom") + order, (rs, i) -> feature(rs), id, id,
             scope.districtCodeOrNull());
     if (found.isEmpty()) {
       throw new NoSuchElementException("no event with id " + id);

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 class EventTwinIdTest {
 
   private static EventDecoder.Accepted camera(String sourceId, Instant at, double lon) {
-    Event e = new Event("twin-1", Source.CAMERA, sourceId, "intrusion", 3, at, lon, 23.10, Datum.WGS84,
+    return camera("twin-1", sourceId, at, lon);
+  }
+
+  private static EventDecoder.Accepted camera(String id, String sourceId, Instant at, double lon) {
+    Event e = new Event(id, Source.CAMERA, sourceId, "intrusion", 3, at, lon, 23.10, Datum.WGS84,
         new CameraAttrs(sourceId, "person", 0.8, null).toMap());
     return (EventDecoder.Accepted) new EventDecoder(EventRules.DEFAULT).decode(e.source(), EventCodec.encode(e));
   }
@@ -59,5 +64,40 @@ class EventTwinIdTest {
         .execute(t -> events.getEvent("twin-1", DataScope.CITY));
     assertThat(f.id()).isEqualTo("twin-1");
     assertThat(f.properties().get("sourceId")).isEqualTo("CAM-FIRST");
+  }
+
+  /**
+   * Newest first: {@code late}, then {@code twin-2} from three cameras at one instant (stored in one
+   * transaction), then {@code early}. Whatever the page size, a page boundary may fall inside the twins;
+   * paging with the cursor must still list every event exactly once, and the last page has no cursor.
+   */
+  @Test
+  void pagingNeverSplitsDevicesThatShareAnIdAndAnInstant(TestDatabase db) throws Exception {
+    Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(2));
+    try (Connection c = db.connect()) {
+      new EventWriter().write(c, List.of(camera("early", "CAM-1", at.minusSeconds(1), 114.40),
+          camera("twin-2", "CAM-3", at, 114.40), camera("twin-2", "CAM-1", at, 114.41),
+          camera("twin-2", "CAM-2", at, 114.42), camera("late", "CAM-1", at.plusSeconds(1), 114.40)), List.of());
+    }
+    DataSource ds = db.dataSource();
+    EventService events = new EventService(new JdbcTemplate(ds), new StatementTimeouts(JdbcClient.create(ds),
+        new QueryTimeoutProperties(null, null, null, null)));
+    TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+    List<String> all = List.of("late/CAM-1", "twin-2/CAM-1", "twin-2/CAM-2", "twin-2/CAM-3", "early/CAM-1");
+    for (int limit = 1; limit <= all.size(); limit++) {
+      List<String> seen = new ArrayList<>();
+      EventQuery.Cursor cursor = null;
+      int pages = 0;
+      do {
+        // the cursor goes through its text form, as a client sends it back
+        EventQuery q = new EventQuery(null, at.minusSeconds(1), at.plusSeconds(2), null, null, limit,
+            cursor == null ? null : EventQuery.Cursor.decode(cursor.encode()));
+        EventService.Page page = tx.execute(t -> events.listEvents(q, DataScope.CITY));
+        page.features().forEach(f -> seen.add(f.id() + "/" + f.properties().get("sourceId")));
+        cursor = page.next();
+        assertThat(++pages).as("paging %d at a time ends", limit).isLessThanOrEqualTo(all.size());
+      } while (cursor != null);
+      assertThat(seen).as("paged %d at a time", limit).containsExactlyElementsOf(all);
+    }
   }
 }

@@ -199,6 +199,46 @@ class EventFeedTest {
     assertThat(calls.get()).isEqualTo(3 + 1 + 3 + 1);
   }
 
+  /**
+   * A read of one still returns every device that shares an event id in one transaction (a position
+   * cannot stand between them), so when one of them is poison they are skipped together: each one must
+   * be reported, none dropped unseen.
+   */
+  @Test
+  void aPoisonEventSharingItsIdAndTransactionWithAnotherDeviceReportsBoth(TestDatabase db) throws Exception {
+    FeedPosition p = feed.head();
+    try (Connection con = db.connect(); Statement st = con.createStatement()) {
+      con.setAutoCommit(false);
+      for (String[] row : new String[][] {{"a-ok", "CAM-1"}, {"twin", "CAM-1"}, {"twin", "CAM-2"}, {"z-ok", "CAM-1"}}) {
+        st.execute("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) VALUES ('"
+            + row[0] + "', 'camera', '" + row[1] + "', 'intrusion', 2, now(), "
+            + "ST_SetSRID(ST_MakePoint(114.4, 23.1), 4326))");
+      }
+      con.commit();
+    }
+    List<String> delivered = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    FeedConsumer c = new FeedConsumer("test", feed, p, (events, next) -> {
+      if (events.stream().anyMatch(e -> e.sourceId().equals("CAM-2") && e.id().equals("twin"))) {
+        throw new IllegalStateException("cannot judge this one");
+      }
+      events.forEach(e -> delivered.add(e.id() + "/" + e.sourceId()));
+    }, 100, 2, new SimpleMeterRegistry(), (name, e, attempts, failure) -> skipped.add(e.id() + "/" + e.sourceId()));
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(c::step).hasMessageContaining("cannot judge");
+    }
+    // one at a time: a-ok goes, then the twins come as one read, fail twice and are skipped together
+    assertThat(c.step()).isTrue();
+    assertThat(delivered).containsExactly("a-ok/CAM-1");
+    assertThatThrownBy(c::step).hasMessageContaining("cannot judge");
+    assertThat(skipped).isEmpty();
+    assertThat(c.step()).isTrue();
+    assertThat(skipped).containsExactly("twin/CAM-1", "twin/CAM-2");
+    c.step();
+    assertThat(c.step()).isFalse();
+    assertThat(delivered).containsExactly("a-ok/CAM-1", "z-ok/CAM-1");
+  }
+
   @Test
   void databaseTroubleNeverCountsAsAnAttemptOnTheEvents() {
     assertThat(FeedConsumer.isDatabaseTrouble(new org.springframework.jdbc.CannotGetJdbcConnectionException("down")))

@@ -13,10 +13,14 @@ import javax.sql.DataSource;
 /**
  * The ledger checker: compares what the producer was told was stored (the {@link Ledger}) with what
  * PostgreSQL holds. {@code lost} = acked ids not in {@code event}; {@code dup} = rows minus distinct
- * ids in {@code event} and in {@code event_key}; {@code unexpected} = stored ids neither acked nor
- * failed; {@code derivedOk} = the per-minute counters in {@code event_count} equal a recomputation
- * from {@code event} and every {@code event} row has its {@code event_key}. A run passes when
+ * event keys (source, sourceId, id) in {@code event} and in {@code event_key}; {@code unexpected} =
+ * stored ids neither acked nor failed; {@code derivedOk} = the per-minute counters in
+ * {@code event_count} equal a recomputation from {@code event} and every {@code event} row has its
+ * {@code event_key} with the same key and observed time, and every key its row. A run passes when
  * lost = dup = unexpected = 0 and derivedOk.
+ *
+ * <p>The same id sent for two devices is two events (keys are namespaced by source, see
+ * {@code EventWriter}), so it is no duplicate; the same id stored twice for one device is.
  */
 public final class LedgerChecker {
 
@@ -27,7 +31,7 @@ public final class LedgerChecker {
    * @param failed ids whose send failed
    * @param stored distinct ids of the run in {@code event}
    * @param lost acked ids missing from the database
-   * @param dup surplus rows (event and event_key) for the run's ids
+   * @param dup surplus rows (event and event_key) per event key for the run's ids
    * @param unexpected stored ids that were neither acked nor failed
    * @param derivedOk counters and keys agree with the event table (whole database)
    */
@@ -52,8 +56,10 @@ public final class LedgerChecker {
                 FROM event GROUP BY 1, 2) r
               FULL JOIN event_count c ON c.source = r.source AND c.minute = r.minute
               WHERE r.n IS DISTINCT FROM c.events)
-           + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM event_key k WHERE k.event_id = e.event_id))
-           + (SELECT count(*) FROM event_key k WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = k.event_id))""";
+           + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM event_key k WHERE k.event_id = e.event_id
+                AND k.source = e.source AND k.source_id = e.source_id AND k.observed_at = e.observed_at))
+           + (SELECT count(*) FROM event_key k WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.event_id = k.event_id
+                AND e.source = k.source AND e.source_id = k.source_id AND e.observed_at = k.observed_at))""";
 
   private final DataSource dataSource;
 
@@ -146,7 +152,8 @@ public final class LedgerChecker {
 
   private static long surplus(Connection c, String table, String prefix) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT count(*) - count(DISTINCT event_id) FROM " + table + " WHERE starts_with(event_id, ?)")) {
+        "SELECT count(*) - count(DISTINCT (event_id, source, source_id)) FROM " + table
+            + " WHERE starts_with(event_id, ?)")) {
       ps.setString(1, prefix);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

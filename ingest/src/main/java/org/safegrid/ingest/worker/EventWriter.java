@@ -20,15 +20,20 @@ import org.safegrid.ingest.event.Refusal;
 import org.safegrid.ingest.event.Source;
 
 /**
- * Writes a batch of accepted events into PostGIS in one transaction, exactly once per event id.
+ * Writes a batch of accepted events into PostGIS in one transaction, exactly once per event key.
  *
- * <p>The usual batch (every id once): the ids, times and payload hashes are COPYed (binary) into a
+ * <p>An event's key is its (source, sourceId, event id): ids are namespaced by the device that sent
+ * them, so a sender can only collide with the ids of devices the device registry lets it speak for,
+ * never shadow another device's event by storing a guessed id first; a redelivered message has the
+ * same key and is stored once.
+ *
+ * <p>The usual batch (every key once): the keys, times and payload hashes are COPYed (binary) into a
  * small temporary table and inserted into {@code event_key} ({@code ON CONFLICT DO NOTHING
  * RETURNING}); only the events whose key was new are then COPYed straight into the partitioned
  * {@code event} table, so each row is parsed once, into its own table. The newest new position of
  * each patrol unit goes to {@code patrol_position} (only when newer than the stored one) and the
- * per-minute counts, computed here, to {@code event_count}. A batch that repeats an id is staged
- * whole and merged by one statement that keeps the first occurrence. Ids already stored with another
+ * per-minute counts, computed here, to {@code event_count}. A batch that repeats a key is staged
+ * whole and merged by one statement that keeps the first occurrence. Keys already stored with another
  * payload hash are recorded in {@code ingest_integrity_alarm}. Refusal counts are added in the same
  * transaction.
  *
@@ -41,8 +46,9 @@ public final class EventWriter {
    * What a write did.
    *
    * @param inserted        new events stored, per source
-   * @param duplicates      events in the batch that were already stored (or repeated in the batch)
-   * @param integrityAlarms ids offered again with a different payload in this batch (new alarms only)
+   * @param duplicates      events in the batch whose key was already stored (or repeated in the batch)
+   * @param integrityAlarms ids whose key was offered again with a different payload in this batch (new
+   *                        alarms only)
    * @param refusals        refused messages recorded now, per reason (a message recorded by an
    *                        earlier delivery of the batch is not counted again)
    */
@@ -61,28 +67,28 @@ public final class EventWriter {
       ) ON COMMIT DELETE ROWS""";
 
   /**
-   * A batch that repeats an id (rare: a producer retry inside one batch): staged whole, and merged
-   * keeping the first occurrence of each id.
+   * A batch that repeats a key (rare: a producer retry inside one batch): staged whole, and merged
+   * keeping the first occurrence of each key.
    */
   private static final String MERGE = """
       WITH first AS (
-        SELECT DISTINCT ON (event_id) * FROM ingest_stage ORDER BY event_id, seq
+        SELECT DISTINCT ON (event_id, source, source_id) * FROM ingest_stage ORDER BY event_id, source, source_id, seq
       ), k AS (
-        INSERT INTO event_key (event_id, observed_at, payload_sha256)
-        SELECT event_id, observed_at, sha FROM first ORDER BY event_id
-        ON CONFLICT (event_id) DO NOTHING
-        RETURNING event_id
+        INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256)
+        SELECT event_id, source, source_id, observed_at, sha FROM first ORDER BY event_id, source, source_id
+        ON CONFLICT (event_id, source, source_id) DO NOTHING
+        RETURNING event_id, source, source_id
       ), ins AS (
         INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom, attrs)
         SELECT f.event_id, f.source, f.source_id, f.kind, f.severity, f.observed_at,
                ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326), f.attrs
-        FROM first f JOIN k USING (event_id)
+        FROM first f JOIN k USING (event_id, source, source_id)
         RETURNING source, observed_at
       ), pos AS (
         INSERT INTO patrol_position AS p (unit_id, event_id, observed_at, geom, speed_kmh, heading_deg, status)
         SELECT DISTINCT ON (f.unit_id) f.unit_id, f.event_id, f.observed_at,
                ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326), f.speed, f.heading, f.status
-        FROM first f JOIN k USING (event_id)
+        FROM first f JOIN k USING (event_id, source, source_id)
         WHERE f.unit_id IS NOT NULL
         ORDER BY f.unit_id, f.observed_at DESC
         ON CONFLICT (unit_id) DO UPDATE SET event_id = excluded.event_id, observed_at = excluded.observed_at,
@@ -102,12 +108,12 @@ public final class EventWriter {
   private static final String COPY_STAGE = "COPY ingest_stage FROM STDIN (FORMAT binary)";
   private static final int STAGE_COLUMNS = 15;
 
-  /** Ids of the staged batch already stored with another payload hash: one alarm row per new (id, hash). */
+  /** Keys of the staged batch already stored with another payload hash: one alarm row per new (id, hash). */
   private static String alarmsFrom(String stage) {
     return """
-        INSERT INTO ingest_integrity_alarm (event_id, kept_sha256, offered_sha256)
-        SELECT DISTINCT s.event_id, k.payload_sha256, s.sha
-        FROM %s s JOIN event_key k USING (event_id)
+        INSERT INTO ingest_integrity_alarm (event_id, source, source_id, kept_sha256, offered_sha256)
+        SELECT DISTINCT s.event_id, s.source, s.source_id, k.payload_sha256, s.sha
+        FROM %s s JOIN event_key k USING (event_id, source, source_id)
         WHERE k.payload_sha256 <> s.sha
         ON CONFLICT (event_id, offered_sha256) DO NOTHING
         RETURNING event_id""".formatted(stage);
@@ -115,12 +121,13 @@ public final class EventWriter {
 
   private static final String ALARMS = alarmsFrom("ingest_stage");
 
-  // --- the usual batch, every id once: COPY the keys, then COPY only the new events straight into
+  // --- the usual batch, every key once: COPY the keys, then COPY only the new events straight into
   // the event table (no staging of whole rows), then the few latest positions and the counters
 
   private static final String KEY_STAGE_DDL = """
-      CREATE TEMP TABLE IF NOT EXISTS ingest_key_stage (event_id text, observed_at timestamptz, sha bytea)
-      ON COMMIT DELETE ROWS""";
+      CREATE TEMP TABLE IF NOT EXISTS ingest_key_stage (
+        event_id text, source text, source_id text, observed_at timestamptz, sha bytea
+      ) ON COMMIT DELETE ROWS""";
 
   private static final String POSITION_STAGE_DDL = """
       CREATE TEMP TABLE IF NOT EXISTS ingest_position_stage (
@@ -130,12 +137,12 @@ public final class EventWriter {
 
   private static final String COPY_KEYS = "COPY ingest_key_stage FROM STDIN (FORMAT binary)";
 
-  /** Ordered by id so that two workers offered the same ids take their locks in the same order. */
+  /** Ordered by key so that two workers offered the same keys take their locks in the same order. */
   private static final String NEW_KEYS = """
-      INSERT INTO event_key (event_id, observed_at, payload_sha256)
-      SELECT event_id, observed_at, sha FROM ingest_key_stage ORDER BY event_id
-      ON CONFLICT (event_id) DO NOTHING
-      RETURNING event_id""";
+      INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256)
+      SELECT event_id, source, source_id, observed_at, sha FROM ingest_key_stage ORDER BY event_id, source, source_id
+      ON CONFLICT (event_id, source, source_id) DO NOTHING
+      RETURNING event_id, source, source_id""";
 
   private static final String COPY_EVENTS =
       "COPY event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) FROM STDIN (FORMAT binary)";
@@ -205,7 +212,7 @@ public final class EventWriter {
     try {
       Map<Source, Integer> inserted = new EnumMap<>(Source.class);
       List<String> alarms = new ArrayList<>();
-      if (!events.isEmpty() && distinctIds(events)) {
+      if (!events.isEmpty() && distinctKeys(events)) {
         writeDistinct(c, events, inserted, alarms);
       } else if (!events.isEmpty()) {
         prepareStage(c);
@@ -325,7 +332,7 @@ public final class EventWriter {
   }
 
   /**
-   * The usual batch, every id once: the keys are COPYed and inserted first, and only the events whose
+   * The usual batch, every key once: the keys are COPYed and inserted first, and only the events whose
    * key was new are COPYed into {@code event}, so the rows are parsed once, straight into their table.
    */
   private void writeDistinct(Connection c, List<Accepted> events, Map<Source, Integer> inserted, List<String> alarms)
@@ -334,13 +341,14 @@ public final class EventWriter {
     BinaryCopyBuffer b = copyBuffer.start();
     for (Accepted a : events) {
       Event e = a.event();
-      b.tuple(3).textField(e.id()).timestamptzField(e.observedAt()).byteaField(a.sha256());
+      b.tuple(5).textField(e.id()).textField(e.source().wireName()).textField(e.sourceId())
+          .timestamptzField(e.observedAt()).byteaField(a.sha256());
     }
     copyIn(c, COPY_KEYS, b.finish());
-    Set<String> fresh = new HashSet<>(events.size() * 2);
+    Set<Key> fresh = new HashSet<>(events.size() * 2);
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NEW_KEYS)) {
       while (rs.next()) {
-        fresh.add(rs.getString(1));
+        fresh.add(new Key(rs.getString(1), rs.getString(2), rs.getString(3)));
       }
     }
     if (fresh.size() < events.size()) {
@@ -359,7 +367,7 @@ public final class EventWriter {
     Map<Source, Map<Long, long[]>> counts = new EnumMap<>(Source.class);
     for (Accepted a : events) {
       Event e = a.event();
-      if (!fresh.contains(e.id())) {
+      if (!fresh.contains(Key.of(e))) {
         continue;
       }
       b.tuple(8).textField(e.id()).textField(e.source().wireName()).textField(e.sourceId()).textField(e.kind())
@@ -435,11 +443,18 @@ public final class EventWriter {
     }
   }
 
-  /** True when no id occurs twice in the batch. */
-  private static boolean distinctIds(List<Accepted> events) {
-    Set<String> ids = new HashSet<>(events.size() * 2);
+  /** An event's dedupe key: its id within the namespace of its source and sourceId. */
+  private record Key(String id, String source, String sourceId) {
+    static Key of(Event e) {
+      return new Key(e.id(), e.source().wireName(), e.sourceId());
+    }
+  }
+
+  /** True when no key occurs twice in the batch. */
+  private static boolean distinctKeys(List<Accepted> events) {
+    Set<Key> keys = new HashSet<>(events.size() * 2);
     for (Accepted a : events) {
-      if (!ids.add(a.event().id())) {
+      if (!keys.add(Key.of(a.event()))) {
         return false;
       }
     }

@@ -44,6 +44,14 @@ public final class PostgisExtension implements ParameterResolver {
 
   /** Creates a new, migrated database on the shared server. Usable outside JUnit (benchmarks). */
   public static TestDatabase createDatabase(String hint) {
+    return createDatabase(hint, null);
+  }
+
+  /**
+   * Creates a new database on the shared server migrated up to {@code target} (a Flyway version such
+   * as {@code "36.1"}; null for the latest): the schema a deployment had before an upgrade under test.
+   */
+  public static TestDatabase createDatabase(String hint, String target) {
     PostgisServer server = PostgisServer.get();
     String name = "t" + DATABASES.incrementAndGet() + "_" + hint.toLowerCase().replaceAll("[^a-z0-9]", "");
     if (name.length() > 60) {
@@ -63,7 +71,11 @@ public final class PostgisExtension implements ParameterResolver {
     } catch (SQLException e) {
       throw new ParameterResolutionException("cannot install PostGIS in " + name + ": " + e.getMessage(), e);
     }
-    Flyway.configure().dataSource(db.jdbcUrl(), DbRole.OWNER.roleName(), DbRole.OWNER.password()).load().migrate();
+    var flyway = Flyway.configure().dataSource(db.jdbcUrl(), DbRole.OWNER.roleName(), DbRole.OWNER.password());
+    if (target != null) {
+      flyway.target(target);
+    }
+    flyway.load().migrate();
     return db;
   }
 }

@@ -21,7 +21,9 @@ public final class ReorderBuffer {
 
   private final Duration window;
   private final PriorityQueue<Held> byObserved = new PriorityQueue<>(
-      Comparator.comparing((Held h) -> h.event().observedAt()).thenComparing(h -> h.event().id()));
+      // the id alone does not order devices that sent one id at one instant; the feed's order within it does
+      Comparator.comparing((Held h) -> h.event().observedAt()).thenComparing(h -> h.event().id())
+          .thenComparing(h -> h.event().source()).thenComparing(h -> h.event().sourceId()));
 
   public ReorderBuffer(Duration window) {
     this.window = window;

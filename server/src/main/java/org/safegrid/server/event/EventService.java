@@ -46,12 +46,15 @@ class EventService {
   @Transactional(readOnly = true)
   GeoJsonFeature getEvent(String id, DataScope scope) {
     timeouts.apply(QueryClass.INTERACTIVE);
-    // event_key gives observed_at, so only the one daily partition is searched
+    // event_key gives observed_at, so only those daily partitions are searched. Keys are namespaced by
+    // source: two devices may have sent the same id, and the first one stored is the one shown.
     String sql = "SELECT " + COLUMNS + " FROM event e WHERE e.event_id = ? "
-        + "AND e.observed_at = (SELECT k.observed_at FROM event_key k WHERE k.event_id = ?)";
+        + "AND (e.source, e.source_id, e.observed_at) IN "
+        + "(SELECT k.source, k.source_id, k.observed_at FROM event_key k WHERE k.event_id = ?)";
+    String order = " ORDER BY e.received_at, e.source, e.source_id LIMIT 1";
     List<GeoJsonFeature> found = scope.isCity()
-        ? jdbc.query(sql, (rs, i) -> feature(rs), id, id)
-        : jdbc.query(sql + " AND " + ScopeFilter.inDistrictSql("e.geom"), (rs, i) -> feature(rs), id, id,
+        ? jdbc.query(sql + order, (rs, i) -> feature(rs), id, id)
+        : jdbc.query(sql + " AND " + ScopeFilter.inDistrictSql("e.geom") + order, (rs, i) -> feature(rs), id, id,
             scope.districtCodeOrNull());
     if (found.isEmpty()) {
       throw new NoSuchElementException("no event with id " + id);
@@ -59,56 +62,78 @@ class EventService {
     return found.get(0);
   }
 
-  /** A page of events matching the query within the scope, newest first (keyset paging on observedAt, id). */
+  /**
+   * A page of events matching the query within the scope, newest first (keyset paging on observedAt, id).
+   * A page never ends between events that share the observedAt and id of its last one (the same id sent
+   * by several devices at one instant), since the cursor could not stand between them: such a page holds
+   * more than the limit.
+   */
   @Transactional(readOnly = true)
   Page listEvents(EventQuery q, DataScope scope) {
     timeouts.apply(QueryClass.INTERACTIVE);
-    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM event WHERE true");
+    StringBuilder where = new StringBuilder(" FROM event WHERE true");
     List<Object> args = new ArrayList<>();
     if (!scope.isCity()) {
-      sql.append(" AND ").append(ScopeFilter.inDistrictSql("geom"));
+      where.append(" AND ").append(ScopeFilter.inDistrictSql("geom"));
       args.add(scope.districtCodeOrNull());
     }
     if (q.bbox() != null) {
-      sql.append(" AND geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)");
+      where.append(" AND geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)");
       args.add(q.bbox().minLon());
       args.add(q.bbox().minLat());
       args.add(q.bbox().maxLon());
       args.add(q.bbox().maxLat());
     }
     if (q.from() != null) {
-      sql.append(" AND observed_at >= ?");
+      where.append(" AND observed_at >= ?");
       args.add(Timestamp.from(q.from()));
     }
     if (q.to() != null) {
-      sql.append(" AND observed_at < ?");
+      where.append(" AND observed_at < ?");
       args.add(Timestamp.from(q.to()));
     }
     if (q.source() != null) {
-      sql.append(" AND source = ?");
+      where.append(" AND source = ?");
       args.add(q.source().wireName());
     }
     if (q.kind() != null) {
-      sql.append(" AND kind = ?");
+      where.append(" AND kind = ?");
       args.add(q.kind());
     }
     if (q.after() != null) {
-      sql.append(" AND (observed_at, event_id) < (?, ?)");
+      where.append(" AND (observed_at, event_id) < (?, ?)");
       args.add(Timestamp.from(q.after().observedAt()));
       args.add(q.after().eventId());
     }
-    sql.append(" ORDER BY observed_at DESC, event_id DESC LIMIT ?");
-    args.add(q.limit() + 1);
-    List<Object[]> rows = new ArrayList<>();
-    List<GeoJsonFeature> features = jdbc.query(sql.toString(), (rs, i) -> {
-      rows.add(new Object[] {rs.getTimestamp("observed_at").toInstant(), rs.getString("event_id")});
+    // one row past the limit tells whether there is a next page; WITH TIES brings every row that shares
+    // the key of the last one fetched, and within one key the order is by device
+    String sql = "SELECT * FROM (SELECT " + COLUMNS + where + " ORDER BY observed_at DESC, event_id DESC"
+        + " FETCH FIRST ? ROWS WITH TIES) e ORDER BY observed_at DESC, event_id DESC, source, source_id";
+    List<Object> pageArgs = new ArrayList<>(args);
+    pageArgs.add(q.limit() + 1);
+    List<EventQuery.Cursor> keys = new ArrayList<>();
+    List<GeoJsonFeature> features = jdbc.query(sql, (rs, i) -> {
+      keys.add(new EventQuery.Cursor(rs.getTimestamp("observed_at").toInstant(), rs.getString("event_id")));
       return feature(rs);
-    }, args.toArray());
+    }, pageArgs.toArray());
     EventQuery.Cursor next = null;
     if (features.size() > q.limit()) {
-      features = features.subList(0, q.limit());
-      Object[] last = rows.get(q.limit() - 1);
-      next = new EventQuery.Cursor((java.time.Instant) last[0], (String) last[1]);
+      EventQuery.Cursor last = keys.get(q.limit() - 1);
+      int end = q.limit();
+      while (end < keys.size() && keys.get(end).equals(last)) {
+        end++;
+      }
+      boolean more = end < keys.size();
+      if (!more) {
+        // the rows past the limit all share the last key: whether any come after them is asked apart
+        List<Object> afterArgs = new ArrayList<>(args);
+        afterArgs.add(Timestamp.from(last.observedAt()));
+        afterArgs.add(last.eventId());
+        more = Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1" + where
+            + " AND (observed_at, event_id) < (?, ?))", Boolean.class, afterArgs.toArray()));
+      }
+      features = features.subList(0, end);
+      next = more ? last : null;
     }
     return new Page(features, next);
   }

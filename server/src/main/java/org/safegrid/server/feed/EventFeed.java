@@ -34,9 +34,15 @@ public final class EventFeed {
       + "AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS xid8[]), CAST(? AS text[])) p(t, after) "
       + "WHERE p.t = e.txid AND e.event_id <= p.after)";
 
+  /** Feed order; within one (txid, event id), shared by events of different devices, by device. */
+  static final String ORDER = "e.txid, e.event_id, e.source, e.source_id";
+
+  // WITH TIES: a read never ends between rows that share the last row's (txid, event id). A position
+  // names a partial transaction by its last event id only, so a row left behind at that id would be
+  // past the position and never read.
   private static final String READ = "SELECT pg_snapshot_xmin(s.snap)::text, " + COLUMNS
       + " FROM (SELECT pg_current_snapshot() AS snap) s LEFT JOIN LATERAL (SELECT * FROM event e WHERE " + UNDELIVERED
-      + " ORDER BY e.txid, e.event_id LIMIT ?) e ON true ORDER BY e.txid, e.event_id";
+      + " ORDER BY e.txid, e.event_id FETCH FIRST ? ROWS WITH TIES) e ON true ORDER BY " + ORDER;
 
   private static final String HEAD = "SELECT pg_snapshot_xmin(s.snap)::text, "
       + "(SELECT array_agg(DISTINCT e.txid::text) FROM event e WHERE e.txid >= pg_snapshot_xmin(s.snap)) "
@@ -45,7 +51,8 @@ public final class EventFeed {
   /**
    * One read.
    *
-   * @param events the events, in (txid, event id) order
+   * @param events the events, in (txid, event id, source, source id) order: at least the limit's worth
+   *               when full, more when further rows share the last one's (txid, event id)
    * @param next   the position after them
    * @param full   true when the read hit its limit (more may be waiting)
    */
@@ -90,7 +97,11 @@ public final class EventFeed {
     });
   }
 
-  /** Reads up to {@code limit} events after {@code from}. */
+  /**
+   * Reads up to {@code limit} events after {@code from}, and beyond it the rest of the events that
+   * share the last one's (txid, event id): the same id sent by several devices in one transaction is
+   * read whole, since a position cannot stand between them.
+   */
   public Batch read(FeedPosition from, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("a feed read needs a limit of at least 1, got " + limit);
@@ -111,7 +122,7 @@ public final class EventFeed {
       }
     });
     long[] t = txids.stream().mapToLong(Long::longValue).toArray();
-    boolean full = events.size() == limit;
+    boolean full = events.size() >= limit;
     String lastId = events.isEmpty() ? null : events.get(events.size() - 1).id();
     return new Batch(List.copyOf(events), from.after(xmin[0], t, lastId, full), full);
   }
@@ -135,7 +146,7 @@ public final class EventFeed {
     List<LiveEvent> events = new ArrayList<>();
     jdbc.query(con -> {
       PreparedStatement ps = con.prepareStatement("SELECT " + COLUMNS + " FROM event e WHERE " + UNDELIVERED
-          + " AND e.txid < CAST(? AS xid8) AND NOT (" + UNDELIVERED + ") ORDER BY e.txid, e.event_id LIMIT ?");
+          + " AND e.txid < CAST(? AS xid8) AND NOT (" + UNDELIVERED + ") ORDER BY " + ORDER + " LIMIT ?");
       bindUndelivered(ps, 1, from, con);
       ps.setString(5, Long.toString(above));
       bindUndelivered(ps, 6, to, con);

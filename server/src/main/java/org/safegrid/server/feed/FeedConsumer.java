@@ -27,7 +27,9 @@ import org.springframework.transaction.CannotCreateTransactionException;
  * for as long as it lasts and never blames an event. Any other failure counts an attempt; after
  * {@code maxAttempts} in a row the events of the failing batch are delivered one at a time, and an
  * event that fails {@code maxAttempts} times alone is poison: logged, counted in {@code
- * safegrid.feed.poison.events}, reported to the {@link PoisonReport}, and skipped.
+ * safegrid.feed.poison.events}, reported to the {@link PoisonReport}, and skipped. Events of several
+ * devices that share an event id in one transaction share one position, so they are read, and when
+ * poison skipped and reported, together.
  *
  * <p>Not thread-safe: one thread (the loop's) calls {@link #step()}; {@link #position()} may be read
  * from any thread.
@@ -124,15 +126,20 @@ public final class FeedConsumer {
         attempts = 0;
         throw e;
       }
-      LiveEvent poison = batch.events().get(0);
-      delivery.skip(poison, batch.next());
-      log.error("{}: event {} ({}/{}) failed {} deliveries and is skipped", name, poison.id(), poison.source(),
-          poison.kind(), attempts, e);
-      poisonCounter.increment();
+      // a read of one returns more when devices share the event id in one transaction: a position cannot
+      // stand between them, so they are skipped together, and each is reported
+      for (LiveEvent poison : batch.events()) {
+        delivery.skip(poison, batch.next());
+        log.error("{}: event {} ({}/{}/{}) failed {} deliveries and is skipped", name, poison.id(), poison.source(),
+            poison.sourceId(), poison.kind(), attempts, e);
+        poisonCounter.increment();
+      }
       int failed = attempts;
       advance(batch);
       if (poisonReport != null) {
-        poisonReport.poisonSkipped(name, poison, failed, lastFailure);
+        for (LiveEvent poison : batch.events()) {
+          poisonReport.poisonSkipped(name, poison, failed, lastFailure);
+        }
       }
       return true;
     }

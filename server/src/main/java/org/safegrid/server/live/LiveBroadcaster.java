@@ -184,7 +184,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
       if (!ahead.isEmpty() && ahead.size() <= limit) {
         alreadySent = new HashSet<>();
         for (LiveEvent e : ahead) {
-          alreadySent.add(e.id());
+          alreadySent.add(sentKey(e));
         }
       }
     }
@@ -363,13 +363,22 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   }
 
   /**
+   * An event's key among those a resumed client already had: its id alone is shared by the events of
+   * other devices that sent the same id, and one of those that came first would be taken for it and
+   * never sent.
+   */
+  private static String sentKey(LiveEvent e) {
+    return e.source() + '\u0000' + e.sourceId() + '\u0000' + e.id();
+  }
+
+  /**
    * The batch without the events a resumed client had from its last replica (each skipped once; the
    * client sends nothing more to skip once all have passed), cut to its scope. Under flushLock.
    */
   private Message skipping(List<LiveEvent> batch, String id, long mark, Client c) {
     List<LiveEvent> kept = new ArrayList<>(batch.size());
     for (LiveEvent e : batch) {
-      if (!c.skip.remove(e.id()) && (c.scope.isCity() || c.scope.contains(e.lon(), e.lat()))) {
+      if (!c.skip.remove(sentKey(e)) && (c.scope.isCity() || c.scope.contains(e.lon(), e.lat()))) {
         kept.add(e);
       }
     }
@@ -558,7 +567,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     volatile boolean closed;
     /** Messages that came while the client's replay was read (guarded by the client); null once it is queued. */
     List<Message> held;
-    /** Ids of events a resumed client had from its last replica, not to be sent again (guarded by flushLock); null when none. */
+    /** Keys (source, sourceId, id) of events a resumed client had from its last replica, not to be sent again (guarded by flushLock); null when none. */
     Set<String> skip;
     /** System.nanoTime() when the current write began, 0 when none is in progress. */
     volatile long writeStarted;

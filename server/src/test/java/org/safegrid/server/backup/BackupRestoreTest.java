@@ -135,7 +135,8 @@ class BackupRestoreTest {
         + "SELECT '" + phase + "-' || i, 'camera', 'cam-' || (i % 50), 'intrusion', i % 6, now() - (i % 3600) * "
         + "interval '1 second', ST_SetSRID(ST_MakePoint(114.0 + (i % 100) * 0.001, 22.7), 4326), "
         + "jsonb_build_object('phase', '" + phase + "') FROM generate_series(1, " + events + ") i");
-    st.execute("INSERT INTO event_key (event_id, observed_at, payload_sha256) SELECT event_id, observed_at, "
+    st.execute("INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256) "
+        + "SELECT event_id, source, source_id, observed_at, "
         + "sha256(event_id::bytea) FROM event WHERE attrs->>'phase' = '" + phase + "'");
     st.execute("INSERT INTO grid_set (name, city_code, status, source) VALUES ('grid " + phase + "', '441300', "
         + "'draft', '" + phase + "')");
@@ -152,8 +153,9 @@ class BackupRestoreTest {
     return Map.of(
         "event", rows(st, "SELECT e::text FROM (SELECT *, attrs->>'phase' AS phase FROM event) e WHERE "
             + phaseFilter + " ORDER BY event_id"),
-        "event_key", rows(st, "SELECT k::text FROM event_key k JOIN (SELECT event_id, attrs->>'phase' AS phase FROM "
-            + "event) e USING (event_id) WHERE " + phaseFilter + " ORDER BY event_id"),
+        "event_key", rows(st, "SELECT k::text FROM event_key k JOIN (SELECT event_id, source, source_id, attrs->>'phase' AS "
+            + "phase FROM event) e USING (event_id, source, source_id) WHERE " + phaseFilter
+            + " ORDER BY event_id, source, source_id"),
         "grid_set", rows(st, "SELECT g::text FROM (SELECT *, source AS phase FROM grid_set) g WHERE " + phaseFilter
             + " ORDER BY id"),
         "alert", rows(st, "SELECT a::text FROM (SELECT *, detail->>'phase' AS phase FROM alert) a WHERE " + phaseFilter

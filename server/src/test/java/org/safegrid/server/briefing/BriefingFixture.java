@@ -153,8 +153,8 @@ final class BriefingFixture {
     String location = "{\"quality\":\"" + quality + "\",\"accuracyMeters\":" + (districtCode == null ? 30 : 5000)
         + (districtCode == null ? "" : ",\"districtCode\":\"" + districtCode + "\"") + "}";
     String attrs = "{\"channel\":\"" + channel + "\",\"reportedAt\":\"" + at + "\",\"location\":" + location + "}";
-    jdbc.update("INSERT INTO event_key (event_id, observed_at, payload_sha256) VALUES (?, ?, '\\x00'::bytea)",
-        id, Timestamp.from(at));
+    jdbc.update("INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256) "
+        + "VALUES (?, 'incident', '110-HZ', ?, '\\x00'::bytea)", id, Timestamp.from(at));
     jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) "
         + "VALUES (?, 'incident', '110-HZ', ?, 3, ?, ST_SetSRID(ST_MakePoint(?, ?), 4326), ?::jsonb)",
         id, kind, Timestamp.from(at), lon, lat, attrs);
@@ -162,8 +162,8 @@ final class BriefingFixture {
 
   private void insertPing(Instant at, double[] lonLat) {
     String id = "bp-" + (++seq);
-    jdbc.update("INSERT INTO event_key (event_id, observed_at, payload_sha256) VALUES (?, ?, '\\x00'::bytea)",
-        id, Timestamp.from(at));
+    jdbc.update("INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256) "
+        + "VALUES (?, 'patrol', 'PU-1', ?, '\\x00'::bytea)", id, Timestamp.from(at));
     jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) "
         + "VALUES (?, 'patrol', 'PU-1', 'position', 0, ?, ST_SetSRID(ST_MakePoint(?, ?), 4326), '{\"unitId\":\"PU-1\"}'::jsonb)",
         id, Timestamp.from(at), lonLat[0], lonLat[1]);

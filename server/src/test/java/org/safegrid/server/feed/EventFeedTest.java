@@ -109,6 +109,45 @@ class EventFeedTest {
     assertThat(feed.read(p, 3).events()).isEmpty();
   }
 
+  /**
+   * One transaction: {@code a}, then {@code twin} from three cameras (same id, same instant), then
+   * {@code z}. Whatever the read size, a page boundary may fall inside the twins; every row must still
+   * come exactly once, in feed order, and the replay between two positions must hold the same rows.
+   */
+  @Test
+  void devicesSharingAnEventIdInOneTransactionAreNeverSplitByAReadBoundary(TestDatabase db) throws Exception {
+    FeedPosition start = feed.head();
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      for (String[] row : new String[][] {{"twin", "CAM-3"}, {"a", "CAM-1"}, {"z", "CAM-1"}, {"twin", "CAM-1"},
+          {"twin", "CAM-2"}}) {
+        st.execute("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) VALUES ('"
+            + row[0] + "', 'camera', '" + row[1] + "', 'intrusion', 2, now(), "
+            + "ST_SetSRID(ST_MakePoint(114.4, 23.1), 4326))");
+      }
+      c.commit();
+    }
+    List<String> all = List.of("a/CAM-1", "twin/CAM-1", "twin/CAM-2", "twin/CAM-3", "z/CAM-1");
+    for (int limit = 1; limit <= all.size(); limit++) {
+      FeedPosition p = start;
+      List<String> seen = new ArrayList<>();
+      List<String> replayed = new ArrayList<>();
+      EventFeed.Batch b;
+      do {
+        b = feed.read(p, limit);
+        List<String> page = b.events().stream().map(e -> e.id() + "/" + e.sourceId()).toList();
+        seen.addAll(page);
+        // the position after a page is still a token of the old format and replays exactly that page
+        FeedPosition next = FeedPosition.parse(b.next().token());
+        replayed.addAll(feed.between(p, next, 100).stream().map(e -> e.id() + "/" + e.sourceId()).toList());
+        p = next;
+      } while (b.full());
+      assertThat(seen).as("read %d at a time", limit).containsExactlyElementsOf(all);
+      assertThat(replayed).as("replayed page by page, read %d at a time", limit).containsExactlyElementsOf(all);
+      assertThat(feed.read(p, limit).events()).isEmpty();
+    }
+  }
+
   @Test
   void aStoredPositionResumesExactlyWhereItStopped() throws Exception {
     FeedPositions positions = new FeedPositions(jdbc);
@@ -158,6 +197,46 @@ class EventFeedTest {
     assertThat(delivered).containsExactly("ok-1", "ok-2");
     assertThat(c.step()).isFalse();
     assertThat(calls.get()).isEqualTo(3 + 1 + 3 + 1);
+  }
+
+  /**
+   * A read of one still returns every device that shares an event id in one transaction (a position
+   * cannot stand between them), so when one of them is poison they are skipped together: each one must
+   * be reported, none dropped unseen.
+   */
+  @Test
+  void aPoisonEventSharingItsIdAndTransactionWithAnotherDeviceReportsBoth(TestDatabase db) throws Exception {
+    FeedPosition p = feed.head();
+    try (Connection con = db.connect(); Statement st = con.createStatement()) {
+      con.setAutoCommit(false);
+      for (String[] row : new String[][] {{"a-ok", "CAM-1"}, {"twin", "CAM-1"}, {"twin", "CAM-2"}, {"z-ok", "CAM-1"}}) {
+        st.execute("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) VALUES ('"
+            + row[0] + "', 'camera', '" + row[1] + "', 'intrusion', 2, now(), "
+            + "ST_SetSRID(ST_MakePoint(114.4, 23.1), 4326))");
+      }
+      con.commit();
+    }
+    List<String> delivered = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    FeedConsumer c = new FeedConsumer("test", feed, p, (events, next) -> {
+      if (events.stream().anyMatch(e -> e.sourceId().equals("CAM-2") && e.id().equals("twin"))) {
+        throw new IllegalStateException("cannot judge this one");
+      }
+      events.forEach(e -> delivered.add(e.id() + "/" + e.sourceId()));
+    }, 100, 2, new SimpleMeterRegistry(), (name, e, attempts, failure) -> skipped.add(e.id() + "/" + e.sourceId()));
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(c::step).hasMessageContaining("cannot judge");
+    }
+    // one at a time: a-ok goes, then the twins come as one read, fail twice and are skipped together
+    assertThat(c.step()).isTrue();
+    assertThat(delivered).containsExactly("a-ok/CAM-1");
+    assertThatThrownBy(c::step).hasMessageContaining("cannot judge");
+    assertThat(skipped).isEmpty();
+    assertThat(c.step()).isTrue();
+    assertThat(skipped).containsExactly("twin/CAM-1", "twin/CAM-2");
+    c.step();
+    assertThat(c.step()).isFalse();
+    assertThat(delivered).containsExactly("a-ok/CAM-1", "z-ok/CAM-1");
   }
 
   @Test

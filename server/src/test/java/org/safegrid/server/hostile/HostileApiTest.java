@@ -769,7 +769,8 @@ class HostileApiTest {
   private String insertEvent(double lon, double lat) {
     String id = "coast-" + java.util.UUID.randomUUID();
     java.sql.Timestamp at = java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(60));
-    jdbc.update("INSERT INTO event_key (event_id, observed_at, payload_sha256) VALUES (?, ?, '\\x00'::bytea)", id, at);
+    jdbc.update("INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256) "
+        + "VALUES (?, 'camera', 'CAM-COAST', ?, '\\x00'::bytea)", id, at);
     jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) "
         + "VALUES (?, 'camera', 'CAM-COAST', 'intrusion', 3, ?, ST_SetSRID(ST_MakePoint(?, ?), 4326))", id, at, lon, lat);
     return id;

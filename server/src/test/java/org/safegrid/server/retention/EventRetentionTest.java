@@ -92,7 +92,8 @@ class EventRetentionTest {
          PreparedStatement ev = c.prepareStatement("INSERT INTO event (event_id, source, source_id, kind, severity, "
              + "observed_at, geom) VALUES (?, ?, 's', ?, ?, ?, ST_SetSRID(ST_MakePoint(?, ?), 4326))");
          PreparedStatement key = c.prepareStatement(
-             "INSERT INTO event_key (event_id, observed_at, payload_sha256) VALUES (?, ?, '\\x00')")) {
+             "INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256) "
+                 + "VALUES (?, ?, 's', ?, '\\x00')")) {
       for (int i = 0; i < n; i++) {
         long seconds = days == 0 ? r.nextInt(3600) : r.nextLong(days * 86_400L);
         Instant at = start.plusSeconds(seconds);
@@ -125,7 +126,8 @@ class EventRetentionTest {
         ev.setDouble(7, 22.701 + r.nextDouble() * 0.008);
         ev.addBatch();
         key.setString(1, id);
-        key.setTimestamp(2, Timestamp.from(at));
+        key.setString(2, source);
+        key.setTimestamp(3, Timestamp.from(at));
         key.addBatch();
         if (expect) {
           expected.merge(at.truncatedTo(ChronoUnit.HOURS) + "|" + cell + "|" + source + "|" + kind + "|" + severity,

@@ -185,8 +185,8 @@ class DistrictScopeTest {
 
   private String insertEvent(String source, Instant observed, double lon, double lat) {
     String id = "ds-" + (++seq);
-    jdbc.update("INSERT INTO event_key (event_id, observed_at, payload_sha256) VALUES (?, ?, '\\x00'::bytea)",
-        id, Timestamp.from(observed));
+    jdbc.update("INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256) "
+        + "VALUES (?, ?, 'DEV-1', ?, '\\x00'::bytea)", id, source, Timestamp.from(observed));
     jdbc.update("INSERT INTO event (event_id, source, source_id, kind, severity, observed_at, geom) "
         + "VALUES (?, ?, 'DEV-1', 'intrusion', 3, ?, ST_SetSRID(ST_MakePoint(?, ?), 4326))",
         id, source, Timestamp.from(observed), lon, lat);

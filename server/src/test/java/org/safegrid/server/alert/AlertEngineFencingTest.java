@@ -88,7 +88,9 @@ class AlertEngineFencingTest {
     jdbc.update("UPDATE alert SET status = 'resolved' WHERE status IN ('open', 'acknowledged')");
   }
 
-  private static void drain(AlertEngine e) throws Exception {
+  /** Steps {@code e} until it has read what is committed now (a caught-up engine reads again one poll interval later). */
+  private void drain(AlertEngine e) throws Exception {
+    Thread.sleep(feedProperties.pollInterval().toMillis() + 50);
     for (int i = 0; i < 1000 && e.step(); i++) {
       // more events waiting
     }

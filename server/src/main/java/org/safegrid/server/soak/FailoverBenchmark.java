@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,19 +92,18 @@ public final class FailoverBenchmark {
   private static final Pattern LISTEN = Pattern.compile("listen 8080;");
 
   private final String run;
-  private final String adminAuth;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  /** The admin's session cookie, once signed in; the replicas' health is read with it. */
+  private volatile String session;
   private final AtomicReference<String> phase = new AtomicReference<>("warm-up");
   private final Map<String, long[]> pollsByPhase = new ConcurrentHashMap<>();
   private final List<Double> resumes = Collections.synchronizedList(new ArrayList<>());
   private final List<String> pollErrors = Collections.synchronizedList(new ArrayList<>());
 
-  private FailoverBenchmark(String run, String adminPassword) {
+  private FailoverBenchmark(String run) {
     this.run = run;
-    this.adminAuth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + adminPassword)
-        .getBytes(StandardCharsets.UTF_8));
   }
 
   public static void main(String[] args) throws Exception {
@@ -123,9 +121,9 @@ public final class FailoverBenchmark {
       throw new IllegalArgumentException("--rate, --alarm-rate (< rate), --clients, --warm-seconds must be positive");
     }
     EmbeddedBroker.quietLogging();
-    String adminPassword = BenchServer.env("SAFEGRID_ADMIN_PASSWORD", "failover");
+    BenchServer.env("SAFEGRID_ADMIN_PASSWORD", "failover");
     String run = "fo" + Long.toString(System.currentTimeMillis(), 36);
-    FailoverBenchmark b = new FailoverBenchmark(run, adminPassword);
+    FailoverBenchmark b = new FailoverBenchmark(run);
     Map<String, Object> out = b.run(o, rate, alarmRate, clients, warmSeconds, seed, ready);
     System.out.println(JSON.writeValueAsString(out));
     System.exit(0);
@@ -184,7 +182,7 @@ public final class FailoverBenchmark {
     boolean leads() {
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(at("/actuator/health"))
-            .header("Authorization", adminAuth).timeout(Duration.ofSeconds(2)).build(),
+            .header("Cookie", session).timeout(Duration.ofSeconds(2)).build(),
             HttpResponse.BodyHandlers.ofString());
         JsonNode leadership = JSON.readTree(r.body()).path("components").path("leadership").path("details");
         return leadership.path("leader").asBoolean(false);
@@ -383,7 +381,8 @@ public final class FailoverBenchmark {
     Process nginx = startNginx(Path.of(o.get("balancer-conf")), Path.of(o.getOrDefault("nginx", "/usr/sbin/nginx")),
         dir, balancerPort, replicas);
     URI base = URI.create("http://127.0.0.1:" + balancerPort);
-    String cookie = signIn(base);
+    String cookie = signIn(base, System.getenv("SAFEGRID_ADMIN_PASSWORD"));
+    session = cookie;
 
     IngestWorkers workers = IngestWorkers.start(topics, ingestDb, new IngestMetrics(new SimpleMeterRegistry()));
     List<LiveClient> live = new ArrayList<>();
@@ -640,16 +639,35 @@ public final class FailoverBenchmark {
     }
   }
 
-  /** Signs in as the admin through the balancer; the session (in PostgreSQL) serves every replica. */
-  private String signIn(URI base) throws Exception {
-    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(base.resolve("/api/me")).header("Authorization", adminAuth)
-        .build(), HttpResponse.BodyHandlers.discarding());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("the admin is refused through the balancer (HTTP " + r.statusCode() + ")");
+  /**
+   * Signs in as the admin through the balancer with the login form, as a browser does; the session is
+   * kept in PostgreSQL, so its cookie serves every replica (and no request pays a password check).
+   */
+  private String signIn(URI base, String password) throws Exception {
+    HttpResponse<Void> page = http.send(HttpRequest.newBuilder(base.resolve("/login.html")).build(),
+        HttpResponse.BodyHandlers.discarding());
+    String xsrf = cookie(page, "XSRF-TOKEN");
+    String form = "username=admin&password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)
+        + "&_csrf=" + xsrf;
+    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(base.resolve("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "XSRF-TOKEN=" + xsrf)
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.discarding());
+    if (r.headers().firstValue("Location").orElse("").contains("error")) {
+      throw new IllegalStateException("the admin's sign-in through the balancer was refused");
     }
-    return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
-        .map(c -> c.split(";")[0]).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no session cookie from the balancer"));
+    String session = "JSESSIONID=" + cookie(r, "JSESSIONID");
+    int me = http.send(HttpRequest.newBuilder(base.resolve("/api/me")).header("Cookie", session).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+    if (me != 200) {
+      throw new IllegalStateException("the admin's session is refused through the balancer (HTTP " + me + ")");
+    }
+    return session;
+  }
+
+  private static String cookie(HttpResponse<?> r, String name) {
+    return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "="))
+        .map(c -> c.split(";")[0].substring(name.length() + 1)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + name + " cookie from the balancer"));
   }
 
   /**
@@ -684,7 +702,8 @@ public final class FailoverBenchmark {
         + "  include " + site + ";\n}\n");
     Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", main.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+    // SIGTERM, not SIGKILL: the master stops its workers (a killed master leaves them running)
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {

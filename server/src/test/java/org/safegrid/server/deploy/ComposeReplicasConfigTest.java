@@ -70,8 +70,9 @@ class ComposeReplicasConfigTest {
     upstream = upstream.substring(0, upstream.indexOf('}'));
     // sessions are shared in PostgreSQL: no replica is pinned to a client
     assertThat(upstream).contains("least_conn;").doesNotContain("ip_hash", "hash ", "sticky");
-    // nginx OSS checks passively: a replica that refuses a connection (it stopped after its drain) is left out
-    assertThat(upstream).contains("max_fails=1 fail_timeout=5s");
+    // nginx OSS checks passively: a replica that refuses connections (it stopped after its drain) is left
+    // out; more than one failure, so that one failed request on the other replica does not leave none
+    assertThat(upstream).contains("max_fails=3 fail_timeout=5s");
     String live = conf.substring(conf.indexOf("location = /api/live"));
     live = live.substring(0, live.indexOf('}'));
     assertThat(live).contains("proxy_buffering off", "proxy_read_timeout 1h");

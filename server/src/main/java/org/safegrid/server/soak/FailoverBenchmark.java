@@ -100,6 +100,7 @@ public final class FailoverBenchmark {
   private final AtomicReference<String> phase = new AtomicReference<>("warm-up");
   private final Map<String, long[]> pollsByPhase = new ConcurrentHashMap<>();
   private final List<Double> resumes = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, List<Double>> resumesByPhase = new ConcurrentHashMap<>();
   private final List<String> pollErrors = Collections.synchronizedList(new ArrayList<>());
 
   private FailoverBenchmark(String run) {
@@ -239,7 +240,10 @@ public final class FailoverBenchmark {
               if (line.isEmpty()) {
                 if (event != null) {
                   if (lostAt != 0) {
-                    resumes.add((System.nanoTime() - lostAt) / 1e9);
+                    double resume = (System.nanoTime() - lostAt) / 1e9;
+                    resumes.add(resume);
+                    resumesByPhase.computeIfAbsent(phase.get(), k -> Collections.synchronizedList(new ArrayList<>()))
+                        .add(resume);
                     lostAt = 0;
                   }
                   take(event, data);
@@ -524,6 +528,15 @@ public final class FailoverBenchmark {
         judged[0], judged[1], judged[2]);
     say("live streams: %d clients, %d resumes (p99 %.2f s, max %.2f s), %d events missed, %d received twice, "
         + "%d reset messages", clients, sorted.size(), p99, max, missed, repeated, resets);
+    for (Map.Entry<String, List<Double>> e : new java.util.TreeMap<>(resumesByPhase).entrySet()) {
+      List<Double> r;
+      synchronized (e.getValue()) {
+        r = new ArrayList<>(e.getValue());
+      }
+      Collections.sort(r);
+      say("resumes during %s: %d, median %.2f s, max %.2f s", e.getKey(), r.size(), r.get(r.size() / 2),
+          r.get(r.size() - 1));
+    }
     for (Map.Entry<String, long[]> e : new java.util.TreeMap<>(pollsByPhase).entrySet()) {
       say("poller during %s: %d requests, %d failed", e.getKey(), e.getValue()[0], e.getValue()[1]);
     }

@@ -421,6 +421,7 @@ public final class FailoverBenchmark {
     TrafficModel model = new TrafficModel(ReferenceCity.huizhou(), seed, run, Instant.now());
     Thread traffic = new Thread(() -> produce(lp, ledger, model, rate, alarmRate, alarmSeqs, producing),
         "failover-traffic");
+    long trafficStart = System.nanoTime();
     traffic.start();
 
     // 1. warm up; 2. SIGKILL the leader, measure the takeover, restart it; 3. rolling restart of both
@@ -469,6 +470,7 @@ public final class FailoverBenchmark {
     // the end: stop the traffic, wait until everything is stored, judged and streamed
     producing.set(false);
     traffic.join();
+    double trafficSeconds = (System.nanoTime() - trafficStart) / 1e9;
     lp.flush();
     producer.close();
     LedgerChecker checker = new LedgerChecker(ingestDb);
@@ -522,8 +524,9 @@ public final class FailoverBenchmark {
     Collections.sort(sorted);
     double p99 = sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
     double max = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1);
-    say("traffic: %,d events sent, %,d acknowledged, %,d send failures, %,d stored", ledger.sent().get(),
-        ledger.acked().size(), ledger.failed().size(), storedSeqs.cardinality());
+    say("traffic: %,d events sent in %.0f s (%.0f/s, asked %.0f/s), %,d acknowledged, %,d send failures, %,d stored",
+        ledger.sent().get(), trafficSeconds, ledger.sent().get() / trafficSeconds, rate, ledger.acked().size(),
+        ledger.failed().size(), storedSeqs.cardinality());
     say("alarms: %d injected and acknowledged, %d with an alert, %d with none, %d with more than one", ackedAlarms.size(),
         judged[0], judged[1], judged[2]);
     say("live streams: %d clients, %d resumes (p99 %.2f s, max %.2f s), %d events missed, %d received twice, "

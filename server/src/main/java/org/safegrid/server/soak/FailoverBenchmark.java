@@ -195,7 +195,6 @@ public final class FailoverBenchmark {
 
   /** One live-map client through the balancer; counts what it received by the events' sequence numbers. */
   private final class LiveClient implements Runnable {
-    final int number;
     final URI uri;
     final String cookie;
     final BitSet seen = new BitSet();
@@ -207,8 +206,7 @@ public final class FailoverBenchmark {
     volatile long retryMillis;
     volatile InputStream body;
 
-    LiveClient(int number, URI uri, String cookie) {
-      this.number = number;
+    LiveClient(URI uri, String cookie) {
       this.uri = uri;
       this.cookie = cookie;
     }
@@ -392,7 +390,7 @@ public final class FailoverBenchmark {
     List<LiveClient> live = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      LiveClient c = new LiveClient(i, base.resolve("/api/live"), cookie);
+      LiveClient c = new LiveClient(base.resolve("/api/live"), cookie);
       live.add(c);
       Thread t = new Thread(c, "failover-live-" + i);
       t.setDaemon(true);
@@ -499,10 +497,14 @@ public final class FailoverBenchmark {
     long missed = 0;
     long repeated = 0;
     long resets = 0;
+    long opened = 0;
+    long refused = 0;
     for (LiveClient c : live) {
       missed += c.missedOf(storedSeqs);
       repeated += c.repeated.get();
       resets += c.resets.get();
+      opened += c.streams.get();
+      refused += c.refused.get();
       c.stop();
     }
     workers.close();
@@ -529,8 +531,9 @@ public final class FailoverBenchmark {
         ledger.failed().size(), storedSeqs.cardinality());
     say("alarms: %d injected and acknowledged, %d with an alert, %d with none, %d with more than one", ackedAlarms.size(),
         judged[0], judged[1], judged[2]);
-    say("live streams: %d clients, %d resumes (p99 %.2f s, max %.2f s), %d events missed, %d received twice, "
-        + "%d reset messages", clients, sorted.size(), p99, max, missed, repeated, resets);
+    say("live streams: %d clients, %d streams opened, %d attempts answered other than 200, %d resumes (p99 %.2f s, "
+        + "max %.2f s), %d events missed, %d received twice, %d reset messages", clients, opened, refused,
+        sorted.size(), p99, max, missed, repeated, resets);
     for (Map.Entry<String, List<Double>> e : new java.util.TreeMap<>(resumesByPhase).entrySet()) {
       List<Double> r;
       synchronized (e.getValue()) {

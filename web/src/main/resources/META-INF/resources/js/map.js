@@ -617,6 +617,12 @@
       catchUp();
     });
     es.addEventListener('hb', touch);
+    es.addEventListener('drain', function (m) {
+      // the server is stopping and will end this stream: reconnect after its hint (to another replica)
+      touch();
+      var h = JSON.parse(m.data);
+      if (h.reconnectMillis > 0) retryDelay = h.reconnectMillis;
+    });
     ['alert', 'alerts', 'incident', 'risk', 'hotspots', 'feed', 'gridset'].forEach(function (type) {
       es.addEventListener(type, function (m) {
         touch();

@@ -75,6 +75,10 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   private final ThreadPoolExecutor writers;
   private BackgroundLoop ticker;
   private volatile boolean running;
+  /** The drain hint every stream gets while its server drains before stopping; null when not draining. */
+  private volatile Message drainHint;
+  /** False once the server has ended its streams before stopping: new streams are refused. */
+  private volatile boolean accepting = true;
   private volatile long lastHeartbeat = System.nanoTime();
 
   public LiveBroadcaster(LiveProperties properties, ObjectMapper json, MeterRegistry meters) {
@@ -169,9 +173,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
    */
   public SseEmitter openAfter(String user, String lastId, LiveReplay replay, int limit, Runnable onEnd,
                               DataScope scope) {
-    if (clients.size() >= properties.maxClients()) {
-      throw new TooManyClientsException();
-    }
+    refuseWhenFullOrStopping();
     SseEmitter emitter = new SseEmitter(0L);
     Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
     client.held = new ArrayList<>();
@@ -209,6 +211,10 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
               : missed.stream().filter(e -> scope.contains(e.lon(), e.lat())).toList();
           first.add(new Message("events", here, json.writeValueAsString(EventColumns.of(inside, 0, false))));
         }
+      }
+      Message hint = drainHint;
+      if (hint != null) {
+        first.add(hint);
       }
     } catch (JsonProcessingException e) {
       clients.remove(client);
@@ -251,9 +257,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
 
   /** As above, for a client that may see only what lies in {@code scope} (catchUp must be filtered already). */
   public SseEmitter open(String user, EventColumns catchUp, Runnable onEnd, DataScope scope) {
-    if (clients.size() >= properties.maxClients()) {
-      throw new TooManyClientsException();
-    }
+    refuseWhenFullOrStopping();
     SseEmitter emitter = new SseEmitter(0L);
     Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
     endWith(emitter, client, onEnd);
@@ -263,6 +267,10 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
           new Hello(Instant.now().toEpochMilli(), properties.flushInterval().toMillis()))));
       if (catchUp.size() > 0 || catchUp.truncated()) {
         offer(client, new Message("events", Long.toString(catchUp.watermark()), json.writeValueAsString(catchUp)));
+      }
+      Message hint = drainHint;
+      if (hint != null) {
+        offer(client, hint);
       }
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
@@ -289,6 +297,45 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   /** How many streams are open. */
   public int clientCount() {
     return clients.size();
+  }
+
+  private void refuseWhenFullOrStopping() {
+    if (!accepting) {
+      throw new StoppingException();
+    }
+    if (clients.size() >= properties.maxClients()) {
+      throw new TooManyClientsException();
+    }
+  }
+
+  /**
+   * Tells every open stream, and every stream opened from now on, that this server is draining: an
+   * SSE {@code retry:} field of {@code reconnectDelay} (how long a browser's EventSource waits before
+   * it reconnects once the stream ends) and a {@code drain} message saying when the stream will end.
+   * The streams go on as before until {@link #endStreams()}.
+   */
+  public void hintDrain(Duration reconnectDelay, Instant streamsEndAt) {
+    String data;
+    try {
+      data = json.writeValueAsString(new DrainHint(reconnectDelay.toMillis(), streamsEndAt.toEpochMilli()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    Message hint = new Message("drain", null, data, reconnectDelay.toMillis());
+    drainHint = hint;
+    for (Client c : clients) {
+      offer(c, hint);
+    }
+  }
+
+  /**
+   * Ends every open stream and refuses new ones from now on (503, which the balancer passes on to
+   * another replica): the end of a drain, just before the server stops. The clients reconnect with the
+   * id of their last message and resume on another replica.
+   */
+  public void endStreams() {
+    accepting = false;
+    closeAll();
   }
 
   /** Ends every open stream (clients reconnect by themselves); for shutdown and tests. */
@@ -471,6 +518,9 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
           if (m.id != null) {
             text.append("id:").append(m.id).append('\n');
           }
+          if (m.retryMillis != null) {
+            text.append("retry:").append(m.retryMillis).append('\n');
+          }
           text.append("event:").append(m.type).append("\ndata:").append(m.data).append("\n\n");
         }
         // 0 means "not writing"; the hub's flush watches this to find a client whose socket is full
@@ -554,8 +604,17 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
   record Hello(long serverTime, long flushMillis) {
   }
 
-  private record Message(String type, String id, String data) {
+  /** The drain message: how long to wait before reconnecting, and when this server ends the stream (epoch ms). */
+  record DrainHint(long reconnectMillis, long streamEndsAt) {
+  }
+
+  /** One message; {@code retryMillis} (null on most) is sent as the SSE {@code retry:} field. */
+  private record Message(String type, String id, String data, Long retryMillis) {
     static final Message HEARTBEAT = new Message("hb", null, null);
+
+    Message(String type, String id, String data) {
+      this(type, id, data, null);
+    }
   }
 
   private static final class Client {
@@ -577,6 +636,13 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
       this.emitter = emitter;
       this.queue = queue;
       this.scope = scope;
+    }
+  }
+
+  /** Thrown when a stream is opened after this server ended its streams to stop (it drained). */
+  public static final class StoppingException extends RuntimeException {
+    StoppingException() {
+      super("this server is stopping; connect again to reach another one");
     }
   }
 

@@ -176,6 +176,12 @@ class LiveController {
     return events.cellHistory(code, hours, scopes.current());
   }
 
+  /** 503: the balancer (nginx {@code proxy_next_upstream http_503}) passes the request on to another replica. */
+  @ExceptionHandler(LiveBroadcaster.StoppingException.class)
+  ProblemDetail stopping(LiveBroadcaster.StoppingException e) {
+    return ApiExceptionHandler.problem(HttpStatus.SERVICE_UNAVAILABLE, "Server stopping", e.getMessage());
+  }
+
   @ExceptionHandler(LiveBroadcaster.TooManyClientsException.class)
   ProblemDetail tooMany(LiveBroadcaster.TooManyClientsException e) {
     return ApiExceptionHandler.problem(HttpStatus.SERVICE_UNAVAILABLE, "Too many live streams", e.getMessage());

@@ -41,7 +41,7 @@ class ComposeReplicasConfigTest {
     assertThat(server).containsKey("healthcheck");
     assertThat(String.valueOf(((Map<String, Object>) server.get("healthcheck")).get("test"))).contains("readiness");
     assertThat(((Map<String, Object>) server.get("deploy")).get("replicas")).isEqualTo(2);
-    // longer than the server's graceful shutdown (20 s per phase), so a stop is a drain, not a kill
+    // longer than the drain (10 s) and the graceful shutdown (20 s per phase), so a stop is not a kill
     assertThat(String.valueOf(server.get("stop_grace_period"))).isEqualTo("45s");
     assertThat(balancer).as("balancer service").isNotNull();
     assertThat((List<String>) balancer.get("ports")).containsExactly("${SAFEGRID_PORT:-8080}:8080");
@@ -70,6 +70,9 @@ class ComposeReplicasConfigTest {
     upstream = upstream.substring(0, upstream.indexOf('}'));
     // sessions are shared in PostgreSQL: no replica is pinned to a client
     assertThat(upstream).contains("least_conn;").doesNotContain("ip_hash", "hash ", "sticky");
+    // nginx OSS checks passively: a replica that refuses connections (it stopped after its drain) is left
+    // out; more than one failure, so that one failed request on the other replica does not leave none
+    assertThat(upstream).contains("max_fails=3 fail_timeout=5s");
     String live = conf.substring(conf.indexOf("location = /api/live"));
     live = live.substring(0, live.indexOf('}'));
     assertThat(live).contains("proxy_buffering off", "proxy_read_timeout 1h");

@@ -176,6 +176,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     refuseWhenFullOrStopping();
     SseEmitter emitter = new SseEmitter(0L);
     Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
+    client.writing.set(true); // its first messages are written on this thread (writeFirst)
     client.held = new ArrayList<>();
     // what the client's last replica sent that this one has not sent yet: this hub will send those
     // events live, and the client has them already (two replicas' feeds are never at the same place)
@@ -236,9 +237,8 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     }
     if (overflow) {
       drop(client, "queue full");
-    } else {
-      startWriter(client);
     }
+    writeFirst(client);
     return emitter;
   }
 
@@ -260,6 +260,7 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
     refuseWhenFullOrStopping();
     SseEmitter emitter = new SseEmitter(0L);
     Client client = new Client(user, emitter, new ArrayBlockingQueue<>(properties.clientQueue()), scope);
+    client.writing.set(true); // its first messages are written on this thread (writeFirst)
     endWith(emitter, client, onEnd);
     clients.add(client);
     try {
@@ -273,9 +274,25 @@ public class LiveBroadcaster implements LiveEventListener, SmartLifecycle {
         offer(client, hint);
       }
     } catch (JsonProcessingException e) {
+      clients.remove(client);
       throw new IllegalStateException(e);
     }
+    writeFirst(client);
     return emitter;
+  }
+
+  /**
+   * Writes a new stream's first messages on the calling (request) thread, before Spring MVC has taken
+   * the emitter: the sends wait in the emitter and go out when the request thread hands it over, so
+   * the response's headers are committed on that thread. Were a writer thread the first to write, it
+   * would commit them while the request thread may still be adding headers on its way out of the
+   * filters (the session cookie, the security headers): a race in Tomcat's header map, seen as a
+   * NullPointerException in {@code MimeHeaders} when 50 resumed streams arrived at once. The client
+   * is created with {@code writing} set, so no writer thread takes it before this; a client dropped
+   * meanwhile is completed here.
+   */
+  private void writeFirst(Client c) {
+    drain(c);
   }
 
   /** However the stream ends (completed, timed out, failed), the client leaves and {@code onEnd} runs. */

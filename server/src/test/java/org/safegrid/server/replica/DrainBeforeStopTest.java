@@ -14,7 +14,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -71,49 +70,23 @@ class DrainBeforeStopTest {
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** One SSE message with the fields this test reads; {@code end} marks the end of the stream. */
-  private record Sse(String event, String data, String retry, long atNanos, boolean end) {
-  }
 
-  private BlockingQueue<Sse> openLive() throws Exception {
+  private BlockingQueue<SseStream.Message> openLive() throws Exception {
     HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(at("/api/live"))
         .header("Accept", "text/event-stream").header("Authorization", basic("dora", "dora-password-123")).build(),
         HttpResponse.BodyHandlers.ofLines());
     assertThat(r.statusCode()).as("live stream opened").isEqualTo(200);
-    BlockingQueue<Sse> messages = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      String[] m = new String[3];
-      try {
-        r.body().forEach(line -> {
-          if (line.isEmpty()) {
-            if (m[0] != null) {
-              messages.add(new Sse(m[0], m[1], m[2], System.nanoTime(), false));
-            }
-            m[0] = m[1] = m[2] = null;
-          } else if (line.startsWith("event:")) {
-            m[0] = line.substring(6);
-          } else if (line.startsWith("data:")) {
-            m[1] = line.substring(5);
-          } else if (line.startsWith("retry:")) {
-            m[2] = line.substring(6);
-          }
-        });
-      } catch (RuntimeException e) {
-        // the connection was cut: the stream has ended
-      }
-      messages.add(new Sse(null, null, null, System.nanoTime(), true));
-    }, "drain-sse-reader");
-    reader.setDaemon(true);
-    reader.start();
-    Sse hello = messages.poll(30, TimeUnit.SECONDS);
+    BlockingQueue<SseStream.Message> messages = SseStream.read(r.body(), "drain-sse-reader");
+    SseStream.Message hello = messages.poll(30, TimeUnit.SECONDS);
     assertThat(hello).isNotNull();
     assertThat(hello.event()).isEqualTo("hello");
     return messages;
   }
 
   /** The next message that is not a heartbeat or an events batch. */
-  private static Sse nextOtherThanData(BlockingQueue<Sse> q, long seconds) throws InterruptedException {
-    for (Sse m = q.poll(seconds, TimeUnit.SECONDS); ; m = q.poll(seconds, TimeUnit.SECONDS)) {
+  private static SseStream.Message nextOtherThanData(BlockingQueue<SseStream.Message> q, long seconds)
+      throws InterruptedException {
+    for (SseStream.Message m = q.poll(seconds, TimeUnit.SECONDS); ; m = q.poll(seconds, TimeUnit.SECONDS)) {
       if (m == null || m.end() || !List.of("hb", "events").contains(m.event())) {
         return m;
       }
@@ -140,7 +113,7 @@ class DrainBeforeStopTest {
     assertThat(before.statusCode()).isEqualTo(200);
     assertThat(before.headers().firstValue("Connection")).as("kept alive before the stop").isNotEqualTo(
         java.util.Optional.of("close"));
-    BlockingQueue<Sse> openBefore = openLive();
+    BlockingQueue<SseStream.Message> openBefore = openLive();
 
     long stopAsked = System.nanoTime();
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> replica.close());
@@ -161,11 +134,11 @@ class DrainBeforeStopTest {
     assertThat(during.statusCode()).as("a request during the drain").isEqualTo(200);
     assertThat(during.headers().firstValue("Connection")).as("Connection header during the drain").contains("close");
     assertThat(get("/actuator/health/liveness", null).statusCode()).as("alive while draining").isEqualTo(200);
-    BlockingQueue<Sse> openDuring = openLive();
+    BlockingQueue<SseStream.Message> openDuring = openLive();
     long servedAt = System.nanoTime();
 
-    for (BlockingQueue<Sse> stream : List.of(openBefore, openDuring)) {
-      Sse hint = nextOtherThanData(stream, 10);
+    for (BlockingQueue<SseStream.Message> stream : List.of(openBefore, openDuring)) {
+      SseStream.Message hint = nextOtherThanData(stream, 10);
       assertThat(hint).as("the drain hint").isNotNull();
       assertThat(hint.event()).isEqualTo("drain");
       assertThat(hint.retry()).as("SSE retry field").isEqualTo("1500");
@@ -173,8 +146,8 @@ class DrainBeforeStopTest {
     }
     long[] ends = new long[2];
     int i = 0;
-    for (BlockingQueue<Sse> stream : List.of(openBefore, openDuring)) {
-      Sse end = nextOtherThanData(stream, 30);
+    for (BlockingQueue<SseStream.Message> stream : List.of(openBefore, openDuring)) {
+      SseStream.Message end = nextOtherThanData(stream, 30);
       assertThat(end).as("the stream ends").isNotNull();
       assertThat(end.end()).as("nothing after the hint but the end, got " + end.event()).isTrue();
       ends[i++] = end.atNanos();

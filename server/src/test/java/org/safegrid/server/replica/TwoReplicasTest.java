@@ -17,7 +17,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -205,12 +204,9 @@ class TwoReplicasTest {
 
   // --- the live stream moves ---------------------------------------------------------------------
 
-  /** One SSE message; {@code end} marks the end of the stream. */
-  private record Sse(String id, String event, String data, boolean end) {
-  }
 
   /** Opens the live stream with Basic credentials (and a Last-Event-ID); its messages arrive in the queue. */
-  private BlockingQueue<Sse> openWithBasic(int port, String lastEventId) throws Exception {
+  private BlockingQueue<SseStream.Message> openWithBasic(int port, String lastEventId) throws Exception {
     HttpRequest.Builder req = HttpRequest.newBuilder(at(port, "/api/live")).header("Accept", "text/event-stream")
         .header("Authorization", "Basic " + Base64.getEncoder()
             .encodeToString("vera:vera-password-123".getBytes(StandardCharsets.UTF_8)));
@@ -219,36 +215,12 @@ class TwoReplicasTest {
     }
     HttpResponse<Stream<String>> r = http.send(req.build(), HttpResponse.BodyHandlers.ofLines());
     assertThat(r.statusCode()).as("live stream on " + port).isEqualTo(200);
-    BlockingQueue<Sse> messages = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      String[] m = new String[3];
-      try {
-        r.body().forEach(line -> {
-          if (line.isEmpty()) {
-            if (m[1] != null) {
-              messages.add(new Sse(m[0], m[1], m[2], false));
-            }
-            m[0] = m[1] = m[2] = null;
-          } else if (line.startsWith("id:")) {
-            m[0] = line.substring(3);
-          } else if (line.startsWith("event:")) {
-            m[1] = line.substring(6);
-          } else if (line.startsWith("data:")) {
-            m[2] = line.substring(5);
-          }
-        });
-      } catch (RuntimeException e) {
-        // the connection was cut: the stream has ended
-      }
-      messages.add(new Sse(null, null, null, true));
-    }, "sse-reader-" + port);
-    reader.setDaemon(true);
-    reader.start();
+    BlockingQueue<SseStream.Message> messages = SseStream.read(r.body(), "sse-reader-" + port);
     return messages;
   }
 
   /** Takes the event ids of an events message; remembers the message's id as the last one seen. */
-  private void take(Sse m, List<String> received, String[] lastId) throws IOException {
+  private void take(SseStream.Message m, List<String> received, String[] lastId) throws IOException {
     if (m.id() != null) {
       lastId[0] = m.id();
     }
@@ -264,8 +236,8 @@ class TwoReplicasTest {
     try (var c = db.connect(); var st = c.createStatement()) {
       st.execute("SELECT safegrid_ensure_event_partitions(current_date - 1, current_date + 1)");
     }
-    BlockingQueue<Sse> onA = openWithBasic(a, null);
-    Sse hello = onA.poll(30, TimeUnit.SECONDS);
+    BlockingQueue<SseStream.Message> onA = openWithBasic(a, null);
+    SseStream.Message hello = onA.poll(30, TimeUnit.SECONDS);
     assertThat(hello).isNotNull();
     assertThat(hello.event()).isEqualTo("hello");
     assertThat(hello.id()).as("a new stream's first message carries its position").startsWith("p");
@@ -292,26 +264,27 @@ class TwoReplicasTest {
     List<String> received = new ArrayList<>();
     String[] lastId = {hello.id()};
     while (received.size() < 40) {
-      Sse m = onA.poll(30, TimeUnit.SECONDS);
+      SseStream.Message m = onA.poll(30, TimeUnit.SECONDS);
       assertThat(m).as("a message from A").isNotNull();
       assertThat(m.end()).as("A's stream ended early").isFalse();
       take(m, received, lastId);
     }
     replicas.get(0).close();
     // what A sent before it went counts; the stream ends with A
-    for (Sse m = onA.poll(60, TimeUnit.SECONDS); m != null && !m.end(); m = onA.poll(60, TimeUnit.SECONDS)) {
+    for (SseStream.Message m = onA.poll(60, TimeUnit.SECONDS); m != null && !m.end();
+         m = onA.poll(60, TimeUnit.SECONDS)) {
       take(m, received, lastId);
     }
     int fromA = received.size();
 
-    BlockingQueue<Sse> onB = openWithBasic(b, lastId[0]);
+    BlockingQueue<SseStream.Message> onB = openWithBasic(b, lastId[0]);
     Thread.sleep(1000);
     writing.set(false);
     writer.join(10_000);
     List<String> all = List.copyOf(inserted);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!new java.util.HashSet<>(received).containsAll(all) && System.nanoTime() < deadline) {
-      Sse m = onB.poll(1, TimeUnit.SECONDS);
+      SseStream.Message m = onB.poll(1, TimeUnit.SECONDS);
       if (m != null) {
         assertThat(m.end()).as("B's stream ended").isFalse();
         assertThat(m.event()).as("B replays, it does not reset").isNotEqualTo("reset");

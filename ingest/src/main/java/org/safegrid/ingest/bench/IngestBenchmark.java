@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +81,9 @@ public final class IngestBenchmark {
   private int latencySeconds = 20;
   private int warmUp = 50_000;
   private int runs = 3;
+
+  /** Watches the collections from the start: the heap figure is the most in use at one instant. */
+  private static final HeapPeak HEAP = HeapPeak.watch();
 
   public static void main(String[] args) throws Exception {
     IngestBenchmark b;
@@ -221,7 +222,7 @@ public final class IngestBenchmark {
           + "p50 %.1f ms, p99 %.1f ms produce -> committed (producer's send to the visible database commit)%n",
           runs, copyEps, copyBinaryEps, ingestEps, 100 * ratio, 100 * ratioBinary, rate, p50, p99);
       long rssMb = peakRssMb();
-      long heapMb = peakHeapMb();
+      long heapMb = HEAP.peakMb();
       long heapMaxMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
       System.out.printf(Locale.ROOT, "peak RSS of this process (workers + benchmark producer): %d MiB; peak heap %d MiB"
           + " of a %d MiB maximum; %d rebalance(s) in the measured windows; load average %s%n",
@@ -615,13 +616,4 @@ public final class IngestBenchmark {
     return -1;
   }
 
-  private static long peakHeapMb() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-        sum += pool.getPeakUsage().getUsed();
-      }
-    }
-    return sum / (1024 * 1024);
-  }
 }

@@ -48,7 +48,8 @@ class FoundationApiTest {
   }
 
   @Test
-  void healthIsOpenAndUp() throws Exception {
+  void healthIsOpenAndUpOnceTheEngineHasLoaded() throws Exception {
+    HealthProbe.awaitUp(port, "admin", "test-admin-pw", java.time.Duration.ofSeconds(120));
     HttpResponse<String> r = get("/actuator/health", null, null);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json.readTree(r.body()).path("status").asText()).isEqualTo("UP");

@@ -618,6 +618,7 @@ class AccountsTest {
 
   @Test
   void healthIsOpenWithoutDetailsAndMetricsAreForAdminsOnly() throws Exception {
+    org.safegrid.server.HealthProbe.awaitUp(port, "admin", ADMIN_PW, java.time.Duration.ofSeconds(120));
     JsonNode anonymous = json.readTree(get("/actuator/health", null, null).body());
     assertThat(anonymous.path("status").asText()).isEqualTo("UP");
     assertThat(anonymous.has("components")).isFalse();

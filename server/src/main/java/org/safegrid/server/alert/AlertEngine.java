@@ -116,7 +116,7 @@ public class AlertEngine implements SmartLifecycle {
     this.publisher = publisher;
     this.meters = meters;
     this.leader = leader;
-    this.feed = new EventFeed(jdbc);
+    this.feed = new EventFeed(jdbc, feedProperties.readTimeout());
     this.positions = new FeedPositions(jdbc);
     this.buffer = new ReorderBuffer(properties.reorderWindow());
     this.latency = Timer.builder("safegrid.alerts.commit.to.publish").description("event stored to alert published")

@@ -78,8 +78,20 @@ public final class EventFeed {
 
   private final JdbcTemplate jdbc;
 
+  /** A feed whose reads are not bounded in time (tests that hold no locks). */
   public EventFeed(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
+  }
+
+  /**
+   * A feed whose every read is cancelled by the driver after {@code readTimeout} (whole seconds), lock
+   * waits included: the reads run in background loops on pooled connections, and a read parked
+   * behind a long lock on {@code event} would otherwise hold its connection for as long as the lock.
+   * Inside a transaction with its own timeout the shorter of the two applies.
+   */
+  public EventFeed(JdbcTemplate jdbc, java.time.Duration readTimeout) {
+    this.jdbc = new JdbcTemplate(jdbc.getDataSource());
+    this.jdbc.setQueryTimeout((int) Math.max(1, readTimeout.toSeconds()));
   }
 
   /** The head: the position after every event committed now (history is not delivered). */

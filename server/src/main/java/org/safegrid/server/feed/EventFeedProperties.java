@@ -17,18 +17,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBackoff     ... up to this
  * @param resumeHorizon  when alerting resumes from a backlog, events stored longer ago than this are not
  *                       alerted one by one; one alert names them (measured on when they were stored)
+ * @param readTimeout    the longest one read of the feed may take, waiting for locks included; a read
+ *                       behind a long lock on the event table (a migration or maintenance run from
+ *                       outside) is cancelled and retried with backoff instead of holding a pooled
+ *                       connection that API requests need (whole seconds, at least 1 s)
  */
 @ConfigurationProperties("safegrid.feed")
 public record EventFeedProperties(@DefaultValue("true") boolean enabled, @DefaultValue("250ms") Duration pollInterval,
                                   @DefaultValue("5000") int maxBatch, @DefaultValue("10") int maxAttempts,
                                   @DefaultValue("200ms") Duration backoff, @DefaultValue("10s") Duration maxBackoff,
-                                  @DefaultValue("1h") Duration resumeHorizon) {
+                                  @DefaultValue("1h") Duration resumeHorizon,
+                                  @DefaultValue("30s") Duration readTimeout) {
 
   public EventFeedProperties {
     positive(pollInterval, "safegrid.feed.poll-interval");
     positive(backoff, "safegrid.feed.backoff");
     positive(maxBackoff, "safegrid.feed.max-backoff");
     positive(resumeHorizon, "safegrid.feed.resume-horizon");
+    positive(readTimeout, "safegrid.feed.read-timeout");
+    if (readTimeout.toSeconds() < 1) {
+      throw new IllegalArgumentException("safegrid.feed.read-timeout must be at least 1s, got " + readTimeout);
+    }
     if (maxBackoff.compareTo(backoff) < 0) {
       throw new IllegalArgumentException("safegrid.feed.max-backoff (" + maxBackoff
           + ") must not be below safegrid.feed.backoff (" + backoff + ")");

@@ -32,7 +32,7 @@ public class EventFeeds implements SmartLifecycle {
 
   public EventFeeds(JdbcTemplate jdbc, List<LiveEventListener> listeners, EventFeedProperties properties,
                     MeterRegistry meters, ApplicationEventPublisher publisher) {
-    this.feed = new EventFeed(jdbc);
+    this.feed = new EventFeed(jdbc, properties.readTimeout());
     this.listeners = listeners;
     this.properties = properties;
     this.meters = meters;

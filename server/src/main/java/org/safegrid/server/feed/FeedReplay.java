@@ -12,8 +12,8 @@ class FeedReplay implements LiveReplay {
 
   private final EventFeed feed;
 
-  FeedReplay(JdbcTemplate jdbc) {
-    this.feed = new EventFeed(jdbc);
+  FeedReplay(JdbcTemplate jdbc, EventFeedProperties properties) {
+    this.feed = new EventFeed(jdbc, properties.readTimeout());
   }
 
   @Override

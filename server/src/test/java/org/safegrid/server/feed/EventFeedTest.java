@@ -51,6 +51,30 @@ class EventFeedTest {
   }
 
   @Test
+  void aReadParkedBehindALockOnTheEventTableIsCancelledAtTheReadTimeoutAndTheNextReadDeliversEverything()
+      throws Exception {
+    EventFeed bounded = new EventFeed(jdbc, java.time.Duration.ofSeconds(1));
+    FeedPosition p = bounded.head();
+    commit("before-lock");
+    try (Connection locker = jdbc.getDataSource().getConnection()) {
+      locker.setAutoCommit(false);
+      try (Statement st = locker.createStatement()) {
+        // what a migration or maintenance run from outside takes, for as long as it runs
+        st.execute("LOCK TABLE event IN ACCESS EXCLUSIVE MODE");
+      }
+      long t0 = System.nanoTime();
+      // bounded here too, so that a read that is not cancelled fails the test instead of waiting for ever
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(15), () ->
+          assertThatThrownBy(() -> bounded.read(p, 100)).as("a read behind the lock")
+              .isInstanceOf(org.springframework.dao.DataAccessException.class));
+      long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(waitedMs).as("cancelled at the 1 s read timeout, not when the lock goes").isBetween(900L, 10_000L);
+      locker.rollback();
+    }
+    assertThat(ids(bounded.read(p, 100))).as("after the lock, nothing lost").containsExactly("before-lock");
+  }
+
+  @Test
   void theHeadSkipsHistoryAndEachLaterEventComesOnce() throws Exception {
     commit("history");
     FeedPosition p = feed.head();

@@ -39,8 +39,10 @@ class EventController {
   }
 
   @GetMapping("/api/events/{id}")
-  ResponseEntity<GeoJsonFeature> event(@PathVariable String id) {
-    return ResponseEntity.ok().contentType(GEO_JSON).body(events.getEvent(id, scopes.current()));
+  ResponseEntity<GeoJsonFeature> event(@PathVariable String id, @RequestParam(required = false) String source,
+      @RequestParam(required = false) String sourceId) {
+    return ResponseEntity.ok().contentType(GEO_JSON).body(events.getEvent(id, blankToNull(source),
+        blankToNull(sourceId), scopes.current()));
   }
 
   @GetMapping("/api/events")
@@ -78,5 +80,9 @@ class EventController {
       }
     }
     return stats.stats(s, !scopes.current().isCity());
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 }

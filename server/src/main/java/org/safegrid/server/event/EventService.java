@@ -45,19 +45,45 @@ class EventService {
   /** The event with this id; NoSuchElementException (404) when there is none in the scope. */
   @Transactional(readOnly = true)
   GeoJsonFeature getEvent(String id, DataScope scope) {
+    return getEvent(id, null, null, scope);
+  }
+
+  /**
+   * The event with this id, from the given device when {@code source} and/or {@code sourceId} are given.
+   * Keys are namespaced by source: several devices may have sent the same id; without a device, the
+   * one stored first is shown, and its {@code sameIdEvents} property says how many events (visible in
+   * the scope) carry the id, so a client can ask for the others by device.
+   */
+  @Transactional(readOnly = true)
+  GeoJsonFeature getEvent(String id, String source, String sourceId, DataScope scope) {
     timeouts.apply(QueryClass.INTERACTIVE);
-    // event_key gives observed_at, so only those daily partitions are searched. Keys are namespaced by
-    // source: two devices may have sent the same id, and the first one stored is the one shown.
-    String sql = "SELECT " + COLUMNS + " FROM event e WHERE e.event_id = ? "
-        + "AND (e.source, e.source_id, e.observed_at) IN "
-        + "(SELECT k.source, k.source_id, k.observed_at FROM event_key k WHERE k.event_id = ?)";
-    String order = " ORDER BY e.received_at, e.source, e.source_id LIMIT 1";
-    List<GeoJsonFeature> found = scope.isCity()
-        ? jdbc.query(sql + order, (rs, i) -> feature(rs), id, id)
-        : jdbc.query(sql + " AND " + ScopeFilter.inDistrictSql("e.geom") + order, (rs, i) -> feature(rs), id, id,
-            scope.districtCodeOrNull());
+    // event_key gives observed_at, so only those daily partitions are searched
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + ", count(*) OVER () AS same_id FROM event e "
+        + "WHERE e.event_id = ? AND (e.source, e.source_id, e.observed_at) IN "
+        + "(SELECT k.source, k.source_id, k.observed_at FROM event_key k WHERE k.event_id = ?)");
+    List<Object> args = new ArrayList<>(List.of(id, id));
+    if (!scope.isCity()) {
+      sql.append(" AND ").append(ScopeFilter.inDistrictSql("e.geom"));
+      args.add(scope.districtCodeOrNull());
+    }
+    if (source != null) {
+      sql.append(" AND e.source = ?");
+      args.add(source);
+    }
+    if (sourceId != null) {
+      sql.append(" AND e.source_id = ?");
+      args.add(sourceId);
+    }
+    sql.append(" ORDER BY e.received_at, e.source, e.source_id LIMIT 1");
+    List<GeoJsonFeature> found = jdbc.query(sql.toString(), (rs, i) -> {
+      GeoJsonFeature f = feature(rs);
+      f.properties().put("sameIdEvents", rs.getLong("same_id"));
+      return f;
+    }, args.toArray());
     if (found.isEmpty()) {
-      throw new NoSuchElementException("no event with id " + id);
+      throw new NoSuchElementException("no event with id " + id
+          + (source == null && sourceId == null ? "" : " from " + (source == null ? "any source" : source)
+          + (sourceId == null ? "" : "/" + sourceId)));
     }
     return found.get(0);
   }

@@ -119,6 +119,11 @@ class EventApiTest {
     assertThat(f.at("/properties/source").asText()).isEqualTo("camera");
     assertThat(f.at("/properties/observedAt").asText()).isEqualTo(T0.plusSeconds(240).toString());
     assertThat(f.at("/properties/attrs/class").asText()).isEqualTo("person");
+    assertThat(f.at("/properties/sameIdEvents").asLong()).isEqualTo(1);
+    assertThat(getJson("/api/events/cam-4?source=camera&sourceId=" + f.at("/properties/sourceId").asText(), 200)
+        .get("id").asText()).isEqualTo("cam-4");
+    assertThat(getJson("/api/events/cam-4?source=checkpoint", 404).get("detail").asText())
+        .contains("from checkpoint");
     JsonNode missing = getJson("/api/events/nope", 404);
     assertThat(missing.get("status").asInt()).isEqualTo(404);
   }

@@ -1,6 +1,7 @@
 package org.safegrid.server.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -48,7 +49,7 @@ class EventTwinIdTest {
   }
 
   @Test
-  void anIdSentByTwoDevicesReadsBackAsTheEventStoredFirst(TestDatabase db) throws Exception {
+  void anIdSentByTwoDevicesReadsBackAsTheEventStoredFirstWithTheCountAndEachDeviceCanBeAskedFor(TestDatabase db) throws Exception {
     Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
     // the same id at the same instant: the second device's event is stored after the first one's
     try (Connection c = db.connect()) {
@@ -64,6 +65,17 @@ class EventTwinIdTest {
         .execute(t -> events.getEvent("twin-1", DataScope.CITY));
     assertThat(f.id()).isEqualTo("twin-1");
     assertThat(f.properties().get("sourceId")).isEqualTo("CAM-FIRST");
+    assertThat(f.properties().get("sameIdEvents")).as("the client is told there is another").isEqualTo(2L);
+
+    // the other device's event, asked for by device
+    GeoJsonFeature second = new TransactionTemplate(new DataSourceTransactionManager(ds))
+        .execute(t -> events.getEvent("twin-1", "camera", "CAM-SECOND", DataScope.CITY));
+    assertThat(second.properties().get("sourceId")).isEqualTo("CAM-SECOND");
+    assertThat(second.geometry()).contains("114.41");
+    assertThat(second.properties().get("sameIdEvents")).as("counted among those asked for").isEqualTo(1L);
+    assertThatThrownBy(() -> new TransactionTemplate(new DataSourceTransactionManager(ds))
+        .execute(t -> events.getEvent("twin-1", "checkpoint", "CAM-SECOND", DataScope.CITY)))
+        .isInstanceOf(java.util.NoSuchElementException.class).hasMessageContaining("checkpoint/CAM-SECOND");
   }
 
   /**

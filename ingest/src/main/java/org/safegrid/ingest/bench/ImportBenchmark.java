@@ -4,6 +4,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -148,7 +151,7 @@ public final class ImportBenchmark {
   }
 
   private String[] importArgs(Path file) {
-    java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(file.toString()));
+    List<String> a = new ArrayList<>(List.of(file.toString()));
     if (writers != null) {
       a.add("--writers");
       a.add(writers.toString());
@@ -185,7 +188,7 @@ public final class ImportBenchmark {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException e) {
-      return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean()
           .getSystemLoadAverage());
     }
   }

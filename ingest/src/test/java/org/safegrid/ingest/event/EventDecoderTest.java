@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.safegrid.gisdata.datum.Gcj02;
@@ -254,10 +255,10 @@ class EventDecoderTest {
    */
   @Test
   void anImportedEventsAttrsTextAndHashAreTheTreeModelsOfBefore() {
-    java.util.Map<String, Object> location = new java.util.LinkedHashMap<>();
+    Map<String, Object> location = new LinkedHashMap<>();
     location.put("quality", "geocoded_address");
     location.put("accuracyMeters", 35.5);
-    java.util.Map<String, Object> attrs = new java.util.LinkedHashMap<>();
+    Map<String, Object> attrs = new LinkedHashMap<>();
     attrs.put("channel", "110");
     attrs.put("reportedAt", "2026-03-04T14:15:00Z");
     attrs.put("originalCategory", "殴打他人 \"街头\"\\ \u0001");

@@ -111,6 +111,7 @@ public final class ImportBenchmark {
       long db0 = postmaster < 0 ? -1 : ProcStat.treeCpu(postmaster);
       long[] self0 = ProcStat.cpu(ProcessHandle.current().pid());
       IncidentImport.Report r = IncidentImport.runParallel(o, this::connect);
+      awaitBackendsGone();
       long db1 = postmaster < 0 ? -1 : ProcStat.treeCpu(postmaster);
       long[] self1 = ProcStat.cpu(ProcessHandle.current().pid());
       double clientCpu = self0 == null || self1 == null ? -1 : (self1[0] - self0[0]) / 100.0;
@@ -172,6 +173,19 @@ public final class ImportBenchmark {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * Waits (at most 5 s) until the import's backends have ended and the postmaster has had a moment
+   * to reap them: an ended backend's CPU time counts in the postmaster's only once it is reaped.
+   */
+  private void awaitBackendsGone() throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < deadline && count("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+        + "current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()") > 0) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(200);
   }
 
   /** The postmaster's process id (the parent of this connection's backend), or -1 when not on this machine. */

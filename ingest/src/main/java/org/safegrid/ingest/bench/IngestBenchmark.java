@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.flywaydb.core.Flyway;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.safegrid.ingest.broker.BrokerSecurity;
 import org.safegrid.ingest.broker.EmbeddedBroker;
@@ -36,7 +35,6 @@ import org.safegrid.ingest.event.Event;
 import org.safegrid.ingest.event.EventCodec;
 import org.safegrid.ingest.event.PatrolAttrs;
 import org.safegrid.ingest.event.Source;
-import org.safegrid.ingest.worker.BinaryCopyBuffer;
 import org.safegrid.ingest.worker.IngestMetrics;
 import org.safegrid.ingest.worker.IngestSettings;
 import org.safegrid.ingest.worker.IngestWorkers;
@@ -370,23 +368,11 @@ public final class IngestBenchmark {
     }
   }
 
-  private double rawCopyBinary(PGSimpleDataSource ds, String prefix, Instant base, int events) throws SQLException {
+  private double rawCopyBinary(PGSimpleDataSource ds, String prefix, Instant base, int events)
+      throws SQLException, IOException {
     try (Connection c = ds.getConnection()) {
-      BinaryCopyBuffer b = new BinaryCopyBuffer().start();
-      for (int i = 0; i < events; i++) {
-        Event e = event(prefix, i, base);
-        b.tuple(8).textField(e.id()).textField(e.source().wireName()).textField(e.sourceId()).textField(e.kind())
-            .int2Field(e.severity()).timestamptzField(e.observedAt()).pointField(e.lon(), e.lat())
-            .jsonbField(EventCodec.toJson(e).get("attrs").toString());
-      }
-      b.finish();
-      long t0 = System.nanoTime();
-      CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-          "COPY event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) FROM STDIN (FORMAT binary)");
-      in.writeToCopy(b.array(), 0, b.length());
-      in.endCopy();
-      double s = (System.nanoTime() - t0) / 1e9;
-      return events / s;
+      return RawCopy.binary(c, java.util.stream.IntStream.range(0, events).mapToObj(i -> event(prefix, i, base))
+          .iterator(), e -> EventCodec.toJson(e).get("attrs").toString());
     }
   }
 

@@ -35,6 +35,15 @@ public final class BinaryCopyBuffer {
     return this;
   }
 
+  /**
+   * Empties the buffer without writing the header: the next piece of a COPY body that is streamed in
+   * pieces (the first piece came from {@link #start()}, the last ends with {@link #finish()}).
+   */
+  public BinaryCopyBuffer clear() {
+    len = 0;
+    return this;
+  }
+
   /** Starts a tuple of {@code fields} fields. */
   public BinaryCopyBuffer tuple(int fields) {
     return int16(fields);

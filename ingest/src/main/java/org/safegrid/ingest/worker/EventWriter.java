@@ -193,7 +193,7 @@ public final class EventWriter {
 
   private static final long PURGE_EVERY_NANOS = 3_600_000_000_000L;
 
-    private final Set<Long> knownDays = new HashSet<>();
+  private final Set<Long> knownDays = new HashSet<>();
   private final BinaryCopyBuffer copyBuffer = new BinaryCopyBuffer();
   private Connection stagedOn;
   private Connection fastPathOn;
@@ -365,9 +365,12 @@ public final class EventWriter {
     // the newest new ping of each unit, and the per-source, per-minute counts of the new events
     Map<String, Accepted> newestByUnit = new java.util.HashMap<>();
     Map<Source, Map<Long, long[]>> counts = new EnumMap<>(Source.class);
+    // the batch's keys are distinct: as many new keys as events means every event is new (a first
+    // import, or live traffic), and the look-up per event can be skipped
+    boolean allFresh = fresh.size() == events.size();
     for (Accepted a : events) {
       Event e = a.event();
-      if (!fresh.contains(Key.of(e))) {
+      if (!allFresh && !fresh.contains(Key.of(e))) {
         continue;
       }
       b.tuple(8).textField(e.id()).textField(e.source().wireName()).textField(e.sourceId()).textField(e.kind())

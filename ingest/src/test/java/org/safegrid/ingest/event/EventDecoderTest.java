@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.safegrid.gisdata.datum.Gcj02;
@@ -246,5 +247,34 @@ class EventDecoderTest {
     byte[] ping = patrol("position", NOW.plusSeconds(11), POSITION_ATTRS).getBytes(StandardCharsets.UTF_8);
     assertThat(strict.decode(Source.PATROL, ping)).isInstanceOf(EventDecoder.Refused.class);
     assertThat(decoder.decode(Source.PATROL, ping)).isInstanceOf(EventDecoder.Accepted.class);
+  }
+
+  /**
+   * Imported events now take their attrs text from the streaming decoder's writer: it must be the tree
+   * model's text, byte for byte, or a re-run of an import made before would raise integrity alarms.
+   */
+  @Test
+  void anImportedEventsAttrsTextAndHashAreTheTreeModelsOfBefore() {
+    Map<String, Object> location = new LinkedHashMap<>();
+    location.put("quality", "geocoded_address");
+    location.put("accuracyMeters", 35.5);
+    Map<String, Object> attrs = new LinkedHashMap<>();
+    attrs.put("channel", "110");
+    attrs.put("reportedAt", "2026-03-04T14:15:00Z");
+    attrs.put("originalCategory", "殴打他人 \"街头\"\\ \u0001");
+    attrs.put("location", location);
+    attrs.put("city", "惠州市");
+    attrs.put("imported", true);
+    Event e = new Event("hz-1", Source.INCIDENT, "history:惠州市", "violent", 4, Instant.parse("2026-03-04T14:15:00Z"),
+        114.41, 23.11, Datum.WGS84, attrs);
+    EventDecoder.Accepted a = EventDecoder.accepted(e);
+    String tree = TreeDecoder.sortedJson(attrs);
+    assertThat(a.attrsJson()).isEqualTo(tree);
+    assertThat(a.sha256()).isEqualTo(EventDecoder.contentHash("hz-1", Source.INCIDENT, "history:惠州市", "violent", 4,
+        e.observedAt(), "114.41", "23.11", Datum.WGS84, tree));
+    for (double accuracy : new double[] {100, 0.1, 1e-7, 12345.678, 100_000}) {
+      location.put("accuracyMeters", accuracy);
+      assertThat(EventDecoder.accepted(e).attrsJson()).isEqualTo(TreeDecoder.sortedJson(attrs));
+    }
   }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.StringReader;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -91,5 +93,19 @@ class IncidentCsvTest {
   void aCategoryTableWithAnUnknownKindNamesItsLine() {
     assertThatThrownBy(() -> IncidentCategories.read(new StringReader("match,kind,severity\ntheft,property,2\nfire,arson,3\n"),
         "my.csv")).hasMessage("my.csv line 3: kind 'arson' is not one of [disorder, dispute, fraud, other, property, traffic, violent]");
+  }
+
+  @Test
+  void theFastLocalDateTimeReadsAndRefusesWhatTheIsoParserDoes() {
+    for (String t : List.of("2026-03-04T22:15:00", "2024-02-29T00:00:00", "0001-01-01T23:59:59", "2026-03-04T22:15",
+        "2026-03-04T22:15:00.250", "9999-12-31T23:59:59")) {
+      assertThat(IncidentCsv.localDateTime(t)).as(t).isEqualTo(LocalDateTime.parse(t));
+    }
+    for (String t : List.of("2025-02-29T10:00:00", "2026-13-01T10:00:00", "2026-04-31T10:00:00", "2026-03-04T24:00:00",
+        "2026-03-04T22:60:00", "2026-03-04T22:15:60", "2026-03-0xT22:15:00", "2026-03-04T22:1 :00", "2026-3-4T22:15:00",
+        "2026-03-04X22:15:00")) {
+      assertThatThrownBy(() -> LocalDateTime.parse(t)).as(t).isInstanceOf(DateTimeException.class);
+      assertThatThrownBy(() -> IncidentCsv.localDateTime(t)).as(t).isInstanceOf(DateTimeException.class);
+    }
   }
 }

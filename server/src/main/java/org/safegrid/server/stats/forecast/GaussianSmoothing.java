@@ -11,6 +11,17 @@ public final class GaussianSmoothing {
 
   /** The smoothed weights as shares of 1 (all zero when the weights are). */
   public static double[] smooth(double[] weights, Raster r, double bandwidthMeters) {
+    return smooth(weights, r, bandwidthMeters, false);
+  }
+
+  /**
+   * The smoothed weights as shares of 1; with {@code edgeCorrected} the smoothed value of each cell
+   * is divided by the share of a kernel centred on it that lies inside the raster (Diggle 1985), so
+   * that uniform weights stay uniform. Without it the kernel's tail beyond the raster is lost: a
+   * uniform density comes out about a quarter lower in the outermost row of cells at a bandwidth of
+   * one cell, and higher inside (after the scaling to 1).
+   */
+  public static double[] smooth(double[] weights, Raster r, double bandwidthMeters, boolean edgeCorrected) {
     int nx = r.nx();
     int ny = r.ny();
     double[] out;
@@ -19,6 +30,8 @@ public final class GaussianSmoothing {
     } else {
       double[] k = kernel(bandwidthMeters / r.cellMeters());
       int rad = k.length / 2;
+      double[] keepX = inside(k, nx, edgeCorrected);
+      double[] keepY = inside(k, ny, edgeCorrected);
       double[] tmp = new double[weights.length];
       for (int j = 0; j < ny; j++) {
         int row = j * nx;
@@ -47,6 +60,13 @@ public final class GaussianSmoothing {
           }
         }
       }
+      if (edgeCorrected) {
+        for (int j = 0; j < ny; j++) {
+          for (int i = 0; i < nx; i++) {
+            out[j * nx + i] /= keepX[i] * keepY[j];
+          }
+        }
+      }
     }
     double sum = 0;
     for (double v : out) {
@@ -58,6 +78,23 @@ public final class GaussianSmoothing {
       }
     }
     return out;
+  }
+
+  /** The kernel's share inside [0, n) around each position (all 1 without the correction). */
+  private static double[] inside(double[] k, int n, boolean edgeCorrected) {
+    int rad = k.length / 2;
+    double[] in = new double[n];
+    for (int i = 0; i < n; i++) {
+      double s = 1;
+      if (edgeCorrected) {
+        s = 0;
+        for (int q = Math.max(0, i - rad); q <= Math.min(n - 1, i + rad); q++) {
+          s += k[q - i + rad];
+        }
+      }
+      in[i] = s;
+    }
+    return in;
   }
 
   private static double[] kernel(double hCells) {

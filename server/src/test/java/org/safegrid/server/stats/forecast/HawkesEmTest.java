@@ -38,18 +38,32 @@ class HawkesEmTest {
   }
 
   @Test
-  void aPoissonProcessShowsOnlyWeakDiffuseTriggering() {
-    // a known limit of the EM with a smooth background: chance clusters of a Poisson process are
-    // taken for weak, wide and slow triggering (θ ≈ 0.2, σ ≈ 400 m, 1/ω ≈ 15 days here), which
-    // adds little to a forecast; the truth (θ = 0) is not recovered
+  void aPoissonProcessOnARasterWithAnEmptyMarginIsTakenForDiffuseSlowTriggering() {
+    // a known limit of the EM with a smooth background: the background's kernel density spills into
+    // the 2 km margin where no event is, falls short near the square's edge, and diffuse, slow
+    // triggering (θ 0.50, σ 456 m, 1/ω at its 30-day bound here; before issue 14's fix, whose
+    // compensator charged for offspring beyond the 90-day parent search, θ 0.26, σ 389 m, 1/ω 20 days)
+    // takes the place of part of it; the truth (θ = 0) is not recovered
     List<EventPoint> pts = HawkesSimulation.simulate(7, 5, 0, 1, 100, SIDE, 365);
     Raster r = Raster.covering(0, 0, SIDE, SIDE, 250, 2000);
     SelfExcitingFit f = SelfExcitingModel.fit("sim", pts, r, 0, 365 * HawkesSimulation.DAY_MS, 1000,
         SelfExcitingModel.Bounds.defaults());
-    assertThat(f.theta()).isLessThan(0.3);
+    assertThat(f.theta()).isBetween(0.3, 0.6);
     assertThat(f.sigmaMeters()).isGreaterThan(300);
     assertThat(f.meanDelayDays()).isGreaterThan(7);
-    assertThat(f.backgroundEvents() / f.events()).isGreaterThan(0.75);
+    assertThat(f.backgroundEvents() / f.events()).isGreaterThan(0.5);
+  }
+
+  @Test
+  void aPoissonProcessOnARasterThatIsItsSquareShowsAlmostNoTriggering() {
+    // the same events with the raster on the square itself: the background follows them to the edge
+    // and the triggering left is θ 0.03
+    List<EventPoint> pts = HawkesSimulation.simulate(7, 5, 0, 1, 100, SIDE, 365);
+    Raster r = new Raster(0, 0, 250, (int) (SIDE / 250), (int) (SIDE / 250));
+    SelfExcitingFit f = SelfExcitingModel.fit("sim", pts, r, 0, 365 * HawkesSimulation.DAY_MS, 1000,
+        SelfExcitingModel.Bounds.defaults());
+    assertThat(f.theta()).isLessThan(0.1);
+    assertThat(f.backgroundEvents() / f.events()).isGreaterThan(0.9);
   }
 
   @Test

@@ -18,8 +18,8 @@ public final class GaussianSmoothing {
    * The smoothed weights as shares of 1; with {@code edgeCorrected} the smoothed value of each cell
    * is divided by the share of a kernel centred on it that lies inside the raster (Diggle 1985), so
    * that uniform weights stay uniform. Without it the kernel's tail beyond the raster is lost: a
-   * uniform density comes out about a quarter lower in the outermost row of cells at a bandwidth of
-   * one cell, and higher inside (after the scaling to 1).
+   * uniform density comes out 30 % lower in the outermost row of cells at a bandwidth of one cell
+   * (half in the corners), and higher inside (after the scaling to 1).
    */
   public static double[] smooth(double[] weights, Raster r, double bandwidthMeters, boolean edgeCorrected) {
     int nx = r.nx();

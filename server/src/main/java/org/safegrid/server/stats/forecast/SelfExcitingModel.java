@@ -107,14 +107,21 @@ public final class SelfExcitingModel {
     // the triggering parameters from the most recent events (all of them when there are few enough)
     int s0 = Math.max(0, n - bounds.maxTriggeringEvents());
     double sampleStart = s0 == 0 ? 0 : t[s0];
-    double[] st = new double[n - s0];
-    for (int i = s0; i < n; i++) {
-      st[i - s0] = t[i] - sampleStart;
+    // the events up to maxLagDays before the sample are its history: parents of its events, not
+    // events of the sample themselves (issue 14: without them the sample's first weeks lose their
+    // parents, and at density that halved θ)
+    int h0 = s0;
+    while (h0 > 0 && t[h0 - 1] > sampleStart - bounds.maxLagDays()) {
+      h0--;
     }
-    double[] sx = Arrays.copyOfRange(x, s0, n);
-    double[] sy = Arrays.copyOfRange(y, s0, n);
-    int[] scell = Arrays.copyOfRange(cell, s0, n);
-    Em em = new Em(st, sx, sy, scell, span - sampleStart, raster, bandwidthMeters, bounds);
+    double[] st = new double[n - h0];
+    for (int i = h0; i < n; i++) {
+      st[i - h0] = t[i] - sampleStart;
+    }
+    double[] sx = Arrays.copyOfRange(x, h0, n);
+    double[] sy = Arrays.copyOfRange(y, h0, n);
+    int[] scell = Arrays.copyOfRange(cell, h0, n);
+    Em em = new Em(st, sx, sy, scell, s0 - h0, span - sampleStart, raster, bandwidthMeters, bounds);
     em.run();
     if (s0 == 0) {
       return new SelfExcitingFit(category, em.mu, em.theta, em.omega, em.sigma, bandwidthMeters, em.bg, raster, n,
@@ -159,7 +166,7 @@ public final class SelfExcitingModel {
     double[] trig = new double[t.length];
     double norm = theta * omega / (2 * Math.PI * sigma * sigma);
     double inv2s2 = 1 / (2 * sigma * sigma);
-    Pairs.visit(t, x, y, lagLimit(omega, bounds), distanceLimit(sigma, bounds),
+    Pairs.visit(t, x, y, 0, lagLimit(omega, bounds), distanceLimit(sigma, bounds),
         (child, lag, d2) -> trig[child] += norm * Math.exp(-omega * lag - d2 * inv2s2));
     return trig;
   }
@@ -239,9 +246,15 @@ public final class SelfExcitingModel {
     double wOmega = 0;
     double wSigma = 0;
     for (int j = 0; j < t.length; j++) {
-      double tau = Math.min(maxLag, span - t[j]);
-      double e = Math.exp(-omega * tau);
-      double a = 1 - e;
+      // offspring of event j are seen at lags in [lo, hi): after the period's start, before its end and the cut
+      double lo = Math.max(0, -t[j]);
+      double hi = Math.min(maxLag, span - t[j]);
+      if (hi <= lo) {
+        continue;
+      }
+      double eLo = Math.exp(-omega * lo);
+      double eHi = Math.exp(-omega * hi);
+      double a = eLo - eHi;
       double mx = 1;
       double my = 1;
       double dmx = 0;
@@ -260,7 +273,7 @@ public final class SelfExcitingModel {
       }
       double m = mx * my;
       w += a * m;
-      wOmega += tau * e * m;
+      wOmega += (hi * eHi - lo * eLo) * m;
       wSigma += a * (dmx * my + mx * dmy);
     }
     // the disc of radius R holds c = 1 − e^(−R²/2σ²) of the kernel (taken apart from the edge share: both
@@ -310,6 +323,8 @@ public final class SelfExcitingModel {
     final double[] x;
     final double[] y;
     final int[] cell;
+    /** Events before this index are history: parents only, before the period (negative times). */
+    final int firstChild;
     final double span;
     final Raster raster;
     final double bandwidthMeters;
@@ -332,9 +347,10 @@ public final class SelfExcitingModel {
     private double[] offspringWindow;
     private Pairs offspringWindowPairs;
 
-    Em(double[] t, double[] x, double[] y, int[] cell, double span, Raster raster, double bandwidthMeters,
-       Bounds bounds) {
+    Em(double[] t, double[] x, double[] y, int[] cell, int firstChild, double span, Raster raster,
+       double bandwidthMeters, Bounds bounds) {
       this.t = t;
+      this.firstChild = firstChild;
       this.x = x;
       this.y = y;
       this.cell = cell;
@@ -349,8 +365,8 @@ public final class SelfExcitingModel {
       double theta0 = Math.min(0.3, bounds.maxTheta());
       double[] start = new double[4 + raster.size()];
       pii = new double[n];
-      Arrays.fill(pii, 1 - theta0);
-      start[0] = (1 - theta0) * n / span;
+      Arrays.fill(pii, firstChild, n, 1 - theta0);
+      start[0] = (1 - theta0) * (n - firstChild) / span;
       start[1] = theta0;
       start[2] = Math.log(clamp(1 / 7.0, 1 / bounds.maxDelayDays(), 1 / bounds.minDelayDays()));
       start[3] = Math.log(clamp(100, bounds.minSigmaMeters(), bounds.maxSigmaMeters()));
@@ -366,7 +382,7 @@ public final class SelfExcitingModel {
         if (pairs == null || rel(wantLag, pairLag) > 0.1 || rel(wantDist, pairDist) > 0.1) {
           pairLag = wantLag;
           pairDist = wantDist;
-          pairs = Pairs.find(t, x, y, pairLag, pairDist);
+          pairs = Pairs.find(t, x, y, firstChild, pairLag, pairDist);
           pji = new double[pairs.size];
         }
         double[] v1 = map(v);
@@ -460,7 +476,7 @@ public final class SelfExcitingModel {
       }
       Pairs pr = pairs;
       int chunks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), pr.size / 200_000));
-      int[] bounds0 = pr.childRanges(chunks, n);
+      int[] bounds0 = pr.childRanges(chunks, firstChild, n);
       // per chunk: Σ log λ, Σ p_ii, Σ p_ji, Σ p_ji dt, Σ p_ji d²
       double[][] part = new double[chunks][5];
       java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
@@ -595,14 +611,17 @@ public final class SelfExcitingModel {
       void pair(int child, double lag, double dist2);
     }
 
-    static Pairs find(double[] t, double[] x, double[] y, double maxLag, double maxDist) {
+    static Pairs find(double[] t, double[] x, double[] y, int firstChild, double maxLag, double maxDist) {
       Pairs p = new Pairs();
-      visit(t, x, y, maxLag, maxDist, p::add);
+      visit(t, x, y, firstChild, maxLag, maxDist, p::add);
       return p;
     }
 
-    /** Calls {@code v} for every (earlier parent, child) pair within the limits; {@code t} must be sorted. */
-    static void visit(double[] t, double[] x, double[] y, double maxLag, double maxDist, Visitor p) {
+    /**
+     * Calls {@code v} for every (earlier parent, child) pair within the limits, children from index
+     * {@code firstChild} on; {@code t} must be sorted.
+     */
+    static void visit(double[] t, double[] x, double[] y, int firstChild, double maxLag, double maxDist, Visitor p) {
       Map<Long, int[]> buckets = new HashMap<>();
       Map<Long, Integer> fill = new HashMap<>();
       int n = t.length;
@@ -623,7 +642,7 @@ public final class SelfExcitingModel {
       }
       double maxD2 = maxDist * maxDist;
       long bs = (long) Math.ceil(maxDist);
-      for (int i = 0; i < n; i++) {
+      for (int i = firstChild; i < n; i++) {
         long bx = Math.floorDiv((long) Math.floor(x[i]), bs);
         long by = Math.floorDiv((long) Math.floor(y[i]), bs);
         for (long dx = -1; dx <= 1; dx++) {
@@ -651,12 +670,12 @@ public final class SelfExcitingModel {
     }
 
     /**
-     * Splits the children {@code [0, n)} into {@code chunks} ranges with about as many pairs each:
+     * Splits the children {@code [first, n)} into {@code chunks} ranges with about as many pairs each:
      * {@code [lo0, hi0, lo1, hi1, ...]}. Pairs are stored in the order of their child.
      */
-    int[] childRanges(int chunks, int n) {
+    int[] childRanges(int chunks, int first, int n) {
       int[] out = new int[2 * chunks];
-      int lo = 0;
+      int lo = first;
       for (int c = 0; c < chunks; c++) {
         int hi;
         if (c == chunks - 1) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * density: about 60,000 events in a year, the square itself the raster, the benchmark's 250 m
  * background bandwidth. Before the fix (a compensator that charged for offspring beyond the parent
  * search, an M step blind to the edge, the period's end and the search's cut, a background density
- * that lost its tail over the raster's edge) this fit ended at θ 0.230, 1/ω 4.0 days, σ 72 m.
+ * that lost its tail over the raster's edge) this fit ended at θ 0.229, 1/ω 4.0 days, σ 72 m.
  *
  * <p>The tolerances are three standard deviations of a parametric bootstrap of this very set-up
  * (10 seeds, {@link #SD}). Its means: θ 0.286, 1/ω 4.87 days, σ 98.6 m, within 1.1 standard

@@ -41,6 +41,17 @@ class OffspringWindowTest {
   }
 
   @Test
+  void anEventBeforeThePeriodShowsOnlyTheOffspringBornInsideIt() {
+    // a parent of the sample's history, one mean delay before the period: e^(−1) of its offspring come after 0
+    double got = SelfExcitingModel.expectedOffspringInWindow(new double[] {-5}, new double[] {5_000},
+        new double[] {5_000}, 1_000, SQUARE, 0.2, 100, NO_CUT, NO_CUT);
+    assertThat(got).isCloseTo(Math.exp(-1), within(1e-6));
+    // and none when the lag cut ends before the period begins
+    assertThat(SelfExcitingModel.expectedOffspringInWindow(new double[] {-5}, new double[] {5_000},
+        new double[] {5_000}, 1_000, SQUARE, 0.2, 100, 4, NO_CUT)).isZero();
+  }
+
+  @Test
   void onlyOffspringWithinTheParentSearchsLagAndDistanceAreCounted() {
     // cut at two mean delays and 2σ: (1 − e^(−2)) (1 − e^(−2))
     double got = SelfExcitingModel.expectedOffspringInWindow(new double[] {0}, new double[] {5_000},

@@ -121,7 +121,13 @@ public final class SelfExcitingModel {
     double[] sx = Arrays.copyOfRange(x, h0, n);
     double[] sy = Arrays.copyOfRange(y, h0, n);
     int[] scell = Arrays.copyOfRange(cell, h0, n);
-    Em em = new Em(st, sx, sy, scell, s0 - h0, span - sampleStart, raster, bandwidthMeters, bounds);
+    // the events before the sample (history included) inform the background's shape too: a sample's
+    // few events per cell make its kernel density noisy, and a noisy background takes triggering
+    int[] older = new int[raster.size()];
+    for (int i = 0; i < s0; i++) {
+      older[cell[i]]++;
+    }
+    Em em = new Em(st, sx, sy, scell, s0 - h0, older, span - sampleStart, raster, bandwidthMeters, bounds);
     em.run();
     if (s0 == 0) {
       return new SelfExcitingFit(category, em.mu, em.theta, em.omega, em.sigma, bandwidthMeters, em.bg, raster, n,
@@ -325,6 +331,8 @@ public final class SelfExcitingModel {
     final int[] cell;
     /** Events before this index are history: parents only, before the period (negative times). */
     final int firstChild;
+    /** Events per cell before the sample: in the background's kernel density at the sample's mean p_ii. */
+    final int[] olderPerCell;
     final double span;
     final Raster raster;
     final double bandwidthMeters;
@@ -347,10 +355,11 @@ public final class SelfExcitingModel {
     private double[] offspringWindow;
     private Pairs offspringWindowPairs;
 
-    Em(double[] t, double[] x, double[] y, int[] cell, int firstChild, double span, Raster raster,
-       double bandwidthMeters, Bounds bounds) {
+    Em(double[] t, double[] x, double[] y, int[] cell, int firstChild, int[] olderPerCell, double span,
+       Raster raster, double bandwidthMeters, Bounds bounds) {
       this.t = t;
       this.firstChild = firstChild;
+      this.olderPerCell = olderPerCell;
       this.x = x;
       this.y = y;
       this.cell = cell;
@@ -370,7 +379,7 @@ public final class SelfExcitingModel {
       start[1] = theta0;
       start[2] = Math.log(clamp(1 / 7.0, 1 / bounds.maxDelayDays(), 1 / bounds.minDelayDays()));
       start[3] = Math.log(clamp(100, bounds.minSigmaMeters(), bounds.maxSigmaMeters()));
-      System.arraycopy(background(pii, cell, raster, bandwidthMeters), 0, start, 4, raster.size());
+      System.arraycopy(sampleBackground(), 0, start, 4, raster.size());
       lambda = new double[n];
       pairDist = Double.NaN;
       double[] v = start;
@@ -437,6 +446,24 @@ public final class SelfExcitingModel {
       bg = Arrays.copyOfRange(fin, 4, fin.length);
       // the log-likelihood and p_ii of the returned estimate
       map(fin);
+    }
+
+    /**
+     * The background's kernel density: the sample's events weighted by p_ii, and the events before
+     * it by the sample's mean p_ii (their own is not computed).
+     */
+    private double[] sampleBackground() {
+      double[] w = new double[raster.size()];
+      double sum = 0;
+      for (int i = firstChild; i < t.length; i++) {
+        w[cell[i]] += pii[i];
+        sum += pii[i];
+      }
+      double mean = sum / (t.length - firstChild);
+      for (int c = 0; c < w.length; c++) {
+        w[c] += mean * olderPerCell[c];
+      }
+      return GaussianSmoothing.smooth(w, raster, bandwidthMeters, true);
     }
 
     /** Keeps a state inside the bounds: θ, ω, σ clamped, μ positive, b non-negative and summing to 1. */
@@ -536,7 +563,7 @@ public final class SelfExcitingModel {
       out[1] = trig[0];
       out[2] = Math.log(trig[1]);
       out[3] = Math.log(trig[2]);
-      System.arraycopy(background(pii, cell, raster, bandwidthMeters), 0, out, 4, raster.size());
+      System.arraycopy(sampleBackground(), 0, out, 4, raster.size());
       return out;
     }
   }

@@ -16,8 +16,10 @@ import java.util.Map;
  *   <li>E step: for each event i, the probability that it is a background event,
  *       {@code p_ii = μ b(x_i) / λ(t_i, x_i)}, and that it was triggered by an earlier event j,
  *       {@code p_ji = g(t_i − t_j, x_i − x_j) / λ(t_i, x_i)}.</li>
- *   <li>M step: {@code μ = Σ p_ii / T}; {@code b} = Gaussian kernel density (bandwidth {@code h},
- *       edge-corrected) of the events weighted by {@code p_ii}, on the raster; θ, ω and σ by
+ *   <li>M step: {@code μ = Σ p_ii / T}; {@code b} = Gaussian kernel density (bandwidth {@code h})
+ *       of the events weighted by {@code p_ii} on the support, the cells within
+ *       {@link #SUPPORT_DISTANCE_METERS} of an event, edge-corrected to the support and 0 off it;
+ *       θ, ω and σ by
  *       {@link #triggeringStep}: {@code θ = Σ p_ji / W(ω, σ)} with W the offspring expected inside the
  *       period, the raster and the parent search ({@link #offspringInWindow}), ω and σ the
  *       textbook {@code Σ p_ji / Σ p_ji (t_i − t_j)} and {@code Σ p_ji |x_i − x_j|² / (2 Σ p_ji)}
@@ -30,6 +32,19 @@ import java.util.Map;
 public final class SelfExcitingModel {
 
   private static final double DAY_MS = 86_400_000.0;
+
+  /**
+   * The background lives on the cells within this distance of an event of the fit (its support,
+   * {@link Raster#cellsNear}) and is edge-corrected to them, not to the raster's rectangle: the
+   * raster has an empty margin around the events, and real cities end at sea or mountains, and a
+   * density that spills there falls short near the edge of the populated area, a shortfall the EM
+   * fills with diffuse, slow triggering. 500 m is the backtest's study-area rule, which is defined
+   * by this constant, so that every cell the backtest scores is on the support of the fit of some
+   * training event near it. A sparse category's support is patchy (an isolated event has a disc of
+   * its own, on which its density is divided by the kernel's small share there); the cells off
+   * every support get only triggering.
+   */
+  public static final double SUPPORT_DISTANCE_METERS = 500;
 
   /**
    * Bounds and settings of a fit.
@@ -104,6 +119,8 @@ public final class SelfExcitingModel {
       y[i] = p.y();
       cell[i] = raster.index(x[i], y[i]);
     }
+    // the support from every event of the fit, not only the triggering sample's
+    boolean[] support = raster.cellsNear(ps, SUPPORT_DISTANCE_METERS);
     // the triggering parameters from the most recent events (all of them when there are few enough)
     int s0 = Math.max(0, n - bounds.maxTriggeringEvents());
     double sampleStart = s0 == 0 ? 0 : t[s0];
@@ -127,7 +144,7 @@ public final class SelfExcitingModel {
     for (int i = 0; i < s0; i++) {
       older[cell[i]]++;
     }
-    Em em = new Em(st, sx, sy, scell, s0 - h0, older, span - sampleStart, raster, bandwidthMeters, bounds);
+    Em em = new Em(st, sx, sy, scell, s0 - h0, older, span - sampleStart, raster, support, bandwidthMeters, bounds);
     em.run();
     if (s0 == 0) {
       return new SelfExcitingFit(category, em.mu, em.theta, em.omega, em.sigma, bandwidthMeters, em.bg, raster, n,
@@ -141,7 +158,7 @@ public final class SelfExcitingModel {
     double[] bg = null;
     double mu = 0;
     for (int it = 0; it < 20; it++) {
-      bg = background(pii, cell, raster, bandwidthMeters);
+      bg = background(pii, cell, raster, support, bandwidthMeters);
       mu = sum(pii) / span;
       double change = 0;
       for (int i = 0; i < n; i++) {
@@ -154,7 +171,7 @@ public final class SelfExcitingModel {
         break;
       }
     }
-    bg = background(pii, cell, raster, bandwidthMeters);
+    bg = background(pii, cell, raster, support, bandwidthMeters);
     mu = sum(pii) / span;
     double ll = 0;
     for (int i = 0; i < n; i++) {
@@ -335,6 +352,8 @@ public final class SelfExcitingModel {
     final int[] olderPerCell;
     final double span;
     final Raster raster;
+    /** Cells the background lives on. */
+    final boolean[] support;
     final double bandwidthMeters;
     final Bounds bounds;
     double theta;
@@ -356,7 +375,7 @@ public final class SelfExcitingModel {
     private Pairs offspringWindowPairs;
 
     Em(double[] t, double[] x, double[] y, int[] cell, int firstChild, int[] olderPerCell, double span,
-       Raster raster, double bandwidthMeters, Bounds bounds) {
+       Raster raster, boolean[] support, double bandwidthMeters, Bounds bounds) {
       this.t = t;
       this.firstChild = firstChild;
       this.olderPerCell = olderPerCell;
@@ -365,6 +384,7 @@ public final class SelfExcitingModel {
       this.cell = cell;
       this.span = span;
       this.raster = raster;
+      this.support = support;
       this.bandwidthMeters = bandwidthMeters;
       this.bounds = bounds;
     }
@@ -463,7 +483,7 @@ public final class SelfExcitingModel {
       for (int c = 0; c < w.length; c++) {
         w[c] += mean * olderPerCell[c];
       }
-      return GaussianSmoothing.smooth(w, raster, bandwidthMeters, true);
+      return GaussianSmoothing.smooth(w, raster, bandwidthMeters, support);
     }
 
     /** Keeps a state inside the bounds: θ, ω, σ clamped, μ positive, b non-negative and summing to 1. */
@@ -568,13 +588,14 @@ public final class SelfExcitingModel {
     }
   }
 
-  /** The background density: the events weighted by their background probability, smoothed. */
-  private static double[] background(double[] pii, int[] cell, Raster raster, double bandwidthMeters) {
+  /** The background density: the events weighted by their background probability, smoothed on the support. */
+  private static double[] background(double[] pii, int[] cell, Raster raster, boolean[] support,
+                                     double bandwidthMeters) {
     double[] w = new double[raster.size()];
     for (int i = 0; i < pii.length; i++) {
       w[cell[i]] += pii[i];
     }
-    return GaussianSmoothing.smooth(w, raster, bandwidthMeters, true);
+    return GaussianSmoothing.smooth(w, raster, bandwidthMeters, support);
   }
 
   private static double sum(double[] v) {

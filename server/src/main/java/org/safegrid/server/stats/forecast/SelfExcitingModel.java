@@ -39,10 +39,11 @@ public final class SelfExcitingModel {
    * raster has an empty margin around the events, and real cities end at sea or mountains, and a
    * density that spills there falls short near the edge of the populated area, a shortfall the EM
    * fills with diffuse, slow triggering. 500 m is the backtest's study-area rule, which is defined
-   * by this constant, so that every cell the backtest scores is on the support of the fit of some
-   * training event near it. A sparse category's support is patchy (an isolated event has a disc of
-   * its own, on which its density is divided by the kernel's small share there); the cells off
-   * every support get only triggering.
+   * by this constant, so that every cell the backtest scores is on the support of the final fit of
+   * some training event near it (a validation fit, on the first part of the training period, can
+   * miss cells whose only events near are later); the cells off every support get only triggering.
+   * A sparse category's support is patchy: an isolated event's background is spread over its own
+   * disc (about 1 km²) instead of the kernel's 2πh².
    */
   public static final double SUPPORT_DISTANCE_METERS = 500;
 

@@ -59,7 +59,8 @@ public final class Backtest {
   static final String[] COVERAGE_KEYS = {"1", "5", "10"};
   static final String[] MODELS = {"safegrid", "naive", "recent", "kde", "blend"};
   static final double[] BANDWIDTHS = {250, 500, 1000};
-  static final double STUDY_DISTANCE_METERS = 500;
+  /** The study area's distance from a training event: the self-exciting background's support (so every scored cell is on one). */
+  static final double STUDY_DISTANCE_METERS = SelfExcitingModel.SUPPORT_DISTANCE_METERS;
   static final Duration RECENT = Duration.ofDays(56);
   static final int BOOTSTRAP = 2000;
   static final long DAY_MS = 86_400_000L;
@@ -593,29 +594,13 @@ public final class Backtest {
 
   /** Cells within 500 m of any training event (distance from the event to the cell's square). */
   static Study nearTraining(List<EventPoint> all, Raster r, long from, long to) {
-    boolean[] in = new boolean[r.size()];
-    double s = r.cellMeters();
-    int rad = (int) Math.ceil(STUDY_DISTANCE_METERS / s) + 1;
-    double d2max = STUDY_DISTANCE_METERS * STUDY_DISTANCE_METERS;
+    List<EventPoint> training = new ArrayList<>();
     for (EventPoint p : all) {
-      if (p.epochMillis() < from || p.epochMillis() >= to) {
-        continue;
-      }
-      int ci = (int) Math.floor((p.x() - r.x0()) / s);
-      int cj = (int) Math.floor((p.y() - r.y0()) / s);
-      for (int j = Math.max(0, cj - rad); j <= Math.min(r.ny() - 1, cj + rad); j++) {
-        for (int i = Math.max(0, ci - rad); i <= Math.min(r.nx() - 1, ci + rad); i++) {
-          double x0 = r.x0() + i * s;
-          double y0 = r.y0() + j * s;
-          double dx = Math.max(0, Math.max(x0 - p.x(), p.x() - (x0 + s)));
-          double dy = Math.max(0, Math.max(y0 - p.y(), p.y() - (y0 + s)));
-          if (dx * dx + dy * dy <= d2max) {
-            in[j * r.nx() + i] = true;
-          }
-        }
+      if (p.epochMillis() >= from && p.epochMillis() < to) {
+        training.add(p);
       }
     }
-    return Study.of(in, "cells within 500 m of a training event");
+    return Study.of(r.cellsNear(training, STUDY_DISTANCE_METERS), "cells within 500 m of a training event");
   }
 
   static Study inside(List<Polygon> polys, Raster r) {

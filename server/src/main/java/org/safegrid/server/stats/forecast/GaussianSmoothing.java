@@ -11,43 +11,105 @@ public final class GaussianSmoothing {
 
   /** The smoothed weights as shares of 1 (all zero when the weights are). */
   public static double[] smooth(double[] weights, Raster r, double bandwidthMeters) {
-    int nx = r.nx();
-    int ny = r.ny();
+    return smooth(weights, r, bandwidthMeters, false);
+  }
+
+  /**
+   * The smoothed weights as shares of 1; with {@code edgeCorrected} the smoothed value of each cell
+   * is divided by the share of a kernel centred on it that lies inside the raster (Diggle 1985), so
+   * that uniform weights stay uniform. Without it the kernel's tail beyond the raster is lost: a
+   * uniform density comes out 30 % lower in the outermost row of cells at a bandwidth of one cell
+   * (half in the corners), and higher inside (after the scaling to 1).
+   */
+  public static double[] smooth(double[] weights, Raster r, double bandwidthMeters, boolean edgeCorrected) {
     double[] out;
     if (bandwidthMeters <= 0) {
       out = weights.clone();
     } else {
       double[] k = kernel(bandwidthMeters / r.cellMeters());
-      int rad = k.length / 2;
-      double[] tmp = new double[weights.length];
-      for (int j = 0; j < ny; j++) {
-        int row = j * nx;
-        for (int i = 0; i < nx; i++) {
-          double v = weights[row + i];
-          if (v == 0) {
-            continue;
-          }
-          int lo = Math.max(0, i - rad);
-          int hi = Math.min(nx - 1, i + rad);
-          for (int q = lo; q <= hi; q++) {
-            tmp[row + q] += v * k[q - i + rad];
-          }
-        }
-      }
-      out = new double[weights.length];
-      for (int j = 0; j < ny; j++) {
-        int lo = Math.max(0, j - rad);
-        int hi = Math.min(ny - 1, j + rad);
-        for (int q = lo; q <= hi; q++) {
-          double kq = k[q - j + rad];
-          int src = j * nx;
-          int dst = q * nx;
-          for (int i = 0; i < nx; i++) {
-            out[dst + i] += tmp[src + i] * kq;
+      out = convolve(weights, r, k);
+      if (edgeCorrected) {
+        // the rectangle's share is separable: the product of each axis' share
+        double[] keepX = inside(k, r.nx());
+        double[] keepY = inside(k, r.ny());
+        for (int j = 0; j < r.ny(); j++) {
+          for (int i = 0; i < r.nx(); i++) {
+            out[j * r.nx() + i] /= keepX[i] * keepY[j];
           }
         }
       }
     }
+    return normalise(out);
+  }
+
+  /**
+   * The smoothed weights as shares of 1, edge-corrected for an irregular window (Diggle 1985): on the
+   * cells of {@code support} the smoothed value of each cell is divided by the share of a kernel
+   * centred on it that lies on the support (the support smoothed in the same way), and every cell
+   * off the support is 0. Uniform weights on the support stay uniform on it, whatever its shape; a
+   * support of every cell is {@link #smooth(double[], Raster, double, boolean)} with the correction.
+   * Weights off the support are ignored.
+   */
+  public static double[] smooth(double[] weights, Raster r, double bandwidthMeters, boolean[] support) {
+    double[] w = new double[weights.length];
+    double[] mask = new double[weights.length];
+    for (int c = 0; c < w.length; c++) {
+      if (support[c]) {
+        w[c] = weights[c];
+        mask[c] = 1;
+      }
+    }
+    if (bandwidthMeters <= 0) {
+      return normalise(w);
+    }
+    double[] k = kernel(bandwidthMeters / r.cellMeters());
+    double[] out = convolve(w, r, k);
+    double[] share = convolve(mask, r, k);
+    for (int c = 0; c < out.length; c++) {
+      // a support cell's own share is at least its kernel's centre weight, never 0
+      out[c] = support[c] ? out[c] / share[c] : 0;
+    }
+    return normalise(out);
+  }
+
+  /** The weights convolved with the separable kernel {@code k} (its tails beyond the raster lost). */
+  private static double[] convolve(double[] weights, Raster r, double[] k) {
+    int nx = r.nx();
+    int ny = r.ny();
+    int rad = k.length / 2;
+    double[] tmp = new double[weights.length];
+    for (int j = 0; j < ny; j++) {
+      int row = j * nx;
+      for (int i = 0; i < nx; i++) {
+        double v = weights[row + i];
+        if (v == 0) {
+          continue;
+        }
+        int lo = Math.max(0, i - rad);
+        int hi = Math.min(nx - 1, i + rad);
+        for (int q = lo; q <= hi; q++) {
+          tmp[row + q] += v * k[q - i + rad];
+        }
+      }
+    }
+    double[] out = new double[weights.length];
+    for (int j = 0; j < ny; j++) {
+      int lo = Math.max(0, j - rad);
+      int hi = Math.min(ny - 1, j + rad);
+      for (int q = lo; q <= hi; q++) {
+        double kq = k[q - j + rad];
+        int src = j * nx;
+        int dst = q * nx;
+        for (int i = 0; i < nx; i++) {
+          out[dst + i] += tmp[src + i] * kq;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Scales to sum 1 in place (all zero stays all zero). */
+  private static double[] normalise(double[] out) {
     double sum = 0;
     for (double v : out) {
       sum += v;
@@ -58,6 +120,20 @@ public final class GaussianSmoothing {
       }
     }
     return out;
+  }
+
+  /** The kernel's share inside [0, n) around each position. */
+  private static double[] inside(double[] k, int n) {
+    int rad = k.length / 2;
+    double[] in = new double[n];
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int q = Math.max(0, i - rad); q <= Math.min(n - 1, i + rad); q++) {
+        s += k[q - i + rad];
+      }
+      in[i] = s;
+    }
+    return in;
   }
 
   private static double[] kernel(double hCells) {

@@ -44,6 +44,33 @@ public record Raster(double x0, double y0, double cellMeters, int nx, int ny) {
     return i < 0 || j < 0 || i >= nx || j >= ny ? -1 : j * nx + i;
   }
 
+  /**
+   * The cells within {@code distanceMeters} of any of the points, the distance measured from the
+   * point to the cell's square (so a point's own cell is always in). The backtest's study area and
+   * the self-exciting background's support are both this set.
+   */
+  public boolean[] cellsNear(Iterable<EventPoint> points, double distanceMeters) {
+    boolean[] in = new boolean[size()];
+    int rad = (int) Math.ceil(distanceMeters / cellMeters) + 1;
+    double d2max = distanceMeters * distanceMeters;
+    for (EventPoint p : points) {
+      int ci = (int) Math.floor((p.x() - x0) / cellMeters);
+      int cj = (int) Math.floor((p.y() - y0) / cellMeters);
+      for (int j = Math.max(0, cj - rad); j <= Math.min(ny - 1, cj + rad); j++) {
+        for (int i = Math.max(0, ci - rad); i <= Math.min(nx - 1, ci + rad); i++) {
+          double cx0 = x0 + i * cellMeters;
+          double cy0 = y0 + j * cellMeters;
+          double dx = Math.max(0, Math.max(cx0 - p.x(), p.x() - (cx0 + cellMeters)));
+          double dy = Math.max(0, Math.max(cy0 - p.y(), p.y() - (cy0 + cellMeters)));
+          if (dx * dx + dy * dy <= d2max) {
+            in[j * nx + i] = true;
+          }
+        }
+      }
+    }
+    return in;
+  }
+
   public double centreX(int cell) {
     return x0 + (cell % nx + 0.5) * cellMeters;
   }

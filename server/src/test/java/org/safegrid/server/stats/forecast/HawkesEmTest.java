@@ -38,18 +38,41 @@ class HawkesEmTest {
   }
 
   @Test
-  void aPoissonProcessShowsOnlyWeakDiffuseTriggering() {
-    // a known limit of the EM with a smooth background: chance clusters of a Poisson process are
-    // taken for weak, wide and slow triggering (θ ≈ 0.2, σ ≈ 400 m, 1/ω ≈ 15 days here), which
-    // adds little to a forecast; the truth (θ = 0) is not recovered
+  void aPoissonProcessOnARasterWithAnEmptyMarginShowsLessTriggeringWithTheBackgroundOnItsSupport() {
+    // the background lives on the cells within 500 m of an event and is edge-corrected to them: it no
+    // longer spills into the 2 km margin where no event is. θ is 0.20 (σ 363 m, 1/ω at its 30-day
+    // bound; background share 0.82), down from 0.50 (σ 456 m) with the correction to the raster's
+    // rectangle; the truth is θ = 0. What is left is the support's own 500 m band beyond the square,
+    // into which a 1 km bandwidth still spills (with a 250 m band θ is 0.007)
     List<EventPoint> pts = HawkesSimulation.simulate(7, 5, 0, 1, 100, SIDE, 365);
     Raster r = Raster.covering(0, 0, SIDE, SIDE, 250, 2000);
     SelfExcitingFit f = SelfExcitingModel.fit("sim", pts, r, 0, 365 * HawkesSimulation.DAY_MS, 1000,
         SelfExcitingModel.Bounds.defaults());
     assertThat(f.theta()).isLessThan(0.3);
-    assertThat(f.sigmaMeters()).isGreaterThan(300);
-    assertThat(f.meanDelayDays()).isGreaterThan(7);
     assertThat(f.backgroundEvents() / f.events()).isGreaterThan(0.75);
+    // the background is 0 in the margin beyond the support, and positive on every cell within 500 m of
+    // an event
+    boolean[] support = r.cellsNear(pts, SelfExcitingModel.SUPPORT_DISTANCE_METERS);
+    for (int c = 0; c < r.size(); c++) {
+      if (support[c]) {
+        assertThat(f.background()[c]).as("cell %d", c).isPositive();
+      } else {
+        assertThat(f.background()[c]).as("cell %d", c).isZero();
+      }
+    }
+    assertThat(f.background()[r.index(-1500, -1500)]).isZero();
+  }
+
+  @Test
+  void aPoissonProcessOnARasterThatIsItsSquareShowsAlmostNoTriggering() {
+    // the same events with the raster on the square itself: the background follows them to the edge
+    // and no triggering is left (θ < 10⁻⁴)
+    List<EventPoint> pts = HawkesSimulation.simulate(7, 5, 0, 1, 100, SIDE, 365);
+    Raster r = new Raster(0, 0, 250, (int) (SIDE / 250), (int) (SIDE / 250));
+    SelfExcitingFit f = SelfExcitingModel.fit("sim", pts, r, 0, 365 * HawkesSimulation.DAY_MS, 1000,
+        SelfExcitingModel.Bounds.defaults());
+    assertThat(f.theta()).isLessThan(0.1);
+    assertThat(f.backgroundEvents() / f.events()).isGreaterThan(0.9);
   }
 
   @Test

@@ -18,8 +18,8 @@ import java.util.Map;
  *       {@code p_ji = g(t_i − t_j, x_i − x_j) / λ(t_i, x_i)}.</li>
  *   <li>M step: {@code μ = Σ p_ii / T}; {@code b} = Gaussian kernel density (bandwidth {@code h})
  *       of the events weighted by {@code p_ii} on the support, the cells within
- *       {@link #SUPPORT_DISTANCE_METERS} of an event, edge-corrected to the support and 0 off it;
- *       θ, ω and σ by
+ *       {@link #SUPPORT_DISTANCE_METERS} of an event, edge-corrected to the support and 0 off it
+ *       (the fit's output adds {@link #BACKGROUND_FLOOR_SHARE}); θ, ω and σ by
  *       {@link #triggeringStep}: {@code θ = Σ p_ji / W(ω, σ)} with W the offspring expected inside the
  *       period, the raster and the parent search ({@link #offspringInWindow}), ω and σ the
  *       textbook {@code Σ p_ji / Σ p_ji (t_i − t_j)} and {@code Σ p_ji |x_i − x_j|² / (2 Σ p_ji)}
@@ -46,6 +46,16 @@ public final class SelfExcitingModel {
    * disc (about 1 km²) instead of the kernel's 2πh².
    */
   public static final double SUPPORT_DISTANCE_METERS = 500;
+
+  /**
+   * The share of the fitted background spread evenly over the whole raster, so that no cell's
+   * forecast is exactly 0: a cell off the support (a validation fit's study cell whose events near
+   * are all later, or ground the live grid covers where nothing happened yet) would otherwise be
+   * forecast from triggering alone, and one event there with none near before it would score a log
+   * score of −∞ and an exceedance probability of 1. A thousandth moves the forecast of a supported
+   * cell by 0.1 % and leaves the EM's estimate alone (it is added to the fit's output only).
+   */
+  public static final double BACKGROUND_FLOOR_SHARE = 1e-3;
 
   /**
    * Bounds and settings of a fit.
@@ -148,7 +158,7 @@ public final class SelfExcitingModel {
     Em em = new Em(st, sx, sy, scell, s0 - h0, older, span - sampleStart, raster, support, bandwidthMeters, bounds);
     em.run();
     if (s0 == 0) {
-      return new SelfExcitingFit(category, em.mu, em.theta, em.omega, em.sigma, bandwidthMeters, em.bg, raster, n,
+      return new SelfExcitingFit(category, em.mu, em.theta, em.omega, em.sigma, bandwidthMeters, floored(em.bg), raster, n,
           sum(em.pii), em.iterations, em.logLik);
     }
     // the background from every event, the triggering parameters held at the sample's estimate
@@ -180,7 +190,7 @@ public final class SelfExcitingModel {
     }
     ll -= em.theta * expectedOffspringInWindow(t, x, y, span, raster, em.omega, em.sigma,
         lagLimit(em.omega, bounds), distanceLimit(em.sigma, bounds)) + mu * span;
-    return new SelfExcitingFit(category, mu, em.theta, em.omega, em.sigma, bandwidthMeters, bg, raster, n, sum(pii),
+    return new SelfExcitingFit(category, mu, em.theta, em.omega, em.sigma, bandwidthMeters, floored(bg), raster, n, sum(pii),
         em.iterations, ll);
   }
 
@@ -587,6 +597,23 @@ public final class SelfExcitingModel {
       System.arraycopy(sampleBackground(), 0, out, 4, raster.size());
       return out;
     }
+  }
+
+  /** The background with {@link #BACKGROUND_FLOOR_SHARE} of it spread over every cell (still summing to 1). */
+  static double[] floored(double[] bg) {
+    double sum = 0;
+    for (double v : bg) {
+      sum += v;
+    }
+    if (!(sum > 0)) {
+      return bg;
+    }
+    double[] out = new double[bg.length];
+    double even = BACKGROUND_FLOOR_SHARE / bg.length;
+    for (int c = 0; c < bg.length; c++) {
+      out[c] = (1 - BACKGROUND_FLOOR_SHARE) * bg[c] + even;
+    }
+    return out;
   }
 
   /** The background density: the events weighted by their background probability, smoothed on the support. */

@@ -4,7 +4,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +136,7 @@ public final class ImportBenchmark {
       long copied = count("SELECT count(*) FROM event");
       // the peer stores every accepted row, the import each key once (the file repeats none)
       double importRowsPerS = r.rows() / r.seconds();
-      String load = loadAverage();
+      String load = ProcStat.loadAverage();
       System.out.printf(Locale.ROOT, "raw binary COPY of the %,d accepted rows: %,.0f rows/s; the import runs at "
           + "%.2f of it; load average %s%n", copied, copyRowsPerS, importRowsPerS / copyRowsPerS, load);
       System.out.printf(Locale.ROOT, "{\"import_rows\":%d,\"import_seconds\":%.2f,\"import_rows_per_s\":%.0f,"
@@ -194,16 +193,6 @@ public final class ImportBenchmark {
          ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
       rs.next();
       return ProcStat.parent(rs.getLong(1));
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException e) {
-      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean()
-          .getSystemLoadAverage());
     }
   }
 

@@ -3,7 +3,6 @@ package org.safegrid.ingest.bench;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -224,7 +223,7 @@ public final class IngestBenchmark {
       long heapMaxMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
       System.out.printf(Locale.ROOT, "peak RSS of this process (workers + benchmark producer): %d MiB; peak heap %d MiB"
           + " of a %d MiB maximum; %d rebalance(s) in the measured windows; load average %s%n",
-          rssMb, heapMb, heapMaxMb, rebalances, loadAverage());
+          rssMb, heapMb, heapMaxMb, rebalances, ProcStat.loadAverage());
       if (!own) {
         cleanup(ds, runId);
       }
@@ -241,7 +240,7 @@ public final class IngestBenchmark {
           + "\"events\":%d,\"workers\":%d,\"copy_binary_eps\":%.0f,\"ratio_binary\":%.3f,\"rate\":%d,"
           + "\"latency\":\"produce_to_committed\",\"rebalances\":%d,\"load1\":%s,\"runs\":%s}%n",
           copyEps, ingestEps, ratio, p50, p99, rssMb, heapMb, heapMaxMb, events, workers, copyBinaryEps,
-          ratioBinary, rate, rebalances, loadAverage().split(" ")[0], runsJson);
+          ratioBinary, rate, rebalances, ProcStat.loadAverage().split(" ")[0], runsJson);
     } finally {
       if (own) {
         dropScratch(scratch);
@@ -260,9 +259,9 @@ public final class IngestBenchmark {
         ScaleOutBenchmark.PARTITIONS, cores, own ? "scratch" : dbUrl, bootstrap);
     java.util.List<ScaleOutBenchmark.Step> steps = new ScaleOutBenchmark(ds, url, dbUser, dbPassword, bootstrap, events,
         own).run(workerSteps, runId, base);
-    System.out.printf(Locale.ROOT, "load average %s%n", loadAverage());
+    System.out.printf(Locale.ROOT, "load average %s%n", ProcStat.loadAverage());
     System.out.printf(Locale.ROOT, "{%s,\"load1\":%s}%n", ScaleOutBenchmark.json(steps, cores, events),
-        loadAverage().split(" ")[0]);
+        ProcStat.loadAverage().split(" ")[0]);
   }
 
   /** One run's figures. */
@@ -306,15 +305,6 @@ public final class IngestBenchmark {
     double[] v = runs.stream().mapToDouble(f).sorted().toArray();
     int n = v.length;
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException e) {
-      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    }
   }
 
   /**

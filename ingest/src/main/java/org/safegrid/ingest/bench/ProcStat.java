@@ -16,6 +16,20 @@ final class ProcStat {
   }
 
   /**
+   * The machine's load averages over 1, 5 and 15 minutes as {@code /proc/loadavg} gives them ("1.25
+   * 1.57 2.56"); off Linux the JVM's one-minute figure.
+   */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return String.format(java.util.Locale.ROOT, "%.2f",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+  }
+
+  /**
    * A process's own CPU time (user + system) and that of its children it has reaped, or null.
    * Fields after the command name in {@code /proc/PID/stat}: 14 utime, 15 stime, 16 cutime, 17 cstime.
    */

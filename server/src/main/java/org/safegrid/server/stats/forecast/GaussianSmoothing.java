@@ -9,46 +9,25 @@ public final class GaussianSmoothing {
 
   private GaussianSmoothing() {}
 
-  /** The smoothed weights as shares of 1 (all zero when the weights are). */
-  public static double[] smooth(double[] weights, Raster r, double bandwidthMeters) {
-    return smooth(weights, r, bandwidthMeters, false);
-  }
-
   /**
-   * The smoothed weights as shares of 1; with {@code edgeCorrected} the smoothed value of each cell
-   * is divided by the share of a kernel centred on it that lies inside the raster (Diggle 1985), so
-   * that uniform weights stay uniform. Without it the kernel's tail beyond the raster is lost: a
-   * uniform density comes out 30 % lower in the outermost row of cells at a bandwidth of one cell
-   * (half in the corners), and higher inside (after the scaling to 1).
+   * The smoothed weights as shares of 1 (all zero when the weights are), without edge correction: the
+   * kernel's tail beyond the raster is lost, so a uniform density comes out about 30 % lower in the
+   * outermost row of cells at a bandwidth of one cell (half in the corners). The baselines (kde,
+   * blend) are defined this way; the self-exciting background uses the corrected form below.
    */
-  public static double[] smooth(double[] weights, Raster r, double bandwidthMeters, boolean edgeCorrected) {
-    double[] out;
+  public static double[] smooth(double[] weights, Raster r, double bandwidthMeters) {
     if (bandwidthMeters <= 0) {
-      out = weights.clone();
-    } else {
-      double[] k = kernel(bandwidthMeters / r.cellMeters());
-      out = convolve(weights, r, k);
-      if (edgeCorrected) {
-        // the rectangle's share is separable: the product of each axis' share
-        double[] keepX = inside(k, r.nx());
-        double[] keepY = inside(k, r.ny());
-        for (int j = 0; j < r.ny(); j++) {
-          for (int i = 0; i < r.nx(); i++) {
-            out[j * r.nx() + i] /= keepX[i] * keepY[j];
-          }
-        }
-      }
+      return normalise(weights.clone());
     }
-    return normalise(out);
+    return normalise(convolve(weights, r, kernel(bandwidthMeters / r.cellMeters())));
   }
 
   /**
    * The smoothed weights as shares of 1, edge-corrected for an irregular window (Diggle 1985): on the
    * cells of {@code support} the smoothed value of each cell is divided by the share of a kernel
    * centred on it that lies on the support (the support smoothed in the same way), and every cell
-   * off the support is 0. Uniform weights on the support stay uniform on it, whatever its shape; a
-   * support of every cell is {@link #smooth(double[], Raster, double, boolean)} with the correction.
-   * Weights off the support are ignored.
+   * off the support is 0. Uniform weights on the support stay uniform on it, whatever its shape (a
+   * support of every cell corrects for the raster's own edge). Weights off the support are ignored.
    */
   public static double[] smooth(double[] weights, Raster r, double bandwidthMeters, boolean[] support) {
     double[] w = new double[weights.length];
@@ -120,20 +99,6 @@ public final class GaussianSmoothing {
       }
     }
     return out;
-  }
-
-  /** The kernel's share inside [0, n) around each position. */
-  private static double[] inside(double[] k, int n) {
-    int rad = k.length / 2;
-    double[] in = new double[n];
-    for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int q = Math.max(0, i - rad); q <= Math.min(n - 1, i + rad); q++) {
-        s += k[q - i + rad];
-      }
-      in[i] = s;
-    }
-    return in;
   }
 
   private static double[] kernel(double hCells) {

@@ -88,6 +88,9 @@ class BacktestTest {
     }
     assertThat(s.at("/coverage/80").asDouble()).isBetween(0.0, 1.0);
     assertThat(s.at("/coverage/95").asDouble()).isGreaterThanOrEqualTo(s.at("/coverage/80").asDouble());
+    // the closed intervals hold every count the randomised ones may hold, and more
+    assertThat(s.at("/coverage_closed/80").asDouble()).isGreaterThanOrEqualTo(s.at("/coverage/80").asDouble());
+    assertThat(s.at("/coverage_closed/95").asDouble()).isGreaterThanOrEqualTo(s.at("/coverage/95").asDouble());
     // the choices are made on the validation split inside the training range and written out
     JsonNode report = new ObjectMapper().valueToTree(r.get("report"));
     assertThat(report.at("/validation/forecast").asText()).endsWith("/2018-10-31");

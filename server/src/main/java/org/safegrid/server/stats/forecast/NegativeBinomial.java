@@ -62,12 +62,21 @@ public final class NegativeBinomial {
   }
 
   /**
-   * Coverage of the central interval of probability {@code level} for one observation, as the
-   * non-randomised PIT gives it (Czado, Gneiting and Held 2009): the share of the PIT's uniform
-   * interval {@code [F(y−1), F(y)]} inside {@code [(1−level)/2, (1+level)/2]}. Its mean over
-   * observations equals {@code level} when the forecasts are calibrated, though counts are discrete.
+   * The probability that count {@code y} lies inside the <em>randomised</em> central interval of
+   * probability {@code level}: the interval that holds every count strictly between its end points
+   * and each end point with the share of its probability that keeps exactly {@code (1−level)/2} of
+   * the distribution outside on each side (Stevens 1950 for the binomial; for forecasts of counts,
+   * the randomised PIT of Brockwell 2007 and Czado, Gneiting and Held 2009). The value is the share
+   * of the PIT's interval {@code [F(y−1), F(y)]} inside {@code [(1−level)/2, (1+level)/2]}: 1
+   * inside the interval, 0 outside, a fraction at its ends. Summed against the distribution's own
+   * probabilities it is exactly {@code level}, so its mean over observations equals {@code level}
+   * when the forecasts are calibrated, though counts are discrete and a cell expecting 0.01 events
+   * has the closed interval [0, 0] of probability 0.99.
    */
-  public static double pitCoverage(int y, double m, double k, double level) {
+  public static double randomisedInclusion(int y, double m, double k, double level) {
+    if (!(level > 0 && level < 1)) {
+      throw new IllegalArgumentException("level must be in (0, 1), got " + level);
+    }
     double lo = cdf(y - 1, m, k);
     double hi = cdf(y, m, k);
     double a = (1 - level) / 2;

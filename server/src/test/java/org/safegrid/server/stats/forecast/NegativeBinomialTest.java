@@ -36,13 +36,13 @@ class NegativeBinomialTest {
     double in95 = 0;
     double poisson80 = 0;
     for (int i = 0; i < N; i++) {
-      pit80 += NegativeBinomial.pitCoverage(y[i], m[i], k, 0.80);
-      pit95 += NegativeBinomial.pitCoverage(y[i], m[i], k, 0.95);
+      pit80 += NegativeBinomial.randomisedInclusion(y[i], m[i], k, 0.80);
+      pit95 += NegativeBinomial.randomisedInclusion(y[i], m[i], k, 0.95);
       in80 += inside(y[i], m[i], k, 0.80);
       in95 += inside(y[i], m[i], k, 0.95);
-      poisson80 += NegativeBinomial.pitCoverage(y[i], m[i], Double.POSITIVE_INFINITY, 0.80);
+      poisson80 += NegativeBinomial.randomisedInclusion(y[i], m[i], Double.POSITIVE_INFINITY, 0.80);
     }
-    // the PIT coverage equals the nominal level (binomial SE ≈ 0.2 points)
+    // the randomised intervals cover the nominal share (binomial SE ≈ 0.2 points)
     assertThat(pit80 / N).isCloseTo(0.80, within(0.01));
     assertThat(pit95 / N).isCloseTo(0.95, within(0.01));
     // the discrete central interval covers at least its level
@@ -50,6 +50,59 @@ class NegativeBinomialTest {
     assertThat(in95 / N).isGreaterThanOrEqualTo(0.95);
     // a Poisson forecast of overdispersed counts is visibly too narrow
     assertThat(poisson80 / N).isLessThan(0.75);
+  }
+
+  @Test
+  void theRandomisedIntervalHoldsExactlyItsLevelWhereTheClosedOneCannot() {
+    for (double[] mk : new double[][] {{0.01, 1.5}, {0.3, 0.4}, {2.7, Double.POSITIVE_INFINITY}, {40, 3}}) {
+      double m = mk[0];
+      double k = mk[1];
+      for (double level : new double[] {0.80, 0.95}) {
+        double mass = 0;
+        double closed = 0;
+        int[] ci = NegativeBinomial.centralInterval(m, k, level);
+        for (int y = 0; y < 2_000; y++) {
+          double p = Math.exp(NegativeBinomial.logPmf(y, m, k));
+          double in = NegativeBinomial.randomisedInclusion(y, m, k, level);
+          assertThat(in).as("inclusion of %d for m=%s k=%s", y, m, k).isBetween(0.0, 1.0);
+          // nothing outside the closed interval is ever included
+          if (y < ci[0] || y > ci[1]) {
+            assertThat(in).isZero();
+          } else {
+            closed += p;
+          }
+          mass += p * in;
+        }
+        assertThat(mass).as("mass of the randomised %s interval, m=%s k=%s", level, m, k).isCloseTo(level, within(1e-9));
+        assertThat(closed).isGreaterThanOrEqualTo(level - 1e-12);
+      }
+    }
+    // a cell expecting 0.01 events: the closed 80 % interval is [0, 0] and holds 99 %
+    assertThat(NegativeBinomial.centralInterval(0.01, 1.5, 0.80)).containsExactly(0, 0);
+  }
+
+  @Test
+  void drawingTheRandomisedIntervalsEndsAgreesWithItsInclusionProbability() {
+    // known truth: counts drawn from the forecast itself, each interval's ends kept or dropped by a
+    // uniform draw (the randomised PIT V = F(y−1) + U·p(y) inside [(1−level)/2, (1+level)/2])
+    MersenneTwister mt = new MersenneTwister(5);
+    Random u = new Random(6);
+    double m = 0.2;
+    double k = 0.8;
+    int n = 100_000;
+    double drawn = 0;
+    double expected = 0;
+    for (int i = 0; i < n; i++) {
+      double rate = new GammaDistribution(mt, k, m / k).sample();
+      int y = rate <= 0 ? 0 : new PoissonDistribution(mt, rate, 1e-12, 10_000_000).sample();
+      double lo = NegativeBinomial.cdf(y - 1, m, k);
+      double v = lo + u.nextDouble() * (NegativeBinomial.cdf(y, m, k) - lo);
+      drawn += v >= 0.10 && v <= 0.90 ? 1 : 0;
+      expected += NegativeBinomial.randomisedInclusion(y, m, k, 0.80);
+    }
+    // SE of the drawn share ≈ 0.13 points; a closed interval here ([0, 1]) holds about 97 %
+    assertThat(drawn / n).isCloseTo(0.80, within(0.006));
+    assertThat(expected / n).isCloseTo(drawn / n, within(0.006));
   }
 
   @Test

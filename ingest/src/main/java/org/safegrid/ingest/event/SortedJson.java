@@ -46,7 +46,8 @@ final class SortedJson {
     } else if (v instanceof Boolean b) {
       out.append(b.booleanValue());
     } else if (v instanceof Map<?, ?> m) {
-      String[] keys = m.keySet().toArray(new String[0]);
+      // sized: an empty array would make toArray allocate the real one reflectively
+      String[] keys = m.keySet().toArray(new String[m.size()]);
       Arrays.sort(keys);
       out.append('{');
       for (int i = 0; i < keys.length; i++) {
@@ -82,10 +83,19 @@ final class SortedJson {
   private static void string(StringBuilder out, String s) {
     out.append('"');
     int n = s.length();
+    int first = 0;
+    while (first < n && !escaped(s.charAt(first))) {
+      first++;
+    }
+    if (first == n) {
+      // the usual string, nothing to escape: appended whole, by array copy
+      out.append(s).append('"');
+      return;
+    }
     int from = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < n; i++) {
       char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
+      if (!escaped(c)) {
         continue;
       }
       out.append(s, from, i);
@@ -102,5 +112,9 @@ final class SortedJson {
       }
     }
     out.append(s, from, n).append('"');
+  }
+
+  private static boolean escaped(char c) {
+    return c < 0x20 || c == '"' || c == '\\';
   }
 }

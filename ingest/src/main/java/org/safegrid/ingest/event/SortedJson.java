@@ -10,7 +10,8 @@ import java.util.Map;
  * Writes a decoded attrs value (maps, lists, numbers, strings, booleans, nulls, as {@link MessageReader}
  * makes them) as JSON text with the keys of every object sorted: the form the {@code attrs} jsonb
  * column and the content hash take. Byte for byte what the tree model wrote with sorted properties
- * ({@code SchemaDifferentialTest} holds the two equal). Thread-safe.
+ * ({@code SchemaDifferentialTest} holds the two equal) and what Jackson's generator wrote before
+ * ({@code SortedJsonTest}). Thread-safe.
  */
 final class SortedJson {
 
@@ -21,8 +22,8 @@ final class SortedJson {
 
   static String write(Map<String, Object> value) {
     // written by hand rather than through a Jackson generator: the generator's copy of every string
-    // into its own buffer and then into a synchronised StringWriter was a quarter of an import's own
-    // CPU; the escapes below are the generator's defaults
+    // into its own buffer and then into a synchronised StringWriter was close to a quarter of an
+    // import's Java samples; the escapes below are the generator's defaults
     StringBuilder out = new StringBuilder(256);
     write(out, value);
     return out.toString();

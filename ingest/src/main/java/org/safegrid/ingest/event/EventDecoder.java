@@ -207,8 +207,8 @@ public final class EventDecoder {
   static byte[] contentHash(String id, Source source, String sourceId, String kind, int severity,
                                     Instant observedAt, String lonText, String latText, Datum datum, String attrsJson) {
     return sha256(id + '\u0000' + source.wireName() + '\u0000' + sourceId + '\u0000' + kind + '\u0000' + severity
-        + '\u0000' + observedAt + '\u0000' + lonText + '\u0000' + latText + '\u0000' + datum.wireName() + '\u0000'
-        + attrsJson);
+        + '\u0000' + IsoInstant.format(observedAt) + '\u0000' + lonText + '\u0000' + latText + '\u0000'
+        + datum.wireName() + '\u0000' + attrsJson);
   }
 
   /** Parses an ISO-8601 date-time with offset exactly as {@link OffsetDateTime#parse} does. */

@@ -28,9 +28,11 @@ public record IncidentAttrs(String channel, Instant reportedAt, Instant occurred
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("channel", channel);
-    m.put("reportedAt", reportedAt.toString());
+    String reported = IsoInstant.format(reportedAt);
+    m.put("reportedAt", reported);
     if (occurredAt != null) {
-      m.put("occurredAt", occurredAt.toString());
+      // an imported row's two times are one
+      m.put("occurredAt", occurredAt.equals(reportedAt) ? reported : IsoInstant.format(occurredAt));
     }
     if (originalCode != null) {
       m.put("originalCode", originalCode);

@@ -27,10 +27,13 @@ import org.safegrid.ingest.event.Source;
  * never shadow another device's event by storing a guessed id first; a redelivered message has the
  * same key and is stored once.
  *
- * <p>The usual batch (every key once): the keys, times and payload hashes are COPYed (binary) into a
- * small temporary table and inserted into {@code event_key} ({@code ON CONFLICT DO NOTHING
- * RETURNING}); only the events whose key was new are then COPYed straight into the partitioned
- * {@code event} table, so each row is parsed once, into its own table. The newest new position of
+ * <p>The usual batch (every key once): while the batches are all new (live traffic, a first import),
+ * the keys, times and payload hashes are COPYed (binary) straight into {@code event_key}, whose
+ * primary key refuses the whole COPY if one was stored before; that batch, and the batches after it
+ * until one is all new again, stage the keys in a small temporary table and insert them into
+ * {@code event_key} ({@code ON CONFLICT DO NOTHING RETURNING}). Only the events whose key was new are
+ * then COPYed straight into the partitioned {@code event} table, so each row is parsed once, into its
+ * own table. The newest new position of
  * each patrol unit goes to {@code patrol_position} (only when newer than the stored one) and the
  * per-minute counts, computed here, to {@code event_count}. A batch that repeats a key is staged
  * whole and merged by one statement that keeps the first occurrence. Keys already stored with another
@@ -137,6 +140,17 @@ public final class EventWriter {
 
   private static final String COPY_KEYS = "COPY ingest_key_stage FROM STDIN (FORMAT binary)";
 
+  /**
+   * The keys of a batch expected to be all new, straight into their table: no staging, no speculative
+   * insertion (ON CONFLICT checks the index once before each row and once more as it inserts it), no
+   * rows sent back. A key already stored fails the COPY with a unique violation, and the batch takes
+   * the staged path instead. Same columns, same binary body as {@link #COPY_KEYS}.
+   */
+  private static final String COPY_NEW_KEYS =
+      "COPY event_key (event_id, source, source_id, observed_at, payload_sha256) FROM STDIN (FORMAT binary)";
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String DEADLOCK = "40P01";
+
   /** Ordered by key so that two workers offered the same keys take their locks in the same order. */
   private static final String NEW_KEYS = """
       INSERT INTO event_key (event_id, source, source_id, observed_at, payload_sha256)
@@ -197,6 +211,9 @@ public final class EventWriter {
   private final BinaryCopyBuffer copyBuffer = new BinaryCopyBuffer();
   private Connection stagedOn;
   private Connection fastPathOn;
+  // a batch is first tried as all new while the last one was: live traffic and a first import are,
+  // a re-run import or a redelivery is not (and then pays the failed COPY once, not once per batch)
+  private boolean expectNewKeys = true;
   private long lastPurgeNanos = System.nanoTime() - PURGE_EVERY_NANOS;
 
   /**
@@ -242,6 +259,9 @@ public final class EventWriter {
       } catch (SQLException suppressed) {
         e.addSuppressed(suppressed);
       }
+      // the rollback may have undone the staging tables' creation (temporary tables are transactional)
+      stagedOn = null;
+      fastPathOn = null;
       throw e;
     }
   }
@@ -332,45 +352,54 @@ public final class EventWriter {
   }
 
   /**
-   * The usual batch, every key once: the keys are COPYed and inserted first, and only the events whose
-   * key was new are COPYed into {@code event}, so the rows are parsed once, straight into their table.
+   * The usual batch, every key once: the keys are written first, and only the events whose key was new
+   * are COPYed into {@code event}, so the rows are parsed once, straight into their table. While the
+   * batches are all new, the keys are COPYed straight into {@code event_key}; otherwise (or when that
+   * COPY meets a stored key) they are staged and inserted {@code ON CONFLICT DO NOTHING}.
    */
   private void writeDistinct(Connection c, List<Accepted> events, Map<Source, Integer> inserted, List<String> alarms)
       throws SQLException {
-    prepareFastPath(c);
     BinaryCopyBuffer b = copyBuffer.start();
-    for (Accepted a : events) {
+    for (Accepted a : keyOrder(events)) {
       Event e = a.event();
       b.tuple(5).textField(e.id()).textField(e.source().wireName()).textField(e.sourceId())
           .timestamptzField(e.observedAt()).byteaField(a.sha256());
     }
-    copyIn(c, COPY_KEYS, b.finish());
-    Set<Key> fresh = new HashSet<>(events.size() * 2);
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NEW_KEYS)) {
-      while (rs.next()) {
-        fresh.add(new Key(rs.getString(1), rs.getString(2), rs.getString(3)));
-      }
-    }
-    if (fresh.size() < events.size()) {
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(KEY_ALARMS)) {
+    b.finish();
+    boolean allNew = expectNewKeys && copiedAsNew(c, b);
+    // after the straight COPY: it is the transaction's first write, which a failure rolls back whole
+    prepareFastPath(c);
+    Set<Key> fresh = null;
+    if (!allNew) {
+      copyIn(c, COPY_KEYS, b);
+      fresh = new HashSet<>(events.size() * 2);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NEW_KEYS)) {
         while (rs.next()) {
-          alarms.add(rs.getString(1));
+          fresh.add(new Key(rs.getString(1), rs.getString(2), rs.getString(3)));
         }
       }
+      if (fresh.size() < events.size()) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(KEY_ALARMS)) {
+          while (rs.next()) {
+            alarms.add(rs.getString(1));
+          }
+        }
+      }
+      // the batch's keys are distinct: as many new keys as events means every event is new (a first
+      // import, or live traffic), and the look-up per event can be skipped
+      allNew = fresh.size() == events.size();
     }
-    if (fresh.isEmpty()) {
+    expectNewKeys = allNew;
+    if (fresh != null && fresh.isEmpty()) {
       return;
     }
     b = copyBuffer.start();
     // the newest new ping of each unit, and the per-source, per-minute counts of the new events
     Map<String, Accepted> newestByUnit = new java.util.HashMap<>();
     Map<Source, Map<Long, long[]>> counts = new EnumMap<>(Source.class);
-    // the batch's keys are distinct: as many new keys as events means every event is new (a first
-    // import, or live traffic), and the look-up per event can be skipped
-    boolean allFresh = fresh.size() == events.size();
     for (Accepted a : events) {
       Event e = a.event();
-      if (!allFresh && !fresh.contains(Key.of(e))) {
+      if (!allNew && !fresh.contains(Key.of(e))) {
         continue;
       }
       b.tuple(8).textField(e.id()).textField(e.source().wireName()).textField(e.sourceId()).textField(e.kind())
@@ -434,6 +463,62 @@ public final class EventWriter {
         in.cancelCopy();
       }
     }
+  }
+
+  /**
+   * COPYs the keys body {@code b} straight into {@code event_key}, as the transaction's first write.
+   *
+   * @return true when every key was new and is now stored; false when one was already stored (or
+   *         being stored by a concurrent transaction that then committed), in which case the
+   *         transaction was rolled back and nothing of it is stored
+   */
+  private static boolean copiedAsNew(Connection c, BinaryCopyBuffer b) throws SQLException {
+    try {
+      copyIn(c, COPY_NEW_KEYS, b);
+      return true;
+    } catch (SQLException e) {
+      // a deadlock needs a concurrent writer of the same keys in another order (a collation that is
+      // not the code point order): the staged path then waits for it and keeps whichever committed
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !DEADLOCK.equals(e.getSQLState())) {
+        throw e;
+      }
+      c.rollback();
+      return false;
+    }
+  }
+
+  /**
+   * The events in the order of their keys, code point by code point: the order in which the staged
+   * path's {@code ORDER BY} takes the keys' locks under the C collation, so that two transactions
+   * writing the same keys (a redelivered batch on two workers, two imports of one file) lock them in
+   * the same order whichever path each takes.
+   */
+  private static List<Accepted> keyOrder(List<Accepted> events) {
+    List<Accepted> sorted = new ArrayList<>(events);
+    sorted.sort((x, y) -> {
+      int d = compareCodePoints(x.event().id(), y.event().id());
+      if (d == 0) {
+        d = compareCodePoints(x.event().source().wireName(), y.event().source().wireName());
+      }
+      return d != 0 ? d : compareCodePoints(x.event().sourceId(), y.event().sourceId());
+    });
+    return sorted;
+  }
+
+  /** UTF-8 byte order: {@link String#compareTo} but for surrogate pairs, which sort after U+E000..U+FFFF. */
+  static int compareCodePoints(String x, String y) {
+    int n = Math.min(x.length(), y.length());
+    for (int i = 0; i < n; i++) {
+      char a = x.charAt(i);
+      char b = y.charAt(i);
+      if (a != b) {
+        if (Character.isSurrogate(a) != Character.isSurrogate(b)) {
+          return Character.isSurrogate(a) ? 1 : -1;
+        }
+        return a - b;
+      }
+    }
+    return x.length() - y.length();
   }
 
   private void prepareFastPath(Connection c) throws SQLException {

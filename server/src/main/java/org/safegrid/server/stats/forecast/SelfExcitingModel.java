@@ -86,7 +86,7 @@ public final class SelfExcitingModel {
                        int maxTriggeringEvents) {
 
     public static Bounds defaults() {
-      return new Bounds(200, 0.95, 10, 500, 1 / 24.0, 30, 90, 1500, 300, 1e-5, 4, 6, 150_000);
+      return new Bounds(200, 0.95, 10, 500, 1 / 24.0, 30, 90, 1500, 300, 1e-4, 4, 6, 150_000);
     }
   }
 
@@ -677,6 +677,9 @@ public final class SelfExcitingModel {
 
   /** Candidate (parent, child) pairs within the lag and distance limits, found through a bucket grid. */
   static final class Pairs {
+    /** At most this many buckets (16 MB of offsets); beyond it the buckets widen. */
+    static final int MAX_BUCKETS = 4_000_000;
+
     int size;
     int[] child = new int[1024];
     float[] dt = new float[1024];
@@ -698,38 +701,62 @@ public final class SelfExcitingModel {
      * {@code firstChild} on; {@code t} must be sorted.
      */
     static void visit(double[] t, double[] x, double[] y, int firstChild, double maxLag, double maxDist, Visitor p) {
-      Map<Long, int[]> buckets = new HashMap<>();
-      Map<Long, Integer> fill = new HashMap<>();
+      visit(t, x, y, firstChild, maxLag, maxDist, MAX_BUCKETS, p);
+    }
+
+    /** {@link #visit(double[], double[], double[], int, double, double, Visitor)} with at most {@code maxBuckets} buckets. */
+    static void visit(double[] t, double[] x, double[] y, int firstChild, double maxLag, double maxDist, int maxBuckets,
+                      Visitor p) {
       int n = t.length;
-      long[] key = new long[n];
-      for (int i = 0; i < n; i++) {
-        key[i] = key(Math.floorDiv((long) Math.floor(x[i]), (long) Math.ceil(maxDist)),
-            Math.floorDiv((long) Math.floor(y[i]), (long) Math.ceil(maxDist)));
-        fill.merge(key[i], 1, Integer::sum);
+      if (n == 0) {
+        return;
       }
-      for (Map.Entry<Long, Integer> e : fill.entrySet()) {
-        buckets.put(e.getKey(), new int[e.getValue()]);
-        e.setValue(0);
-      }
+      // a dense grid of square buckets at least maxDist wide, in compressed rows: the events of bucket
+      // b are order[start[b]] … order[start[b + 1] − 1], in time order (a hash map of boxed keys cost
+      // a fifth of a million-event fit)
+      long minX = Long.MAX_VALUE;
+      long minY = Long.MAX_VALUE;
+      long maxX = Long.MIN_VALUE;
+      long maxY = Long.MIN_VALUE;
       for (int i = 0; i < n; i++) {
-        // events are sorted by time, so each bucket's list is too
-        int k = fill.merge(key[i], 1, Integer::sum) - 1;
-        buckets.get(key[i])[k] = i;
+        long fx = (long) Math.floor(x[i]);
+        long fy = (long) Math.floor(y[i]);
+        minX = Math.min(minX, fx);
+        maxX = Math.max(maxX, fx);
+        minY = Math.min(minY, fy);
+        maxY = Math.max(maxY, fy);
+      }
+      long bs = Math.max(1, (long) Math.ceil(maxDist));
+      // wider buckets on a wide, sparse area keep the grid's memory bounded; every pair is still found
+      while ((double) ((maxX - minX) / bs + 1) * ((maxY - minY) / bs + 1) > maxBuckets) {
+        bs *= 2;
+      }
+      int nx = (int) ((maxX - minX) / bs + 1);
+      int ny = (int) ((maxY - minY) / bs + 1);
+      int[] bucket = new int[n];
+      int[] start = new int[nx * ny + 1];
+      for (int i = 0; i < n; i++) {
+        bucket[i] = (int) (((long) Math.floor(x[i]) - minX) / bs) * ny + (int) (((long) Math.floor(y[i]) - minY) / bs);
+        start[bucket[i] + 1]++;
+      }
+      for (int b = 0; b < nx * ny; b++) {
+        start[b + 1] += start[b];
+      }
+      int[] order = new int[n];
+      int[] fill = Arrays.copyOf(start, nx * ny);
+      for (int i = 0; i < n; i++) {
+        order[fill[bucket[i]]++] = i;
       }
       double maxD2 = maxDist * maxDist;
-      long bs = (long) Math.ceil(maxDist);
       for (int i = firstChild; i < n; i++) {
-        long bx = Math.floorDiv((long) Math.floor(x[i]), bs);
-        long by = Math.floorDiv((long) Math.floor(y[i]), bs);
-        for (long dx = -1; dx <= 1; dx++) {
-          for (long dy = -1; dy <= 1; dy++) {
-            int[] list = buckets.get(key(bx + dx, by + dy));
-            if (list == null) {
-              continue;
-            }
-            int lo = lowerBound(list, t, t[i] - maxLag);
-            for (int q = lo; q < list.length; q++) {
-              int j = list[q];
+        int bx = bucket[i] / ny;
+        int by = bucket[i] % ny;
+        for (int cx = Math.max(0, bx - 1); cx <= Math.min(nx - 1, bx + 1); cx++) {
+          for (int cy = Math.max(0, by - 1); cy <= Math.min(ny - 1, by + 1); cy++) {
+            int b = cx * ny + cy;
+            int end = start[b + 1];
+            for (int q = lowerBound(order, start[b], end, t, t[i] - maxLag); q < end; q++) {
+              int j = order[q];
               if (t[j] >= t[i]) {
                 break;
               }
@@ -782,9 +809,8 @@ public final class SelfExcitingModel {
       return lo;
     }
 
-    private static int lowerBound(int[] list, double[] t, double v) {
-      int lo = 0;
-      int hi = list.length;
+    /** The first position in {@code order[lo, hi)} whose event is at or after {@code v}. */
+    private static int lowerBound(int[] list, int lo, int hi, double[] t, double v) {
       while (lo < hi) {
         int mid = (lo + hi) >>> 1;
         if (t[list[mid]] < v) {
@@ -809,8 +835,5 @@ public final class SelfExcitingModel {
       size++;
     }
 
-    private static long key(long a, long b) {
-      return (a << 32) ^ (b & 0xffffffffL);
-    }
   }
 }

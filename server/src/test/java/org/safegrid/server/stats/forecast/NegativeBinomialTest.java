@@ -24,27 +24,26 @@ class NegativeBinomialTest {
     for (int i = 0; i < N; i++) {
       // means spread like a city's cells: most small, some large
       m[i] = Math.exp(rnd.nextGaussian() * 1.2 - 0.5);
-      double rate = new GammaDistribution(mt, SIZE, m[i] / SIZE).sample();
-      y[i] = rate <= 0 ? 0 : new PoissonDistribution(mt, rate, 1e-12, 10_000_000).sample();
+      y[i] = draw(mt, m[i], SIZE);
     }
     double k = NegativeBinomial.fitSize(m, y);
     // ML size within 10 % of the truth (its SE with 40,000 counts is about 3 %)
     assertThat(k).isCloseTo(SIZE, within(0.15));
-    double pit80 = 0;
-    double pit95 = 0;
+    double rand80 = 0;
+    double rand95 = 0;
     double in80 = 0;
     double in95 = 0;
     double poisson80 = 0;
     for (int i = 0; i < N; i++) {
-      pit80 += NegativeBinomial.randomisedInclusion(y[i], m[i], k, 0.80);
-      pit95 += NegativeBinomial.randomisedInclusion(y[i], m[i], k, 0.95);
+      rand80 += NegativeBinomial.randomisedInclusion(y[i], m[i], k, 0.80);
+      rand95 += NegativeBinomial.randomisedInclusion(y[i], m[i], k, 0.95);
       in80 += inside(y[i], m[i], k, 0.80);
       in95 += inside(y[i], m[i], k, 0.95);
       poisson80 += NegativeBinomial.randomisedInclusion(y[i], m[i], Double.POSITIVE_INFINITY, 0.80);
     }
     // the randomised intervals cover the nominal share (binomial SE ≈ 0.2 points)
-    assertThat(pit80 / N).isCloseTo(0.80, within(0.01));
-    assertThat(pit95 / N).isCloseTo(0.95, within(0.01));
+    assertThat(rand80 / N).isCloseTo(0.80, within(0.01));
+    assertThat(rand95 / N).isCloseTo(0.95, within(0.01));
     // the discrete central interval covers at least its level
     assertThat(in80 / N).isGreaterThanOrEqualTo(0.80);
     assertThat(in95 / N).isGreaterThanOrEqualTo(0.95);
@@ -93,8 +92,7 @@ class NegativeBinomialTest {
     double drawn = 0;
     double expected = 0;
     for (int i = 0; i < n; i++) {
-      double rate = new GammaDistribution(mt, k, m / k).sample();
-      int y = rate <= 0 ? 0 : new PoissonDistribution(mt, rate, 1e-12, 10_000_000).sample();
+      int y = draw(mt, m, k);
       double lo = NegativeBinomial.cdf(y - 1, m, k);
       double v = lo + u.nextDouble() * (NegativeBinomial.cdf(y, m, k) - lo);
       drawn += v >= 0.10 && v <= 0.90 ? 1 : 0;
@@ -127,6 +125,12 @@ class NegativeBinomialTest {
     int q = NegativeBinomial.quantile(0.9, 3.2, 0.7);
     assertThat(NegativeBinomial.cdf(q, 3.2, 0.7)).isGreaterThanOrEqualTo(0.9);
     assertThat(NegativeBinomial.cdf(q - 1, 3.2, 0.7)).isLessThan(0.9);
+  }
+
+  /** A negative binomial count of mean m and size k, as the gamma–Poisson mixture it is. */
+  private static int draw(MersenneTwister mt, double m, double k) {
+    double rate = new GammaDistribution(mt, k, m / k).sample();
+    return rate <= 0 ? 0 : new PoissonDistribution(mt, rate, 1e-12, 10_000_000).sample();
   }
 
   private static int inside(int y, double m, double k, double level) {

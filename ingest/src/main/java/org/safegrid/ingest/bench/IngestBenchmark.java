@@ -1,7 +1,6 @@
 package org.safegrid.ingest.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -51,7 +50,7 @@ import org.safegrid.ingest.worker.Topics;
  * <p>Options: {@code --db-url --db-user} (required URL; the password comes from the environment,
  * {@code SAFEGRID_DB_PASSWORD}, never from the command line, where every user of the machine can read it
  * in the process list), {@code --bootstrap} (default:
- * an embedded broker in a temporary directory), {@code --events} (default 200000), {@code --workers}
+ * an embedded broker in a temporary directory), {@code --events} (default 1000000; 200000 per step of the scale-out), {@code --workers}
  * (default 2; a list such as {@code 1,2,3} runs the scale-out benchmark instead, {@link ScaleOutBenchmark}),
  * {@code --rate} (default 5000), {@code --latency-seconds} (default 20), {@code --warm-up}
  * (events sent through both paths before measuring, default 50000; 0 for none), {@code --runs} (default
@@ -70,7 +69,14 @@ public final class IngestBenchmark {
   private String dbUser = "postgres";
   private String dbPassword = "";
   private String bootstrap;
-  private int events = 200_000;
+  /** Events per measured window; the one-process benchmark's default is {@link #EVENTS}, the scale-out's 200,000. */
+  private int events = -1;
+  /**
+   * The one-process benchmark's default: a million events drain in about ten seconds on two cores, so the
+   * first and last batches (the group's first fetches, the worker that finishes its partitions last)
+   * weigh little in the rate; at 200,000 they took a tenth of a two-second window.
+   */
+  static final int EVENTS = 1_000_000;
   private int workers = 2;
   /** {@code --workers 1,2,3}: the scale-out steps (worker processes), or null for the one-process benchmark. */
   private int[] workerSteps;
@@ -132,6 +138,9 @@ public final class IngestBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    if (b.events < 0) {
+      b.events = b.workerSteps != null ? 200_000 : EVENTS;
+    }
     return b;
   }
 
@@ -173,7 +182,9 @@ public final class IngestBenchmark {
       ds.setPassword(dbPassword);
       Flyway.configure().dataSource(ds).load().migrate();
       String runId = "b" + Long.toString(System.currentTimeMillis(), 36);
-      Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+      // the i-th event is observed 7 ms after the one before: every one of them lies in the past
+      Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1))
+          .minusMillis(7L * Math.max(events, warmUp));
       if (workerSteps != null) {
         scaleOut(ds, url, own, runId, base);
         return;
@@ -205,6 +216,7 @@ public final class IngestBenchmark {
             + " (ratio %.3f, binary %.3f), p50 %.1f ms, p99 %.1f ms produce -> committed, %d rebalance(s)%n", r,
             run.copyEps, run.copyBinaryEps, run.ingestEps, run.ingestEps / run.copyEps,
             run.ingestEps / run.copyBinaryEps, run.p50, run.p99, run.rebalances);
+        System.out.println("    " + run.cpu.line());
       }
       double copyEps = median(measured, Run::copyEps);
       double copyBinaryEps = median(measured, Run::copyBinaryEps);
@@ -231,8 +243,8 @@ public final class IngestBenchmark {
       for (Run run : measured) {
         runsJson.append(runsJson.length() > 1 ? "," : "").append(String.format(Locale.ROOT,
             "{\"copy_eps\":%.0f,\"copy_binary_eps\":%.0f,\"ingest_eps\":%.0f,\"p50_ms\":%.1f,\"p99_ms\":%.1f,"
-                + "\"rebalances\":%d}", run.copyEps, run.copyBinaryEps, run.ingestEps, run.p50, run.p99,
-            run.rebalances));
+                + "\"rebalances\":%d,%s}", run.copyEps, run.copyBinaryEps, run.ingestEps, run.p50, run.p99,
+            run.rebalances, run.cpu.json()));
       }
       runsJson.append(']');
       System.out.printf(Locale.ROOT, "{\"copy_eps\":%.0f,\"ingest_eps\":%.0f,\"ratio\":%.3f,\"p50_ms\":%.1f,"
@@ -266,7 +278,34 @@ public final class IngestBenchmark {
 
   /** One run's figures. */
   private record Run(double copyEps, double copyBinaryEps, double ingestEps, double p50, double p99,
-                     long rebalances) {
+                     long rebalances, Cpu cpu) {
+  }
+
+  /**
+   * CPU microseconds per row of the raw binary COPY (PostgreSQL) and per event of the drain (PostgreSQL,
+   * this JVM, its worker threads), and each window's busy share of the machine's cores; -1 when unknown.
+   */
+  private record Cpu(double copyPostgresUs, double copyBusy, double ingestPostgresUs, double ingestJvmUs,
+                     double ingestWorkerUs, double ingestBusy) {
+
+    static Cpu of(Copied c, long rows, Drained d) {
+      return new Cpu(c.cpu.perUnit(c.cpu.postgresCpu(), rows), c.cpu.busy(),
+          d.cpu.perUnit(d.cpu.postgresCpu(), d.events), d.cpu.perUnit(d.cpu.jvmCpu(), d.events),
+          d.cpu.perUnit(d.cpu.workerCpu(), d.events), d.cpu.busy());
+    }
+
+    String line() {
+      return String.format(Locale.ROOT, "CPU per row or event: binary copy PostgreSQL %.1f us (machine %.0f %% busy); "
+              + "ingest PostgreSQL %.1f us + JVM %.1f us (of which worker threads %.1f us; machine %.0f %% busy)",
+          copyPostgresUs, 100 * copyBusy, ingestPostgresUs, ingestJvmUs, ingestWorkerUs, 100 * ingestBusy);
+    }
+
+    String json() {
+      return String.format(Locale.ROOT, "\"copy_binary_pg_cpu_us\":%.2f,\"copy_binary_busy\":%.3f,"
+              + "\"ingest_pg_cpu_us\":%.2f,\"ingest_jvm_cpu_us\":%.2f,\"ingest_worker_cpu_us\":%.2f,"
+              + "\"ingest_busy\":%.3f", copyPostgresUs, copyBusy, ingestPostgresUs, ingestJvmUs, ingestWorkerUs,
+          ingestBusy);
+    }
   }
 
   /** One run: (a) raw COPY, (a') raw binary COPY, (b) ingest at full speed, (c) latency at the fixed rate. */
@@ -275,7 +314,7 @@ public final class IngestBenchmark {
     emptyEventTable(ds, prefix + "c", own);
     // the same rows in COPY's binary format (the form SafeGrid's writer uses): PostgreSQL parses
     // no text at all, so this is the faster of the two limits
-    double copyBinaryEps = rawCopyBinary(ds, prefix + "cb", base, events);
+    Copied copied = rawCopyBinary(ds, prefix + "cb", base, events);
     emptyEventTable(ds, prefix + "cb", own);
     Drained d = drain(ds, prefix + "i", base, events);
     Latency l = latency(ds, prefix + "l");
@@ -288,7 +327,7 @@ public final class IngestBenchmark {
     } else {
       cleanup(ds, prefix);
     }
-    return new Run(copyEps, copyBinaryEps, d.eps, l.p50, l.p99, d.rebalances + l.rebalances);
+    return new Run(copyEps, copied.eps, d.eps, l.p50, l.p99, d.rebalances + l.rebalances, Cpu.of(copied, events, d));
   }
 
   private static void emptyEventTable(PGSimpleDataSource ds, String prefix, boolean own) throws SQLException {
@@ -335,40 +374,57 @@ public final class IngestBenchmark {
       LocalDate d0 = LocalDate.ofInstant(base, ZoneOffset.UTC);
       LocalDate d1 = LocalDate.ofInstant(base.plusMillis(events * 7L), ZoneOffset.UTC);
       st.execute("SELECT safegrid_ensure_event_partitions('" + d0 + "', '" + d1 + "')");
-      StringBuilder sb = new StringBuilder(events * 200);
-      HexFormat hex = HexFormat.of();
-      ByteBuffer wkb = ByteBuffer.allocate(25).order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < events; i++) {
-        Event e = event(prefix, i, base);
-        wkb.clear();
-        wkb.put((byte) 1).putInt(0x20000001).putInt(4326).putDouble(e.lon()).putDouble(e.lat());
-        sb.append(e.id()).append('\t').append(e.source().wireName()).append('\t').append(e.sourceId()).append('\t')
-            .append(e.kind()).append('\t').append(e.severity()).append('\t').append(e.observedAt()).append('\t')
-            .append(hex.formatHex(wkb.array())).append('\t')
-            .append(EventCodec.toJson(e).get("attrs").toString().replace("\\", "\\\\"))
-            .append('\n');
+      // the rows go to a temporary file first, so a million of them need not fit in the heap; only the
+      // COPY is timed
+      Path file = Files.createTempFile("safegrid-raw-copy-", ".txt");
+      try {
+        HexFormat hex = HexFormat.of();
+        ByteBuffer wkb = ByteBuffer.allocate(25).order(ByteOrder.LITTLE_ENDIAN);
+        try (java.io.Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+          StringBuilder sb = new StringBuilder(512);
+          for (int i = 0; i < events; i++) {
+            Event e = event(prefix, i, base);
+            wkb.clear();
+            wkb.put((byte) 1).putInt(0x20000001).putInt(4326).putDouble(e.lon()).putDouble(e.lat());
+            sb.setLength(0);
+            sb.append(e.id()).append('\t').append(e.source().wireName()).append('\t').append(e.sourceId()).append('\t')
+                .append(e.kind()).append('\t').append(e.severity()).append('\t').append(e.observedAt()).append('\t')
+                .append(hex.formatHex(wkb.array())).append('\t')
+                .append(EventCodec.toJson(e).get("attrs").toString().replace("\\", "\\\\"))
+                .append('\n');
+            out.append(sb);
+          }
+        }
+        long t0 = System.nanoTime();
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+          ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
+              "COPY event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) FROM STDIN",
+              in, 1 << 16);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        return events / s;
+      } finally {
+        Files.deleteIfExists(file);
       }
-      byte[] data = sb.toString().getBytes(StandardCharsets.UTF_8);
-      long t0 = System.nanoTime();
-      ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
-          "COPY event (event_id, source, source_id, kind, severity, observed_at, geom, attrs) FROM STDIN",
-          new ByteArrayInputStream(data));
-      double s = (System.nanoTime() - t0) / 1e9;
-      return events / s;
     }
   }
 
-  private double rawCopyBinary(PGSimpleDataSource ds, String prefix, Instant base, int events)
+  private record Copied(double eps, CpuMeter.Window cpu) {
+  }
+
+  private Copied rawCopyBinary(PGSimpleDataSource ds, String prefix, Instant base, int events)
       throws SQLException, IOException {
+    CpuMeter meter = CpuMeter.of(ds);
     try (Connection c = ds.getConnection()) {
-      return RawCopy.binary(c, java.util.stream.IntStream.range(0, events).mapToObj(i -> event(prefix, i, base))
-          .iterator(), e -> EventCodec.toJson(e).get("attrs").toString());
+      double eps = RawCopy.binary(c, java.util.stream.IntStream.range(0, events).mapToObj(i -> event(prefix, i, base))
+          .iterator(), e -> EventCodec.toJson(e).get("attrs").toString(), meter);
+      return new Copied(eps, meter.stop());
     }
   }
 
   // --- (b) SafeGrid from Kafka at full speed ----------------------------------------------------
 
-  private record Drained(double eps, long rebalances) {
+  private record Drained(double eps, long rebalances, long events, CpuMeter.Window cpu) {
   }
 
   private Drained drain(PGSimpleDataSource ds, String prefix, Instant base, int events) throws Exception {
@@ -386,6 +442,7 @@ public final class IngestBenchmark {
       }
       // measured from the first committed batch once every worker holds partitions, so group
       // joining is not counted
+      CpuMeter meter = CpuMeter.of(ds).start();
       long t0 = System.nanoTime();
       double w0 = m.writtenTotal();
       double r0 = m.rebalancesTotal();
@@ -393,10 +450,12 @@ public final class IngestBenchmark {
         Thread.sleep(2);
       }
       double secs = (System.nanoTime() - t0) / 1e9;
+      CpuMeter.Window cpu = meter.stop();
       if (m.writtenTotal() < events) {
         throw new IllegalStateException("only " + m.writtenTotal() + " of " + events + " events written in 10 min");
       }
-      return new Drained((m.writtenTotal() - w0) / secs, (long) (m.rebalancesTotal() - r0));
+      return new Drained((m.writtenTotal() - w0) / secs, (long) (m.rebalancesTotal() - r0),
+          (long) (m.writtenTotal() - w0), cpu);
     }
   }
 

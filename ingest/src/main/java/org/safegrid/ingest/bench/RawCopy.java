@@ -39,6 +39,15 @@ final class RawCopy {
    */
   static double binary(Connection c, Iterator<Event> events, Function<Event, String> attrsJson)
       throws SQLException, IOException {
+    return binary(c, events, attrsJson, null);
+  }
+
+  /**
+   * {@link #binary(Connection, Iterator, Function)}, opening {@code meter}'s window as the {@code COPY}
+   * starts (the caller closes it when this returns).
+   */
+  static double binary(Connection c, Iterator<Event> events, Function<Event, String> attrsJson, CpuMeter meter)
+      throws SQLException, IOException {
     Path file = Files.createTempFile("safegrid-raw-copy-", ".bin");
     try {
       long rows = 0;
@@ -56,6 +65,9 @@ final class RawCopy {
         }
         b.finish();
         out.write(b.array(), 0, b.length());
+      }
+      if (meter != null) {
+        meter.start();
       }
       long t0 = System.nanoTime();
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {

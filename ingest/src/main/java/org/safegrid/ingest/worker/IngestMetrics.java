@@ -186,4 +186,9 @@ public final class IngestMetrics {
   public double offsetCommitsRefusedTotal() {
     return offsetCommitsRefused.count();
   }
+
+  /** Batches rewound because the database (or the dead-letter topic) failed, in this process since start. */
+  public double dbFailuresTotal() {
+    return dbFailures.count();
+  }
 }

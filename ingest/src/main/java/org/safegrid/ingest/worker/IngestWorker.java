@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,7 +52,12 @@ import org.slf4j.LoggerFactory;
  * is committed meanwhile. Partitions about to be revoked get their batch written and committed
  * first.
  *
- * <p>Runs on one thread ({@link #run}); {@link #stop} may be called from any thread.
+ * <p>Two threads, one batch deep: the consumer thread ({@link #run}) polls and decodes the next batch
+ * while the worker's writer thread writes the one before it, so decoding and the database's work on
+ * the previous batch overlap instead of taking turns. Only the consumer thread touches the Kafka
+ * consumer: it hands a full batch over only once the previous one is written, and commits each
+ * batch's offsets after its write returned, in order. A write that fails rewinds both batches (the
+ * one written and the one read behind it). {@link #stop} may be called from any thread.
  */
 public final class IngestWorker implements Runnable {
 
@@ -87,10 +94,14 @@ public final class IngestWorker implements Runnable {
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private Connection connection;
 
-  private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-  private final List<EventDecoder.Result> results = new ArrayList<>();
-  private final Map<TopicPartition, Long> firstOffset = new HashMap<>();
-  private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+  /** The batch being read and decoded by the consumer thread. */
+  private Batch open = new Batch();
+  /** The batch handed to the writer thread and not yet finished by the consumer thread, or null. */
+  private Batch writing;
+  private Future<?> written;
+  private ExecutorService writerThread;
+  /** Set when the consumer thread dies of an {@link Error}: nothing more is written on the way out. */
+  private volatile boolean crashed;
   /**
    * Offsets of stored batches whose commit met a rebalance in progress: committed with the next
    * commit (or right after the rebalance) for the partitions this worker still holds. Without this a
@@ -99,8 +110,6 @@ public final class IngestWorker implements Runnable {
    */
   private final Map<TopicPartition, Long> pendingOffsets = new HashMap<>();
   private final DeviceRegistry registry = new DeviceRegistry(DeviceRegistry.DEFAULT_MAX_STALENESS);
-  private long batchStartNanos;
-  private long batchBytes;
   private boolean needBackoff;
   private long reportedLag;
 
@@ -125,58 +134,90 @@ public final class IngestWorker implements Runnable {
 
   @Override
   public void run() {
+    ExecutorService w = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, name + "-writer");
+      t.setDaemon(true);
+      return t;
+    });
+    writerThread = w;
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
       consumer = c;
       if (stopping) {
         return;
       }
-      // the base topics and every integrator's own topic (safegrid.events.<source>.<principal>)
-      java.util.regex.Pattern topics = settings.subscription();
-      c.subscribe(topics, new Rebalance());
-      LOG.info("{} consuming topics matching {} as group {}", name, topics, settings.groupId());
-      while (!stopping) {
-        ConsumerRecords<byte[], byte[]> polled;
-        try {
-          polled = c.poll(pollTimeout());
-        } catch (WakeupException e) {
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> rec : polled) {
-          add(rec);
-        }
-        updateLag();
-        if (!pendingOffsets.isEmpty() && records.isEmpty()) {
-          commitPending();
-        }
-        if (!records.isEmpty() && (records.size() >= settings.batchSize() || batchBytes >= settings.batchBytes()
-            || System.nanoTime() - batchStartNanos >= settings.linger().toNanos())) {
-          flush();
-        }
-        if (needBackoff) {
-          backoff();
-        }
-      }
-      // clean shutdown: write what we hold if the database lets us; otherwise it is simply not committed
-      if (!records.isEmpty()) {
-        flush();
+      try {
+        consume(c);
+      } catch (Error e) {
+        // a crash: the consumer's close below revokes the partitions, and nothing more may be written
+        // on the way out (a killed process writes nothing either)
+        crashed = true;
+        throw e;
       }
       LOG.info("{} stopped", name);
     } catch (RuntimeException e) {
       LOG.error("{} failed and stopped; uncommitted messages will be re-delivered", name, e);
     } finally {
       consumer = null;
+      // a write still running (only after a crash of the consumer thread) ends before its connection closes
+      w.shutdown();
+      try {
+        if (!w.awaitTermination(BATCH_STATEMENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+          LOG.warn("{}: a batch write outlived the worker", name);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       closeConnection();
       metrics.addLag(-reportedLag);
       reportedLag = 0;
     }
   }
 
-  private Duration pollTimeout() {
-    if (records.isEmpty()) {
-      return Duration.ofMillis(200);
+  private void consume(KafkaConsumer<byte[], byte[]> c) {
+    // the base topics and every integrator's own topic (safegrid.events.<source>.<principal>)
+    java.util.regex.Pattern topics = settings.subscription();
+    c.subscribe(topics, new Rebalance());
+    LOG.info("{} consuming topics matching {} as group {}", name, topics, settings.groupId());
+    while (!stopping) {
+      ConsumerRecords<byte[], byte[]> polled;
+      try {
+        polled = c.poll(pollTimeout());
+      } catch (WakeupException e) {
+        continue;
+      }
+      for (ConsumerRecord<byte[], byte[]> rec : polled) {
+        add(rec);
+      }
+      updateLag();
+      if (writing != null && written.isDone()) {
+        finishWriting();
+      }
+      if (!pendingOffsets.isEmpty() && open.isEmpty() && writing == null) {
+        commitPending();
+      }
+      if (!open.isEmpty() && (open.size() >= settings.batchSize() || open.bytes >= settings.batchBytes()
+          || System.nanoTime() - open.startNanos >= settings.linger().toNanos())) {
+        submit();
+      }
+      if (needBackoff) {
+        backoff();
+      }
     }
-    long left = settings.linger().toNanos() - (System.nanoTime() - batchStartNanos);
-    return Duration.ofNanos(Math.max(1_000_000L, left));
+    // clean shutdown: write what we hold if the database lets us; otherwise it is simply not committed
+    finishWriting();
+    if (!open.isEmpty() && !needBackoff) {
+      flushNow();
+    }
+  }
+
+  private Duration pollTimeout() {
+    // a batch in the writer's hands: come back soon to commit its offsets once it is written
+    long cap = writing == null ? 200_000_000L : 5_000_000L;
+    if (open.isEmpty()) {
+      return Duration.ofNanos(cap);
+    }
+    long left = settings.linger().toNanos() - (System.nanoTime() - open.startNanos);
+    return Duration.ofNanos(Math.min(cap, Math.max(1_000_000L, left)));
   }
 
   private void add(ConsumerRecord<byte[], byte[]> rec) {
@@ -184,100 +225,164 @@ public final class IngestWorker implements Runnable {
     if (src != null) {
       metrics.in(src);
     }
-    if (records.isEmpty()) {
-      batchStartNanos = System.nanoTime();
-    }
-    records.add(rec);
-    batchBytes += rec.serializedValueSize() < 0 ? 0 : rec.serializedValueSize();
-    results.add(decoder.decode(src, rec.value()));
-    TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
-    firstOffset.putIfAbsent(tp, rec.offset());
-    nextOffset.put(tp, rec.offset() + 1);
+    open.add(rec, decoder.decode(src, rec.value()));
   }
 
-  /** Writes the batch: dead letters, then the database transaction, then the offsets. */
-  private void flush() {
-    long t0 = System.nanoTime();
+  /**
+   * Hands the open batch to the writer thread, once the batch before it is written and its offsets
+   * committed; the consumer thread goes on reading the next batch meanwhile.
+   */
+  private void submit() {
+    finishWriting();
+    if (open.isEmpty()) {
+      // the batch before failed and both were rewound
+      return;
+    }
+    Batch b = open;
+    open = new Batch();
+    b.handedOverNanos = System.nanoTime();
+    writing = b;
+    written = writerThread.submit(() -> {
+      write(b);
+      return null;
+    });
+  }
+
+  /** Writes the open batch and commits its offsets before returning (shutdown, revocation). */
+  private void flushNow() {
+    submit();
+    finishWriting();
+  }
+
+  /**
+   * Waits for the batch in the writer thread's hands, then commits its offsets; a failed write rewinds
+   * it and the open batch read behind it, and backs off.
+   */
+  private void finishWriting() {
+    if (writing == null) {
+      return;
+    }
+    Batch b = writing;
     try {
-      authorise();
-      List<RefusedMessage> refused = new ArrayList<>();
-      List<Future<RecordMetadata>> sent = new ArrayList<>();
-      List<Accepted> accepted = new ArrayList<>(records.size());
-      List<ConsumerRecord<byte[], byte[]>> acceptedRecords = new ArrayList<>(records.size());
-      for (int i = 0; i < records.size(); i++) {
-        if (results.get(i) instanceof Refused r) {
-          sent.add(deadLetters.send(records.get(i), r.reason(), r.message()));
-          refused.add(refusedMessage(records.get(i), r.reason()));
-        } else {
-          accepted.add((Accepted) results.get(i));
-          acceptedRecords.add(records.get(i));
-        }
-      }
-      awaitAll(sent);
-      EventWriter.Result written;
-      try {
-        written = writer.write(connection(), accepted, refused);
-      } catch (SQLException e) {
-        if (isTransient(e)) {
-          throw e;
-        }
-        LOG.warn("{}: batch refused by the database ({}: {}); writing it event by event", name, e.getSQLState(),
-            e.getMessage());
-        written = writeOneByOne(accepted, acceptedRecords, refused);
-      }
-      // the batch is durable in PostGIS from here on: count it whatever happens to the offset commit
-      long now = System.currentTimeMillis();
-      // only refusals recorded now: a batch read again after a crash was counted by its first delivery
-      written.refusals().forEach((r, n) -> {
-        for (int i = 0; i < n; i++) {
-          metrics.refused(r);
-        }
-      });
-      metrics.written(written.inserted());
-      metrics.duplicates(written.duplicates());
-      if (!written.integrityAlarms().isEmpty()) {
-        metrics.integrityAlarms(written.integrityAlarms().size());
-        LOG.warn("{}: integrity alarm: ids offered again with a different payload, first version kept: {}", name,
-            written.integrityAlarms().size() > 20 ? written.integrityAlarms().subList(0, 20) + " ..."
-                : written.integrityAlarms());
-      }
-      for (ConsumerRecord<byte[], byte[]> rec : acceptedRecords) {
-        metrics.endToEnd(now - rec.timestamp());
-      }
-      metrics.batch(records.size(), System.nanoTime() - t0);
+      awaitWrite();
       beforeOffsetCommit.run();
-      commitOffsets();
-      clear();
+      commitOffsets(b.nextOffset);
+      writing = null;
     } catch (SQLException e) {
       LOG.warn("{}: database unavailable ({}: {}); rewinding {} messages and backing off", name, e.getSQLState(),
-          e.getMessage(), records.size());
+          e.getMessage(), b.size() + open.size());
       retryLater();
     } catch (ExecutionException | TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
       // (a send blocks up to max.block.ms for the topic's metadata, then throws the Kafka timeout)
       LOG.warn("{}: dead-letter topic unavailable ({}); rewinding and backing off", name, e.toString());
-      retryLater();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopping = true;
       retryLater();
     } catch (RebalanceInProgressException e) {
       // the rows are committed in PostGIS; the offsets go with the next commit for the partitions this
       // worker still holds after the rebalance, the others' new owners re-read them as duplicates
       LOG.info("{}: offsets not committed yet because the group is rebalancing; committed after it", name);
       metrics.offsetCommitRefused();
-      nextOffset.forEach((tp, o) -> pendingOffsets.merge(tp, o, Math::max));
-      clear();
+      b.nextOffset.forEach((tp, o) -> pendingOffsets.merge(tp, o, Math::max));
+      writing = null;
     } catch (CommitFailedException e) {
       // evicted from the group: the partitions are gone, whoever owns them next re-reads them as duplicates
       LOG.info("{}: offsets not committed because the group rebalanced; duplicates will be suppressed", name);
       metrics.offsetCommitRefused();
       pendingOffsets.clear();
-      clear();
-
+      writing = null;
     } catch (RuntimeException e) {
       LOG.error("{}: unexpected error writing a batch; rewinding and backing off", name, e);
       retryLater();
     }
+  }
+
+  /**
+   * The write's outcome, its own exception rethrown as it was thrown. The wait is not cut short by an
+   * interrupt (the writer thread uses the connection until it returns); the interrupt is kept.
+   */
+  private void awaitWrite() throws SQLException, ExecutionException, TimeoutException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          written.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          stopping = true;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof SQLException x) {
+            throw x;
+          } else if (cause instanceof ExecutionException x) {
+            throw x;
+          } else if (cause instanceof TimeoutException x) {
+            throw x;
+          } else if (cause instanceof RuntimeException x) {
+            throw x;
+          } else if (cause instanceof Error x) {
+            throw x;
+          }
+          throw new IllegalStateException(cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Writes a batch on the writer thread: authorisation, dead letters, then the database transaction.
+   * The metrics count it as soon as it is durable, whatever happens to its offset commit.
+   */
+  private void write(Batch b) throws SQLException, ExecutionException, TimeoutException, InterruptedException {
+    authorise(b);
+    List<RefusedMessage> refused = new ArrayList<>();
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    List<Accepted> accepted = new ArrayList<>(b.size());
+    List<ConsumerRecord<byte[], byte[]>> acceptedRecords = new ArrayList<>(b.size());
+    for (int i = 0; i < b.size(); i++) {
+      if (b.results.get(i) instanceof Refused r) {
+        sent.add(deadLetters.send(b.records.get(i), r.reason(), r.message()));
+        refused.add(refusedMessage(b.records.get(i), r.reason()));
+      } else {
+        accepted.add((Accepted) b.results.get(i));
+        acceptedRecords.add(b.records.get(i));
+      }
+    }
+    awaitAll(sent);
+    EventWriter.Result result;
+    try {
+      result = writer.write(connection(), accepted, refused);
+    } catch (SQLException e) {
+      if (isTransient(e)) {
+        throw e;
+      }
+      LOG.warn("{}: batch refused by the database ({}: {}); writing it event by event", name, e.getSQLState(),
+          e.getMessage());
+      result = writeOneByOne(accepted, acceptedRecords, refused);
+    }
+    // the batch is durable in PostGIS from here on: count it whatever happens to the offset commit
+    long now = System.currentTimeMillis();
+    // only refusals recorded now: a batch read again after a crash was counted by its first delivery
+    result.refusals().forEach((r, n) -> {
+      for (int i = 0; i < n; i++) {
+        metrics.refused(r);
+      }
+    });
+    metrics.written(result.inserted());
+    metrics.duplicates(result.duplicates());
+    if (!result.integrityAlarms().isEmpty()) {
+      metrics.integrityAlarms(result.integrityAlarms().size());
+      LOG.warn("{}: integrity alarm: ids offered again with a different payload, first version kept: {}", name,
+          result.integrityAlarms().size() > 20 ? result.integrityAlarms().subList(0, 20) + " ..."
+              : result.integrityAlarms());
+    }
+    for (ConsumerRecord<byte[], byte[]> rec : acceptedRecords) {
+      metrics.endToEnd(now - rec.timestamp());
+    }
+    metrics.batch(b.size(), System.nanoTime() - b.handedOverNanos);
   }
 
   /**
@@ -286,13 +391,13 @@ public final class IngestWorker implements Runnable {
    * {@link Refusal#UNAUTHORISED_SOURCE}; it then goes the way of every refusal (dead letter, counted
    * once, nothing stored). Events on the base topics come from the built-in source principals.
    */
-  private void authorise() throws SQLException {
-    for (int i = 0; i < records.size(); i++) {
-      String principal = settings.principalOf(records.get(i).topic());
-      if (principal != null && results.get(i) instanceof Accepted a) {
+  private void authorise(Batch b) throws SQLException {
+    for (int i = 0; i < b.size(); i++) {
+      String principal = settings.principalOf(b.records.get(i).topic());
+      if (principal != null && b.results.get(i) instanceof Accepted a) {
         registry.refreshIfStale(connection());
         if (!registry.mayPublish(principal, a.event())) {
-          results.set(i, new Refused(Refusal.UNAUTHORISED_SOURCE, DeviceRegistry.refusal(principal, a.event())));
+          b.results.set(i, new Refused(Refusal.UNAUTHORISED_SOURCE, DeviceRegistry.refusal(principal, a.event())));
         }
       }
     }
@@ -331,7 +436,7 @@ public final class IngestWorker implements Runnable {
   /** Commits the pending offsets alone (nothing else to commit); a failure keeps or drops them as a batch's would. */
   private void commitPending() {
     try {
-      commitOffsets();
+      commitOffsets(Map.of());
     } catch (RebalanceInProgressException e) {
       // still rebalancing: the next poll tries again
     } catch (CommitFailedException e) {
@@ -339,7 +444,7 @@ public final class IngestWorker implements Runnable {
     }
   }
 
-  private void commitOffsets() {
+  private void commitOffsets(Map<TopicPartition, Long> nextOffset) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     // only partitions still held: a partition that moved is its new owner's to commit
     Set<TopicPartition> held = consumer.assignment();
@@ -379,17 +484,25 @@ public final class IngestWorker implements Runnable {
     }
   }
 
-  /** Forgets the batch and seeks back to its first offsets so it is read again. */
+  /**
+   * Forgets the batch being written (its write failed and has returned) and the open batch read behind
+   * it, and seeks back to their first offsets so both are read again.
+   */
   private void retryLater() {
     metrics.dbFailure();
     closeConnection();
+    Map<TopicPartition, Long> first = new HashMap<>(open.firstOffset);
+    if (writing != null) {
+      writing.firstOffset.forEach((tp, o) -> first.merge(tp, o, Math::min));
+    }
     Set<TopicPartition> assigned = consumer.assignment();
-    firstOffset.forEach((tp, offset) -> {
+    first.forEach((tp, offset) -> {
       if (assigned.contains(tp)) {
         consumer.seek(tp, offset);
       }
     });
-    clear();
+    writing = null;
+    open = new Batch();
     needBackoff = true;
   }
 
@@ -436,36 +549,60 @@ public final class IngestWorker implements Runnable {
     reportedLag = lag;
   }
 
-  private void clear() {
-    batchBytes = 0;
-    records.clear();
-    results.clear();
-    firstOffset.clear();
-    nextOffset.clear();
-  }
+  /** Records read together and written in one transaction, their decoding and the offsets they span. */
+  private static final class Batch {
+    final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    final List<EventDecoder.Result> results = new ArrayList<>();
+    final Map<TopicPartition, Long> firstOffset = new HashMap<>();
+    final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    long startNanos;
+    long bytes;
+    long handedOverNanos;
 
-  private void dropPartitions(Collection<TopicPartition> parts) {
-    List<ConsumerRecord<byte[], byte[]>> keepRecords = new ArrayList<>();
-    List<EventDecoder.Result> keepResults = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<byte[], byte[]> r = records.get(i);
-      if (!parts.contains(new TopicPartition(r.topic(), r.partition()))) {
-        keepRecords.add(r);
-        keepResults.add(results.get(i));
+    boolean isEmpty() {
+      return records.isEmpty();
+    }
+
+    int size() {
+      return records.size();
+    }
+
+    void add(ConsumerRecord<byte[], byte[]> rec, EventDecoder.Result result) {
+      if (records.isEmpty()) {
+        startNanos = System.nanoTime();
       }
+      records.add(rec);
+      results.add(result);
+      bytes += Math.max(0, rec.serializedValueSize());
+      TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+      firstOffset.putIfAbsent(tp, rec.offset());
+      nextOffset.put(tp, rec.offset() + 1);
     }
-    records.clear();
-    results.clear();
-    records.addAll(keepRecords);
-    batchBytes = 0;
-    for (ConsumerRecord<byte[], byte[]> r : keepRecords) {
-      batchBytes += Math.max(0, r.serializedValueSize());
+
+    /** Forgets the records of partitions no longer held. */
+    void drop(Collection<TopicPartition> parts) {
+      List<ConsumerRecord<byte[], byte[]>> keepRecords = new ArrayList<>();
+      List<EventDecoder.Result> keepResults = new ArrayList<>();
+      for (int i = 0; i < records.size(); i++) {
+        ConsumerRecord<byte[], byte[]> r = records.get(i);
+        if (!parts.contains(new TopicPartition(r.topic(), r.partition()))) {
+          keepRecords.add(r);
+          keepResults.add(results.get(i));
+        }
+      }
+      records.clear();
+      results.clear();
+      records.addAll(keepRecords);
+      results.addAll(keepResults);
+      bytes = 0;
+      for (ConsumerRecord<byte[], byte[]> r : keepRecords) {
+        bytes += Math.max(0, r.serializedValueSize());
+      }
+      parts.forEach(tp -> {
+        firstOffset.remove(tp);
+        nextOffset.remove(tp);
+      });
     }
-    results.addAll(keepResults);
-    parts.forEach(tp -> {
-      firstOffset.remove(tp);
-      nextOffset.remove(tp);
-    });
   }
 
   private Connection connection() throws SQLException {
@@ -540,12 +677,16 @@ public final class IngestWorker implements Runnable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // commit on revoke: write and commit what we hold before another worker takes over
-      if (!partitions.isEmpty() && !records.isEmpty()) {
-        flush();
-        dropPartitions(partitions);
-      } else if (!partitions.isEmpty() && !pendingOffsets.isEmpty()) {
-        commitPending();
+      // commit on revoke: write and commit what we hold before another worker takes over (a crashed
+      // worker only lets go)
+      if (!partitions.isEmpty() && !crashed) {
+        finishWriting();
+        if (!open.isEmpty()) {
+          flushNow();
+          open.drop(partitions);
+        } else if (!pendingOffsets.isEmpty()) {
+          commitPending();
+        }
       }
       partitions.forEach(pendingOffsets::remove);
       release(partitions);
@@ -561,8 +702,15 @@ public final class IngestWorker implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      // no longer ours and not committable: the new owner reads them again
-      dropPartitions(partitions);
+      // no longer ours and not committable: the new owner reads them again. A batch being written
+      // finishes first (its offsets for partitions still held are committed)
+      if (writing != null) {
+        partitions.forEach(writing.nextOffset::remove);
+        if (!crashed) {
+          finishWriting();
+        }
+      }
+      open.drop(partitions);
       partitions.forEach(pendingOffsets::remove);
       release(partitions);
     }

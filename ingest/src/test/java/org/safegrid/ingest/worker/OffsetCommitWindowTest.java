@@ -104,23 +104,49 @@ class OffsetCommitWindowTest {
           throw new CommitFailedException("simulated: the group rebalanced before the commit");
         }
       };
-      Thread t = new Thread(w, "refused");
-      t.start();
-      try {
-        Fixtures.awaitCount(db, "SELECT count(*) FROM event", EVENTS, Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (metrics.writtenTotal() < EVENTS && System.nanoTime() < deadline) {
-          Thread.sleep(50);
-        }
-      } finally {
-        w.stop();
-        t.join(Duration.ofSeconds(60).toMillis());
-      }
+      runUntilAllWritten(w, metrics, db);
     }
     // the rows of the batch are in PostGIS: the written count must say so, or a reader of the
     // metrics (health, the benchmark) waits forever for events that are already stored
     assertThat(metrics.writtenTotal()).isEqualTo(EVENTS);
     assertThat(count(db, "SELECT count(*) FROM event")).isEqualTo(EVENTS);
+  }
+
+  /**
+   * The worker writes one batch while it reads the next: a write that fails (here on a session the
+   * database ended between two batches) must rewind both, the batch written and the one read behind it,
+   * or the second one's records would be skipped. Everything arrives once, and the rewound batches come
+   * back as new events, not duplicates: the failed write stored nothing.
+   */
+  @Test
+  void aFailedWriteRewindsItAndTheBatchReadBehindItLosingNothing(TestDatabase db, TestKafka kafka) throws Exception {
+    IngestSettings s = freshTopics(db, kafka, 6);
+    produce(kafka, s);
+
+    IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
+    AtomicInteger batches = new AtomicInteger();
+    try (KafkaProducer<byte[], byte[]> dlq = Fixtures.producer(kafka.bootstrapServers())) {
+      IngestWorker w = new IngestWorker("cut", s, db.dataSource(), new DeadLetters(dlq, s.dlqTopic()), metrics);
+      w.beforeOffsetCommit = () -> {
+        if (batches.incrementAndGet() == 2) {
+          // the worker's session is ended while it is idle between two writes: the next write fails
+          try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+          } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      };
+      runUntilAllWritten(w, metrics, db);
+    }
+    assertThat(batches.get()).isGreaterThan(2);
+    assertThat(metrics.dbFailuresTotal()).as("the write after the ended session failed and was rewound").isPositive();
+    assertThat(count(db, "SELECT count(*) FROM event")).isEqualTo(EVENTS);
+    assertThat(count(db, "SELECT count(DISTINCT event_id) FROM event")).isEqualTo(EVENTS);
+    assertThat(count(db, "SELECT sum(events) FROM event_count")).isEqualTo(EVENTS);
+    assertThat(metrics.writtenTotal()).isEqualTo(EVENTS);
+    assertThat(metrics.duplicatesTotal()).as("the failed write stored nothing").isZero();
   }
 
   /**
@@ -226,6 +252,22 @@ class OffsetCommitWindowTest {
         }
       }
       return true;
+    }
+  }
+
+  /** Runs the worker until every event is stored and counted as written, then stops it. */
+  private static void runUntilAllWritten(IngestWorker w, IngestMetrics metrics, TestDatabase db) throws Exception {
+    Thread t = new Thread(w, "worker-under-test");
+    t.start();
+    try {
+      Fixtures.awaitCount(db, "SELECT count(*) FROM event", EVENTS, Duration.ofSeconds(60));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (metrics.writtenTotal() < EVENTS && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    } finally {
+      w.stop();
+      t.join(Duration.ofSeconds(60).toMillis());
     }
   }
 

@@ -18,20 +18,19 @@ import javax.sql.DataSource;
  */
 final class CpuMeter {
 
-  /** One window's figures; CPU in seconds, {@code busy} the machine's busy share of all its cores. */
-  record Window(double seconds, double postgresCpu, double jvmCpu, double workerCpu, double busy, int cores) {
+  /** One window's figures: CPU in seconds (-1 when unknown), {@code busy} the machine's busy share of all its cores. */
+  record Window(double postgresCpu, double jvmCpu, double workerCpu, double busy) {
+  }
 
-    /** CPU microseconds per unit of work (event or row), or -1 when unknown. */
-    double perUnit(double cpuSeconds, long units) {
-      return cpuSeconds < 0 || units <= 0 ? -1 : cpuSeconds * 1e6 / units;
-    }
+  /** CPU microseconds per unit of work (event or row), or -1 when unknown. */
+  static double perUnit(double cpuSeconds, long units) {
+    return cpuSeconds < 0 || units <= 0 ? -1 : cpuSeconds * 1e6 / units;
   }
 
   private static final String WORKER_THREADS = "ingest-worker-";
 
   private final long postmaster;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-  private long t0;
   private long pg0;
   private long[] self0;
   private long[] machine0;
@@ -41,10 +40,16 @@ final class CpuMeter {
     this.postmaster = postmaster;
   }
 
-  /** A meter for the cluster behind {@code ds} (its postmaster is the parent of a connection's backend). */
+  /** A meter for the cluster behind {@code ds}. */
   static CpuMeter of(DataSource ds) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+    try (Connection c = ds.getConnection()) {
+      return of(c);
+    }
+  }
+
+  /** A meter for the cluster {@code c} is connected to (its postmaster is the parent of the connection's backend). */
+  static CpuMeter of(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
       rs.next();
       return new CpuMeter(ProcStat.parent(rs.getLong(1)));
     }
@@ -52,7 +57,6 @@ final class CpuMeter {
 
   /** Opens the window. */
   CpuMeter start() {
-    t0 = System.nanoTime();
     pg0 = postmaster < 0 ? -1 : ProcStat.treeCpu(postmaster);
     self0 = ProcStat.cpu(ProcessHandle.current().pid());
     machine0 = ProcStat.machine();
@@ -62,7 +66,6 @@ final class CpuMeter {
 
   /** Closes the window opened by {@link #start()}. */
   Window stop() {
-    double secs = (System.nanoTime() - t0) / 1e9;
     long pg1 = postmaster < 0 ? -1 : ProcStat.treeCpu(postmaster);
     long[] self1 = ProcStat.cpu(ProcessHandle.current().pid());
     long[] machine1 = ProcStat.machine();
@@ -72,9 +75,9 @@ final class CpuMeter {
       workerNanos += w.getValue() - workers0.getOrDefault(w.getKey(), 0L);
     }
     long total = machine1[0] - machine0[0];
-    return new Window(secs, pg0 < 0 || pg1 < 0 ? -1 : (pg1 - pg0) / 100.0,
+    return new Window(pg0 < 0 || pg1 < 0 ? -1 : (pg1 - pg0) / 100.0,
         self0 == null || self1 == null ? -1 : (self1[0] - self0[0]) / 100.0, workerNanos / 1e9,
-        total <= 0 ? -1 : (machine1[1] - machine0[1]) / (double) total, Runtime.getRuntime().availableProcessors());
+        total <= 0 ? -1 : (machine1[1] - machine0[1]) / (double) total);
   }
 
   private Map<Long, Long> workerCpu() {

@@ -106,15 +106,16 @@ public final class ImportBenchmark {
 
       String[] args = importArgs(file);
       IncidentImport.Options o = IncidentImport.parse(args);
-      long postmaster = postmasterPid();
-      long db0 = postmaster < 0 ? -1 : ProcStat.treeCpu(postmaster);
-      long[] self0 = ProcStat.cpu(ProcessHandle.current().pid());
+      CpuMeter meter;
+      try (Connection c = connect()) {
+        meter = CpuMeter.of(c);
+      }
+      meter.start();
       IncidentImport.Report r = IncidentImport.runParallel(o, this::connect);
       awaitBackendsGone();
-      long db1 = postmaster < 0 ? -1 : ProcStat.treeCpu(postmaster);
-      long[] self1 = ProcStat.cpu(ProcessHandle.current().pid());
-      double clientCpu = self0 == null || self1 == null ? -1 : (self1[0] - self0[0]) / 100.0;
-      double dbCpu = db0 < 0 || db1 < 0 ? -1 : (db1 - db0) / 100.0;
+      CpuMeter.Window cpu = meter.stop();
+      double clientCpu = cpu.jvmCpu();
+      double dbCpu = cpu.postgresCpu();
       System.out.printf(Locale.ROOT, "import: %,d rows, %,d stored, %,d refused in %.1f s = %,.0f rows/s "
               + "(CPU: import %.1f s, PostgreSQL %.1f s)%n", r.rows(), r.inserted(), r.refused(), r.seconds(),
           r.rows() / r.seconds(), clientCpu, dbCpu);
@@ -187,14 +188,6 @@ public final class ImportBenchmark {
     Thread.sleep(200);
   }
 
-  /** The postmaster's process id (the parent of this connection's backend), or -1 when not on this machine. */
-  private long postmasterPid() throws SQLException {
-    try (Connection c = connect(); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
-      rs.next();
-      return ProcStat.parent(rs.getLong(1));
-    }
-  }
 
   /** The events of the file's accepted rows, read one at a time. */
   private static Iterator<Event> acceptedEvents(IncidentCsv csv) {

@@ -289,9 +289,9 @@ public final class IngestBenchmark {
                      double ingestWorkerUs, double ingestBusy) {
 
     static Cpu of(Copied c, long rows, Drained d) {
-      return new Cpu(c.cpu.perUnit(c.cpu.postgresCpu(), rows), c.cpu.busy(),
-          d.cpu.perUnit(d.cpu.postgresCpu(), d.events), d.cpu.perUnit(d.cpu.jvmCpu(), d.events),
-          d.cpu.perUnit(d.cpu.workerCpu(), d.events), d.cpu.busy());
+      return new Cpu(CpuMeter.perUnit(c.cpu.postgresCpu(), rows), c.cpu.busy(),
+          CpuMeter.perUnit(d.cpu.postgresCpu(), d.events), CpuMeter.perUnit(d.cpu.jvmCpu(), d.events),
+          CpuMeter.perUnit(d.cpu.workerCpu(), d.events), d.cpu.busy());
     }
 
     String line() {

@@ -7,8 +7,10 @@ public enum Datum {
   /** GCJ-02, the offset datum of Chinese web maps; converted to WGS84 on ingest. */
   GCJ02;
 
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   /** The name in messages. */
   public String wireName() {
-    return name().toLowerCase();
+    return wireName;
   }
 }

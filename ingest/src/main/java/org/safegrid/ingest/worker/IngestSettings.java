@@ -77,15 +77,23 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
    * {@code <prefix><source>} or an integrator's {@code <prefix><source>.<principal>}.
    */
   public Source sourceOf(String topic) {
-    for (Source s : Source.values()) {
-      String base = topic(s);
-      if (topic.equals(base) || (topic.startsWith(base + ".")
-          && BrokerAcls.INTEGRATOR_PRINCIPAL.matcher(topic.substring(base.length() + 1)).matches())) {
+    // asked for every message on both worker threads: compared in place, no topic name built
+    if (!topic.startsWith(topicPrefix)) {
+      return null;
+    }
+    int at = topicPrefix.length();
+    for (Source s : SOURCES) {
+      String wire = s.wireName();
+      int end = at + wire.length();
+      if (topic.startsWith(wire, at) && (topic.length() == end || (topic.charAt(end) == '.'
+          && BrokerAcls.INTEGRATOR_PRINCIPAL.matcher(topic.substring(end + 1)).matches()))) {
         return s;
       }
     }
     return null;
   }
+
+  private static final Source[] SOURCES = Source.values();
 
   /**
    * The integrator principal whose own topic this is ({@code <prefix><source>.<principal>}), or null
@@ -93,7 +101,8 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
    */
   public String principalOf(String topic) {
     Source s = sourceOf(topic);
-    return s == null || topic.equals(topic(s)) ? null : topic.substring(topic(s).length() + 1);
+    int base = s == null ? 0 : topicPrefix.length() + s.wireName().length();
+    return s == null || topic.length() == base ? null : topic.substring(base + 1);
   }
 
   /** An integrator principal's own topic of a source: {@code <prefix><source>.<principal>}. */

@@ -177,6 +177,13 @@ class SchemaDifferentialTest {
     m.put("duplicate id", utf8(head + ",\"id\":\"c-2\"}"));
     m.put("duplicate severity out of range", utf8(head + ",\"severity\":9}"));
     m.put("duplicate attrs key", utf8(camera.replace("\"confidence\":0.91", "\"confidence\":0.91,\"confidence\":7")));
+    m.put("duplicate attrs key first null", utf8(camera.replace("\"confidence\"", "\"n\":null,\"n\":1,\"confidence\"")));
+    m.put("duplicate key in an object in a list in attrs", utf8(camera.replace("\"confidence\"",
+        "\"a\":[1,{\"z\":1,\"y\":2,\"z\":3}],\"confidence\"")));
+    m.put("duplicate unknown field", utf8(head + ",\"extra\":1,\"extra\":2}"));
+    m.put("duplicate datum", utf8(head + ",\"datum\":\"wgs84\",\"datum\":\"gcj02\"}"));
+    m.put("the same key in two objects", utf8(camera.replace("\"confidence\"",
+        "\"o\":{\"k\":1,\"j\":[{\"k\":2}]},\"p\":{\"k\":3},\"confidence\"")));
     m.put("NaN", utf8(camera.replace("0.91", "NaN")));
     m.put("Infinity", utf8(camera.replace("114.4152", "Infinity")));
     m.put("-Infinity", utf8(camera.replace("23.1115", "-Infinity")));
@@ -343,6 +350,10 @@ class SchemaDifferentialTest {
     expected.put("duplicate id", Refusal.MALFORMED_JSON);
     expected.put("duplicate severity out of range", Refusal.MALFORMED_JSON);
     expected.put("duplicate attrs key", Refusal.MALFORMED_JSON);
+    expected.put("duplicate attrs key first null", Refusal.MALFORMED_JSON);
+    expected.put("duplicate key in an object in a list in attrs", Refusal.MALFORMED_JSON);
+    expected.put("duplicate unknown field", Refusal.MALFORMED_JSON);
+    expected.put("duplicate datum", Refusal.MALFORMED_JSON);
     expected.put("trailing garbage", Refusal.MALFORMED_JSON);
     expected.put("trailing second object", Refusal.MALFORMED_JSON);
     Map<String, Refusal> actual = new LinkedHashMap<>();
@@ -351,7 +362,8 @@ class SchemaDifferentialTest {
     assertThat(actual).isEqualTo(expected);
     for (String fine : List.of("trailing white space", "leading white space", "byte order mark", "gcj02 inside",
         "integral severity written 3.0", "lon as an integer", "attrs of every JSON type", "nested 200 deep in attrs",
-        "id of 128 astral code points", "attrs of 60 KiB", "observedAt in another offset")) {
+        "id of 128 astral code points", "attrs of 60 KiB", "observedAt in another offset",
+        "the same key in two objects")) {
       assertThat(decoder.decode(Source.CAMERA, h.get(fine))).as(fine).isInstanceOf(EventDecoder.Accepted.class);
     }
   }

@@ -53,8 +53,9 @@ import org.safegrid.ingest.worker.Topics;
  * an embedded broker in a temporary directory), {@code --events} (default 1000000; 200000 per step of the scale-out), {@code --workers}
  * (default 2; a list such as {@code 1,2,3} runs the scale-out benchmark instead, {@link ScaleOutBenchmark}),
  * {@code --rate} (default 5000), {@code --latency-seconds} (default 20), {@code --warm-up}
- * (events sent through both paths before measuring, default 50000; 0 for none), {@code --runs} (default
- * 3: each figure is measured that many times and the median reported).
+ * (events sent through the three paths before measuring, default 200000; 0 for none: then the first run
+ * also pays for the JIT compiler's work), {@code --runs} (default 3: each figure is measured that many
+ * times and the median reported).
  *
  * <p>Latency is produce to committed: from the record's create time, set by the producer when it
  * sends, to the return of the database commit that made the row visible to every reader. It is not
@@ -82,7 +83,7 @@ public final class IngestBenchmark {
   private int[] workerSteps;
   private int rate = 5000;
   private int latencySeconds = 20;
-  private int warmUp = 50_000;
+  private int warmUp = 200_000;
   private int runs = 3;
 
   /** Watches the collections from the start: the heap figure is the most in use at one instant. */
@@ -192,25 +193,23 @@ public final class IngestBenchmark {
       System.out.printf(Locale.ROOT, "SafeGrid ingest benchmark: %,d events, %d workers, %d cores, db %s, kafka %s%n",
           events, workers, Runtime.getRuntime().availableProcessors(), own ? "scratch " + scratch : dbUrl, bootstrap);
 
-      // warm-up, as any benchmark of a JIT-compiled program needs: the first seconds of a fresh
-      // JVM compile the consumer, decoder and writer; a sustained rate is about what comes after.
-      // The raw COPY is warmed the same way (caches, the partition's first pages).
+      // warm-up, as any benchmark of a JIT-compiled program needs: one whole run of every phase,
+      // not counted. The first run of a fresh JVM also pays for compiling the consumer, decoder,
+      // writer and (here) the embedded broker. With a warm-up of the drain alone, even one after
+      // which the compiler had gone quiet, the JIT compiler threads were busy again for a quarter to
+      // half a core of two during the first measured drain (not during the second), and that run
+      // came out 20-40 % slower than the next. The raw COPYs are warmed the same way (their
+      // encoders, the caches, the partition's first pages). Then the compiler is let finish its queue.
       if (warmUp > 0) {
-        rawCopy(ds, runId + "wc", base, warmUp);
-        drain(ds, runId + "wi", base, warmUp);
-        if (own) {
-          try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            st.execute("TRUNCATE event, event_key, event_count, patrol_position");
-            st.execute("VACUUM ANALYZE");
-          }
-        } else {
-          cleanup(ds, runId + "w");
-        }
-        System.out.printf(Locale.ROOT, "    warmed up with %,d events each way%n", warmUp);
+        Run w = measure(ds, runId + "w", base, own, warmUp, Math.min(5, latencySeconds));
+        JitSettle settled = JitSettle.await(Duration.ofSeconds(60));
+        System.out.printf(Locale.ROOT, "warm-up, not counted: %,d events each way: binary copy %,.0f rows/s, ingest %,.0f "
+            + "events/s (binary %.3f); %s%n", warmUp, w.copyBinaryEps, w.ingestEps, w.ingestEps / w.copyBinaryEps,
+            settled);
       }
       java.util.List<Run> measured = new java.util.ArrayList<>();
       for (int r = 1; r <= runs; r++) {
-        Run run = measure(ds, runId + "r" + r, base, own);
+        Run run = measure(ds, runId + "r" + r, base, own, events, latencySeconds);
         measured.add(run);
         System.out.printf(Locale.ROOT, "run %d: copy %,.0f rows/s, binary copy %,.0f rows/s, ingest %,.0f events/s"
             + " (ratio %.3f, binary %.3f), p50 %.1f ms, p99 %.1f ms produce -> committed, %d rebalance(s)%n", r,
@@ -309,7 +308,8 @@ public final class IngestBenchmark {
   }
 
   /** One run: (a) raw COPY, (a') raw binary COPY, (b) ingest at full speed, (c) latency at the fixed rate. */
-  private Run measure(PGSimpleDataSource ds, String prefix, Instant base, boolean own) throws Exception {
+  private Run measure(PGSimpleDataSource ds, String prefix, Instant base, boolean own, int events,
+                      int latencySeconds) throws Exception {
     double copyEps = rawCopy(ds, prefix + "c", base, events);
     emptyEventTable(ds, prefix + "c", own);
     // the same rows in COPY's binary format (the form SafeGrid's writer uses): PostgreSQL parses
@@ -317,7 +317,7 @@ public final class IngestBenchmark {
     Copied copied = rawCopyBinary(ds, prefix + "cb", base, events);
     emptyEventTable(ds, prefix + "cb", own);
     Drained d = drain(ds, prefix + "i", base, events);
-    Latency l = latency(ds, prefix + "l");
+    Latency l = latency(ds, prefix + "l", latencySeconds);
     // the next run starts from the same empty tables
     if (own) {
       try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
@@ -490,7 +490,7 @@ public final class IngestBenchmark {
   private record Latency(double p50, double p99, long rebalances) {
   }
 
-  private Latency latency(PGSimpleDataSource ds, String prefix) throws Exception {
+  private Latency latency(PGSimpleDataSource ds, String prefix, int latencySeconds) throws Exception {
     IngestSettings s = IngestSettings.defaults(bootstrap).withWorkers(workers)
         .withGroupAndPrefix("bench-" + prefix, "bench." + prefix + ".");
     Topics.ensure(s, 6);

@@ -134,11 +134,14 @@ final class ScaleOutBenchmark {
     }
   }
 
-  /** A worker process as production runs one: its own JVM with the workers' 512 MiB heap, one consumer thread. */
+  /**
+   * A worker process as production runs one: its own JVM with the launcher's worker options (a 512 MiB
+   * heap, the throughput collector), one consumer thread.
+   */
   private Process startWorker(IngestSettings s, File log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        IngestWorkerMain.class.getName());
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseParallelGC", "-cp",
+        System.getProperty("java.class.path"), IngestWorkerMain.class.getName());
     Map<String, String> env = pb.environment();
     env.put("SAFEGRID_DB_URL", url);
     env.put("SAFEGRID_DB_USER", user);

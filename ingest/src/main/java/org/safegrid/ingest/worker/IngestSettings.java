@@ -25,6 +25,9 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
                              int batchSize, int batchBytes, Duration linger, Duration maxBackoff,
                              EventRules rules) {
 
+  /** The sources, looked up by topic for every message (values() copies its array on each call). */
+  private static final Source[] SOURCES = Source.values();
+
   /** Default {@link #batchBytes}: 8 MiB, some 30,000 typical events, far above a 5,000-event batch. */
   public static final int DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
 
@@ -93,7 +96,6 @@ public record IngestSettings(String bootstrapServers, String groupId, String top
     return null;
   }
 
-  private static final Source[] SOURCES = Source.values();
 
   /**
    * The integrator principal whose own topic this is ({@code <prefix><source>.<principal>}), or null

@@ -682,8 +682,8 @@ public final class IngestWorker implements Runnable {
       if (!partitions.isEmpty() && !crashed) {
         finishWriting();
         if (!open.isEmpty()) {
+          // leaves the open batch empty, written or rewound
           flushNow();
-          open.drop(partitions);
         } else if (!pendingOffsets.isEmpty()) {
           commitPending();
         }

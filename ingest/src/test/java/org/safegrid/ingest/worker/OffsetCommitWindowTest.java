@@ -95,17 +95,10 @@ class OffsetCommitWindowTest {
     produce(kafka, s);
 
     IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
-    AtomicInteger batches = new AtomicInteger();
-    try (KafkaProducer<byte[], byte[]> dlq = Fixtures.producer(kafka.bootstrapServers())) {
-      IngestWorker w = new IngestWorker("refused", s, db.dataSource(), new DeadLetters(dlq, s.dlqTopic()), metrics);
-      w.beforeOffsetCommit = () -> {
-        if (batches.incrementAndGet() == 2) {
-          // what commitSync throws when the group rebalanced under the worker
-          throw new CommitFailedException("simulated: the group rebalanced before the commit");
-        }
-      };
-      runUntilAllWritten(w, metrics, db);
-    }
+    runWithSecondCommit(db, kafka, s, "refused", metrics, () -> {
+      // what commitSync throws when the group rebalanced under the worker
+      throw new CommitFailedException("simulated: the group rebalanced before the commit");
+    });
     // the rows of the batch are in PostGIS: the written count must say so, or a reader of the
     // metrics (health, the benchmark) waits forever for events that are already stored
     assertThat(metrics.writtenTotal()).isEqualTo(EVENTS);
@@ -124,23 +117,16 @@ class OffsetCommitWindowTest {
     produce(kafka, s);
 
     IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
-    AtomicInteger batches = new AtomicInteger();
-    try (KafkaProducer<byte[], byte[]> dlq = Fixtures.producer(kafka.bootstrapServers())) {
-      IngestWorker w = new IngestWorker("cut", s, db.dataSource(), new DeadLetters(dlq, s.dlqTopic()), metrics);
-      w.beforeOffsetCommit = () -> {
-        if (batches.incrementAndGet() == 2) {
-          // the worker's session is ended while it is idle between two writes: the next write fails
-          try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
-            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
-          } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-          }
-        }
-      };
-      runUntilAllWritten(w, metrics, db);
-    }
-    assertThat(batches.get()).isGreaterThan(2);
+    int batches = runWithSecondCommit(db, kafka, s, "cut", metrics, () -> {
+      // the worker's session is ended while it is idle between two writes: the next write fails
+      try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertThat(batches).isGreaterThan(2);
     assertThat(metrics.dbFailuresTotal()).as("the write after the ended session failed and was rewound").isPositive();
     assertThat(count(db, "SELECT count(*) FROM event")).isEqualTo(EVENTS);
     assertThat(count(db, "SELECT count(DISTINCT event_id) FROM event")).isEqualTo(EVENTS);
@@ -256,6 +242,25 @@ class OffsetCommitWindowTest {
   }
 
   /** Runs the worker until every event is stored and counted as written, then stops it. */
+  /**
+   * Runs one worker until every event is written, {@code atSecond} running just before the second
+   * batch's offset commit; returns how many offset commits the worker reached.
+   */
+  private static int runWithSecondCommit(TestDatabase db, TestKafka kafka, IngestSettings s, String name,
+                                         IngestMetrics metrics, Runnable atSecond) throws Exception {
+    AtomicInteger batches = new AtomicInteger();
+    try (KafkaProducer<byte[], byte[]> dlq = Fixtures.producer(kafka.bootstrapServers())) {
+      IngestWorker w = new IngestWorker(name, s, db.dataSource(), new DeadLetters(dlq, s.dlqTopic()), metrics);
+      w.beforeOffsetCommit = () -> {
+        if (batches.incrementAndGet() == 2) {
+          atSecond.run();
+        }
+      };
+      runUntilAllWritten(w, metrics, db);
+    }
+    return batches.get();
+  }
+
   private static void runUntilAllWritten(IngestWorker w, IngestMetrics metrics, TestDatabase db) throws Exception {
     Thread t = new Thread(w, "worker-under-test");
     t.start();
